@@ -1,0 +1,47 @@
+# One command runs the app, one command passes the tests. Both set up what is missing
+# (Debian packages, .venv, the package) and skip what is already there.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SYSTEM_STAMP := $(VENV)/.system-deps
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint screenshots bench media clean system-deps
+
+run: $(STAMP)
+	$(PY) -m session_app $(ARGS)
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+screenshots: $(STAMP)
+	$(PY) scripts/screenshots.py --out docs/screenshots
+
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+media:
+	scripts/system-deps.sh --extra
+	scripts/make_media.sh
+
+system-deps:
+	scripts/system-deps.sh
+
+# The venv is rebuilt only when pyproject.toml changes; system packages are checked
+# every time (a fast dpkg query) so a machine that lost one is mended.
+$(STAMP): pyproject.toml | system-deps
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,151 @@
+"""Composition root: parse arguments, open the store, build and place the windows.
+
+Sub-commands for clinic IT (listing and exporting sessions, setting the staff PIN,
+backups) need no display; only the default command imports Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from session_app.config import default_data_dir, ensure_data_dir
+from session_app.store import SessionStore, StoreError
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from session_app.domain.clock import Clock
+    from session_app.ui.patient.window import PatientWindow
+    from session_app.ui.staff.panel import StaffPanel
+
+
+def _data_dir_option(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default,
+        help="folder holding the SQLite store (default: the user's data dir)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="session-app",
+        description="Treatment-room app: patient comfort window and staff monitoring panel.",
+    )
+    _data_dir_option(parser, None)
+    parser.add_argument(
+        "--patient-screen",
+        type=int,
+        default=None,
+        metavar="N",
+        help="screen number for the patient window (default: the second screen)",
+    )
+    parser.add_argument(
+        "--staff-screen",
+        type=int,
+        default=None,
+        metavar="N",
+        help="screen number for the staff panel (default: the first screen)",
+    )
+    # Sub-commands accept --data-dir after their name too (SUPPRESS keeps the main value).
+    common = argparse.ArgumentParser(add_help=False)
+    _data_dir_option(common, argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser(
+        "sessions", parents=[common], help="list sessions (id, patient ID, date, protocol, state)"
+    )
+    return parser
+
+
+@dataclass
+class AppWindows:
+    patient: PatientWindow
+    staff: StaffPanel
+    store: SessionStore
+
+
+def build_windows(store: SessionStore, clock: Clock | None = None) -> AppWindows:
+    """Create both windows around one store. Used by main() and by the tests."""
+    from session_app.ui.patient.window import PatientWindow
+    from session_app.ui.staff.panel import StaffPanel
+
+    staff = StaffPanel(store, clock)
+    patient = PatientWindow()
+    return AppWindows(patient=patient, staff=staff, store=store)
+
+
+def place_on_screens(
+    app: QApplication, windows: AppWindows, patient_screen: int | None, staff_screen: int | None
+) -> None:
+    """Patient window on the second screen when there is one, staff panel on the first."""
+    screens = app.screens()
+    patient_index = patient_screen if patient_screen is not None else min(1, len(screens) - 1)
+    staff_index = staff_screen if staff_screen is not None else 0
+    for window, index in ((windows.patient, patient_index), (windows.staff, staff_index)):
+        screen = screens[max(0, min(index, len(screens) - 1))]
+        geometry = screen.availableGeometry()
+        window.move(geometry.topLeft())
+        if len(screens) > 1 and window is windows.patient:
+            window.setGeometry(geometry)
+
+
+def _open_store(data_dir: Path | None) -> SessionStore:
+    return SessionStore.open(ensure_data_dir(data_dir or default_data_dir()))
+
+
+def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app.setApplicationName("session_app")
+    try:
+        store = _open_store(args.data_dir)
+    except StoreError as exc:
+        QMessageBox.critical(None, "session_app cannot open its data", str(exc))
+        print(f"session-app: {exc}", file=sys.stderr)
+        return 2
+    windows = build_windows(store)
+    place_on_screens(app, windows, args.patient_screen, args.staff_screen)
+    windows.patient.show()
+    windows.staff.show()
+    code = app.exec()
+    store.close()
+    return code
+
+
+def run_sessions(args: argparse.Namespace) -> int:
+    from session_app.domain.clock import format_local
+
+    store = _open_store(args.data_dir)
+    try:
+        for session in store.sessions():
+            state = "in progress" if session.is_open else "ended"
+            print(
+                f"{session.id}\t{session.patient_id}\t{format_local(session.started_at)}\t"
+                f"{session.protocol_name}\t{state}"
+            )
+    finally:
+        store.close()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "sessions":
+            return run_sessions(args)
+        return run_gui(args, argv)
+    except StoreError as exc:
+        print(f"session-app: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Pure-Python clinical domain: no Qt, no SQLite. Tested with plain pytest."""

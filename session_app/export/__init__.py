@@ -1,0 +1,1 @@
+"""Exports of a session: PDF, CSV, FHIR R4."""

@@ -1,0 +1,1 @@
+"""Media library scanning (pure) and the libvlc player wrapper. Nothing clinical."""

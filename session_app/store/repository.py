@@ -1,0 +1,394 @@
+"""SessionStore: the one place that reads and writes the SQLite file.
+
+Every write runs in its own transaction and is committed before the method
+returns; then listeners are told what changed (the Anki habit), so every view
+refreshes from the store rather than from its own copy.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from session_app.domain.clock import Clock, SystemClock, from_iso, to_iso
+from session_app.domain.records import AlertRecord, SessionEvent
+from session_app.domain.session import NewSession, TreatmentSession
+from session_app.domain.vitals import MEASURE_NAMES, VitalsCheck, VitalSigns
+from session_app.store.db import StoreWriteError, connect, write_transaction
+
+DB_FILENAME = "session_app.sqlite3"
+
+Listener = Callable[["Change"], None]
+
+_CHECK_COLUMNS = (*MEASURE_NAMES, "note", "recorded_by")
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a write changed: the table's record kind, the session, and the new row id."""
+
+    kind: str  # "session", "session_end", "check", "event", "alert", "alert_ack", "settings", "pin"
+    session_id: int | None
+    row_id: int
+
+
+class SessionStore:
+    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock | None = None) -> None:
+        self._conn = conn
+        self.path = path
+        self.clock: Clock = clock or SystemClock()
+        self._listeners: list[Listener] = []
+
+    @classmethod
+    def open(cls, path: Path | str, clock: Clock | None = None) -> SessionStore:
+        """Open the store file (a file path, or a data directory holding it)."""
+        path = Path(path)
+        if path.is_dir():
+            path = path / DB_FILENAME
+        return cls(connect(path), path, clock)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # -- change announcements ------------------------------------------------
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _announce(self, change: Change) -> None:
+        for listener in list(self._listeners):
+            listener(change)
+
+    def _insert(self, kind: str, session_id: int | None, sql: str, params: Iterable[Any]) -> int:
+        with write_transaction(self._conn) as conn:
+            row_id = conn.execute(sql, tuple(params)).lastrowid
+        assert row_id is not None
+        self._announce(Change(kind, session_id, row_id))
+        return row_id
+
+    # -- sessions ------------------------------------------------------------
+    def start_session(
+        self,
+        new: NewSession,
+        protocol: Mapping[str, Any] | None = None,
+        started_at: datetime | None = None,
+    ) -> TreatmentSession:
+        now = self.clock.now()
+        started = started_at or now
+        session_id = self._insert(
+            "session",
+            None,
+            "INSERT INTO sessions (patient_id, protocol_name, protocol_json, staff_initials,"
+            " weight_kg, started_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                new.patient_id,
+                new.protocol_name,
+                json.dumps(dict(protocol or {})),
+                new.staff_initials,
+                new.weight_kg,
+                to_iso(started),
+                to_iso(now),
+            ),
+        )
+        return self.session(session_id)
+
+    def end_session(
+        self,
+        session_id: int,
+        ended_by: str,
+        discharge: Mapping[str, Any] | None = None,
+        ended_at: datetime | None = None,
+    ) -> TreatmentSession:
+        if not self.session(session_id).is_open:
+            raise StoreWriteError(f"Session {session_id} has already ended; it is read-only.")
+        now = self.clock.now()
+        self._insert(
+            "session_end",
+            session_id,
+            "INSERT INTO session_ends (session_id, ended_at, ended_by, discharge_json, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                session_id,
+                to_iso(ended_at or now),
+                ended_by,
+                json.dumps(dict(discharge or {})),
+                to_iso(now),
+            ),
+        )
+        return self.session(session_id)
+
+    _SESSION_SQL = (
+        "SELECT s.id, s.patient_id, s.protocol_name, s.staff_initials, s.started_at, s.weight_kg,"
+        " s.protocol_json, e.ended_at, e.ended_by FROM sessions s"
+        " LEFT JOIN session_ends e ON e.session_id = s.id"
+    )
+
+    @staticmethod
+    def _session_from_row(row: tuple[Any, ...]) -> TreatmentSession:
+        return TreatmentSession(
+            id=row[0],
+            patient_id=row[1],
+            protocol_name=row[2],
+            staff_initials=row[3],
+            started_at=from_iso(row[4]),
+            weight_kg=row[5],
+            protocol=json.loads(row[6]),
+            ended_at=from_iso(row[7]) if row[7] else None,
+            ended_by=row[8] or "",
+        )
+
+    def session(self, session_id: int) -> TreatmentSession:
+        row = self._conn.execute(self._SESSION_SQL + " WHERE s.id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no session with id {session_id}")
+        return self._session_from_row(row)
+
+    def sessions(self, patient_id: str = "") -> list[TreatmentSession]:
+        """All sessions, newest first; optionally those whose patient ID contains the text."""
+        rows = self._conn.execute(
+            self._SESSION_SQL + " WHERE s.patient_id LIKE ? ORDER BY s.started_at DESC, s.id DESC",
+            (f"%{patient_id.strip().upper()}%",),
+        ).fetchall()
+        return [self._session_from_row(r) for r in rows]
+
+    def open_session(self) -> TreatmentSession | None:
+        """The most recent session that has not ended (resumed after a restart)."""
+        row = self._conn.execute(
+            self._SESSION_SQL + " WHERE e.id IS NULL ORDER BY s.started_at DESC, s.id DESC LIMIT 1"
+        ).fetchone()
+        return self._session_from_row(row) if row else None
+
+    def discharge(self, session_id: int) -> dict[str, Any]:
+        row = self._conn.execute(
+            "SELECT discharge_json FROM session_ends WHERE session_id = ?", (session_id,)
+        ).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    # -- vitals checks -------------------------------------------------------
+    def add_check(
+        self,
+        session_id: int,
+        signs: VitalSigns,
+        *,
+        taken_at: datetime | None = None,
+        is_baseline: bool = False,
+        due_at: datetime | None = None,
+        late: bool = False,
+        corrects_id: int | None = None,
+        correction_reason: str = "",
+    ) -> VitalsCheck:
+        self._require_open(session_id)
+        now = self.clock.now()
+        values = [getattr(signs, name) for name in _CHECK_COLUMNS]
+        columns = ", ".join(_CHECK_COLUMNS)
+        row_id = self._insert(
+            "check",
+            session_id,
+            f"INSERT INTO vitals_checks (session_id, taken_at, entered_at, is_baseline, {columns},"
+            " due_at, late, corrects_id, correction_reason)"
+            f" VALUES (?, ?, ?, ?, {', '.join('?' * len(_CHECK_COLUMNS))}, ?, ?, ?, ?)",
+            (
+                session_id,
+                to_iso(taken_at or now),
+                to_iso(now),
+                int(is_baseline),
+                *values,
+                to_iso(due_at) if due_at else None,
+                int(late),
+                corrects_id,
+                correction_reason,
+            ),
+        )
+        return self.check(row_id)
+
+    _CHECK_SQL = (
+        "SELECT id, session_id, taken_at, entered_at, is_baseline, due_at, late, corrects_id,"
+        f" correction_reason, {', '.join(_CHECK_COLUMNS)} FROM vitals_checks"
+    )
+
+    @staticmethod
+    def _check_from_row(row: tuple[Any, ...]) -> VitalsCheck:
+        values = dict(zip(_CHECK_COLUMNS, row[9:], strict=True))
+        if values["dissociation"] is not None:
+            values["dissociation"] = bool(values["dissociation"])
+        return VitalsCheck(
+            id=row[0],
+            session_id=row[1],
+            taken_at=from_iso(row[2]),
+            entered_at=from_iso(row[3]),
+            is_baseline=bool(row[4]),
+            due_at=from_iso(row[5]) if row[5] else None,
+            late=bool(row[6]),
+            corrects_id=row[7],
+            correction_reason=row[8],
+            signs=VitalSigns(**values),
+        )
+
+    def check(self, check_id: int) -> VitalsCheck:
+        row = self._conn.execute(self._CHECK_SQL + " WHERE id = ?", (check_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no vitals check with id {check_id}")
+        return self._check_from_row(row)
+
+    def checks(self, session_id: int) -> list[VitalsCheck]:
+        """Every stored check row (originals and corrections), in time order."""
+        rows = self._conn.execute(
+            self._CHECK_SQL + " WHERE session_id = ? ORDER BY taken_at, id", (session_id,)
+        ).fetchall()
+        return [self._check_from_row(r) for r in rows]
+
+    # -- events --------------------------------------------------------------
+    def add_event(
+        self,
+        session_id: int,
+        kind: str,
+        recorded_by: str,
+        details: Mapping[str, Any] | None = None,
+        *,
+        occurred_at: datetime | None = None,
+        corrects_id: int | None = None,
+        correction_reason: str = "",
+    ) -> SessionEvent:
+        self._require_open(session_id)
+        now = self.clock.now()
+        row_id = self._insert(
+            "event",
+            session_id,
+            "INSERT INTO events (session_id, kind, occurred_at, entered_at, details_json,"
+            " recorded_by, corrects_id, correction_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                session_id,
+                kind,
+                to_iso(occurred_at or now),
+                to_iso(now),
+                json.dumps(dict(details or {})),
+                recorded_by,
+                corrects_id,
+                correction_reason,
+            ),
+        )
+        return self._events_where("id = ?", row_id)[0]
+
+    def events(self, session_id: int) -> list[SessionEvent]:
+        return self._events_where("session_id = ?", session_id)
+
+    def _events_where(self, clause: str, value: int) -> list[SessionEvent]:
+        rows = self._conn.execute(
+            "SELECT id, session_id, kind, occurred_at, entered_at, recorded_by, details_json,"
+            f" corrects_id, correction_reason FROM events WHERE {clause} ORDER BY occurred_at, id",
+            (value,),
+        ).fetchall()
+        return [
+            SessionEvent(
+                id=r[0],
+                session_id=r[1],
+                kind=r[2],
+                occurred_at=from_iso(r[3]),
+                entered_at=from_iso(r[4]),
+                recorded_by=r[5],
+                details=json.loads(r[6]),
+                corrects_id=r[7],
+                correction_reason=r[8],
+            )
+            for r in rows
+        ]
+
+    # -- alerts --------------------------------------------------------------
+    def add_alert(
+        self,
+        session_id: int,
+        *,
+        check_id: int | None,
+        severity: str,
+        rule: str,
+        measure: str,
+        value: float | None,
+        message: str,
+        raised_at: datetime | None = None,
+    ) -> AlertRecord:
+        row_id = self._insert(
+            "alert",
+            session_id,
+            "INSERT INTO alerts (session_id, check_id, severity, rule, measure, value, message,"
+            " raised_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                session_id,
+                check_id,
+                severity,
+                rule,
+                measure,
+                value,
+                message,
+                to_iso(raised_at or self.clock.now()),
+            ),
+        )
+        return self._alerts_where("a.id = ?", row_id)[0]
+
+    def acknowledge_alert(self, alert_id: int, acked_by: str) -> AlertRecord:
+        alert = self._alerts_where("a.id = ?", alert_id)
+        if not alert:
+            raise KeyError(f"no alert with id {alert_id}")
+        if alert[0].acknowledged:
+            return alert[0]
+        self._insert(
+            "alert_ack",
+            alert[0].session_id,
+            "INSERT INTO alert_acks (alert_id, acked_by, acked_at) VALUES (?, ?, ?)",
+            (alert_id, acked_by, to_iso(self.clock.now())),
+        )
+        return self._alerts_where("a.id = ?", alert_id)[0]
+
+    def alerts(self, session_id: int, *, unacknowledged_only: bool = False) -> list[AlertRecord]:
+        clause = "a.session_id = ?" + (" AND k.id IS NULL" if unacknowledged_only else "")
+        return self._alerts_where(clause, session_id)
+
+    def _alerts_where(self, clause: str, value: int) -> list[AlertRecord]:
+        rows = self._conn.execute(
+            "SELECT a.id, a.session_id, a.check_id, a.severity, a.rule, a.measure, a.value,"
+            " a.message, a.raised_at, k.acked_by, k.acked_at FROM alerts a"
+            f" LEFT JOIN alert_acks k ON k.alert_id = a.id WHERE {clause}"
+            " ORDER BY a.raised_at, a.id",
+            (value,),
+        ).fetchall()
+        return [
+            AlertRecord(
+                id=r[0],
+                session_id=r[1],
+                check_id=r[2],
+                severity=r[3],
+                rule=r[4],
+                measure=r[5],
+                value=r[6],
+                message=r[7],
+                raised_at=from_iso(r[8]),
+                acked_by=r[9] or "",
+                acked_at=from_iso(r[10]) if r[10] else None,
+            )
+            for r in rows
+        ]
+
+    # -- clinic settings -----------------------------------------------------
+    def save_settings(self, settings: Mapping[str, Any]) -> None:
+        """Append a new version of the clinic settings; the newest version is in force."""
+        self._insert(
+            "settings",
+            None,
+            "INSERT INTO settings_versions (settings_json, saved_at) VALUES (?, ?)",
+            (json.dumps(dict(settings), sort_keys=True), to_iso(self.clock.now())),
+        )
+
+    def load_settings(self) -> dict[str, Any]:
+        row = self._conn.execute(
+            "SELECT settings_json FROM settings_versions ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    # -- helpers -------------------------------------------------------------
+    def _require_open(self, session_id: int) -> None:
+        if not self.session(session_id).is_open:
+            raise StoreWriteError(f"Session {session_id} has ended; it is read-only.")

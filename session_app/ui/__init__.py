@@ -1,0 +1,1 @@
+"""Qt widgets. Thin: they bind models and services and display them."""

@@ -1,0 +1,1 @@
+"""The patient window. Imports media only: it cannot show anything clinical."""

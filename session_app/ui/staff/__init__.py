@@ -1,0 +1,1 @@
+"""The staff panel: sessions, vitals, charts, alerts. Never shown to the patient."""

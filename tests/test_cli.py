@@ -1,0 +1,39 @@
+"""The command line works without a display (offscreen or none)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from session_app.domain.protocols import IV_KETAMINE
+from session_app.domain.session import NewSession
+from session_app.store import SessionStore
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    return subprocess.run(
+        [sys.executable, "-m", "session_app", *args], capture_output=True, text=True, env=env,
+        timeout=60, check=False,
+    )
+
+
+def test_sessions_command_lists_the_store(data_dir: Path) -> None:
+    store = SessionStore.open(data_dir)
+    store.start_session(NewSession("JD-9", IV_KETAMINE, "AB"))
+    store.close()
+    result = run_cli("sessions", "--data-dir", str(data_dir))
+    assert result.returncode == 0, result.stderr
+    fields = result.stdout.strip().split("\t")
+    assert fields[1] == "JD-9" and fields[3] == IV_KETAMINE and fields[4] == "in progress"
+
+
+def test_a_file_that_is_not_a_database_gives_one_clear_line(tmp_path: Path) -> None:
+    (tmp_path / "session_app.sqlite3").write_text("not sqlite")
+    result = run_cli("--data-dir", str(tmp_path), "sessions")
+    assert result.returncode == 2
+    assert "not a session_app database" in result.stderr
+    assert "Traceback" not in result.stderr
