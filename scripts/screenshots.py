@@ -43,7 +43,6 @@ def main() -> int:
 
     sys.path.insert(0, str(HERE))
     from PySide6.QtWidgets import QApplication
-
     from shots import settle
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

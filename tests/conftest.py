@@ -10,8 +10,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from session_app.domain.clock import ManualClock  # noqa: E402
-from session_app.store import SessionStore  # noqa: E402
+from session_app.domain.clock import ManualClock
+from session_app.store import SessionStore
 
 
 @pytest.fixture

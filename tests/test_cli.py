@@ -16,8 +16,12 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
     env["QT_QPA_PLATFORM"] = "offscreen"
     return subprocess.run(
-        [sys.executable, "-m", "session_app", *args], capture_output=True, text=True, env=env,
-        timeout=60, check=False,
+        [sys.executable, "-m", "session_app", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
     )
 
 

@@ -57,6 +57,7 @@ VITAL_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("diastolic", "Diastolic BP", Kind.INTEGER, 20, 200, "mmHg"),
     FieldSpec("heart_rate", "Heart rate", Kind.INTEGER, 20, 250, "/min"),
     FieldSpec("spo2", "SpO2", Kind.INTEGER, 50, 100, "%"),
+    FieldSpec("on_oxygen", "Supplemental O2", Kind.YES_NO),
     FieldSpec("resp_rate", "Respiratory rate", Kind.INTEGER, 2, 70, "/min"),
     FieldSpec("temperature_c", "Temperature", Kind.DECIMAL, 30.0, 44.0, "°C"),
     FieldSpec("moaas", "Sedation (MOAA/S)", Kind.INTEGER, 0, 5),
@@ -72,6 +73,7 @@ FIELD_BY_NAME: dict[str, FieldSpec] = {spec.name: spec for spec in VITAL_FIELDS}
 MEASURE_NAMES: tuple[str, ...] = tuple(
     s.name for s in VITAL_FIELDS if s.kind in (Kind.INTEGER, Kind.DECIMAL, Kind.YES_NO)
 )
+YES_NO_NAMES: tuple[str, ...] = tuple(s.name for s in VITAL_FIELDS if s.kind is Kind.YES_NO)
 
 _ASCII_INT = re.compile(r"[+-]?[0-9]{1,12}")
 _ASCII_DECIMAL = re.compile(r"[+-]?[0-9]{1,12}([.,][0-9]{1,6})?")
@@ -88,6 +90,7 @@ class VitalSigns:
     diastolic: int | None = None
     heart_rate: int | None = None
     spo2: int | None = None
+    on_oxygen: bool | None = None  # supplemental oxygen at the time of the SpO2 reading
     resp_rate: int | None = None
     temperature_c: float | None = None
     moaas: int | None = None
@@ -209,7 +212,7 @@ def validate_vitals(raw: Mapping[str, str | None]) -> VitalSigns:
                 f"(accepted: {spec.range_text()}, below systolic).",
             )
         )
-    if not errors and not any(name in values for name in MEASURE_NAMES):
+    if not errors and not any(name in values for name in MEASURE_NAMES if name != "on_oxygen"):
         errors.append(
             FieldError(
                 "systolic",

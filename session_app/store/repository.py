@@ -18,7 +18,7 @@ from typing import Any
 from session_app.domain.clock import Clock, SystemClock, from_iso, to_iso
 from session_app.domain.records import AlertRecord, SessionEvent
 from session_app.domain.session import NewSession, TreatmentSession
-from session_app.domain.vitals import MEASURE_NAMES, VitalsCheck, VitalSigns
+from session_app.domain.vitals import MEASURE_NAMES, YES_NO_NAMES, VitalsCheck, VitalSigns
 from session_app.store.db import StoreWriteError, connect, write_transaction
 
 DB_FILENAME = "session_app.sqlite3"
@@ -214,8 +214,9 @@ class SessionStore:
     @staticmethod
     def _check_from_row(row: tuple[Any, ...]) -> VitalsCheck:
         values = dict(zip(_CHECK_COLUMNS, row[9:], strict=True))
-        if values["dissociation"] is not None:
-            values["dissociation"] = bool(values["dissociation"])
+        for name in YES_NO_NAMES:
+            if values[name] is not None:
+                values[name] = bool(values[name])
         return VitalsCheck(
             id=row[0],
             session_id=row[1],

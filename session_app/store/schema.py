@@ -59,6 +59,7 @@ CREATE TABLE vitals_checks (
     diastolic         INTEGER,
     heart_rate        INTEGER,
     spo2              INTEGER,
+    on_oxygen         INTEGER,
     resp_rate         INTEGER,
     temperature_c     REAL,
     moaas             INTEGER,

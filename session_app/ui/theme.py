@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from session_app.config import THEMES_DIR
+from session_app.paths import THEMES_DIR
 
 
 def load_qss(name: str) -> str:

@@ -94,12 +94,17 @@ def test_each_bad_input_has_its_own_message() -> None:
 def test_empty_check_is_refused() -> None:
     with pytest.raises(ValidationError, match="at least one value"):
         validate_vitals({"recorded_by": "AB"})
+    with pytest.raises(ValidationError, match="at least one value"):
+        validate_vitals({"on_oxygen": "no", "recorded_by": "AB"})
 
 
 def test_blood_pressure_needs_both_values() -> None:
     with pytest.raises(ValidationError) as caught:
         validate_vitals(with_(diastolic=""))
-    assert "required with the other blood pressure value" in caught.value.for_field("diastolic").message
+    assert (
+        "required with the other blood pressure value"
+        in caught.value.for_field("diastolic").message
+    )
 
 
 def test_several_bad_fields_are_all_reported() -> None:

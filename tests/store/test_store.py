@@ -17,13 +17,28 @@ from session_app.store.repository import DB_FILENAME, Change
 from session_app.store.schema import SCHEMA_VERSION
 
 SIGNS = VitalSigns(
-    systolic=128, diastolic=82, heart_rate=74, spo2=98, resp_rate=14, temperature_c=36.7,
-    moaas=5, dissociation=False, cadss=3, anxiety=2, nausea=0, pain=1, note="calm", recorded_by="AB",
+    systolic=128,
+    diastolic=82,
+    heart_rate=74,
+    spo2=98,
+    on_oxygen=False,
+    resp_rate=14,
+    temperature_c=36.7,
+    moaas=5,
+    dissociation=False,
+    cadss=3,
+    anxiety=2,
+    nausea=0,
+    pain=1,
+    note="calm",
+    recorded_by="AB",
 )
 
 
 def start(store: SessionStore, patient: str = "JD") -> int:
-    return store.start_session(NewSession(patient, IV_KETAMINE, "AB", 70.0), {"name": IV_KETAMINE}).id
+    return store.start_session(
+        NewSession(patient, IV_KETAMINE, "AB", 70.0), {"name": IV_KETAMINE}
+    ).id
 
 
 def test_session_and_checks_round_trip(store: SessionStore, clock: ManualClock) -> None:
@@ -33,8 +48,10 @@ def test_session_and_checks_round_trip(store: SessionStore, clock: ManualClock) 
     baseline = store.add_check(session.id, SIGNS, is_baseline=True)
     clock.advance(minutes=40)
     later = store.add_check(
-        session.id, VitalSigns(systolic=150, diastolic=95, recorded_by="CD"),
-        due_at=clock.now() - timedelta(minutes=5), late=True,
+        session.id,
+        VitalSigns(systolic=150, diastolic=95, recorded_by="CD"),
+        due_at=clock.now() - timedelta(minutes=5),
+        late=True,
     )
     checks = store.checks(session.id)
     assert [c.id for c in checks] == [baseline.id, later.id]
@@ -44,7 +61,9 @@ def test_session_and_checks_round_trip(store: SessionStore, clock: ManualClock) 
     assert checks[1].signs.heart_rate is None
 
 
-def test_earlier_time_typed_in_keeps_the_time_of_entry(store: SessionStore, clock: ManualClock) -> None:
+def test_earlier_time_typed_in_keeps_the_time_of_entry(
+    store: SessionStore, clock: ManualClock
+) -> None:
     session_id = start(store)
     taken = clock.now() - timedelta(minutes=10)
     check = store.add_check(session_id, SIGNS, taken_at=taken)
@@ -57,8 +76,15 @@ def test_everything_survives_close_and_reopen(data_dir: Path, clock: ManualClock
     session_id = start(store)
     store.add_check(session_id, SIGNS)
     event = store.add_event(session_id, "dose", "AB", {"drug": "ketamine", "dose_mg": 35})
-    alert = store.add_alert(session_id, check_id=None, severity="alert", rule="hr_high",
-                            measure="heart_rate", value=135, message="Heart rate 135 > 130")
+    alert = store.add_alert(
+        session_id,
+        check_id=None,
+        severity="alert",
+        rule="hr_high",
+        measure="heart_rate",
+        value=135,
+        message="Heart rate 135 > 130",
+    )
     store.acknowledge_alert(alert.id, "CD")
     store.close()
 
@@ -84,7 +110,9 @@ def test_open_session_is_resumed_and_ended_session_is_read_only(store: SessionSt
         store.end_session(first, "AB")
 
 
-def test_sessions_are_listed_newest_first_and_searchable(store: SessionStore, clock: ManualClock) -> None:
+def test_sessions_are_listed_newest_first_and_searchable(
+    store: SessionStore, clock: ManualClock
+) -> None:
     start(store, "AA-1")
     clock.advance(minutes=1)
     start(store, "BB-2")
@@ -120,8 +148,10 @@ def test_appended_records_are_never_rewritten(store: SessionStore, data_dir: Pat
             raw.execute(sql)
     raw.close()
     correction = store.add_check(
-        session_id, VitalSigns(heart_rate=80, recorded_by="AB"),
-        corrects_id=check.id, correction_reason="typo",
+        session_id,
+        VitalSigns(heart_rate=80, recorded_by="AB"),
+        corrects_id=check.id,
+        correction_reason="typo",
     )
     assert store.check(check.id).signs == SIGNS
     assert correction.corrects_id == check.id
@@ -131,8 +161,9 @@ def test_foreign_keys_are_enforced(store: SessionStore) -> None:
     with pytest.raises(KeyError):
         store.add_check(999, SIGNS)
     with pytest.raises(StoreWriteError):
-        store.add_alert(999, check_id=None, severity="alert", rule="r", measure="m", value=1,
-                        message="m")
+        store.add_alert(
+            999, check_id=None, severity="alert", rule="r", measure="m", value=1, message="m"
+        )
 
 
 def test_new_file_is_private_and_in_wal_mode(store: SessionStore, data_dir: Path) -> None:
@@ -163,7 +194,9 @@ def test_newer_schema_file_is_refused_and_left_unchanged(tmp_path: Path) -> None
     [b"", b"hello, this is not a database\n" * 10, b"SQLite format 3\x00" + b"\x00" * 20],
     ids=["empty", "text", "truncated"],
 )
-def test_file_that_is_not_a_database_is_refused_and_left_unchanged(tmp_path: Path, content: bytes) -> None:
+def test_file_that_is_not_a_database_is_refused_and_left_unchanged(
+    tmp_path: Path, content: bytes
+) -> None:
     path = tmp_path / DB_FILENAME
     path.write_bytes(content)
     with pytest.raises(NotADatabaseError, match="left as it is"):

@@ -36,7 +36,11 @@ def test_both_windows_show_and_staff_starts_a_session_found_in_the_store(
     qtbot.mouseClick(form.start_button, Qt.MouseButton.LeftButton)
 
     [session] = windows.store.sessions()
-    assert (session.patient_id, session.protocol_name, session.weight_kg) == ("JD-7", ESKETAMINE_REMS, 68.0)
+    assert (session.patient_id, session.protocol_name, session.weight_kg) == (
+        "JD-7",
+        ESKETAMINE_REMS,
+        68.0,
+    )
     assert "JD-7" in windows.staff.banner.text()
     table = windows.staff.sessions_list.table
     assert table.rowCount() == 1 and table.item(0, 1).text() == "JD-7"
