@@ -7,6 +7,7 @@ backups) need no display; only the default command imports Qt.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from session_app.config import default_data_dir, ensure_data_dir
 from session_app.store import SessionStore, StoreError
+
+log = logging.getLogger("session_app.app")
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -60,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "sessions", parents=[common], help="list sessions (id, patient ID, date, protocol, state)"
     )
+    commands.add_parser(
+        "set-pin", parents=[common], help="set the staff PIN, read from standard input"
+    )
+    backup = commands.add_parser(
+        "backup", parents=[common], help="copy the store to PATH (safe while the app runs)"
+    )
+    backup.add_argument("path", type=Path, metavar="PATH", help="new file to write the copy to")
     return parser
 
 
@@ -95,8 +105,15 @@ def place_on_screens(
             window.setGeometry(geometry)
 
 
-def _open_store(data_dir: Path | None) -> SessionStore:
-    return SessionStore.open(ensure_data_dir(data_dir or default_data_dir()))
+def _open_store(data_dir: Path | None, *, with_logs: bool = False) -> SessionStore:
+    folder = ensure_data_dir(data_dir or default_data_dir())
+    if with_logs:
+        from session_app.logs import setup_logging
+
+        setup_logging(folder)
+    store = SessionStore.open(folder)
+    log.info("store opened (schema ok)")
+    return store
 
 
 def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
@@ -105,8 +122,9 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName("session_app")
     try:
-        store = _open_store(args.data_dir)
+        store = _open_store(args.data_dir, with_logs=True)
     except StoreError as exc:
+        log.error("store refused: %s", type(exc).__name__)
         QMessageBox.critical(None, "session_app cannot open its data", str(exc))
         print(f"session-app: {exc}", file=sys.stderr)
         return 2
@@ -135,12 +153,45 @@ def run_sessions(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_set_pin(args: argparse.Namespace) -> int:
+    """Clinic IT sets the staff PIN ahead of time: `echo 4821 | session-app set-pin`."""
+    from session_app.domain.pin import hash_pin, validate_pin
+
+    line = sys.stdin.readline().strip()
+    try:
+        validate_pin(line)
+    except ValueError as exc:
+        print(f"session-app: {exc} Nothing was changed.", file=sys.stderr)
+        return 2
+    store = _open_store(args.data_dir)
+    try:
+        store.set_pin(hash_pin(line))
+    finally:
+        store.close()
+    print("Staff PIN set.")
+    return 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    store = _open_store(args.data_dir)
+    try:
+        target = store.backup(args.path)
+    finally:
+        store.close()
+    print(f"Backed up to {target}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
         if args.command == "sessions":
             return run_sessions(args)
+        if args.command == "set-pin":
+            return run_set_pin(args)
+        if args.command == "backup":
+            return run_backup(args)
         return run_gui(args, argv)
     except StoreError as exc:
         print(f"session-app: {exc}", file=sys.stderr)

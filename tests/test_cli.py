@@ -41,3 +41,50 @@ def test_a_file_that_is_not_a_database_gives_one_clear_line(tmp_path: Path) -> N
     assert result.returncode == 2
     assert "not a session_app database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def run_cli_with_input(stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    return subprocess.run(
+        [sys.executable, "-m", "session_app", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_set_pin_reads_standard_input_and_stores_only_a_hash(data_dir: Path) -> None:
+    result = run_cli_with_input("583920\n", "set-pin", "--data-dir", str(data_dir))
+    assert result.returncode == 0, result.stderr
+    assert "Staff PIN set" in result.stdout
+    store = SessionStore.open(data_dir)
+    from session_app.domain.pin import verify_pin
+
+    assert verify_pin("583920", store.current_pin())
+    store.close()
+
+
+def test_set_pin_refuses_a_bad_pin_and_changes_nothing(data_dir: Path) -> None:
+    result = run_cli_with_input("12\n", "set-pin", "--data-dir", str(data_dir))
+    assert result.returncode == 2
+    assert "4–12 digits" in result.stderr and "Nothing was changed" in result.stderr
+    store = SessionStore.open(data_dir)
+    assert store.current_pin() is None
+    store.close()
+
+
+def test_backup_command_writes_a_usable_copy(data_dir: Path, tmp_path: Path) -> None:
+    store = SessionStore.open(data_dir)
+    store.start_session(NewSession("JD-9", IV_KETAMINE, "AB"))
+    target = tmp_path / "backup.sqlite3"
+    result = run_cli("backup", str(target), "--data-dir", str(data_dir))  # while the store is open
+    store.close()
+    assert result.returncode == 0, result.stderr
+    copy = SessionStore.open(target)
+    assert [s.patient_id for s in copy.sessions()] == ["JD-9"]
+    copy.close()
+    again = run_cli("backup", str(target), "--data-dir", str(data_dir))
+    assert again.returncode == 2 and "already exists" in again.stderr

@@ -60,6 +60,18 @@ def check_file_before_open(path: Path) -> None:
         raise NewerSchemaError(_newer_message(path, file_version))
 
 
+def check_writable(path: Path) -> None:
+    """SQLite needs to write the file and create its -wal/-shm files beside it."""
+    targets = [path.parent] + [path] * path.exists()
+    for target in targets:
+        if not os.access(target, os.W_OK):
+            raise StoreError(
+                f"session_app cannot save anything in {target}: it is read-only (a read-only "
+                "disk, or no write permission). Nothing was changed. Make it writable, or "
+                "choose another folder with --data-dir."
+            )
+
+
 def _newer_message(path: Path, version: int) -> str:
     return (
         f"The data file {path} was written by a newer version of session_app "
@@ -68,17 +80,18 @@ def _newer_message(path: Path, version: int) -> str:
     )
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
     """Open (creating if new) and migrate the store file; see module docstring for the order."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     check_file_before_open(path)
+    check_writable(path)
     is_new = not path.exists()
     if is_new:
         # Create the file 0600 ourselves, so it is never world-readable even for a moment.
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:  # a newer app's migration still in the WAL
             raise NewerSchemaError(_newer_message(path, version))

@@ -8,6 +8,7 @@ refreshes from the store rather than from its own copy.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -16,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from session_app.domain.clock import Clock, SystemClock, from_iso, to_iso
+from session_app.domain.pin import PinHash
 from session_app.domain.records import AlertRecord, SessionEvent
 from session_app.domain.session import NewSession, TreatmentSession
 from session_app.domain.vitals import MEASURE_NAMES, YES_NO_NAMES, VitalsCheck, VitalSigns
-from session_app.store.db import StoreWriteError, connect, write_transaction
+from session_app.store.db import BUSY_TIMEOUT_MS, StoreWriteError, connect, write_transaction
 
 DB_FILENAME = "session_app.sqlite3"
 
@@ -45,12 +47,19 @@ class SessionStore:
         self._listeners: list[Listener] = []
 
     @classmethod
-    def open(cls, path: Path | str, clock: Clock | None = None) -> SessionStore:
-        """Open the store file (a file path, or a data directory holding it)."""
+    def open(
+        cls, path: Path | str, clock: Clock | None = None, *, busy_timeout_ms: int | None = None
+    ) -> SessionStore:
+        """Open the store file (a file path, or a data directory holding it).
+
+        `busy_timeout_ms` is how long a write waits for another program's lock before it
+        fails with a clear "locked" error (default: db.BUSY_TIMEOUT_MS).
+        """
         path = Path(path)
         if path.is_dir():
             path = path / DB_FILENAME
-        return cls(connect(path), path, clock)
+        timeout = BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
+        return cls(connect(path, timeout), path, clock)
 
     def close(self) -> None:
         self._conn.close()
@@ -388,6 +397,44 @@ class SessionStore:
             "SELECT settings_json FROM settings_versions ORDER BY id DESC LIMIT 1"
         ).fetchone()
         return json.loads(row[0]) if row else {}
+
+    # -- staff PIN -----------------------------------------------------------
+    def set_pin(self, pin_hash: PinHash) -> None:
+        """Append a new PIN hash; the newest is in force (the PIN itself is never stored)."""
+        self._insert(
+            "pin",
+            None,
+            "INSERT INTO staff_pins (scheme, salt, pin_hash, set_at) VALUES (?, ?, ?, ?)",
+            (pin_hash.scheme, pin_hash.salt, pin_hash.digest, to_iso(self.clock.now())),
+        )
+
+    def current_pin(self) -> PinHash | None:
+        row = self._conn.execute(
+            "SELECT scheme, salt, pin_hash FROM staff_pins ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return PinHash(row[0], bytes(row[1]), bytes(row[2])) if row else None
+
+    # -- backup ----------------------------------------------------------------
+    def backup(self, target: Path | str) -> Path:
+        """Copy the whole store to `target` with SQLite's online backup (safe while in use)."""
+        target = Path(target)
+        if target.exists():
+            raise StoreWriteError(f"Not backed up: {target} already exists; choose a new name.")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            os.close(fd)
+            copy = sqlite3.connect(target)
+            try:
+                self._conn.backup(copy)
+                problem = copy.execute("PRAGMA integrity_check").fetchone()[0]
+            finally:
+                copy.close()
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreWriteError(f"Not backed up to {target}: {exc}") from exc
+        if problem != "ok":
+            raise StoreWriteError(f"The backup at {target} failed its integrity check: {problem}")
+        return target
 
     # -- helpers -------------------------------------------------------------
     def _require_open(self, session_id: int) -> None:
