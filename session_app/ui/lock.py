@@ -1,0 +1,190 @@
+"""The staff lock: PIN screen, first-start PIN setup, and the idle timer.
+
+The staff panel shows clinical data; the patient sits in the same room. While locked the
+panel's content is not just covered but removed from view (a stacked widget shows only
+the lock page), so nothing clinical can be read or reached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from session_app.domain.clock import Clock
+from session_app.domain.pin import PinAttempts, PinHash, hash_pin, validate_pin, verify_pin
+
+DEFAULT_IDLE_LOCK = timedelta(minutes=5)
+
+
+def _pin_edit(name: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setAccessibleName(name)
+    edit.setObjectName(name.replace(" ", ""))
+    edit.setMaxLength(12)
+    edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+    return edit
+
+
+class LockScreen(QWidget):
+    """Asks for the staff PIN; each wrong PIN makes the next try wait longer."""
+
+    unlocked = Signal()
+
+    def __init__(
+        self, current_pin: Callable[[], PinHash | None], clock: Clock, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("LockScreen")
+        self.setAccessibleName("Staff panel locked")
+        self._current_pin = current_pin
+        self._clock = clock
+        self.attempts = PinAttempts()
+        title = QLabel("Staff panel locked")
+        title.setObjectName("LockTitle")
+        hint = QLabel("Enter the staff PIN to continue.")
+        hint.setObjectName("LockHint")
+        self.pin = _pin_edit("Staff PIN")
+        self.unlock_button = QPushButton("Unlock")
+        self.unlock_button.setObjectName("PrimaryButton")
+        self.unlock_button.setAccessibleName("Unlock")
+        self.message = QLabel("")
+        self.message.setObjectName("FormError")
+        self.message.setAccessibleName("Lock message")
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        for widget in (title, hint, self.pin, self.unlock_button, self.message):
+            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        self.pin.setMinimumWidth(220)
+        self.unlock_button.setMinimumWidth(220)
+        self.pin.returnPressed.connect(self.try_unlock)
+        self.unlock_button.clicked.connect(self.try_unlock)
+
+    def try_unlock(self) -> bool:
+        now = self._clock.now()
+        wait = self.attempts.wait_remaining(now)
+        typed = self.pin.text()
+        self.pin.clear()
+        if wait > timedelta(0):
+            self.message.setText(f"Too many wrong PINs. Try again in {_seconds(wait)} s.")
+            return False
+        stored = self._current_pin()
+        if stored is not None and verify_pin(typed, stored):
+            self.attempts.record_success()
+            self.message.setText("")
+            self.unlocked.emit()
+            return True
+        delay = self.attempts.record_failure(now)
+        self.message.setText(f"Wrong PIN. You can try again in {_seconds(delay)} s.")
+        return False
+
+
+def _seconds(delta: timedelta) -> int:
+    return max(1, int(delta.total_seconds() + 0.999))
+
+
+class PinSetupDialog(QDialog):
+    """First start: staff choose a PIN (typed twice). The store keeps only its hash."""
+
+    def __init__(self, save: Callable[[PinHash], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Set the staff PIN")
+        self.setObjectName("PinSetupDialog")
+        self._save = save
+        intro = QLabel(
+            "Choose a staff PIN (4–12 digits). It locks the staff panel so that the patient "
+            "cannot open it. Clinic IT can also set it with `session-app set-pin`."
+        )
+        intro.setWordWrap(True)
+        self.pin = _pin_edit("New staff PIN")
+        self.repeat = _pin_edit("Repeat staff PIN")
+        self.message = QLabel("")
+        self.message.setObjectName("FormError")
+        self.message.setAccessibleName("PIN message")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Set PIN")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setAccessibleName("Set PIN")
+        form = QFormLayout()
+        form.addRow("New PIN", self.pin)
+        form.addRow("Repeat PIN", self.repeat)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        buttons.accepted.connect(self.submit)
+
+    def submit(self) -> bool:
+        try:
+            pin = validate_pin(self.pin.text())
+        except ValueError as exc:
+            self.message.setText(str(exc))
+            return False
+        if self.repeat.text() != pin:
+            self.message.setText("The two PINs differ. Type the same PIN twice.")
+            return False
+        self._save(hash_pin(pin))
+        self.accept()
+        return True
+
+
+_INPUT_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+    }
+)
+
+
+class IdleWatcher(QObject):
+    """Calls `on_idle` after `idle` without keyboard or mouse input in the watched window.
+
+    It filters the application's events (so widgets added later count too) and a QTimer
+    polls the injected clock, so tests move a ManualClock instead of waiting.
+    """
+
+    def __init__(
+        self, watched: QWidget, clock: Clock, idle: timedelta, on_idle: Callable[[], None]
+    ) -> None:
+        super().__init__(watched)
+        self._watched = watched
+        self._clock = clock
+        self.idle = idle
+        self._on_idle = on_idle
+        self.last_input = clock.now()
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self.poll)
+        self.timer.start()
+        QApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() in _INPUT_EVENTS
+            and isinstance(watched, QWidget)
+            and watched.window() is self._watched
+        ):
+            self.last_input = self._clock.now()
+        return False
+
+    def poll(self) -> None:
+        if self._clock.now() - self.last_input >= self.idle:
+            self.last_input = self._clock.now()
+            self._on_idle()
