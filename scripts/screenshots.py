@@ -70,4 +70,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Skip interpreter teardown: PySide6 can crash destroying windows that scenes left open,
+    # after every PNG has been written. Nothing is left to clean up in this process.
+    os._exit(code)
