@@ -252,6 +252,65 @@ class SessionStore:
         ).fetchall()
         return [self._check_from_row(r) for r in rows]
 
+    def add_check_with_alerts(
+        self,
+        session_id: int,
+        signs: VitalSigns,
+        alerts: Iterable[Mapping[str, Any]],
+        *,
+        taken_at: datetime,
+        is_baseline: bool = False,
+        due_at: datetime | None = None,
+        late: bool = False,
+    ) -> tuple[VitalsCheck, list[AlertRecord]]:
+        """A check and the alerts it raised, committed together or not at all.
+
+        Each alert mapping has severity, rule, measure, value and message. Listeners hear
+        "check" and then each "alert" only after the commit, so a view that refreshes on
+        the check already finds its alerts.
+        """
+        self._require_open(session_id)
+        now = self.clock.now()
+        columns = ", ".join(_CHECK_COLUMNS)
+        alert_ids: list[int] = []
+        with write_transaction(self._conn) as conn:
+            check_id = conn.execute(
+                f"INSERT INTO vitals_checks (session_id, taken_at, entered_at, is_baseline,"
+                f" {columns}, due_at, late, corrects_id, correction_reason)"
+                f" VALUES (?, ?, ?, ?, {', '.join('?' * len(_CHECK_COLUMNS))}, ?, ?, NULL, '')",
+                (
+                    session_id,
+                    to_iso(taken_at),
+                    to_iso(now),
+                    int(is_baseline),
+                    *(getattr(signs, name) for name in _CHECK_COLUMNS),
+                    to_iso(due_at) if due_at else None,
+                    int(late),
+                ),
+            ).lastrowid
+            for alert in alerts:
+                alert_ids.append(
+                    conn.execute(
+                        "INSERT INTO alerts (session_id, check_id, severity, rule, measure,"
+                        " value, message, raised_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            session_id,
+                            check_id,
+                            str(alert["severity"]),
+                            alert["rule"],
+                            alert["measure"],
+                            alert["value"],
+                            alert["message"],
+                            to_iso(now),
+                        ),
+                    ).lastrowid
+                )
+        assert check_id is not None
+        self._announce(Change("check", session_id, check_id))
+        for alert_id in alert_ids:
+            self._announce(Change("alert", session_id, alert_id))
+        return self.check(check_id), [self._alerts_where("a.id = ?", i)[0] for i in alert_ids]
+
     # -- events --------------------------------------------------------------
     def add_event(
         self,

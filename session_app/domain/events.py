@@ -1,0 +1,349 @@
+"""Timeline event kinds, their fields (so a form can be generated), validation, wording.
+
+An event's details are validated here into plain JSON-safe values (str, float, bool)
+and stored as `SessionEvent.details`. `describe()` gives the one line the timeline,
+the summary and the exports show.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any
+
+from session_app.domain.clock import ensure_utc, format_local, to_local
+from session_app.domain.errors import FieldError, ValidationError
+from session_app.domain.records import SessionEvent
+
+DOSE = "dose"
+INFUSION_START = "infusion_start"
+INFUSION_RATE = "infusion_rate"
+INFUSION_PAUSE = "infusion_pause"
+INFUSION_STOP = "infusion_stop"
+ADVERSE_EVENT = "adverse_event"
+INTERVENTION = "intervention"
+NOTE = "note"
+CONCOMITANT_MEDS = "concomitant_meds"
+
+
+class FieldKind(Enum):
+    TEXT = "text"
+    NUMBER = "number"
+    CHOICE = "choice"
+    YES_NO = "yes/no"
+
+
+@dataclass(frozen=True)
+class EventField:
+    """One input of an event form. `label` is also the control's accessibleName."""
+
+    name: str
+    label: str
+    kind: FieldKind
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    unit: str = ""
+    max_length: int = 200
+    default: str = ""  # what the form pre-fills (a protocol may offer better ones)
+
+    def accepted(self) -> str:
+        """The accepted values, in the words an error message uses."""
+        if self.kind is FieldKind.CHOICE:
+            return "one of " + ", ".join(self.choices)
+        if self.kind is FieldKind.YES_NO:
+            return "yes or no"
+        if self.kind is FieldKind.NUMBER:
+            return f"{self.low:g}–{self.high:g}{' ' + self.unit if self.unit else ''}"
+        return f"at most {self.max_length} characters"
+
+
+@dataclass(frozen=True)
+class EventKind:
+    key: str
+    label: str  # button / menu wording, e.g. "Dose given"
+    fields: tuple[EventField, ...] = ()
+
+    def field(self, name: str) -> EventField:
+        return next(f for f in self.fields if f.name == name)
+
+
+DOSE_UNITS = ("mg", "mg/kg")
+ROUTES = ("IV infusion", "IV bolus", "Intranasal", "IM", "Subcutaneous", "Oral", "Other")
+RATE_UNITS = ("mL/h", "mg/h", "mg/kg/h")
+ADVERSE_TYPES = ("nausea", "vomiting", "hypertension", "emergence reaction", "other")
+# Plausible dose per unit: outside is a typing mistake, refused like an implausible vital.
+DOSE_LIMITS: dict[str, tuple[float, float]] = {"mg": (1.0, 1000.0), "mg/kg": (0.01, 5.0)}
+CONCOMITANT_CLASSES: tuple[tuple[str, str], ...] = (
+    ("benzodiazepines", "Benzodiazepines"),
+    ("sedative_hypnotics", "Non-benzodiazepine sedative-hypnotics"),
+    ("psychostimulants", "Psychostimulants"),
+    ("maois", "MAOIs"),
+)
+
+_RATE = EventField("rate", "Rate", FieldKind.NUMBER, True, low=0.01, high=999.0)
+_RATE_UNIT = EventField(
+    "rate_unit", "Rate unit", FieldKind.CHOICE, True, RATE_UNITS, default="mL/h"
+)
+_NOTE = EventField("note", "Note", FieldKind.TEXT, max_length=500)
+
+EVENT_KINDS: dict[str, EventKind] = {
+    k.key: k
+    for k in (
+        EventKind(
+            DOSE,
+            "Dose given",
+            (
+                EventField("drug", "Drug", FieldKind.TEXT, True, max_length=60),
+                EventField("dose", "Dose", FieldKind.NUMBER, True, low=0.01, high=1000.0),
+                EventField("unit", "Dose unit", FieldKind.CHOICE, True, DOSE_UNITS, default="mg"),
+                EventField("route", "Route", FieldKind.CHOICE, True, ROUTES),
+                EventField("lot_number", "Lot number", FieldKind.TEXT, max_length=40),
+            ),
+        ),
+        EventKind(INFUSION_START, "Infusion started", (_RATE, _RATE_UNIT)),
+        EventKind(INFUSION_RATE, "Infusion rate changed", (_RATE, _RATE_UNIT)),
+        EventKind(INFUSION_PAUSE, "Infusion paused", (_NOTE,)),
+        EventKind(INFUSION_STOP, "Infusion stopped", (_NOTE,)),
+        EventKind(
+            ADVERSE_EVENT,
+            "Adverse event",
+            (
+                EventField("type", "Adverse event", FieldKind.CHOICE, True, ADVERSE_TYPES),
+                EventField("text", "Description", FieldKind.TEXT, max_length=500),
+                EventField("serious", "Serious adverse event", FieldKind.YES_NO, default="no"),
+            ),
+        ),
+        EventKind(
+            INTERVENTION,
+            "Intervention",
+            (
+                EventField("medication", "Medication given", FieldKind.TEXT, True, max_length=80),
+                EventField("dose", "Dose given", FieldKind.TEXT, max_length=40),
+                _NOTE,
+            ),
+        ),
+        EventKind(
+            NOTE, "Note", (EventField("text", "Note", FieldKind.TEXT, True, max_length=2000),)
+        ),
+        EventKind(
+            CONCOMITANT_MEDS,
+            "Concomitant medicines",
+            tuple(
+                EventField(name, label, FieldKind.YES_NO, True)
+                for name, label in CONCOMITANT_CLASSES
+            ),
+        ),
+    )
+}
+
+_NUMBER = re.compile(r"[0-9]{1,6}([.,][0-9]{1,3})?")
+_LOT = re.compile(r"[A-Za-z0-9][A-Za-z0-9./\-]*")
+_INITIALS = re.compile(r"[A-Za-z]{2,4}")
+_YES = {"yes", "y", "true", "1"}
+_NO = {"no", "n", "false", "0"}
+
+
+def _short(raw: str) -> str:
+    return raw if len(raw) <= 24 else raw[:21] + "…"
+
+
+def _parse(spec: EventField, raw: str) -> Any:
+    """One field's value, or ValueError with the sentence to show."""
+    text = raw.strip()
+    problem = ""
+    if spec.kind is FieldKind.TEXT:
+        if len(text) > spec.max_length:
+            problem = f"is {len(text)} characters long"
+        elif spec.name == "lot_number" and text and not _LOT.fullmatch(text):
+            raise ValueError(
+                f"{spec.label}: '{_short(raw)}' is not a lot number "
+                "(accepted: letters, digits, '.', '/' or '-', at most 40 characters)."
+            )
+        else:
+            return text
+    elif spec.kind is FieldKind.CHOICE:
+        for choice in spec.choices:
+            if text.lower() == choice.lower():
+                return choice
+        problem = "is not a choice"
+    elif spec.kind is FieldKind.YES_NO:
+        if text.lower() in _YES:
+            return True
+        if text.lower() in _NO:
+            return False
+        problem = "is not yes or no"
+    else:
+        if not _NUMBER.fullmatch(text):
+            problem = "is not a number"
+        else:
+            number = float(text.replace(",", "."))
+            assert spec.low is not None and spec.high is not None
+            if spec.low <= number <= spec.high:
+                return number
+            problem = "is outside the accepted range"
+    raise ValueError(f"{spec.label}: '{_short(raw)}' {problem} (accepted: {spec.accepted()}).")
+
+
+def validate_event(kind: str, raw: Mapping[str, str]) -> dict[str, Any]:
+    """Typed details for an event, or ValidationError naming every refused field.
+
+    Empty optional fields are left out. Rules across fields: a dose must be plausible
+    for its unit (DOSE_LIMITS); an adverse event of type "other" needs a description.
+    Unknown field names are a programming error (KeyError).
+    """
+    spec = EVENT_KINDS.get(kind)
+    if spec is None:
+        raise ValidationError(
+            [
+                FieldError(
+                    "kind",
+                    "Event",
+                    kind,
+                    f"Event: '{kind}' is not an event kind (accepted: {', '.join(EVENT_KINDS)}).",
+                )
+            ]
+        )
+    unknown = set(raw) - {f.name for f in spec.fields}
+    if unknown:
+        raise KeyError(f"unknown fields for {kind}: {sorted(unknown)}")
+    details: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for field in spec.fields:
+        typed = raw.get(field.name) or ""
+        if not typed.strip():
+            if field.required:
+                errors.append(
+                    FieldError(
+                        field.name,
+                        field.label,
+                        typed,
+                        f"{field.label}: required (accepted: {field.accepted()}).",
+                    )
+                )
+            continue
+        try:
+            details[field.name] = _parse(field, typed)
+        except ValueError as exc:
+            errors.append(FieldError(field.name, field.label, typed, str(exc)))
+    bad = {e.field for e in errors}
+    if kind == DOSE and not bad & {"dose", "unit"} and {"dose", "unit"} <= details.keys():
+        low, high = DOSE_LIMITS[details["unit"]]
+        if not low <= details["dose"] <= high:
+            errors.append(
+                FieldError(
+                    "dose",
+                    "Dose",
+                    raw.get("dose", ""),
+                    f"Dose: '{raw.get('dose', '')}' {details['unit']} is outside the plausible "
+                    f"range (accepted: {low:g}–{high:g} {details['unit']}).",
+                )
+            )
+    if kind == ADVERSE_EVENT and details.get("type") == "other" and not details.get("text"):
+        errors.append(
+            FieldError(
+                "text",
+                "Description",
+                "",
+                "Description: required when the adverse event is 'other' "
+                "(accepted: at most 500 characters).",
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    return details
+
+
+def validate_initials(raw: str, field: str = "recorded_by", label: str = "Recorded by") -> str:
+    """Staff initials, upper-cased, or ValidationError (2–4 letters)."""
+    text = raw.strip()
+    if not _INITIALS.fullmatch(text):
+        problem = "required" if not text else f"'{_short(raw)}' is not initials"
+        raise ValidationError(
+            [FieldError(field, label, raw, f"{label}: {problem} (accepted: 2–4 letters).")]
+        )
+    return text.upper()
+
+
+def parse_time_of_day(
+    text: str, now: datetime, *, field: str = "occurred_at", label: str = "Time"
+) -> datetime:
+    """A typed local "HH:MM" (or "HHMM") as the latest such moment not after `now`.
+
+    For the "it happened earlier" box: 23:50 typed at 00:10 means yesterday. Refuses
+    anything that is not a time of day; returns UTC.
+    """
+    match = re.fullmatch(r"\s*([01]?[0-9]|2[0-3])[:.h]?([0-5][0-9])\s*", text)
+    if not match:
+        raise ValidationError(
+            [
+                FieldError(
+                    field,
+                    label,
+                    text,
+                    f"{label}: '{_short(text)}' is not a time of day "
+                    "(accepted: HH:MM, 00:00–23:59).",
+                )
+            ]
+        )
+    local_now = to_local(now)
+    when = local_now.replace(hour=int(match[1]), minute=int(match[2]), second=0, microsecond=0)
+    if when > local_now:
+        when -= timedelta(days=1)
+    return ensure_utc(when)
+
+
+def current(events: Sequence[SessionEvent]) -> list[SessionEvent]:
+    """The events in force: an event that a later row corrects is replaced by that row."""
+    corrected = {e.corrects_id for e in events if e.corrects_id is not None}
+    return [e for e in events if e.id not in corrected]
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def describe(event: SessionEvent) -> str:
+    """One line for the timeline, e.g. "Dose given: Ketamine 0.5 mg/kg, IV infusion, lot AB12"."""
+    spec = EVENT_KINDS.get(event.kind)
+    d = event.details
+    label = spec.label if spec else event.kind.replace("_", " ").capitalize()
+    if event.kind == DOSE:
+        text = f"{d.get('drug', '')} {_number(d.get('dose', ''))} {d.get('unit', '')}".strip()
+        extra = [d.get("route", "")] + ([f"lot {d['lot_number']}"] if d.get("lot_number") else [])
+        body = ", ".join(p for p in [text, *extra] if p)
+    elif event.kind in (INFUSION_START, INFUSION_RATE):
+        body = f"{_number(d.get('rate', ''))} {d.get('rate_unit', '')}".strip()
+    elif event.kind == ADVERSE_EVENT:
+        body = str(d.get("type", ""))
+        if d.get("serious"):
+            body += " (serious)"
+        if d.get("text"):
+            body += f" — {d['text']}"
+    elif event.kind == INTERVENTION:
+        body = " ".join(p for p in (d.get("medication", ""), d.get("dose", "")) if p)
+        if d.get("note"):
+            body += f" — {d['note']}"
+    elif event.kind == NOTE:
+        body = str(d.get("text", ""))
+    elif event.kind == CONCOMITANT_MEDS:
+        body = ", ".join(
+            f"{title} {'yes' if d.get(name) else 'no'}"
+            for name, title in CONCOMITANT_CLASSES
+            if name in d
+        )
+    else:
+        body = str(d.get("note", "")) if d else ""
+    line = f"{label}: {body}" if body else label
+    if event.occurred_at < event.entered_at - timedelta(minutes=1):
+        line += f" (entered {format_local(event.entered_at, with_date=False)})"
+    if event.corrects_id is not None:
+        reason = f" — {event.correction_reason}" if event.correction_reason else ""
+        line = f"Correction{reason}: {line}"
+    return line

@@ -1,0 +1,304 @@
+"""When vitals checks are due, which due time a check answers, and what is overdue.
+
+Due times come from the session's protocol snapshot and two anchors read from the
+timeline: the dose (first dose given or infusion started) and the infusion end. A
+check answers the latest due time at or before it (allowing `early_min` before), if
+no earlier check answered that one; it is late when taken more than
+`overdue_amber_min` after the due time. A missed due time stays missed: a later check
+answers the later due time, never an old one.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from session_app.domain import events as ev
+from session_app.domain.protocols import Anchor, Protocol
+from session_app.domain.records import SessionEvent
+from session_app.domain.vitals import VitalsCheck
+
+_LABELS = {
+    (Anchor.DOSE, True): "During the infusion",
+    (Anchor.DOSE, False): "Regular check after dosing",
+    (Anchor.INFUSION_END, True): "After the infusion",
+    (Anchor.INFUSION_END, False): "After the infusion",
+}
+
+
+class DueState(Enum):
+    BASELINE_NEEDED = "baseline_needed"  # no dose yet and no baseline check
+    WAITING = "waiting"  # nothing due now (next due later, or waiting for the dose)
+    DUE = "due"  # a check is due and not yet overdue by more than overdue_amber_min
+    OVERDUE_AMBER = "overdue_amber"
+    OVERDUE_RED = "overdue_red"
+    COMPLETE = "complete"  # no scheduled check remains
+
+
+@dataclass(frozen=True)
+class DueCheck:
+    due_at: datetime
+    label: str
+
+
+@dataclass(frozen=True)
+class ScheduleStatus:
+    """What the countdown shows. `seconds_until` is negative when overdue, None if no time."""
+
+    state: DueState
+    next_due: datetime | None
+    seconds_until: float | None
+    text: str  # short staff wording, e.g. "Next check in 04:12", "Check overdue by 3 min"
+    label: str = ""  # which check, e.g. "About 40 min after dosing"
+
+
+@dataclass(frozen=True)
+class ScheduleCounts:
+    """Scheduled checks up to a time: due, answered, answered late, not answered.
+
+    `extra` counts post-dose checks that answered no due time; `baseline` says whether a
+    baseline check exists (it is not among `due`).
+    """
+
+    due: int
+    done: int
+    late: int
+    missed: int
+    extra: int = 0
+    baseline: bool = False
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A check and the due time it answered."""
+
+    check: VitalsCheck
+    due: DueCheck
+    late: bool
+
+
+def current_checks(checks: Sequence[VitalsCheck]) -> list[VitalsCheck]:
+    """The checks in force: one that a later row corrects is replaced by that row."""
+    corrected = {c.corrects_id for c in checks if c.corrects_id is not None}
+    return [c for c in checks if c.id not in corrected]
+
+
+def anchors_from_events(
+    events: Sequence[SessionEvent],
+) -> tuple[datetime | None, datetime | None]:
+    """(dose_at, infusion_end_at) from the timeline, after corrections.
+
+    dose_at: the earliest dose given or infusion started. infusion_end_at: the last
+    infusion stop, unless the infusion was started again after it (then None: running).
+    """
+    live = ev.current(events)
+    starts = [e.occurred_at for e in live if e.kind in (ev.DOSE, ev.INFUSION_START)]
+    dose_at = min(starts, default=None)
+    stops = [e.occurred_at for e in live if e.kind == ev.INFUSION_STOP]
+    if not stops or dose_at is None:
+        return dose_at, None
+    last_stop = max(stops)
+    restarted = any(e.kind == ev.INFUSION_START and e.occurred_at > last_stop for e in live)
+    if restarted or last_stop < dose_at:
+        return dose_at, None
+    return dose_at, last_stop
+
+
+def format_countdown(seconds: float) -> str:
+    """04:12, or 1:19:00 from an hour up."""
+    whole = max(0, int(seconds + 0.999))  # round up: "00:01" until it is really due
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+class Schedule:
+    """The due times of one session. Pure: give it the checks and a time, it answers."""
+
+    def __init__(
+        self,
+        protocol: Protocol,
+        dose_at: datetime | None,
+        infusion_end_at: datetime | None = None,
+    ) -> None:
+        self.protocol = protocol
+        self.dose_at = dose_at
+        if infusion_end_at is not None and dose_at is not None and infusion_end_at < dose_at:
+            infusion_end_at = None  # an impossible order: trust the dose, ignore the stop
+        self.infusion_end_at = infusion_end_at
+
+    # -- due times --------------------------------------------------------------
+    def _anchor_time(self, anchor: Anchor) -> datetime | None:
+        if self.dose_at is None:
+            return None
+        return self.dose_at if anchor is Anchor.DOSE else self.infusion_end_at
+
+    def _phase_times(self, anchor: Anchor) -> Iterator[DueCheck]:
+        start = self._anchor_time(anchor)
+        if start is None:
+            return
+        label = _LABELS[(anchor, self.protocol.uses_infusion)]
+        cut = (
+            self.infusion_end_at if anchor is Anchor.DOSE and self.protocol.uses_infusion else None
+        )
+        offset = timedelta(0)
+        for phase in (p for p in self.protocol.phases if p.anchor is anchor):
+            every = timedelta(minutes=phase.every_min)
+            steps = (
+                itertools.count(1)
+                if phase.for_min is None
+                else range(1, phase.for_min // phase.every_min + 1)
+            )
+            for k in steps:
+                due = start + offset + k * every
+                if cut is not None and due > cut:
+                    return
+                yield DueCheck(due, label)
+            if phase.for_min is None:
+                return
+            offset += timedelta(minutes=phase.for_min)
+
+    def _fixed_times(self) -> Iterator[DueCheck]:
+        fixed = []
+        for check in self.protocol.fixed_checks:
+            start = self._anchor_time(check.anchor)
+            if start is not None:
+                fixed.append(DueCheck(start + timedelta(minutes=check.at_min), check.label))
+        yield from sorted(fixed, key=lambda d: d.due_at)
+
+    def iter_due(self) -> Iterator[DueCheck]:
+        """Every due time in order (maybe endless); a fixed check wins a tie with a phase."""
+        sources = [self._fixed_times()] + [self._phase_times(a) for a in Anchor]
+        previous: datetime | None = None
+        for due in heapq.merge(*sources, key=lambda d: d.due_at):
+            if due.due_at != previous:
+                previous = due.due_at
+                yield due
+
+    def due_times(self, until: datetime) -> list[DueCheck]:
+        """Due checks at or before `until` (none before the dose is known)."""
+        return list(itertools.takewhile(lambda d: d.due_at <= until, self.iter_due()))
+
+    def next_after(self, when: datetime) -> DueCheck | None:
+        return next((d for d in self.iter_due() if d.due_at > when), None)
+
+    def _latest_at_or_before(self, when: datetime) -> DueCheck | None:
+        latest = None
+        for due in self.iter_due():
+            if due.due_at > when:
+                break
+            latest = due
+        return latest
+
+    # -- answering due times ----------------------------------------------------
+    def _early(self) -> timedelta:
+        return timedelta(minutes=self.protocol.early_min)
+
+    def _is_late(self, taken_at: datetime, due_at: datetime) -> bool:
+        return taken_at - due_at > timedelta(minutes=self.protocol.overdue_amber_min)
+
+    def _after_dose(self, check: VitalsCheck) -> bool:
+        return not check.is_baseline and self.dose_at is not None and check.taken_at >= self.dose_at
+
+    def assignments(self, checks: Sequence[VitalsCheck]) -> list[Assignment]:
+        """Replay the checks in time order: which due time each one answered."""
+        answered: dict[datetime, Assignment] = {}
+        live = sorted(
+            (c for c in current_checks(checks) if self._after_dose(c)),
+            key=lambda c: (c.taken_at, c.id),
+        )
+        for check in live:
+            due = self._latest_at_or_before(check.taken_at + self._early())
+            if due is not None and due.due_at not in answered:
+                late = self._is_late(check.taken_at, due.due_at)
+                answered[due.due_at] = Assignment(check, due, late)
+        return list(answered.values())
+
+    def classify(
+        self, taken_at: datetime, checks: Sequence[VitalsCheck]
+    ) -> tuple[datetime | None, bool]:
+        """Which due time a new check taken at `taken_at` answers, and whether it is late.
+
+        (None, False) for a check before the dose, or one whose due time was already
+        answered (an extra check).
+        """
+        if self.dose_at is None or taken_at < self.dose_at:
+            return None, False
+        answered = {a.due.due_at for a in self.assignments(checks)}
+        due = self._latest_at_or_before(taken_at + self._early())
+        if due is None or due.due_at in answered:
+            return None, False
+        return due.due_at, self._is_late(taken_at, due.due_at)
+
+    # -- what the countdown shows -------------------------------------------------
+    def status(self, checks: Sequence[VitalsCheck], now: datetime) -> ScheduleStatus:
+        """The state of the schedule at `now`, given the checks taken so far."""
+        taken = [c for c in current_checks(checks) if c.taken_at <= now]
+        if self.dose_at is None:
+            if any(c.is_baseline for c in taken) or taken:
+                return ScheduleStatus(
+                    DueState.WAITING, None, None, "Baseline recorded — waiting for the dose"
+                )
+            label = self.protocol.baseline_label
+            return ScheduleStatus(
+                DueState.BASELINE_NEEDED,
+                None,
+                None,
+                "Baseline vitals needed before the dose",
+                label,
+            )
+        answered = {a.due.due_at for a in self.assignments(taken)}
+        last = self._latest_at_or_before(now)
+        if last is not None and last.due_at not in answered:
+            overdue = now - last.due_at
+            minutes = overdue / timedelta(minutes=1)
+            if minutes > self.protocol.overdue_red_min:
+                state = DueState.OVERDUE_RED
+            elif minutes > self.protocol.overdue_amber_min:
+                state = DueState.OVERDUE_AMBER
+            else:
+                state = DueState.DUE
+            text = (
+                "Check due now" if state is DueState.DUE else f"Check overdue by {int(minutes)} min"
+            )
+            return ScheduleStatus(state, last.due_at, -overdue.total_seconds(), text, last.label)
+        upcoming = next(
+            (d for d in self.iter_due() if d.due_at > now and d.due_at not in answered), None
+        )
+        if upcoming is None:
+            return ScheduleStatus(DueState.COMPLETE, None, None, "No more scheduled checks")
+        seconds = (upcoming.due_at - now).total_seconds()
+        return ScheduleStatus(
+            DueState.WAITING,
+            upcoming.due_at,
+            seconds,
+            f"Next check in {format_countdown(seconds)}",
+            upcoming.label,
+        )
+
+    def counts(self, checks: Sequence[VitalsCheck], until: datetime) -> ScheduleCounts:
+        """Due / done / late / missed up to `until` (call it with the session's end time).
+
+        A due time not answered by `until` counts as missed, so mid-session the check
+        due right now counts as missed until it is taken.
+        """
+        taken = [c for c in current_checks(checks) if c.taken_at <= until]
+        due = self.due_times(until)
+        assigned = [a for a in self.assignments(taken) if a.due.due_at <= until]
+        after_dose = sum(1 for c in taken if self._after_dose(c))
+        return ScheduleCounts(
+            due=len(due),
+            done=len(assigned),
+            late=sum(1 for a in assigned if a.late),
+            missed=len(due) - len(assigned),
+            extra=after_dose - len(assigned),
+            baseline=any(c.is_baseline for c in taken),
+        )
+
+    def monitoring_ends_at(self) -> datetime | None:
+        """When the protocol's minimum monitoring time is reached (None if not yet known)."""
+        return self.protocol.monitoring_ends_at(self.dose_at, self.infusion_end_at)

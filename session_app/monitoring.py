@@ -1,0 +1,245 @@
+"""MonitoringService: the clinical rules of the domain applied to the real store.
+
+Qt-free glue between the staff panel and the store. Every write validates first
+(ValidationError propagates and nothing is stored), then goes through the store,
+which commits before announcing the change to every view. A session's rules come
+from the protocol snapshot taken when it started, never from today's settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from session_app.domain import events as ev
+from session_app.domain.alerts import AlertFinding, evaluate
+from session_app.domain.clock import Clock, ensure_utc, format_local
+from session_app.domain.errors import FieldError, ValidationError
+from session_app.domain.news2 import News2Score, news2
+from session_app.domain.protocols import PRESET_NAMES, Protocol, preset
+from session_app.domain.records import AlertRecord, SessionEvent
+from session_app.domain.schedule import (
+    DueState,
+    Schedule,
+    ScheduleCounts,
+    ScheduleStatus,
+    anchors_from_events,
+    current_checks,
+)
+from session_app.domain.session import NewSession, TreatmentSession
+from session_app.domain.vitals import VitalsCheck, validate_vitals
+from session_app.store import SessionStore
+
+# A typed-in time may be this far ahead of the clock (clocks of devices differ a little).
+FUTURE_TOLERANCE = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class SavedCheck:
+    """What a save produced: the stored check, the alerts it raised, its NEWS2 score."""
+
+    check: VitalsCheck
+    alerts: list[AlertRecord]
+    news2: News2Score
+
+
+class MonitoringService:
+    def __init__(self, store: SessionStore, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self._protocols: dict[int, Protocol] = {}
+
+    # -- sessions -------------------------------------------------------------
+    def start_session(self, new: NewSession) -> TreatmentSession:
+        """Start a session with a snapshot of its protocol as the clinic has it set today."""
+        if new.protocol_name not in PRESET_NAMES:
+            raise ValidationError(
+                [
+                    FieldError(
+                        "protocol",
+                        "Protocol",
+                        new.protocol_name,
+                        f"Protocol: '{new.protocol_name}' is not a protocol "
+                        f"(accepted: {', '.join(PRESET_NAMES)}).",
+                    )
+                ]
+            )
+        snapshot = preset(new.protocol_name, self.store.load_settings()).to_dict()
+        return self.store.start_session(new, protocol=snapshot, started_at=self.clock.now())
+
+    def protocol(self, session_id: int) -> Protocol:
+        """The session's protocol from its snapshot (cached: a snapshot never changes).
+
+        A session stored without a snapshot gets the preset's declared defaults, not
+        today's clinic settings, so its rules cannot drift either.
+        """
+        if session_id not in self._protocols:
+            session = self.store.session(session_id)
+            snapshot = session.protocol or {}
+            if snapshot.get("phases") is not None or snapshot.get("thresholds") is not None:
+                protocol = Protocol.from_dict(snapshot)
+            else:
+                protocol = preset(session.protocol_name)
+            self._protocols[session_id] = protocol
+        return self._protocols[session_id]
+
+    # -- vitals checks ----------------------------------------------------------
+    def record_check(
+        self,
+        session_id: int,
+        raw: Mapping[str, str],
+        *,
+        taken_at: datetime | None = None,
+        is_baseline: bool | None = None,
+    ) -> SavedCheck:
+        """Validate, classify due/late, store the check and its alerts in one transaction.
+
+        A check taken before the first dose is a baseline unless `is_baseline` says
+        otherwise. Alerts compare against the latest baseline; before the dose the
+        pre-dose "consider delaying" advisory applies instead of the rise rules.
+        """
+        signs = validate_vitals(raw)
+        now = self.clock.now()
+        taken = self._check_time(taken_at, now, "taken_at", "Time taken")
+        schedule = self.schedule(session_id)
+        before_dose = schedule.dose_at is None or taken < schedule.dose_at
+        baseline_flag = before_dose if is_baseline is None else is_baseline
+        checks = self.store.checks(session_id)
+        due_at, late = (None, False) if baseline_flag else schedule.classify(taken, checks)
+        baseline = None if before_dose else self._baseline_among(checks, schedule.dose_at)
+        findings = evaluate(
+            signs,
+            self.protocol(session_id).thresholds,
+            baseline.signs if baseline else None,
+            before_dose=before_dose,
+        )
+        check, alerts = self.store.add_check_with_alerts(
+            session_id,
+            signs,
+            [_alert_row(f) for f in findings],
+            taken_at=taken,
+            is_baseline=baseline_flag,
+            due_at=due_at,
+            late=late,
+        )
+        return SavedCheck(check, alerts, news2(signs))
+
+    def baseline(self, session_id: int) -> VitalsCheck | None:
+        """The baseline the rise rules compare with: the latest baseline check before the dose.
+
+        (When a pre-dose BP was high and is repeated after a rest, the repeat counts.)
+        """
+        return self._baseline_among(
+            self.store.checks(session_id), self.schedule(session_id).dose_at
+        )
+
+    @staticmethod
+    def _baseline_among(checks: list[VitalsCheck], dose_at: datetime | None) -> VitalsCheck | None:
+        candidates = [
+            c
+            for c in current_checks(checks)
+            if c.is_baseline and (dose_at is None or c.taken_at <= dose_at)
+        ]
+        if not candidates and dose_at is not None:
+            candidates = [c for c in current_checks(checks) if c.is_baseline]
+        return max(candidates, key=lambda c: (c.taken_at, c.id), default=None)
+
+    def news2(self, check: VitalsCheck) -> News2Score:
+        return news2(check.signs)
+
+    # -- timeline ---------------------------------------------------------------
+    def log_event(
+        self,
+        session_id: int,
+        kind: str,
+        raw: Mapping[str, str],
+        recorded_by: str,
+        occurred_at: datetime | None = None,
+    ) -> SessionEvent:
+        """Validate and store a timeline event; `occurred_at` may be earlier than now."""
+        problems: list[FieldError] = []
+        details: dict[str, Any] = {}
+        initials = ""
+        try:
+            details = ev.validate_event(kind, raw)
+        except ValidationError as exc:
+            problems.extend(exc.errors)
+        try:
+            initials = ev.validate_initials(recorded_by)
+        except ValidationError as exc:
+            problems.extend(exc.errors)
+        now = self.clock.now()
+        try:
+            when = self._check_time(occurred_at, now, "occurred_at", "Time")
+        except ValidationError as exc:
+            problems.extend(exc.errors)
+        if problems:
+            raise ValidationError(problems)
+        return self.store.add_event(session_id, kind, initials, details, occurred_at=when)
+
+    def events(self, session_id: int) -> list[SessionEvent]:
+        """The events in force (corrections applied), in time order."""
+        return ev.current(self.store.events(session_id))
+
+    # -- alerts -----------------------------------------------------------------
+    def acknowledge(self, alert_id: int, initials: str) -> AlertRecord:
+        """Record who acknowledged an alert and when (the store's clock)."""
+        staff = ev.validate_initials(initials, "acked_by", "Acknowledged by")
+        return self.store.acknowledge_alert(alert_id, staff)
+
+    def open_alerts(self, session_id: int) -> list[AlertRecord]:
+        """Alerts not yet acknowledged, oldest first."""
+        return self.store.alerts(session_id, unacknowledged_only=True)
+
+    # -- schedule ---------------------------------------------------------------
+    def schedule(self, session_id: int) -> Schedule:
+        dose_at, infusion_end_at = anchors_from_events(self.store.events(session_id))
+        return Schedule(self.protocol(session_id), dose_at, infusion_end_at)
+
+    def schedule_status(self, session_id: int) -> ScheduleStatus:
+        if not self.store.session(session_id).is_open:
+            return ScheduleStatus(DueState.COMPLETE, None, None, "Session ended")
+        return self.schedule(session_id).status(self.store.checks(session_id), self.clock.now())
+
+    def counts(self, session_id: int, until: datetime | None = None) -> ScheduleCounts:
+        """Due/done/late/missed up to `until` (default: the session end, or now if open)."""
+        session = self.store.session(session_id)
+        end = until or session.ended_at or self.clock.now()
+        return self.schedule(session_id).counts(self.store.checks(session_id), end)
+
+    # -- helpers ----------------------------------------------------------------
+    @staticmethod
+    def _check_time(when: datetime | None, now: datetime, field: str, label: str) -> datetime:
+        if when is None:
+            return now
+        try:
+            utc = ensure_utc(when)
+        except ValueError:
+            raise ValidationError(
+                [FieldError(field, label, str(when), f"{label}: has no time zone.")]
+            ) from None
+        if utc > now + FUTURE_TOLERANCE:
+            shown = format_local(utc, with_date=False)
+            raise ValidationError(
+                [
+                    FieldError(
+                        field,
+                        label,
+                        shown,
+                        f"{label}: '{shown}' is in the future (accepted: now or earlier).",
+                    )
+                ]
+            )
+        return utc
+
+
+def _alert_row(finding: AlertFinding) -> dict[str, Any]:
+    return {
+        "severity": finding.severity.value,
+        "rule": finding.rule,
+        "measure": finding.measure,
+        "value": finding.value,
+        "message": finding.message,
+    }
