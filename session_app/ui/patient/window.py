@@ -1,16 +1,63 @@
-"""The patient window: calm, dark, nothing clinical, no accidental exits."""
+"""The patient window: calm, dark, nothing clinical, no accidental exits.
+
+Pages: the library (tiles), the video, the breathing guide, and — when libvlc is
+missing — a calm message that points to the breathing guide. The window takes the
+shared player and the library in its constructor and imports nothing clinical
+(an import-linter contract checks that).
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from session_app.media.backend import unavailable
+from session_app.media.library import MediaItem, MediaKind, MediaLibrary
+from session_app.media.player import MediaPlayer, PlayState
+from session_app.paths import MEDIA_DIR
+from session_app.ui.patient.controls import ControlBar, IdleHider
+from session_app.ui.patient.pacer import PacerPanel
+from session_app.ui.patient.tiles import TileGrid
+from session_app.ui.patient.video import VideoSurface
 from session_app.ui.theme import load_qss
 
 WINDOW_TITLE = "Welcome"
+INPUT_EVENTS = frozenset(
+    {
+        QEvent.Type.MouseMove,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.KeyPress,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.TouchUpdate,
+        QEvent.Type.Wheel,
+    }
+)
+UNAVAILABLE_TEXT = (
+    "Music and video are resting on this screen today.\n"
+    "The breathing guide is here whenever you would like it."
+)
+
+
+def _message(text: str, name: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName(name)
+    label.setAccessibleName(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    return label
 
 
 class PatientWindow(QWidget):
@@ -20,7 +67,15 @@ class PatientWindow(QWidget):
     says yes: a patient who bumps a key must not lose their music.
     """
 
-    def __init__(self, close_guard: Callable[[], bool] | None = None) -> None:
+    def __init__(
+        self,
+        player: MediaPlayer | None = None,
+        library: MediaLibrary | None = None,
+        close_guard: Callable[[], bool] | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        idle_ms: int = 4000,
+    ) -> None:
         super().__init__()
         self.setObjectName("PatientWindow")
         self.setWindowTitle(WINDOW_TITLE)
@@ -29,31 +84,159 @@ class PatientWindow(QWidget):
         self.setStyleSheet(load_qss("patient"))
         self._close_guard = close_guard
         self.allow_close = False
+        self.player = player or MediaPlayer(unavailable("no player was given"))
+        self.library = library or MediaLibrary(MEDIA_DIR)
 
-        title = QLabel("Welcome. Make yourself comfortable.")
-        title.setObjectName("WelcomeTitle")
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text = QLabel(
-            "Take a slow breath in, and a long breath out.\n"
-            "Soon you can choose some music or a gentle video here."
-        )
-        text.setObjectName("WelcomeText")
-        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text.setWordWrap(True)
-        for label in (title, text):
-            label.setAccessibleName(label.text())
+        # Header: a greeting and the two places the patient can go.
+        self.greeting = QLabel("Welcome. Make yourself comfortable.")
+        self.greeting.setObjectName("WelcomeTitle")
+        self.greeting.setAccessibleName(self.greeting.text())
+        self.library_nav = QPushButton("Music and videos")
+        self.library_nav.setObjectName("LibraryNavButton")
+        self.library_nav.setAccessibleName("Music and videos")
+        self.pacer_nav = QPushButton("Breathing guide")
+        self.pacer_nav.setObjectName("PacerNavButton")
+        self.pacer_nav.setAccessibleName("Breathing guide")
+        for button in (self.library_nav, self.pacer_nav):
+            button.setCheckable(True)
+        self.header = QWidget()
+        self.header.setObjectName("PatientHeader")
+        header_row = QHBoxLayout(self.header)
+        header_row.setContentsMargins(32, 20, 32, 8)
+        header_row.addWidget(self.greeting, 1)
+        header_row.addWidget(self.library_nav)
+        header_row.addWidget(self.pacer_nav)
+
+        # Pages.
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("PatientPages")
+        self.tiles = TileGrid(self.library.grouped())
+        self.library_page = QScrollArea()
+        self.library_page.setObjectName("LibraryPage")
+        self.library_page.setAccessibleName("Music and videos")
+        self.library_page.setWidgetResizable(True)
+        self.library_page.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.library_page.setWidget(self.tiles)
+        self.tiles.tile_focused.connect(lambda tile: self.library_page.ensureWidgetVisible(tile))
+        self.tiles.item_chosen.connect(self.choose)
+
+        self.unavailable_page = QWidget()
+        self.unavailable_page.setObjectName("UnavailablePage")
+        self.unavailable_message = _message(UNAVAILABLE_TEXT, "CalmMessage")
+        self.unavailable_breathe = QPushButton("Open the breathing guide")
+        self.unavailable_breathe.setObjectName("UnavailableBreatheButton")
+        self.unavailable_breathe.setAccessibleName("Open the breathing guide")
+        self.unavailable_breathe.clicked.connect(self.show_pacer)
+        box = QVBoxLayout(self.unavailable_page)
+        box.addStretch(2)
+        box.addWidget(self.unavailable_message)
+        box.addSpacing(28)
+        box.addWidget(self.unavailable_breathe, 0, Qt.AlignmentFlag.AlignHCenter)
+        box.addStretch(3)
+
+        self.video = VideoSurface()
+        self.pacer = PacerPanel(clock)
+        for page in (self.library_page, self.unavailable_page, self.video, self.pacer):
+            self.pages.addWidget(page)
+
+        self.controls = ControlBar(self.player)
+        self.hider = IdleHider([self.header, self.controls], idle_ms=idle_ms)
+        self.video.activity.connect(self.hider.poke)
+        self.video.double_clicked.connect(self.toggle_full_screen)
+        self.controls.fullscreen_button.clicked.connect(self.toggle_full_screen)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(64, 64, 64, 64)
-        layout.addStretch(2)
-        layout.addWidget(title)
-        layout.addSpacing(24)
-        layout.addWidget(text)
-        layout.addStretch(3)
-        self.resize(1024, 700)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.controls)
+
+        self.library_nav.clicked.connect(self.show_library)
+        self.pacer_nav.clicked.connect(self.show_pacer)
+        self.player.track_changed.connect(self._on_track)
+        if self.player.available:
+            self.player.set_video_output(int(self.video.winId()))
+        self.show_library()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)  # any input in this window brings controls back
+        self.resize(1280, 800)
+
+    # --- navigation ------------------------------------------------------------------
+    def show_library(self) -> None:
+        """The tiles (a video goes on playing behind them), or the calm message."""
+        self.pages.setCurrentWidget(
+            self.library_page if self.player.available else self.unavailable_page
+        )
+        self.controls.setVisible(self.player.available)
+        self._sync_nav()
+
+    def show_pacer(self) -> None:
+        self.pages.setCurrentWidget(self.pacer)
+        self._sync_nav()
+
+    def _sync_nav(self) -> None:
+        page = self.pages.currentWidget()
+        self.library_nav.setChecked(page is not self.pacer)
+        self.pacer_nav.setChecked(page is self.pacer)
+        on_video = page is self.video
+        self.controls.fullscreen_button.setVisible(on_video)
+        self.hider.set_enabled(on_video)
+        if not on_video and self.isFullScreen():
+            self.showNormal()
+
+    def choose(self, item: MediaItem) -> None:
+        """A tile was chosen: play it; "next" walks through its group."""
+        if item == self.player.current and self.player.state is PlayState.PLAYING:
+            if item.kind is MediaKind.VIDEO:  # back to the video already playing
+                self.pages.setCurrentWidget(self.video)
+                self._sync_nav()
+            return
+        self.player.play_item(item, self.library.group_items(item.group))
+
+    def _on_track(self, item: MediaItem | None) -> None:
+        self.tiles.mark_current(item)
+        if item is not None and item.kind is MediaKind.VIDEO:
+            self.pages.setCurrentWidget(self.video)
+        elif self.pages.currentWidget() is self.video:
+            self.pages.setCurrentWidget(self.library_page)
+        self._sync_nav()
+
+    def toggle_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        elif self.pages.currentWidget() is self.video:
+            self.showFullScreen()
+        self.hider.poke()
+
+    # --- input -----------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() in INPUT_EVENTS
+            and isinstance(watched, QWidget)
+            and watched.window() is self
+        ):
+            self.hider.poke()
+        return False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_Escape and self.isFullScreen():
+            self.showNormal()
+        elif key == Qt.Key.Key_F and self.pages.currentWidget() is self.video:
+            self.toggle_full_screen()
+        elif key == Qt.Key.Key_Space and self.pages.currentWidget() is self.video:
+            self.player.toggle_pause()
+        else:
+            super().keyPressEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.allow_close or (self._close_guard is not None and self._close_guard()):
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self)
+            self.player.shutdown()  # closing the patient window ends its media
             event.accept()
         else:
             event.ignore()

@@ -1,0 +1,193 @@
+"""The patient's controls, bound to the shared player; and the idle hider for video.
+
+The bar only forwards presses to the player and shows what the player says, so a change
+made from the staff panel (volume, pause, fade for a conversation) shows here too.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEasingCurve, QObject, QPropertyAnimation, Qt, QTimer
+from PySide6.QtWidgets import (
+    QGraphicsOpacityEffect,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from session_app.media.library import MediaItem
+from session_app.media.player import MediaPlayer, PlayState, RepeatMode
+
+REPEAT_TEXT = {
+    RepeatMode.ALL: "Repeat: all",
+    RepeatMode.ONE: "Repeat: this one",
+    RepeatMode.OFF: "Repeat: off",
+}
+
+
+def sleep_text(minutes: int | None) -> str:
+    return f"Fade out after {minutes} min" if minutes else "Fade out: off"
+
+
+def _button(text: str, name: str, accessible: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setAccessibleName(accessible)
+    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    return button
+
+
+class ControlBar(QWidget):
+    def __init__(self, player: MediaPlayer) -> None:
+        super().__init__()
+        self.setObjectName("ControlBar")
+        self.setAccessibleName("Player controls")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.player = player
+
+        self.now_playing = QLabel()
+        self.now_playing.setObjectName("NowPlayingTitle")
+        self.now_playing.setAccessibleName("Now playing")
+        self.rest_note = QLabel("The sound is resting for a moment.")
+        self.rest_note.setObjectName("RestNote")
+        self.rest_note.setAccessibleName("The sound is resting")
+        self.rest_note.setVisible(False)
+
+        self.play_button = _button("Play", "PlayPauseButton", "Play or pause")
+        self.next_button = _button("Next", "NextButton", "Next")
+        self.volume = QSlider(Qt.Orientation.Horizontal)
+        self.volume.setObjectName("VolumeSlider")
+        self.volume.setAccessibleName("Volume")
+        self.volume.setRange(0, 100)
+        self.volume.setSingleStep(5)
+        self.volume.setPageStep(10)
+        self.volume.setMinimumWidth(260)
+        self.volume.setValue(player.volume)
+        volume_label = QLabel("Volume")
+        volume_label.setObjectName("VolumeLabel")
+        volume_label.setAccessibleName("Volume")
+        self.repeat_button = _button(REPEAT_TEXT[player.repeat], "RepeatButton", "Repeat")
+        self.sleep_button = _button(sleep_text(player.sleep_minutes), "SleepButton", "Fade out")
+        self.fullscreen_button = _button("Full screen", "FullScreenButton", "Full screen")
+        self.fullscreen_button.setVisible(False)
+
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        titles.addWidget(self.now_playing)
+        titles.addWidget(self.rest_note)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(24, 14, 24, 14)
+        row.setSpacing(14)
+        row.addLayout(titles, 2)
+        row.addWidget(self.play_button)
+        row.addWidget(self.next_button)
+        row.addSpacing(12)
+        row.addWidget(volume_label)
+        row.addWidget(self.volume, 2)
+        row.addSpacing(12)
+        row.addWidget(self.repeat_button)
+        row.addWidget(self.sleep_button)
+        row.addWidget(self.fullscreen_button)
+
+        self.play_button.clicked.connect(player.toggle_pause)
+        self.next_button.clicked.connect(player.next)
+        self.volume.valueChanged.connect(player.set_volume)
+        self.repeat_button.clicked.connect(player.cycle_repeat)
+        self.sleep_button.clicked.connect(player.cycle_sleep_timer)
+        player.volume_changed.connect(self._show_volume)
+        player.state_changed.connect(lambda _state: self._refresh())
+        player.track_changed.connect(lambda _item: self._refresh())
+        player.repeat_changed.connect(lambda mode: self.repeat_button.setText(REPEAT_TEXT[mode]))
+        player.sleep_timer_changed.connect(lambda m: self.sleep_button.setText(sleep_text(m)))
+        player.check_fade_changed.connect(self.rest_note.setVisible)
+        self._refresh()
+
+    def _show_volume(self, value: int) -> None:
+        self.volume.blockSignals(True)  # no echo back to the player
+        self.volume.setValue(value)
+        self.volume.blockSignals(False)
+
+    def _refresh(self) -> None:
+        item: MediaItem | None = self.player.current
+        state = self.player.state
+        playing = state is PlayState.PLAYING
+        self.play_button.setText("Pause" if playing else "Play")
+        if item is None:
+            self.now_playing.setText("Choose something to listen to or watch.")
+        else:
+            self.now_playing.setText(f"{'Playing' if playing else 'Paused'}: {item.title}")
+        self.play_button.setEnabled(item is not None or bool(self.player.playlist))
+        self.next_button.setEnabled(len(self.player.playlist) > 1)
+
+
+class IdleHider(QObject):
+    """Fade some widgets away after `idle_ms` without input; bring them back on input.
+
+    `poke()` is called by the window for every mouse move, touch and key press.
+    """
+
+    def __init__(self, widgets: list[QWidget], idle_ms: int = 4000, fade_ms: int = 600) -> None:
+        super().__init__()
+        self.widgets = widgets
+        self.enabled = False
+        self.hidden = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(idle_ms)
+        self._timer.timeout.connect(self._fade_away)
+        self._animations: list[QPropertyAnimation] = []
+        self._effects: list[QGraphicsOpacityEffect] = []
+        for widget in widgets:
+            effect = QGraphicsOpacityEffect(widget)
+            effect.setOpacity(1.0)
+            effect.setEnabled(False)  # only while fading: an effect blurs text rendering
+            widget.setGraphicsEffect(effect)
+            self._effects.append(effect)
+            animation = QPropertyAnimation(effect, b"opacity", self)
+            animation.setDuration(fade_ms)
+            animation.setEasingCurve(QEasingCurve.Type.InOutSine)
+            self._animations.append(animation)
+        if self._animations:
+            self._animations[0].finished.connect(self._after_fade)
+
+    def set_enabled(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.poke()
+        if not enabled:
+            self._timer.stop()
+
+    def poke(self) -> None:
+        if self.hidden:
+            self._show()
+        if self.enabled:
+            self._timer.start()
+
+    def _fade_away(self) -> None:
+        for effect, animation in zip(self._effects, self._animations, strict=True):
+            effect.setEnabled(True)
+            animation.stop()
+            animation.setStartValue(effect.opacity())
+            animation.setEndValue(0.0)
+            animation.start()
+        self.hidden = True
+
+    def _after_fade(self) -> None:
+        for widget, effect in zip(self.widgets, self._effects, strict=True):
+            if self.hidden:
+                widget.setVisible(False)
+            else:
+                effect.setEnabled(False)
+
+    def _show(self) -> None:
+        self.hidden = False
+        for widget, effect, animation in zip(
+            self.widgets, self._effects, self._animations, strict=True
+        ):
+            widget.setVisible(True)
+            effect.setEnabled(True)
+            animation.stop()
+            animation.setStartValue(effect.opacity())
+            animation.setEndValue(1.0)
+            animation.start()

@@ -1,0 +1,136 @@
+"""Large media tiles (picture and name), grouped, reachable with arrows, Tab and Enter."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QKeyEvent, QLinearGradient, QPainter, QPixmap
+from PySide6.QtWidgets import QGridLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from session_app.media.library import Group, MediaItem
+
+COLUMNS = 4
+TILE_SIZE = QSize(244, 178)
+PICTURE_SIZE = QSize(220, 110)
+# A quiet picture for items without one (clinic audio files), one tint per group.
+TINTS = {Group.MUSIC: "#2a2f4a", Group.SOUNDSCAPES: "#1f3a40", Group.VIDEO: "#26303c"}
+
+
+def placeholder_picture(group: Group) -> QPixmap:
+    pixmap = QPixmap(PICTURE_SIZE)
+    painter = QPainter(pixmap)
+    gradient = QLinearGradient(0, 0, 0, PICTURE_SIZE.height())
+    tint = QColor(TINTS[group])
+    gradient.setColorAt(0, tint.lighter(130))
+    gradient.setColorAt(1, tint)
+    painter.fillRect(pixmap.rect(), gradient)
+    painter.end()
+    return pixmap
+
+
+class MediaTile(QToolButton):
+    def __init__(self, item: MediaItem) -> None:
+        super().__init__()
+        self.item = item
+        self.setObjectName("MediaTile")
+        self.setAccessibleName(f"{item.title}, {item.group.title}")
+        self.setAccessibleDescription("Plays this")
+        self.setText(item.title)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        self.setFixedSize(TILE_SIZE)
+        self.setIconSize(PICTURE_SIZE)
+        self.setCheckable(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        picture = QPixmap(str(item.thumbnail)) if item.thumbnail else QPixmap()
+        if picture.isNull():
+            picture = placeholder_picture(item.group)
+        self.setIcon(
+            QIcon(
+                picture.scaled(
+                    PICTURE_SIZE,
+                    Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
+        )
+
+
+class TileGrid(QWidget):
+    """The library: a titled section per group, tiles in rows of COLUMNS.
+
+    Arrow keys move between tiles (up and down cross sections), Enter or Space plays.
+    """
+
+    item_chosen = Signal(object)  # MediaItem
+    tile_focused = Signal(object)  # MediaTile, so a scroll area can keep it in view
+
+    def __init__(self, groups: list[tuple[Group, list[MediaItem]]]) -> None:
+        super().__init__()
+        self.setObjectName("TileGrid")
+        self.setAccessibleName("Music and videos")
+        self.tiles: list[MediaTile] = []
+        self._place: dict[MediaTile, tuple[int, int]] = {}
+        layout = QVBoxLayout(self)
+        layout.setSpacing(8)
+        row_base = 0
+        for group, items in groups:
+            heading = QLabel(group.title)
+            heading.setObjectName("SectionTitle")
+            heading.setAccessibleName(group.title)
+            layout.addWidget(heading)
+            grid = QGridLayout()
+            grid.setHorizontalSpacing(18)
+            grid.setVerticalSpacing(18)
+            grid.setAlignment(Qt.AlignmentFlag.AlignLeft)
+            for index, item in enumerate(items):
+                tile = MediaTile(item)
+                row, col = divmod(index, COLUMNS)
+                grid.addWidget(tile, row, col)
+                self._place[tile] = (row_base + row, col)
+                tile.clicked.connect(lambda _=False, t=tile: self.item_chosen.emit(t.item))
+                tile.installEventFilter(self)
+                self.tiles.append(tile)
+            row_base += (len(items) + COLUMNS - 1) // COLUMNS
+            layout.addLayout(grid)
+            layout.addSpacing(4)
+        layout.addStretch(1)
+
+    def mark_current(self, item: MediaItem | None) -> None:
+        for tile in self.tiles:
+            tile.setChecked(tile.item == item)
+
+    def tile_for(self, item: MediaItem) -> MediaTile | None:
+        return next((tile for tile in self.tiles if tile.item == item), None)
+
+    def _neighbour(self, tile: MediaTile, key: int) -> MediaTile | None:
+        index = self.tiles.index(tile)
+        if key == Qt.Key.Key_Left:
+            return self.tiles[index - 1] if index > 0 else None
+        if key == Qt.Key.Key_Right:
+            return self.tiles[index + 1] if index + 1 < len(self.tiles) else None
+        row, col = self._place[tile]
+        step = 1 if key == Qt.Key.Key_Down else -1
+        rows = {r for r, _c in self._place.values()}
+        target_row = row + step
+        while target_row in rows or (min(rows) <= target_row <= max(rows)):
+            in_row = [t for t, (r, _c) in self._place.items() if r == target_row]
+            if in_row:
+                return min(in_row, key=lambda t: abs(self._place[t][1] - col))
+            target_row += step
+        return None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and watched in self._place:
+            assert isinstance(watched, MediaTile) and isinstance(event, QKeyEvent)
+            key = event.key()
+            if key in (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down):
+                target = self._neighbour(watched, key)
+                if target is not None:
+                    target.setFocus(Qt.FocusReason.OtherFocusReason)
+                    self.tile_focused.emit(target)
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                watched.click()
+                return True
+        elif event.type() == QEvent.Type.FocusIn and watched in self._place:
+            self.tile_focused.emit(watched)
+        return super().eventFilter(watched, event)

@@ -1,0 +1,105 @@
+"""The "now playing" strip on the staff panel: see and steer the patient's media.
+
+It works only through the player's public interface (never the patient window's
+widgets), and it is where staff learn that media is unavailable or a file failed —
+the patient window never says so.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSlider
+
+from session_app.media.library import MediaItem
+from session_app.media.player import MediaPlayer, PlayState
+
+FADE_DOWN_TEXT = "Fade out for check"
+FADE_UP_TEXT = "Bring sound back"
+
+
+class NowPlayingStrip(QFrame):
+    def __init__(self, player: MediaPlayer) -> None:
+        super().__init__()
+        self.setObjectName("NowPlayingStrip")
+        self.setAccessibleName("Patient media")
+        self.player = player
+
+        self.title = QLabel()
+        self.title.setObjectName("NowPlayingLabel")
+        self.title.setAccessibleName("Patient media now playing")
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setObjectName("MediaPauseButton")
+        self.pause_button.setAccessibleName("Pause or play patient media")
+        self.volume = QSlider(Qt.Orientation.Horizontal)
+        self.volume.setObjectName("MediaVolumeSlider")
+        self.volume.setAccessibleName("Patient media volume")
+        self.volume.setRange(0, 100)
+        self.volume.setFixedWidth(160)
+        self.volume.setValue(player.volume)
+        self.fade_button = QPushButton(FADE_DOWN_TEXT)
+        self.fade_button.setObjectName("FadeForCheckButton")
+        self.fade_button.setAccessibleName(FADE_DOWN_TEXT)
+        self.fade_button.setCheckable(True)
+        self.problem = QLabel()
+        self.problem.setObjectName("MediaProblemLabel")
+        self.problem.setAccessibleName("Patient media problem")
+        self.problem.setWordWrap(True)
+        self.problem.setVisible(False)
+
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 4, 8, 4)
+        row.addWidget(self.title, 2)
+        row.addWidget(self.pause_button)
+        row.addWidget(QLabel("Volume"))
+        row.addWidget(self.volume)
+        row.addWidget(self.fade_button)
+        row.addWidget(self.problem, 3)
+
+        if not player.available:
+            self.title.setText("Patient media unavailable")
+            self._show_problem(f"Media unavailable: {player.unavailable_reason}")
+            for control in (self.pause_button, self.volume, self.fade_button):
+                control.setEnabled(False)
+            return
+        self.pause_button.clicked.connect(player.toggle_pause)
+        self.volume.valueChanged.connect(player.set_volume)
+        self.fade_button.toggled.connect(player.fade_for_check)
+        player.volume_changed.connect(self._show_volume)
+        player.state_changed.connect(lambda _s: self._refresh())
+        player.track_changed.connect(lambda _i: self._refresh())
+        player.check_fade_changed.connect(self._show_check_fade)
+        player.media_failed.connect(self._show_failure)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        item = self.player.current
+        state = self.player.state
+        self.pause_button.setText("Pause" if state is PlayState.PLAYING else "Play")
+        self.pause_button.setEnabled(item is not None)
+        if item is None:
+            self.title.setText("Patient media: nothing playing")
+        else:
+            self.title.setText(f"Patient media: {item.title} — {state.value}")
+
+    def _show_volume(self, value: int) -> None:
+        self.volume.blockSignals(True)
+        self.volume.setValue(value)
+        self.volume.blockSignals(False)
+
+    def _show_check_fade(self, down: bool) -> None:
+        self.fade_button.blockSignals(True)
+        self.fade_button.setChecked(down)
+        self.fade_button.blockSignals(False)
+        text = FADE_UP_TEXT if down else FADE_DOWN_TEXT
+        self.fade_button.setText(text)
+        self.fade_button.setAccessibleName(text)
+
+    def _show_failure(self, item: MediaItem, reason: str) -> None:
+        self._show_problem(f"Skipped {item.path.name}: {reason} ({item.path})")
+
+    def _show_problem(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setToolTip(
+            "\n".join(f"{f.item.path}: {f.reason}" for f in self.player.failures) or text
+        )
+        self.problem.setVisible(True)

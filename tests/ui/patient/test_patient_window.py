@@ -1,0 +1,203 @@
+"""The patient window with a real headless libvlc player: tiles, keys, video, staff control."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+
+from session_app.media.backend import HEADLESS_ARGS, load_backend
+from session_app.media.fade import ManualTime
+from session_app.media.library import Group, MediaItem, MediaKind, MediaLibrary
+from session_app.media.player import MediaPlayer, PlayState
+from session_app.paths import MEDIA_DIR
+from session_app.ui.patient.tiles import COLUMNS
+from session_app.ui.patient.window import PatientWindow
+from session_app.ui.staff.now_playing import FADE_DOWN_TEXT, FADE_UP_TEXT, NowPlayingStrip
+from tests.media.helpers import write_corrupt
+
+
+def visible_texts(window: QWidget) -> str:
+    """Everything a person could read on the window: labels, buttons, names, title."""
+    parts = [window.windowTitle()]
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisibleTo(window):
+            continue
+        if isinstance(widget, QLabel | QAbstractButton):
+            parts.append(widget.text())
+        parts += [widget.accessibleName(), widget.toolTip()]
+    return "\n".join(parts)
+
+
+def test_tiles_are_grouped_large_and_show_a_picture(window: PatientWindow) -> None:
+    titles = [label.text() for label in window.tiles.findChildren(QLabel)]
+    assert titles == ["Music", "Soundscapes", "Nature videos"]
+    assert len(window.tiles.tiles) == 6
+    for tile in window.tiles.tiles:
+        assert tile.width() >= 64 and tile.height() >= 64
+        assert not tile.icon().isNull() and tile.text()
+    for button in window.findChildren(QAbstractButton):
+        if button.isVisibleTo(window):
+            assert button.height() >= 64, button.objectName()
+
+
+def test_keyboard_moves_between_tiles_and_enter_plays(
+    qtbot, window: PatientWindow, player: MediaPlayer
+) -> None:
+    tiles = window.tiles.tiles
+    tiles[0].setFocus()
+    qtbot.waitUntil(tiles[0].hasFocus)
+    qtbot.keyClick(tiles[0], Qt.Key.Key_Right)
+    assert tiles[1].hasFocus()
+    qtbot.keyClick(tiles[1], Qt.Key.Key_Down)  # music row → soundscapes row, same column
+    assert tiles[3].hasFocus() and tiles[3].item.group is Group.SOUNDSCAPES
+    qtbot.keyClick(tiles[3], Qt.Key.Key_Down)
+    assert tiles[5].hasFocus() and tiles[5].item.kind is MediaKind.VIDEO
+    qtbot.keyClick(tiles[5], Qt.Key.Key_Up)
+    assert tiles[3].hasFocus()
+    qtbot.keyClick(tiles[3], Qt.Key.Key_Left)
+    qtbot.keyClick(tiles[2], Qt.Key.Key_Return)
+    assert player.current == tiles[2].item and player.state is PlayState.PLAYING
+    assert tiles[2].isChecked() and not tiles[3].isChecked()
+    assert player.playlist == window.library.group_items(Group.SOUNDSCAPES)
+    assert "Ocean swell" in window.controls.now_playing.text()
+    assert COLUMNS >= 2
+
+
+def test_controls_drive_the_player_and_show_what_it_does(
+    qtbot, window: PatientWindow, player: MediaPlayer, manual_time: ManualTime
+) -> None:
+    controls = window.controls
+    qtbot.mouseClick(window.tiles.tiles[0], Qt.MouseButton.LeftButton)
+    manual_time.advance(2)
+    player.tick()
+    assert controls.play_button.text() == "Pause"
+    qtbot.mouseClick(controls.play_button, Qt.MouseButton.LeftButton)
+    assert player.state is PlayState.PAUSED and controls.play_button.text() == "Play"
+    controls.volume.setValue(35)
+    assert player.volume == 35
+    qtbot.mouseClick(controls.sleep_button, Qt.MouseButton.LeftButton)
+    assert player.sleep_minutes == 10 and "10 min" in controls.sleep_button.text()
+    qtbot.mouseClick(controls.repeat_button, Qt.MouseButton.LeftButton)
+    assert controls.repeat_button.text() == "Repeat: this one"
+    qtbot.mouseClick(controls.next_button, Qt.MouseButton.LeftButton)
+    manual_time.advance(3)
+    player.tick()
+    assert player.current == window.tiles.tiles[1].item
+
+
+def test_video_plays_in_the_window_and_controls_fade_away_until_input(
+    qtbot, window: PatientWindow, player: MediaPlayer
+) -> None:
+    video_tile = next(t for t in window.tiles.tiles if t.item.kind is MediaKind.VIDEO)
+    qtbot.mouseClick(video_tile, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.video
+    assert window.controls.fullscreen_button.isVisible()
+    qtbot.waitUntil(lambda: player.time_ms() > 300, timeout=15_000)
+    qtbot.waitUntil(lambda: not window.controls.isVisible(), timeout=5_000)  # idle → hidden
+    assert not window.header.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_A)
+    assert window.controls.isVisible() and window.header.isVisible()
+    qtbot.waitUntil(lambda: not window.controls.isVisible(), timeout=5_000)
+    qtbot.mouseMove(window.video)
+    qtbot.waitUntil(window.controls.isVisible, timeout=5_000)
+    qtbot.keyClick(window, Qt.Key.Key_F)
+    qtbot.waitUntil(window.isFullScreen, timeout=5_000)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=5_000)
+
+
+def test_pacer_is_reachable_with_or_without_media(qtbot, window: PatientWindow) -> None:
+    qtbot.mouseClick(window.pacer_nav, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.pacer
+    assert window.pacer_nav.isChecked() and not window.library_nav.isChecked()
+    qtbot.mouseClick(window.library_nav, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.library_page
+
+
+def test_staff_fade_out_is_reflected_in_the_patient_window(
+    qtbot, window: PatientWindow, player: MediaPlayer, manual_time: ManualTime
+) -> None:
+    strip = NowPlayingStrip(player)
+    qtbot.addWidget(strip)
+    window.choose(window.library.items[0])
+    manual_time.advance(2)
+    player.tick()
+    assert "Evening pad" in strip.title.text() and "playing" in strip.title.text()
+    assert not window.controls.rest_note.isVisible()
+
+    qtbot.mouseClick(strip.fade_button, Qt.MouseButton.LeftButton)
+    assert player.check_faded and strip.fade_button.text() == FADE_UP_TEXT
+    assert window.controls.rest_note.isVisible()
+    manual_time.advance(player.check_fade_s)
+    player.tick()
+    assert player.level() == 0.0 and player.state is PlayState.PLAYING
+
+    qtbot.mouseClick(strip.fade_button, Qt.MouseButton.LeftButton)
+    assert not window.controls.rest_note.isVisible() and strip.fade_button.text() == FADE_DOWN_TEXT
+    manual_time.advance(player.check_fade_s)
+    player.tick()
+    assert player.level() == player.volume / 100
+
+    strip.volume.setValue(20)  # staff turn it down: the patient's slider follows
+    assert window.controls.volume.value() == 20
+    qtbot.mouseClick(strip.pause_button, Qt.MouseButton.LeftButton)
+    assert window.controls.play_button.text() == "Play"
+
+
+def test_a_failed_file_is_told_to_staff_not_to_the_patient(
+    qtbot, window: PatientWindow, player: MediaPlayer, tmp_path: Path
+) -> None:
+    strip = NowPlayingStrip(player)
+    qtbot.addWidget(strip)
+    broken = MediaItem(
+        write_corrupt(tmp_path / "broken.ogg"), "Broken", MediaKind.AUDIO, Group.MUSIC
+    )
+    missing = MediaItem(tmp_path / "gone.mp3", "Gone", MediaKind.AUDIO, Group.MUSIC)
+    good = window.library.items[0]
+    player.play_item(broken, [broken, missing, good])
+    qtbot.waitUntil(lambda: player.current == good, timeout=15_000)
+    assert strip.problem.isVisibleTo(strip)
+    assert "gone.mp3" in strip.problem.text() and "not found" in strip.problem.text()
+    assert "broken.ogg" in strip.problem.toolTip()
+    patient_text = visible_texts(window).lower()
+    for word in ("broken", "gone", "not found", "damaged", "skipped", "error"):
+        assert word not in patient_text
+
+
+def test_without_libvlc_the_window_offers_calm_words_and_the_pacer(
+    qtbot, monkeypatch, tmp_path: Path
+) -> None:
+    monkeypatch.setitem(sys.modules, "vlc", None)
+    player = MediaPlayer(load_backend(HEADLESS_ARGS))
+    window = PatientWindow(player, MediaLibrary(MEDIA_DIR, ["/nowhere"], prober=None))
+    window.allow_close = True
+    qtbot.addWidget(window)
+    window.show()
+    assert window.pages.currentWidget() is window.unavailable_page
+    assert not window.controls.isVisible()
+    text = visible_texts(window).lower()
+    assert "breathing guide" in text
+    for word in ("libvlc", "unavailable", "error", "install"):
+        assert word not in text
+    qtbot.mouseClick(window.unavailable_breathe, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.pacer
+
+    strip = NowPlayingStrip(player)
+    qtbot.addWidget(strip)
+    assert "unavailable" in strip.problem.text().lower()
+    assert "libvlc could not be loaded" in strip.problem.text()
+    assert not strip.fade_button.isEnabled()
+
+
+def test_an_accidental_close_is_refused_and_staff_decide(qtbot, player, library) -> None:
+    answers = [False, True]
+    window = PatientWindow(player, library, close_guard=lambda: answers.pop(0))
+    qtbot.addWidget(window)
+    window.show()
+    window.close()
+    assert window.isVisible()
+    window.close()
+    assert not window.isVisible() and answers == []
