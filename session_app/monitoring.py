@@ -34,6 +34,8 @@ from session_app.store import SessionStore
 
 # A typed-in time may be this far ahead of the clock (clocks of devices differ a little).
 FUTURE_TOLERANCE = timedelta(minutes=1)
+# Baseline vitals are often measured just before the nurse starts the session in the app.
+BEFORE_START_TOLERANCE = timedelta(minutes=60)
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,8 @@ class MonitoringService:
         """
         signs = validate_vitals(raw)
         now = self.clock.now()
-        taken = self._check_time(taken_at, now, "taken_at", "Time taken")
+        earliest = self.store.session(session_id).started_at - BEFORE_START_TOLERANCE
+        taken = self._check_time(taken_at, now, "taken_at", "Time taken", earliest)
         schedule = self.schedule(session_id)
         before_dose = schedule.dose_at is None or taken < schedule.dose_at
         baseline_flag = before_dose if is_baseline is None else is_baseline
@@ -172,7 +175,8 @@ class MonitoringService:
             problems.extend(exc.errors)
         now = self.clock.now()
         try:
-            when = self._check_time(occurred_at, now, "occurred_at", "Time")
+            earliest = self.store.session(session_id).started_at - BEFORE_START_TOLERANCE
+            when = self._check_time(occurred_at, now, "occurred_at", "Time", earliest)
         except ValidationError as exc:
             problems.extend(exc.errors)
         if problems:
@@ -211,7 +215,10 @@ class MonitoringService:
 
     # -- helpers ----------------------------------------------------------------
     @staticmethod
-    def _check_time(when: datetime | None, now: datetime, field: str, label: str) -> datetime:
+    def _check_time(
+        when: datetime | None, now: datetime, field: str, label: str, earliest: datetime
+    ) -> datetime:
+        """Now, or a typed-in time between `earliest` (session start less an hour) and now."""
         if when is None:
             return now
         try:
@@ -229,6 +236,19 @@ class MonitoringService:
                         label,
                         shown,
                         f"{label}: '{shown}' is in the future (accepted: now or earlier).",
+                    )
+                ]
+            )
+        if utc < earliest:
+            shown = format_local(utc)
+            accepted = f"from {format_local(earliest, with_date=False)} to now"
+            raise ValidationError(
+                [
+                    FieldError(
+                        field,
+                        label,
+                        shown,
+                        f"{label}: '{shown}' is before this session (accepted: {accepted}).",
                     )
                 ]
             )

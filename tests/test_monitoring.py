@@ -98,6 +98,21 @@ def test_a_check_in_the_future_is_refused(
     assert store.checks(session_id) == []
 
 
+def test_a_time_long_before_the_session_is_refused_and_baseline_just_before_accepted(
+    service: MonitoringService, store: SessionStore, clock: ManualClock
+) -> None:
+    session_id = start(service)
+    clock.advance(minutes=10)
+    yesterday = clock.now() - timedelta(hours=23, minutes=55)  # "09:15" typed at 09:10
+    with pytest.raises(ValidationError, match="is before this session"):
+        service.record_check(session_id, NORMAL, taken_at=yesterday)
+    with pytest.raises(ValidationError, match="is before this session"):
+        service.log_event(session_id, "note", {"text": "x"}, "AB", occurred_at=yesterday)
+    assert store.checks(session_id) == [] and store.events(session_id) == []
+    just_before = store.session(session_id).started_at - timedelta(minutes=20)
+    assert service.record_check(session_id, NORMAL, taken_at=just_before).check.is_baseline
+
+
 def test_an_out_of_range_check_stores_the_check_and_its_alerts(
     service: MonitoringService, store: SessionStore, clock: ManualClock
 ) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLineEdit, QPushButton
 
 from session_app.domain.errors import ValidationError
 from session_app.domain.protocols import PRESET_NAMES
-from session_app.domain.session import TreatmentSession, validate_new_session
-from session_app.store import SessionStore, StoreError
+from session_app.domain.session import NewSession, TreatmentSession, validate_new_session
+from session_app.store import StoreError
 from session_app.ui.staff.widgets import error_label, mark_invalid, named
 
 
@@ -17,10 +19,12 @@ class StartSessionForm(QGroupBox):
 
     session_started = Signal(object)  # TreatmentSession
 
-    def __init__(self, store: SessionStore, protocol_snapshot=None) -> None:
+    def __init__(self, start: Callable[[NewSession], TreatmentSession]) -> None:
+        """`start` is `MonitoringService.start_session`: it snapshots the protocol."""
         super().__init__("Start a session")
-        self._store = store
-        self._protocol_snapshot = protocol_snapshot or (lambda name: {"name": name})
+        self.setObjectName("StartSessionForm")
+        self.setAccessibleName("Start a session form")
+        self._start = start
         self.patient_id = named(QLineEdit(), "Patient ID")
         self.patient_id.setPlaceholderText("initials or clinic ID")
         self.weight = named(QLineEdit(), "Weight (kg)", "WeightKg")
@@ -64,7 +68,10 @@ class StartSessionForm(QGroupBox):
             self.message.setText("\n".join(e.message for e in exc.errors))
             return None
         try:
-            session = self._store.start_session(new, self._protocol_snapshot(new.protocol_name))
+            session = self._start(new)
+        except ValidationError as exc:
+            self.message.setText("\n".join(e.message for e in exc.errors))
+            return None
         except StoreError as exc:
             self.message.setText(str(exc))
             return None

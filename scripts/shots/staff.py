@@ -1,0 +1,139 @@
+"""The staff panel mid-session: hours of checks, an open alert, an overdue check.
+
+Everything is seeded through the real MonitoringService with a ManualClock, the same
+path the nurse's typing takes, so the screenshots show what the app really stores.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from session_app.app import build_windows
+from session_app.domain.clock import ManualClock, SystemClock
+from session_app.domain.protocols import ESKETAMINE_REMS, IV_KETAMINE
+from session_app.domain.session import NewSession
+from session_app.monitoring import MonitoringService
+from session_app.store import SessionStore
+
+
+def _vitals(sys_: int, dia: int, hr: int, spo2: int, rr: int, **more: str) -> dict[str, str]:
+    raw = {
+        "systolic": str(sys_),
+        "diastolic": str(dia),
+        "heart_rate": str(hr),
+        "spo2": str(spo2),
+        "resp_rate": str(rr),
+        "on_oxygen": "no",
+        "recorded_by": "AB",
+    }
+    raw.update(more)
+    return raw
+
+
+def _rems_session(tmp: Path) -> tuple[SessionStore, ManualClock]:
+    """A REMS session 127 min after dosing: a BP-rise alert open, 'before leaving' overdue."""
+    clock = ManualClock(SystemClock().now() - timedelta(minutes=150))
+    clock.set(clock.now().replace(second=0, microsecond=0))
+    store = SessionStore.open(tmp, clock=clock)
+    service = MonitoringService(store, clock)
+    for patient, protocol in (("JD-104", IV_KETAMINE), ("MK-221", ESKETAMINE_REMS)):
+        old = service.start_session(NewSession(patient, protocol, "CD", 70.0))
+        store.end_session(old.id, "CD", ended_at=clock.now() - timedelta(days=7))
+    session = service.start_session(NewSession("RT-318", ESKETAMINE_REMS, "AB", 64.5))
+    clock.advance(minutes=6)
+    service.record_check(session.id, _vitals(128, 80, 74, 98, 14, temperature_c="36.6", moaas="5"))
+    service.log_event(
+        session.id,
+        "concomitant_meds",
+        {
+            "benzodiazepines": "no",
+            "sedative_hypnotics": "no",
+            "psychostimulants": "no",
+            "maois": "no",
+        },
+        "AB",
+    )
+    clock.advance(minutes=12)
+    service.log_event(
+        session.id,
+        "dose",
+        {
+            "drug": "Esketamine",
+            "dose": "56",
+            "unit": "mg",
+            "route": "Intranasal",
+            "lot_number": "EK2291",
+        },
+        "AB",
+    )
+    readings = (
+        (15, (142, 88, 80, 97, 15), {"moaas": "4", "dissociation": "yes", "anxiety": "3"}),
+        (30, (158, 94, 84, 96, 16), {"moaas": "4", "dissociation": "yes", "nausea": "4"}),
+        (41, (172, 104, 88, 96, 14), {"moaas": "3", "dissociation": "yes", "nausea": "3"}),
+        (55, (166, 106, 85, 97, 14), {"moaas": "4", "dissociation": "yes"}),
+        (70, (152, 94, 80, 97, 13), {"moaas": "5", "dissociation": "no", "pain": "1"}),
+        (90, (141, 88, 77, 98, 14), {"moaas": "5", "dissociation": "no"}),
+        (105, (136, 84, 76, 98, 14), {"moaas": "5", "dissociation": "no", "anxiety": "1"}),
+    )
+    minute = 0
+    for at, (sys_, dia, hr, spo2, rr), more in readings:
+        clock.advance(minutes=at - minute)
+        minute = at
+        saved = service.record_check(session.id, _vitals(sys_, dia, hr, spo2, rr, **more))
+        if at == 30:
+            service.log_event(
+                session.id,
+                "adverse_event",
+                {"type": "nausea", "text": "mild, settled with rest", "serious": "no"},
+                "AB",
+            )
+        if at == 55:
+            for alert in service.open_alerts(session.id):
+                if alert.check_id != saved.check.id:
+                    service.acknowledge(alert.id, "AB")
+    clock.advance(minutes=127 - minute)
+    return store, clock
+
+
+def staff_mid_session(tmp: Path):
+    store, clock = _rems_session(tmp)
+    windows = build_windows(store, clock)
+    windows.staff.resize(1280, 800)
+    return [("staff-mid-session.png", windows.staff)]
+
+
+def staff_mid_session_wide(tmp: Path):
+    store, clock = _rems_session(tmp)
+    windows = build_windows(store, clock)
+    windows.staff.resize(1920, 1050)
+    return [("staff-mid-session-1920.png", windows.staff)]
+
+
+def staff_refused_value(tmp: Path):
+    """A typing mistake refused in place: the field named, the range given, text kept."""
+    store, clock = _rems_session(tmp)
+    windows = build_windows(store, clock)
+    windows.staff.resize(1280, 800)
+    form = windows.staff.vitals_form
+    for name, text in (
+        ("systolic", "134"),
+        ("diastolic", "86"),
+        ("heart_rate", "7O"),
+        ("spo2", "98"),
+        ("recorded_by", "AB"),
+    ):
+        form.controls[name].setText(text)
+    form.submit()
+    return [("staff-refused-value.png", windows.staff)]
+
+
+def staff_settings(tmp: Path):
+    store, clock = _rems_session(tmp)
+    windows = build_windows(store, clock)
+    dialog = windows.staff.open_settings()
+    dialog.resize(820, 640)
+    return [("staff-settings.png", dialog)]
+
+
+SCENES = [staff_mid_session, staff_mid_session_wide, staff_refused_value, staff_settings]

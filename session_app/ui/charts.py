@@ -1,0 +1,603 @@
+"""Trend charts of a session's vital signs (pyqtgraph), for the staff panel and the summary.
+
+The chart is a view: `TrendData` (a plain view model built from stored records) holds
+the numbers; `TrendCharts` only draws them. Which points are out of range is not
+decided here: a point is highlighted when the domain raised an alert on it. Threshold
+lines and normal bands come from the session's protocol snapshot (`ChartLimits`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from session_app.domain.clock import format_local, minutes_between
+from session_app.domain.events import current as current_events
+from session_app.domain.protocols import Protocol, Thresholds
+from session_app.domain.records import AlertRecord, SessionEvent
+from session_app.domain.schedule import anchors_from_events, current_checks
+from session_app.domain.vitals import VitalsCheck
+
+# Series colours: calm, distinct, none of them a severity colour (red/amber mean alerts).
+SERIES_COLOURS: dict[str, str] = {
+    "systolic": "#1d4f91",
+    "diastolic": "#5b8fd1",
+    "heart_rate": "#2e7d6b",
+    "spo2": "#6a4c93",
+    "resp_rate": "#8a5a14",
+}
+SEVERITY_COLOURS: dict[str, str] = {
+    "advisory": "#1d5fa0",
+    "alert": "#d98c00",
+    "high": "#c62828",
+    "urgent": "#8e0000",
+}
+# Light backgrounds of the same meaning, for table cells (QSS cannot style single items).
+SEVERITY_TINTS: dict[str, str] = {
+    "advisory": "#e3edf7",
+    "alert": "#ffe8b3",
+    "high": "#ffd0cc",
+    "urgent": "#ffb3ad",
+}
+BAND_COLOUR = QColor(46, 125, 50, 26)  # faint green: inside the clinic's thresholds
+THRESHOLD_COLOUR = "#c62828"
+MARKER_COLOUR = "#37474f"
+LABEL_FILL = (255, 255, 255, 210)  # labels stay legible over curves and grid
+MARKER_KINDS = ("dose", "infusion_start", "infusion_rate", "infusion_pause", "infusion_stop")
+
+
+@dataclass(frozen=True)
+class ChartLimits:
+    """Alert thresholds drawn on the charts. None: the protocol has no such threshold."""
+
+    systolic_high: float | None = 180
+    diastolic_high: float | None = 110
+    systolic_rise: float | None = 40
+    diastolic_rise: float | None = 25
+    hr_low: float | None = 50
+    hr_high: float | None = 130
+    spo2_low: float | None = 92
+    rr_low: float | None = 10
+    rr_high: float | None = 30
+
+    @classmethod
+    def from_thresholds(cls, thresholds: Thresholds) -> ChartLimits:
+        return cls(
+            systolic_high=thresholds.sys_high,
+            diastolic_high=thresholds.dia_high,
+            systolic_rise=thresholds.sys_rise,
+            diastolic_rise=thresholds.dia_rise,
+            hr_low=thresholds.hr_low,
+            hr_high=thresholds.hr_high,
+            spo2_low=thresholds.spo2_low,
+            rr_low=thresholds.rr_low,
+            rr_high=thresholds.rr_high,
+        )
+
+    @classmethod
+    def from_protocol(cls, snapshot: Mapping[str, Any] | None) -> ChartLimits:
+        """The thresholds of a session's protocol snapshot (defaults if it has none)."""
+        if not snapshot:
+            return cls()
+        try:
+            return cls.from_thresholds(Protocol.from_dict(snapshot).thresholds)
+        except (ValueError, KeyError, TypeError):
+            return cls()
+
+
+@dataclass(frozen=True)
+class EventMarker:
+    minute: float
+    label: str
+
+
+@dataclass(frozen=True)
+class TrendData:
+    """The numbers the charts draw: one entry per check, x in minutes from the reference."""
+
+    minutes: tuple[float, ...] = ()
+    times: tuple[datetime, ...] = ()
+    values: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    flagged: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # severity or ""
+    baseline: Mapping[str, float] = field(default_factory=dict)
+    markers: tuple[EventMarker, ...] = ()
+    reference_label: str = "minutes since dose"
+    limits: ChartLimits = field(default_factory=ChartLimits)
+
+    def series(self, measure: str) -> tuple[np.ndarray, np.ndarray]:
+        """x (minutes) and y for one measure, NaN where it was not measured."""
+        return np.asarray(self.minutes, dtype=float), np.asarray(
+            self.values.get(measure, ()), dtype=float
+        )
+
+    @classmethod
+    def from_records(
+        cls,
+        checks: Sequence[VitalsCheck],
+        events: Sequence[SessionEvent] = (),
+        alerts: Sequence[AlertRecord] = (),
+        limits: ChartLimits | None = None,
+        session_start: datetime | None = None,
+        describe: Callable[[SessionEvent], str] | None = None,
+    ) -> TrendData:
+        """Build from stored rows. Corrected checks/events are replaced by their correction."""
+        live_checks = current_checks(checks)
+        live_events = current_events(events)
+        dose_at = minute_zero(events)
+        reference: datetime | None = dose_at
+        if dose_at is not None:
+            reference_label = "minutes since dose"
+        else:
+            starts = [c.taken_at for c in live_checks] + ([session_start] if session_start else [])
+            reference = min(starts) if starts else None
+            reference_label = "minutes since start (no dose logged yet)"
+        if reference is None:
+            return cls(limits=limits or ChartLimits(), reference_label=reference_label)
+
+        severity_by_point: dict[tuple[int, str], str] = {}
+        rank = {"alert": 1, "high": 2, "urgent": 3}
+        for alert in alerts:
+            if alert.check_id is None:
+                continue
+            key = (alert.check_id, alert.measure)
+            if rank.get(alert.severity, 1) >= rank.get(severity_by_point.get(key, ""), 0):
+                severity_by_point[key] = alert.severity
+
+        measures = tuple(SERIES_COLOURS)
+        values = {m: tuple(_number(getattr(c.signs, m)) for c in live_checks) for m in measures}
+        flagged = {
+            m: tuple(severity_by_point.get((_root_id(c), m), "") for c in live_checks)
+            for m in measures
+        }
+        baseline_checks = [c for c in live_checks if c.is_baseline]
+        baseline: dict[str, float] = {}
+        if baseline_checks:
+            first = baseline_checks[0].signs
+            for m in ("systolic", "diastolic"):
+                if getattr(first, m) is not None:
+                    baseline[m] = float(getattr(first, m))
+        name = describe or _short_label
+        markers = tuple(
+            EventMarker(minutes_between(reference, e.occurred_at), name(e))
+            for e in live_events
+            if e.kind in MARKER_KINDS
+        )
+        return cls(
+            minutes=tuple(minutes_between(reference, c.taken_at) for c in live_checks),
+            times=tuple(c.taken_at for c in live_checks),
+            values=values,
+            flagged=flagged,
+            baseline=baseline,
+            markers=markers,
+            reference_label=reference_label,
+            limits=limits or ChartLimits(),
+        )
+
+
+def minute_zero(events: Sequence[SessionEvent]) -> datetime | None:
+    """Minute 0 of the charts and the flowsheet: the dose (or infusion start)."""
+    return anchors_from_events(events)[0]
+
+
+def _short_label(event: SessionEvent) -> str:
+    return event.kind.replace("_", " ").capitalize()
+
+
+def _number(value: object) -> float:
+    return float("nan") if value is None else float(value)  # type: ignore[arg-type]
+
+
+def _root_id(check: VitalsCheck) -> int:
+    return check.id
+
+
+@dataclass(frozen=True)
+class _PlotSpec:
+    key: str
+    title: str
+    unit: str
+    measures: tuple[str, ...]
+    y_range: tuple[float, float]
+
+
+PLOTS: tuple[_PlotSpec, ...] = (
+    _PlotSpec("bp", "BP", "mmHg", ("systolic", "diastolic"), (50, 190)),
+    _PlotSpec("hr", "HR", "/min", ("heart_rate",), (40, 140)),
+    _PlotSpec("spo2", "SpO2", "%", ("spo2",), (86, 100)),
+    _PlotSpec("rr", "RR", "/min", ("resp_rate",), (4, 34)),
+)
+AXIS_TEXT = "#37474f"
+MEASURE_LABELS = {
+    "systolic": "SYS",
+    "diastolic": "DIA",
+    "heart_rate": "HR",
+    "spo2": "SpO2",
+    "resp_rate": "RR",
+}
+
+
+class TrendCharts(QWidget):
+    """Four stacked plots sharing the time axis, and a readout of the value under the cursor.
+
+    `load_session(store, id)` reads everything once (summary, PDF); `follow(store)` also
+    reloads whenever the store announces a change to that session (staff panel).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("TrendCharts")
+        self.setAccessibleName("Trend charts")
+        self.data = TrendData()
+        self._store: Any = None
+        self._session_id: int | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._describe: Callable[[SessionEvent], str] | None = None
+        self._limits_for: Callable[[int], ChartLimits] | None = None
+
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.graphics.setObjectName("TrendChartsCanvas")
+        self.graphics.setAccessibleName("Trend charts of blood pressure, heart rate, SpO2, RR")
+        self.graphics.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.graphics.ci.setSpacing(2)
+        self.readout = QLabel("Move the pointer over a chart to read the values.")
+        self.readout.setObjectName("ChartReadout")
+        self.readout.setAccessibleName("Chart readout")
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.readout)
+
+        self.plots: dict[str, pg.PlotItem] = {}
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.flag_points: dict[str, pg.ScatterPlotItem] = {}
+        self._decorations: dict[str, list[pg.GraphicsObject]] = {}
+        self._cursor_lines: dict[str, pg.InfiniteLine] = {}
+        axis_font = QFont()
+        axis_font.setPointSize(9)
+        first: pg.PlotItem | None = None
+        for row, spec in enumerate(PLOTS):
+            plot: pg.PlotItem = self.graphics.addPlot(row=row, col=0)
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.setMouseEnabled(x=False, y=False)
+            plot.showGrid(x=True, y=True, alpha=0.15)
+            plot.getAxis("left").setWidth(62)
+            plot.setYRange(*spec.y_range, padding=0.02)
+            for axis in ("left", "bottom"):
+                plot.getAxis(axis).setTickFont(axis_font)
+                plot.getAxis(axis).setTextPen("#37474f")
+                plot.getAxis(axis).setPen("#90a4ae")
+            plot.setLabel(
+                "left", f"{spec.title} ({spec.unit})", color=AXIS_TEXT, **{"font-size": "9pt"}
+            )
+            if first is None:
+                first = plot
+            else:
+                plot.setXLink(first)
+            if row < len(PLOTS) - 1:
+                plot.getAxis("bottom").setStyle(showValues=False)
+            self.plots[spec.key] = plot
+            self._decorations[spec.key] = []
+            for measure in spec.measures:
+                colour = SERIES_COLOURS[measure]
+                curve = plot.plot(
+                    [],
+                    [],
+                    pen=pg.mkPen(colour, width=2),
+                    symbol="o",
+                    symbolSize=6,
+                    symbolBrush=colour,
+                    symbolPen=pg.mkPen("w", width=1),
+                    connect="finite",
+                    name=MEASURE_LABELS[measure],
+                )
+                self.curves[measure] = curve
+                flags = pg.ScatterPlotItem(size=12, pen=pg.mkPen("w", width=1.5))
+                flags.setZValue(10)
+                plot.addItem(flags)
+                self.flag_points[measure] = flags
+            cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#607d8b", width=1, style=Qt.DashLine))
+            cursor.setVisible(False)
+            cursor.setZValue(20)
+            plot.addItem(cursor, ignoreBounds=True)
+            self._cursor_lines[spec.key] = cursor
+        self.plots["rr"].setLabel(
+            "bottom", self.data.reference_label, color=AXIS_TEXT, **{"font-size": "9pt"}
+        )
+        self._mouse_proxy = pg.SignalProxy(
+            self.graphics.scene().sigMouseMoved, rateLimit=30, slot=self._mouse_moved
+        )
+        self.set_data(self.data)
+
+    # -- loading -----------------------------------------------------------------
+    def load_session(
+        self,
+        store: Any,
+        session_id: int,
+        *,
+        limits: ChartLimits | None = None,
+        describe: Callable[[SessionEvent], str] | None = None,
+    ) -> None:
+        """Read a whole session's checks, events and alerts from the store and draw them."""
+        self._store = store
+        self._session_id = session_id
+        self._describe = describe
+        session = store.session(session_id)
+        self._limits = limits or ChartLimits.from_protocol(session.protocol)
+        self.set_data(
+            TrendData.from_records(
+                store.checks(session_id),
+                store.events(session_id),
+                store.alerts(session_id),
+                self._limits,
+                session.started_at,
+                describe,
+            )
+        )
+
+    def follow(self, store: Any) -> None:
+        """Redraw the moment the store announces a change to the loaded session."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self._store = store
+
+        def on_change(change: Any) -> None:
+            if change.session_id is not None and change.session_id == self._session_id:
+                self.reload()
+
+        self._unsubscribe = store.subscribe(on_change)
+        self.destroyed.connect(lambda *_: self.stop_following())
+
+    def stop_following(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def reload(self) -> None:
+        if self._store is not None and self._session_id is not None:
+            self.load_session(
+                self._store, self._session_id, limits=self._limits, describe=self._describe
+            )
+
+    def clear(self) -> None:
+        self._session_id = None
+        self.set_data(TrendData())
+
+    # -- drawing -----------------------------------------------------------------
+    def set_data(self, data: TrendData) -> None:
+        self.data = data
+        for measure, curve in self.curves.items():
+            x, y = data.series(measure)
+            if len(y) != len(x) or not np.isfinite(y).any():
+                x, y = np.array([]), np.array([])  # nothing measured: draw nothing
+            curve.setData(x, y, connect="finite")
+            severities = data.flagged.get(measure, ())
+            spots = [
+                {
+                    "pos": (x[i], y[i]),
+                    "brush": pg.mkBrush(SEVERITY_COLOURS.get(sev, SEVERITY_COLOURS["alert"])),
+                    "symbol": "o",
+                }
+                for i, sev in enumerate(severities)
+                if sev and i < len(y) and not math.isnan(y[i])
+            ]
+            if spots:
+                self.flag_points[measure].setData(spots)
+            else:
+                self.flag_points[measure].clear()
+        for spec in PLOTS:
+            self._draw_decorations(spec, data)
+        self.plots["rr"].setLabel(
+            "bottom", data.reference_label, color=AXIS_TEXT, **{"font-size": "9pt"}
+        )
+        for spec in PLOTS:
+            self.plots[spec.key].setYRange(*self._y_range(spec, data), padding=0.02)
+        if data.minutes:
+            low = min(min(data.minutes), *(m.minute for m in data.markers or ()), 0.0)
+            high = max(max(data.minutes), *(m.minute for m in data.markers or ()), 0.0)
+            span = max(high - low, 30.0)
+            self.plots["bp"].setXRange(low - span * 0.04, low + span * 1.04, padding=0)
+        else:
+            self.plots["bp"].setXRange(-10, 120, padding=0)
+
+    @staticmethod
+    def _y_range(spec: _PlotSpec, data: TrendData) -> tuple[float, float]:
+        """The default range, widened to show every value and the baseline-rise lines."""
+        low, high = spec.y_range
+        for measure in spec.measures:
+            _, y = data.series(measure)
+            finite = y[np.isfinite(y)] if len(y) else y
+            if len(finite):
+                low, high = min(low, float(finite.min()) - 5), max(high, float(finite.max()) + 5)
+        if spec.key == "bp":
+            rises = (
+                ("systolic", data.limits.systolic_rise),
+                ("diastolic", data.limits.diastolic_rise),
+            )
+            for measure, rise in rises:
+                if measure in data.baseline and rise is not None:
+                    high = max(high, data.baseline[measure] + rise + 5)
+        if spec.key == "spo2":
+            high = min(high, 100.5)
+        return low, high
+
+    def _draw_decorations(self, spec: _PlotSpec, data: TrendData) -> None:
+        plot = self.plots[spec.key]
+        for item in self._decorations[spec.key]:
+            plot.removeItem(item)
+        items: list[pg.GraphicsObject] = []
+        limits = data.limits
+        lines: list[tuple[float, str, bool]] = []  # value, label, label below the line
+        band: tuple[float | None, float | None] = (None, None)
+        if spec.key == "bp":
+            if limits.systolic_high is not None:
+                lines.append((limits.systolic_high, f"SYS ≥ {limits.systolic_high:g}", True))
+            if limits.diastolic_high is not None:
+                lines.append((limits.diastolic_high, f"DIA ≥ {limits.diastolic_high:g}", True))
+        elif spec.key == "hr":
+            band = (limits.hr_low, limits.hr_high)
+        elif spec.key == "spo2":
+            band = (limits.spo2_low, 100.0)
+        elif spec.key == "rr":
+            band = (limits.rr_low, limits.rr_high)
+        if spec.key != "bp":
+            for value, text in zip(band, ("<", ">"), strict=True):
+                if value is not None and not (spec.key == "spo2" and text == ">"):
+                    lines.append((value, f"{text} {value:g}", text == ">"))
+            if band[0] is not None or band[1] is not None:
+                low = band[0] if band[0] is not None else spec.y_range[0]
+                high = band[1] if band[1] is not None else spec.y_range[1]
+                region = pg.LinearRegionItem(
+                    (low, high),
+                    orientation="horizontal",
+                    brush=pg.mkBrush(BAND_COLOUR),
+                    pen=pg.mkPen(None),
+                    movable=False,
+                )
+                region.setZValue(-20)
+                items.append(region)
+        for value, text, below in lines:
+            anchor = (0, 0) if below else (0, 1)
+            items.append(
+                pg.InfiniteLine(
+                    pos=value,
+                    angle=0,
+                    pen=pg.mkPen(THRESHOLD_COLOUR, width=1, style=Qt.DashLine),
+                    label=text,
+                    labelOpts={
+                        "position": 0.01,
+                        "color": THRESHOLD_COLOUR,
+                        "anchors": [anchor, anchor],
+                        "fill": LABEL_FILL,
+                    },
+                )
+            )
+        if spec.key == "bp":
+            for measure, rise in (
+                ("systolic", limits.systolic_rise),
+                ("diastolic", limits.diastolic_rise),
+            ):
+                base = data.baseline.get(measure)
+                if base is None:
+                    continue
+                colour = SERIES_COLOURS[measure]
+                items.append(
+                    pg.InfiniteLine(
+                        pos=base,
+                        angle=0,
+                        pen=pg.mkPen(colour, width=1.5, style=Qt.DotLine),
+                        label=f"baseline {MEASURE_LABELS[measure]} {base:g}",
+                        labelOpts={
+                            "position": 0.75,
+                            "color": colour,
+                            "anchors": [(1, 0), (1, 0)],
+                            "fill": LABEL_FILL,
+                        },
+                    )
+                )
+                if rise is not None:
+                    items.append(
+                        pg.InfiniteLine(
+                            pos=base + rise,
+                            angle=0,
+                            pen=pg.mkPen(THRESHOLD_COLOUR, width=1, style=Qt.DotLine),
+                            label=f"{MEASURE_LABELS[measure]} +{rise:g}",
+                            labelOpts={
+                                "position": 0.99,
+                                "color": THRESHOLD_COLOUR,
+                                "anchors": [(1, 1), (1, 1)],
+                                "fill": LABEL_FILL,
+                            },
+                        )
+                    )
+        for marker in data.markers:
+            label = marker.label if spec.key == "bp" else None
+            items.append(
+                pg.InfiniteLine(
+                    pos=marker.minute,
+                    angle=90,
+                    pen=pg.mkPen(MARKER_COLOUR, width=1.5),
+                    label=label,
+                    labelOpts={
+                        "position": 0.04,
+                        "color": MARKER_COLOUR,
+                        "anchors": [(0, 1), (0, 1)],
+                        "fill": LABEL_FILL,
+                    },
+                )
+            )
+        for item in items:
+            item.setZValue(item.zValue() if item.zValue() < 0 else -5)
+            plot.addItem(item, ignoreBounds=True)
+        self._decorations[spec.key] = items
+
+    # -- cursor readout ----------------------------------------------------------
+    def _mouse_moved(self, event: tuple[QPointF]) -> None:
+        position = event[0]
+        for spec in PLOTS:
+            plot = self.plots[spec.key]
+            if plot.sceneBoundingRect().contains(position):
+                minute = plot.vb.mapSceneToView(position).x()
+                self.show_readout_at(minute)
+                return
+        self.hide_readout()
+
+    def show_readout_at(self, minute: float) -> str:
+        """Describe the check nearest to `minute` (the cursor) and draw a cursor line there."""
+        if not self.data.minutes:
+            self.hide_readout()
+            return ""
+        index = int(np.argmin(np.abs(np.asarray(self.data.minutes) - minute)))
+        x = self.data.minutes[index]
+        parts: list[str] = []
+        sys_, dia = self.data.values["systolic"][index], self.data.values["diastolic"][index]
+        if not math.isnan(sys_) and not math.isnan(dia):
+            parts.append(f"BP {sys_:.0f}/{dia:.0f} mmHg")
+        for measure, unit in (("heart_rate", "/min"), ("spo2", "%"), ("resp_rate", "/min")):
+            value = self.data.values[measure][index]
+            if not math.isnan(value):
+                parts.append(f"{MEASURE_LABELS[measure]} {value:.0f}{unit}")
+        when = format_local(self.data.times[index], with_date=False)
+        text = f"{x:+.0f} min ({when}): " + (" · ".join(parts) if parts else "no chart values")
+        self.readout.setText(text)
+        for line in self._cursor_lines.values():
+            line.setPos(x)
+            line.setVisible(True)
+        return text
+
+    def hide_readout(self) -> None:
+        for line in self._cursor_lines.values():
+            line.setVisible(False)
+
+    # -- rendering for the summary and the PDF -----------------------------------
+    def render_image(self, size: QSize) -> QImage:
+        """Draw the charts (without the readout) into an image of the given size."""
+        readout_visible = self.readout.isVisibleTo(self)
+        self.hide_readout()
+        self.readout.setVisible(False)
+        old_size = self.graphics.size()
+        self.graphics.resize(size)
+        self.graphics.ci.setGeometry(0, 0, size.width(), size.height())
+        image = QImage(size, QImage.Format.Format_ARGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.graphics.scene().render(
+            painter, image.rect().toRectF(), self.graphics.ci.sceneBoundingRect()
+        )
+        painter.end()
+        self.graphics.resize(old_size)
+        self.readout.setVisible(readout_visible)
+        return image

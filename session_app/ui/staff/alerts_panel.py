@@ -1,0 +1,198 @@
+"""Alerts of the session in progress: stay visible until a nurse acknowledges them.
+
+The alerts themselves are raised by the monitoring service when a check is saved;
+this panel lists them from the store (refreshing on every store change) and sends
+acknowledgements, with the nurse's initials, back through the service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from session_app.domain.clock import format_local
+from session_app.domain.errors import ValidationError
+from session_app.domain.records import AlertRecord
+from session_app.store import StoreError
+from session_app.store.repository import Change
+from session_app.ui.staff.widgets import error_label, mark_invalid, named
+
+SEVERITY_RANK = {"advisory": 0, "alert": 1, "high": 2, "urgent": 3}
+SEVERITY_TEXT = {"advisory": "Advisory", "alert": "Alert", "high": "High", "urgent": "Urgent"}
+
+
+def _restyle(widget: QWidget, name: str, value: str) -> None:
+    widget.setProperty(name, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class AlertCard(QFrame):
+    """One unacknowledged alert: severity chip, the message (value and rule), time, button."""
+
+    def __init__(self, alert: AlertRecord) -> None:
+        super().__init__()
+        self.alert = alert
+        self.setObjectName("AlertCard")
+        _restyle(self, "severity", alert.severity)
+        severity = SEVERITY_TEXT.get(alert.severity, alert.severity.capitalize())
+        self.setAccessibleName(f"{severity} alert: {alert.message}")
+        self.chip = QLabel(severity.upper())
+        self.chip.setObjectName("SeverityChip")
+        self.chip.setAccessibleName("Alert severity")
+        _restyle(self.chip, "severity", alert.severity)
+        self.message = QLabel(alert.message)
+        self.message.setObjectName("AlertMessage")
+        self.message.setAccessibleName("Alert message")
+        self.message.setWordWrap(True)
+        self.message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.when = QLabel(f"raised {format_local(alert.raised_at, with_date=False)}")
+        self.when.setObjectName("AlertTime")
+        self.when.setAccessibleName("Alert time")
+        self.ack_button = named(
+            QPushButton("Acknowledge"), f"Acknowledge alert: {alert.message}", "AckButton"
+        )
+        self.ack_button.setAutoDefault(False)
+        top = QHBoxLayout()
+        top.addWidget(self.chip)
+        top.addWidget(self.when, 1)
+        top.addWidget(self.ack_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addWidget(self.message)
+
+
+class AlertsPanel(QGroupBox):
+    """Unacknowledged alerts first (most severe on top), then the acknowledged ones."""
+
+    def __init__(self, store: Any, service: Any) -> None:
+        super().__init__("Alerts")
+        self.setObjectName("AlertsPanel")
+        self.setAccessibleName("Alerts")
+        self._store = store
+        self._service = service
+        self.session_id: int | None = None
+        self.cards: list[AlertCard] = []
+
+        self.initials = named(QLineEdit(), "Acknowledging initials", "AckInitials")
+        self.initials.setPlaceholderText("your initials")
+        self.initials.setMaxLength(4)
+        self.summary = QLabel("No alerts.")
+        self.summary.setObjectName("AlertsSummary")
+        self.summary.setAccessibleName("Alerts summary")
+        self.message = error_label("AlertsMessage")
+        self.message.setAccessibleName("Alerts message")
+        self.list_widget = QWidget()
+        self.list_widget.setObjectName("AlertsList")
+        self.list_layout = QVBoxLayout(self.list_widget)
+        self.list_layout.setContentsMargins(0, 0, 0, 0)
+        self.list_layout.setSpacing(6)
+        self.list_layout.addStretch(1)
+        self.scroll = scroll = named(QScrollArea(), "Alerts list", "AlertsScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.list_widget)
+        self.history = QLabel("")
+        self.history.setObjectName("AlertsHistory")
+        self.history.setAccessibleName("Acknowledged alerts")
+        self.history.setWordWrap(True)
+        self.history.setTextFormat(Qt.TextFormat.PlainText)
+
+        head = QHBoxLayout()
+        head.addWidget(self.summary, 1)
+        initials_label = QLabel("Initials")
+        initials_label.setBuddy(self.initials)
+        head.addWidget(initials_label)
+        head.addWidget(self.initials)
+        self.initials.setFixedWidth(96)
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addWidget(self.message)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.history)
+        layout.addStretch(0)
+
+        self._unsubscribe = store.subscribe(self._on_change)
+        self.destroyed.connect(lambda *_: self._unsubscribe())
+        self.refresh()
+
+    def set_session(self, session_id: int | None) -> None:
+        self.session_id = session_id
+        self.message.setText("")
+        self.refresh()
+
+    def _on_change(self, change: Change) -> None:
+        if change.kind in ("alert", "alert_ack") and change.session_id == self.session_id:
+            self.refresh()
+
+    def refresh(self) -> None:
+        for card in self.cards:
+            self.list_layout.removeWidget(card)
+            card.deleteLater()
+        self.cards = []
+        alerts = self._store.alerts(self.session_id) if self.session_id is not None else []
+        open_alerts = sorted(
+            (a for a in alerts if not a.acknowledged),
+            key=lambda a: (-SEVERITY_RANK.get(a.severity, 1), a.raised_at, a.id),
+        )
+        for alert in open_alerts:
+            card = AlertCard(alert)
+            card.ack_button.clicked.connect(lambda _=False, a=alert.id: self.acknowledge(a))
+            self.list_layout.insertWidget(self.list_layout.count() - 1, card)
+            self.cards.append(card)
+        self.scroll.setVisible(bool(open_alerts))
+        self.scroll.setMinimumHeight(min(len(open_alerts), 2) * 72)
+        acked = [a for a in alerts if a.acknowledged]
+        if open_alerts:
+            self.summary.setText(f"{len(open_alerts)} to acknowledge")
+        else:
+            self.summary.setText("No open alerts." if alerts else "No alerts.")
+        _restyle(self, "open", "true" if open_alerts else "false")
+        self.history.setVisible(bool(acked))
+        done = [a for a in acked if a.acked_at is not None]
+        if done:
+            last = done[-1]
+            assert last.acked_at is not None
+            self.history.setText(
+                f"Acknowledged: {len(acked)} · latest by {last.acked_by} at "
+                f"{format_local(last.acked_at, with_date=False)}"
+            )
+        self.history.setToolTip(
+            "\n".join(
+                f"{format_local(a.raised_at, with_date=False)} {a.message} — acknowledged by "
+                f"{a.acked_by} at {format_local(a.acked_at, with_date=False)}"
+                for a in done
+                if a.acked_at is not None
+            )
+        )
+
+    def acknowledge(self, alert_id: int) -> AlertRecord | None:
+        """Acknowledge through the service; refused initials are shown, nothing stored."""
+        mark_invalid(self.initials, False)
+        try:
+            record = self._service.acknowledge(alert_id, self.initials.text())
+        except ValidationError as exc:
+            mark_invalid(self.initials, True, str(exc))
+            self.message.setText("\n".join(e.message for e in exc.errors))
+            self.initials.setFocus()
+            return None
+        except (StoreError, KeyError, ValueError) as exc:
+            self.message.setText(str(exc))
+            return None
+        self.message.setText("")
+        return record

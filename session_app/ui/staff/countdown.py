@@ -1,0 +1,156 @@
+"""Countdown to the next due check, and the quiet overdue notice (visual only, no sound).
+
+The state and the wording come from the schedule (`service.schedule_status`); this
+widget only shows them. A QTimer calls `tick()` once a second and reads the injected
+clock through the service, so tests call `tick()` directly after moving a ManualClock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout
+
+from session_app.domain.schedule import DueState
+from session_app.store import StoreError
+
+STATE_STYLE: dict[DueState, str] = {
+    DueState.BASELINE_NEEDED: "due",
+    DueState.WAITING: "waiting",
+    DueState.DUE: "due",
+    DueState.OVERDUE_AMBER: "amber",
+    DueState.OVERDUE_RED: "red",
+    DueState.COMPLETE: "complete",
+}
+HEADINGS: dict[DueState, str] = {
+    DueState.BASELINE_NEEDED: "Baseline check",
+    DueState.WAITING: "Next check",
+    DueState.DUE: "Check due now",
+    DueState.OVERDUE_AMBER: "Check overdue",
+    DueState.OVERDUE_RED: "Check overdue",
+    DueState.COMPLETE: "Checks",
+}
+OVERDUE = (DueState.OVERDUE_AMBER, DueState.OVERDUE_RED)
+
+
+def _restyle(widget: QFrame | QLabel, state: str) -> None:
+    widget.setProperty("dueState", state)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class DueCountdown(QFrame):
+    """A pill showing the schedule's state; its `dueState` property drives the QSS colours."""
+
+    state_changed = Signal(object)  # DueState, or None when no session
+    updated = Signal()  # after every tick, for the notice's wording
+
+    def __init__(self, service: Any, interval_ms: int = 1000) -> None:
+        super().__init__()
+        self.setObjectName("DueCountdown")
+        self.setAccessibleName("Next check countdown")
+        self._service = service
+        self.session_id: int | None = None
+        self.state: DueState | None = None
+        self.status: Any = None
+        self.heading = QLabel("")
+        self.heading.setObjectName("DueHeading")
+        self.heading.setAccessibleName("Next check heading")
+        self.text = QLabel("No session")
+        self.text.setObjectName("DueText")
+        self.text.setAccessibleName("Next check status")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 4, 12, 4)
+        layout.setSpacing(0)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.text)
+        self.timer = QTimer(self)
+        self.timer.setObjectName("DueTimer")
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.tick)
+        _restyle(self, "none")
+
+    def set_session(self, session_id: int | None) -> None:
+        self.session_id = session_id
+        self._run_timer()
+        self.tick()
+
+    def _run_timer(self) -> None:
+        """Tick only while there is a session and the countdown is on screen."""
+        if self.session_id is not None and self.isVisible():
+            self.timer.start()
+        else:
+            self.timer.stop()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._run_timer()
+        self.tick()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.timer.stop()
+
+    def tick(self) -> None:
+        """Read the schedule now; update the text and, if it changed, the state."""
+        if self.session_id is None:
+            self.status = None
+            self.heading.setText("")
+            self.text.setText("No session in progress")
+            self._set_state(None)
+            self.updated.emit()
+            return
+        try:
+            status = self._service.schedule_status(self.session_id)
+        except (StoreError, sqlite3.Error, KeyError) as exc:
+            # The store went away (shutting down) or the session vanished: stop asking.
+            self.timer.stop()
+            self.status = None
+            self.heading.setText("")
+            self.text.setText("Schedule unavailable")
+            self.setToolTip(str(exc))
+            self._set_state(None)
+            self.updated.emit()
+            return
+        self.status = status
+        self.heading.setText(HEADINGS.get(status.state, ""))
+        self.text.setText(status.text)
+        self.setAccessibleDescription(f"{HEADINGS.get(status.state, '')}: {status.text}")
+        self._set_state(status.state)
+        self.updated.emit()
+
+    def _set_state(self, state: DueState | None) -> None:
+        if state == self.state:
+            return
+        self.state = state
+        _restyle(self, STATE_STYLE.get(state, "none") if state is not None else "none")
+        self.state_changed.emit(state)
+
+
+class OverdueNotice(QFrame):
+    """A strip across the staff panel while a check is overdue. Quiet: no sound, no flashing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("OverdueNotice")
+        self.setAccessibleName("Overdue check notice")
+        self.label = QLabel("")
+        self.label.setObjectName("OverdueNoticeText")
+        self.label.setAccessibleName("Overdue check notice text")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 12, 6)
+        layout.addWidget(self.label, 1)
+        self.setVisible(False)
+        _restyle(self, "none")
+
+    def show_status(self, countdown: DueCountdown) -> None:
+        state = countdown.state
+        if state in OVERDUE and countdown.status is not None:
+            self.label.setText(f"{countdown.status.text} — record the vitals check when you can.")
+            _restyle(self, STATE_STYLE[state])
+            self.setVisible(True)
+        else:
+            self.setVisible(False)

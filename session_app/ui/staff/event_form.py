@@ -1,0 +1,276 @@
+"""Log a timeline event (dose, infusion, adverse event, intervention, note, ...).
+
+The form is generated from `domain.events.EVENT_KINDS`: one page of inputs per kind.
+Validation and wording live in the domain; the service stores the event with the
+time it happened (now, or an earlier HH:MM typed in) and the time it was entered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from session_app.domain.clock import Clock, format_local
+from session_app.domain.errors import ValidationError
+from session_app.domain.events import (
+    DOSE,
+    EVENT_KINDS,
+    EventField,
+    FieldKind,
+    parse_time_of_day,
+    validate_event,
+    validate_initials,
+)
+from session_app.store import StoreError
+from session_app.ui.staff.widgets import error_label, mark_invalid, named
+
+# Labels also used by the vitals form: event controls get a prefix so every
+# accessibleName on the panel stays unique for screen readers and automation.
+_SHARED_LABELS = {"Note", "Recorded by"}
+YES_NO_ITEMS = (("—", ""), ("No", "no"), ("Yes", "yes"))
+
+
+def _accessible(label: str) -> str:
+    return f"Event {label.lower()}" if label in _SHARED_LABELS else label
+
+
+class EventForm(QGroupBox):
+    """Pick a kind, fill its fields, Enter logs it. `service.log_event` does the rest."""
+
+    logged = Signal(object)  # SessionEvent
+
+    def __init__(self, service: Any, clock: Clock) -> None:
+        super().__init__("Log an event")
+        self.setObjectName("EventForm")
+        self.setAccessibleName("Event form")
+        self._service = service
+        self._clock = clock
+        self.session_id: int | None = None
+        self.kind = named(QComboBox(), "Event", "EventKind")
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("EventPages")
+        self.fields: dict[str, dict[str, QLineEdit | QComboBox]] = {}
+        for key, spec in EVENT_KINDS.items():
+            self.kind.addItem(spec.label, key)
+            page = QWidget()
+            page.setObjectName(f"EventPage_{key}")
+            form = QFormLayout(page)
+            form.setContentsMargins(0, 0, 0, 0)
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            controls: dict[str, QLineEdit | QComboBox] = {}
+            for field in spec.fields:
+                control = self._control(key, field)
+                label = QLabel(field.label + ("" if field.required else " (optional)"))
+                label.setObjectName("FieldLabel")
+                label.setBuddy(control)
+                form.addRow(label, control)
+                controls[field.name] = control
+            self.fields[key] = controls
+            self.pages.addWidget(page)
+        self.occurred_at = named(QLineEdit(), "Event time", "EventTime")
+        self.occurred_at.setPlaceholderText("now, or HH:MM if earlier")
+        self.recorded_by = named(QLineEdit(), "Event recorded by", "EventRecordedBy")
+        self.recorded_by.setPlaceholderText("initials")
+        self.recorded_by.setMaxLength(4)
+        self.log_button = named(QPushButton("Log event"), "Log event", "PrimaryButton")
+        self.log_button.setAutoDefault(False)
+        self.message = error_label("EventMessage")
+        self.message.setAccessibleName("Event form message")
+        self.status = QLabel("")
+        self.status.setObjectName("FormStatus")
+        self.status.setAccessibleName("Event form status")
+        self.status.setWordWrap(True)
+
+        top = QFormLayout()
+        top.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        kind_label = QLabel("&Event")
+        kind_label.setObjectName("FieldLabel")
+        kind_label.setBuddy(self.kind)
+        top.addRow(kind_label, self.kind)
+        bottom = QFormLayout()
+        bottom.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for text, widget in (("Time", self.occurred_at), ("Recorded by", self.recorded_by)):
+            label = QLabel(text)
+            label.setObjectName("FieldLabel")
+            label.setBuddy(widget)
+            bottom.addRow(label, widget)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.log_button)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(8)
+        layout.addLayout(top)
+        layout.addWidget(self.pages)
+        layout.addLayout(bottom)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.log_button.clicked.connect(self.submit)
+        self.set_session(None)
+
+    def _control(self, kind: str, field: EventField) -> QLineEdit | QComboBox:
+        object_name = f"Event_{kind}_{field.name}"
+        if field.kind in (FieldKind.CHOICE, FieldKind.YES_NO):
+            combo = QComboBox()
+            if field.kind is FieldKind.YES_NO:
+                for text, value in YES_NO_ITEMS:
+                    combo.addItem(text, value)
+            else:
+                combo.addItem("—", "")
+                for choice in field.choices:
+                    combo.addItem(choice, choice)
+            return named(combo, _accessible(field.label), object_name)
+        edit = QLineEdit()
+        edit.setMaxLength(field.max_length + 1)  # one over, so the domain can refuse it
+        if field.kind is FieldKind.NUMBER:
+            edit.setPlaceholderText(field.accepted())
+        return named(edit, _accessible(field.label), object_name)
+
+    # -- state ---------------------------------------------------------------------
+    def current_kind(self) -> str:
+        return str(self.kind.currentData())
+
+    def select_kind(self, kind: str) -> None:
+        self.kind.setCurrentIndex(self.kind.findData(kind))
+
+    def _kind_changed(self, index: int) -> None:
+        self.pages.setCurrentIndex(index)
+        self.message.setText("")
+
+    def set_session(self, session_id: int | None) -> None:
+        self.session_id = session_id
+        self.setEnabled(session_id is not None)
+        self.message.setText("")
+        self.clear()
+
+    def clear(self) -> None:
+        """Empty every field and put back the defaults (the protocol's for the dose)."""
+        defaults = self._defaults()
+        for kind, controls in self.fields.items():
+            for name, control in controls.items():
+                value = defaults.get((kind, name), EVENT_KINDS[kind].field(name).default)
+                if isinstance(control, QComboBox):
+                    index = control.findData(value)
+                    control.setCurrentIndex(max(index, 0))
+                else:
+                    control.setText(value)
+                    mark_invalid(control, False)
+        self.occurred_at.clear()
+        mark_invalid(self.occurred_at, False)
+        mark_invalid(self.recorded_by, False)
+
+    def _defaults(self) -> dict[tuple[str, str], str]:
+        """Dose-form values pre-filled from the session's protocol snapshot."""
+        if self.session_id is None:
+            return {}
+        try:
+            protocol = self._service.protocol(self.session_id)
+        except (KeyError, ValueError):
+            return {}
+        values = {(DOSE, "drug"): protocol.drug, (DOSE, "route"): protocol.route}
+        values[(DOSE, "unit")] = protocol.dose_unit
+        if protocol.typical_dose is not None:
+            values[(DOSE, "dose")] = f"{protocol.typical_dose:g}"
+        return {k: v for k, v in values.items() if v}
+
+    def raw_values(self, kind: str | None = None) -> dict[str, str]:
+        raw: dict[str, str] = {}
+        for name, control in self.fields[kind or self.current_kind()].items():
+            if isinstance(control, QComboBox):
+                raw[name] = str(control.currentData() or "")
+            else:
+                raw[name] = control.text()
+        return raw
+
+    # -- saving --------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter anywhere in the form logs the event."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            self.submit()
+            return
+        super().keyPressEvent(event)
+
+    def submit(self) -> object | None:
+        if self.session_id is None:
+            return None
+        kind = self.current_kind()
+        controls = self.fields[kind]
+        for control in (*controls.values(), self.occurred_at, self.recorded_by):
+            if isinstance(control, QLineEdit):
+                mark_invalid(control, False)
+        self.status.setText("")
+        edits: dict[str, QWidget] = {
+            **controls,
+            "occurred_at": self.occurred_at,
+            "recorded_by": self.recorded_by,
+        }
+        errors = []
+        occurred_at = None
+        try:
+            if self.occurred_at.text().strip():
+                occurred_at = parse_time_of_day(
+                    self.occurred_at.text(), self._clock.now(), label="Time"
+                )
+        except ValidationError as exc:
+            errors.extend(exc.errors)
+        # Ask the domain about everything at once, so the nurse sees every problem together.
+        for check in (
+            lambda: validate_event(kind, self.raw_values(kind)),
+            lambda: validate_initials(self.recorded_by.text()),
+        ):
+            try:
+                check()
+            except ValidationError as exc:
+                errors.extend(exc.errors)
+        try:
+            if errors:
+                raise ValidationError(errors)
+            event = self._service.log_event(
+                self.session_id,
+                kind,
+                self.raw_values(kind),
+                self.recorded_by.text(),
+                occurred_at=occurred_at,
+            )
+        except ValidationError as exc:
+            first_bad: QWidget | None = None
+            for error in exc.errors:
+                control = edits.get(error.field)
+                if isinstance(control, QLineEdit):
+                    mark_invalid(control, True, error.message)
+                if control is not None and first_bad is None:
+                    first_bad = control
+            self.message.setText("\n".join(e.message for e in exc.errors))
+            if first_bad is not None:
+                first_bad.setFocus()
+            return None
+        except StoreError as exc:
+            self.message.setText(str(exc))
+            return None
+        self.message.setText("")
+        self.clear()
+        self.recorded_by.setText(event.recorded_by)  # the same nurse usually logs the next one
+        self.status.setText(
+            f"Logged: {EVENT_KINDS[kind].label} at "
+            f"{format_local(event.occurred_at, with_date=False)}."
+        )
+        self.kind.setFocus()
+        self.logged.emit(event)
+        return event

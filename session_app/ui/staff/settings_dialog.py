@@ -1,0 +1,247 @@
+"""The clinic's settings, generated from the settings registry (declared once, Picard-style).
+
+Every value is checked by the domain (`validate_settings`) before anything is saved;
+a refused value is marked in place with the sentence that says why. Saved settings
+apply to sessions started afterwards: a session keeps the protocol snapshot it
+started with.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+import session_app.config  # noqa: F401  (declares the app-wide settings)
+from session_app.domain.settings import Setting, registry, resolve_settings, validate_settings
+from session_app.store import StoreError
+from session_app.ui.staff.widgets import error_label, named
+
+GENERAL = "General"
+GROUP_ORDER = ("Check schedule", "IV ketamine", "Esketamine (REMS)", "Alert thresholds", GENERAL)
+NOTE = (
+    "Changes apply to sessions started after saving. A session in progress, and every "
+    "past session, keeps the values it was started with."
+)
+
+Control = QLineEdit | QCheckBox | QComboBox | QPlainTextEdit
+
+
+def _restyle_invalid(widget: QWidget, invalid: bool, message: str) -> None:
+    widget.setProperty("invalid", invalid)
+    widget.setToolTip(message)
+    widget.setAccessibleDescription(message)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class SettingsDialog(QDialog):
+    """One tab per settings group; Save checks everything, then appends a settings version."""
+
+    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("SettingsDialog")
+        self.setAccessibleName("Clinic settings")
+        self.setWindowTitle("Clinic settings")
+        self._store = store
+        self.values = resolve_settings(store.load_settings())
+        self.settings: dict[str, Setting] = dict(registry())
+        self.controls: dict[str, Control] = {}
+        self.errors: dict[str, QLabel] = {}
+
+        self.tabs = named(QTabWidget(), "Settings groups", "SettingsTabs")
+        groups: dict[str, list[Setting]] = {}
+        for setting in self.settings.values():
+            groups.setdefault(setting.group or GENERAL, []).append(setting)
+        ordered = sorted(
+            groups, key=lambda g: GROUP_ORDER.index(g) if g in GROUP_ORDER else len(GROUP_ORDER)
+        )
+        for group in ordered:
+            self.tabs.addTab(self._page(groups[group]), group)
+
+        note = QLabel(NOTE)
+        note.setObjectName("SettingsNote")
+        note.setWordWrap(True)
+        self.message = error_label("SettingsMessage")
+        self.message.setAccessibleName("Settings message")
+        self.save_button = named(QPushButton("Save settings"), "Save settings", "PrimaryButton")
+        self.cancel_button = named(QPushButton("Cancel"), "Cancel settings", "CancelSettings")
+        self.defaults_button = named(
+            QPushButton("Restore defaults"), "Restore default settings", "RestoreDefaults"
+        )
+        self.save_button.setDefault(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.defaults_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.reject)
+        self.defaults_button.clicked.connect(self.restore_defaults)
+        self.resize(760, 560)
+
+    # -- building ----------------------------------------------------------------
+    def _page(self, settings: list[Setting]) -> QWidget:
+        inner = QWidget()
+        inner.setObjectName("SettingsPage")
+        form = QFormLayout(inner)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setVerticalSpacing(4)
+        for setting in settings:
+            control = self._control(setting)
+            self.controls[setting.key] = control
+            title = setting.title + (f" ({setting.unit})" if setting.unit else "")
+            label = QLabel(title)
+            label.setObjectName("FieldLabel")
+            label.setWordWrap(True)
+            label.setBuddy(control)
+            field = QWidget()
+            column = QVBoxLayout(field)
+            column.setContentsMargins(0, 0, 0, 6)
+            column.setSpacing(2)
+            column.addWidget(control)
+            if setting.type is list:
+                add = named(QPushButton("Add folder…"), f"{setting.title}: add folder", "AddFolder")
+                add.clicked.connect(lambda _=False, k=setting.key: self._add_folder(k))
+                column.addWidget(add)
+            hint = self._hint(setting)
+            if hint:
+                help_label = QLabel(hint)
+                help_label.setObjectName("SettingHelp")
+                help_label.setWordWrap(True)
+                column.addWidget(help_label)
+            error = error_label("SettingError")
+            error.setAccessibleName(f"{setting.title}: problem")
+            error.setVisible(False)
+            column.addWidget(error)
+            self.errors[setting.key] = error
+            form.addRow(label, field)
+        scroll = QScrollArea()
+        scroll.setObjectName("SettingsScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        return scroll
+
+    @staticmethod
+    def _hint(setting: Setting) -> str:
+        parts = []
+        if setting.type in (int, float) and setting.low is not None and setting.high is not None:
+            parts.append(f"{setting.low:g}–{setting.high:g} {setting.unit}".rstrip())
+        if setting.help:
+            parts.append(setting.help)
+        return " · ".join(parts)
+
+    def _control(self, setting: Setting) -> Control:
+        value = self.values.get(setting.key, setting.default)
+        control: Control
+        if setting.type is bool:
+            control = QCheckBox("Yes")
+            control.setChecked(bool(value))
+        elif setting.choices:
+            control = QComboBox()
+            control.addItems(setting.choices)
+            control.setCurrentText(str(value))
+        elif setting.type is list:
+            control = QPlainTextEdit("\n".join(value))
+            control.setPlaceholderText("one folder per line")
+            control.setFixedHeight(90)
+        else:
+            control = QLineEdit(self._text(value))
+        return named(control, setting.title, "Setting_" + setting.key.replace(".", "_"))
+
+    @staticmethod
+    def _text(value: Any) -> str:
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return "" if value is None else str(value)
+
+    def _add_folder(self, key: str) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose a media folder")
+        if folder:
+            self.set_folders(key, [*self.typed()[key], folder])
+
+    def set_folders(self, key: str, folders: list[str]) -> None:
+        control = self.controls[key]
+        assert isinstance(control, QPlainTextEdit)
+        control.setPlainText("\n".join(folders))
+
+    # -- reading and saving ------------------------------------------------------
+    def typed(self) -> dict[str, Any]:
+        """What the dialog holds now, as typed (numbers still text: the domain checks them)."""
+        values: dict[str, Any] = {}
+        for key, control in self.controls.items():
+            if isinstance(control, QCheckBox):
+                values[key] = control.isChecked()
+            elif isinstance(control, QComboBox):
+                values[key] = control.currentText()
+            elif isinstance(control, QPlainTextEdit):
+                lines = control.toPlainText().splitlines()
+                values[key] = [line.strip() for line in lines if line.strip()]
+            else:
+                values[key] = control.text().strip()
+        return values
+
+    def restore_defaults(self) -> None:
+        for key, setting in self.settings.items():
+            control = self.controls[key]
+            if isinstance(control, QCheckBox):
+                control.setChecked(bool(setting.default))
+            elif isinstance(control, QComboBox):
+                control.setCurrentText(str(setting.default))
+            elif isinstance(control, QPlainTextEdit):
+                control.setPlainText("\n".join(setting.default))
+            else:
+                control.setText(self._text(setting.default))
+
+    def save(self) -> bool:
+        """Validate every value; save a new version only if all are accepted."""
+        typed = self.typed()
+        problems = validate_settings(typed)
+        for key, error in self.errors.items():
+            message = problems.get(key, "")
+            error.setText(message)
+            error.setVisible(bool(message))
+            _restyle_invalid(self.controls[key], bool(message), message)
+        if problems:
+            first = next(k for k in self.settings if k in problems)
+            tab_title = self.settings[first].group or GENERAL
+            for index in range(self.tabs.count()):
+                if self.tabs.tabText(index) == tab_title:
+                    self.tabs.setCurrentIndex(index)
+            self.controls[first].setFocus()
+            count = len(problems)
+            self.message.setText(
+                f"Not saved: {count} value{'s' if count > 1 else ''} to correct "
+                f"(first: {problems[first]})."
+            )
+            return False
+        clean = {key: self.settings[key].coerce(value) for key, value in typed.items()}
+        try:
+            self._store.save_settings(clean)
+        except StoreError as exc:
+            self.message.setText(str(exc))
+            return False
+        self.values = clean
+        self.message.setText("")
+        self.accept()
+        return True

@@ -1,0 +1,335 @@
+"""The vitals-check form: keyboard alone (Tab between fields, Enter saves).
+
+The form only collects text. Parsing, ranges, the baseline decision, lateness and
+alerts all happen in the monitoring service; a refusal comes back as a
+ValidationError naming each field, which is shown in place, keeping what was typed.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from session_app.domain.clock import Clock, format_local
+from session_app.domain.errors import FieldError, ValidationError
+from session_app.domain.events import parse_time_of_day
+from session_app.domain.vitals import FIELD_BY_NAME, Kind
+from session_app.store import StoreError
+from session_app.ui.staff.widgets import error_label, mark_invalid, named
+
+# Choices of the yes/no fields: what the nurse sees -> what the service parses.
+YES_NO_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
+    "on_oxygen": (("—", ""), ("No (room air)", "no"), ("Yes", "yes")),
+    "dissociation": (("—", ""), ("No", "no"), ("Yes", "yes")),
+}
+PLACEHOLDERS: dict[str, str] = {
+    "systolic": "sys",
+    "diastolic": "dia",
+    "heart_rate": "/min",
+    "spo2": "%",
+    "resp_rate": "/min",
+    "moaas": "0–5",
+    "cadss": "0–92",
+    "anxiety": "0–10",
+    "nausea": "0–10",
+    "pain": "0–10",
+    "note": "optional",
+    "recorded_by": "initials",
+}
+
+
+class VitalsForm(QGroupBox):
+    """Collects one check and hands it to `service.record_check`.
+
+    `service` is a MonitoringService (or a fake with the same `record_check`).
+    """
+
+    saved = Signal(object)  # what record_check returned (SavedCheck)
+
+    def __init__(self, service: Any, clock: Clock, temperature_unit: str = "°C") -> None:
+        super().__init__("Vitals check")
+        self.setObjectName("VitalsForm")
+        self.setAccessibleName("Vitals check form")
+        self._service = service
+        self._clock = clock
+        self.session_id: int | None = None
+        self.controls: dict[str, QLineEdit | QComboBox] = {}
+        for spec_name in (
+            "systolic",
+            "diastolic",
+            "heart_rate",
+            "spo2",
+            "on_oxygen",
+            "resp_rate",
+            "temperature_c",
+            "moaas",
+            "dissociation",
+            "cadss",
+            "anxiety",
+            "nausea",
+            "pain",
+            "note",
+            "recorded_by",
+        ):
+            spec = FIELD_BY_NAME[spec_name]
+            if spec.kind is Kind.YES_NO:
+                combo = QComboBox()
+                for text, value in YES_NO_CHOICES[spec_name]:
+                    combo.addItem(text, value)
+                control: QLineEdit | QComboBox = combo
+            else:
+                edit = QLineEdit()
+                edit.setPlaceholderText(PLACEHOLDERS.get(spec_name, ""))
+                if spec.max_length:
+                    edit.setMaxLength(spec.max_length + 1)  # one over, so the domain can refuse
+                control = edit
+            named(control, spec.label, "Vitals_" + spec_name)
+            self.controls[spec_name] = control
+        self.taken_at = named(QLineEdit(), "Time taken", "Vitals_taken_at")
+        self.taken_at.setPlaceholderText("now, or HH:MM")
+        self.taken_at.setToolTip("Leave empty for now; type an earlier time as HH:MM.")
+        self.save_button = named(QPushButton("Save vitals"), "Save vitals", "PrimaryButton")
+        self.save_button.setAutoDefault(False)
+        self.message = error_label("VitalsMessage")
+        self.message.setAccessibleName("Vitals form message")
+        self.status = QLabel("")
+        self.status.setObjectName("FormStatus")
+        self.status.setAccessibleName("Vitals form status")
+        self.status.setWordWrap(True)
+        self.temperature_unit = ""
+        self.temperature_label = QLabel()
+        self.set_temperature_unit(temperature_unit)
+        self._build_layout()
+        self.save_button.clicked.connect(self.submit)
+        self.set_session(None)
+
+    # -- layout ------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        c = self.controls
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(4)
+
+        def label(text: str, buddy: QWidget) -> QLabel:
+            widget = QLabel(text)
+            widget.setObjectName("FieldLabel")
+            widget.setBuddy(buddy)
+            return widget
+
+        bp = QHBoxLayout()
+        bp.setSpacing(4)
+        bp.addWidget(c["systolic"])
+        slash = QLabel("/")
+        slash.setObjectName("FieldUnit")
+        bp.addWidget(slash)
+        bp.addWidget(c["diastolic"])
+        unit = QLabel("mmHg")
+        unit.setObjectName("FieldUnit")
+        bp.addWidget(unit)
+        grid.addWidget(label("&BP", c["systolic"]), 0, 0)
+        grid.addLayout(bp, 0, 1, 1, 3)
+        rows: tuple[tuple[tuple[str, str], ...], ...] = (
+            (("&Heart rate", "heart_rate"), ("SpO&2", "spo2")),
+            (("Suppl. &O2", "on_oxygen"), ("&Resp. rate", "resp_rate")),
+            ((self.temperature_label.text(), "temperature_c"), ("&MOAA/S", "moaas")),
+            (("&Dissociation", "dissociation"), ("&CADSS total", "cadss")),
+            (("&Anxiety", "anxiety"), ("&Nausea", "nausea")),
+            (("&Pain", "pain"), ("", "")),
+        )
+        for row, pair in enumerate(rows, start=1):
+            for column, (text, name) in enumerate(pair):
+                if not name:
+                    continue
+                widget = self.temperature_label if name == "temperature_c" else label(text, c[name])
+                if name == "temperature_c":
+                    widget.setBuddy(c[name])
+                    widget.setObjectName("FieldLabel")
+                grid.addWidget(widget, row, column * 2)
+                grid.addWidget(c[name], row, column * 2 + 1)
+        grid.addWidget(label("No&te", c["note"]), 7, 0)
+        grid.addWidget(c["note"], 7, 1, 1, 3)
+        grid.addWidget(label("Time ta&ken", self.taken_at), 8, 0)
+        grid.addWidget(self.taken_at, 8, 1)
+        grid.addWidget(label("Recorded b&y", c["recorded_by"]), 8, 2)
+        grid.addWidget(c["recorded_by"], 8, 3)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+
+        outer = QVBoxLayout(self)
+        outer.setSpacing(6)
+        outer.setContentsMargins(6, 4, 6, 4)
+        outer.addLayout(grid)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.save_button)
+        outer.addLayout(buttons)
+        outer.addWidget(self.message)
+
+        order: list[QWidget] = [
+            c["systolic"],
+            c["diastolic"],
+            c["heart_rate"],
+            c["spo2"],
+            c["on_oxygen"],
+            c["resp_rate"],
+            c["temperature_c"],
+            c["moaas"],
+            c["dissociation"],
+            c["cadss"],
+            c["anxiety"],
+            c["nausea"],
+            c["pain"],
+            c["note"],
+            self.taken_at,
+            c["recorded_by"],
+            self.save_button,
+        ]
+        for before, after in itertools.pairwise(order):
+            QWidget.setTabOrder(before, after)
+
+    # -- state ---------------------------------------------------------------------
+    def set_temperature_unit(self, unit: str) -> None:
+        """Label the temperature box with the clinic's unit (°C or °F)."""
+        self.temperature_unit = unit
+        self.temperature_label.setText(f"&Temp. ({unit})")
+        edit = self.controls["temperature_c"]
+        assert isinstance(edit, QLineEdit)
+        edit.setPlaceholderText("°F" if unit == "°F" else "°C")
+
+    def set_session(self, session_id: int | None) -> None:
+        self.session_id = session_id
+        self.setEnabled(session_id is not None)
+        self.message.setText("")
+        self.status.setText("" if session_id is not None else "Start a session to record vitals.")
+
+    def first_field(self) -> QLineEdit:
+        first = self.controls["systolic"]
+        assert isinstance(first, QLineEdit)
+        return first
+
+    def raw_values(self) -> dict[str, str]:
+        """What was typed, by field name; empty means not measured."""
+        raw: dict[str, str] = {}
+        for name, control in self.controls.items():
+            if isinstance(control, QComboBox):
+                raw[name] = str(control.currentData() or "")
+            else:
+                raw[name] = control.text()
+        return raw
+
+    def clear(self) -> None:
+        for control in self.controls.values():
+            if isinstance(control, QComboBox):
+                control.setCurrentIndex(0)
+            else:
+                control.clear()
+                mark_invalid(control, False)
+        self.taken_at.clear()
+        mark_invalid(self.taken_at, False)
+
+    # -- saving --------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter anywhere in the form saves (line edits and combo boxes pass it up)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            self.submit()
+            return
+        super().keyPressEvent(event)
+
+    def submit(self) -> object | None:
+        if self.session_id is None:
+            return None
+        for control in (*self.controls.values(), self.taken_at):
+            if isinstance(control, QLineEdit):
+                mark_invalid(control, False)
+        self.status.setText("")
+        taken_at = None
+        if self.taken_at.text().strip():
+            try:
+                taken_at = parse_time_of_day(
+                    self.taken_at.text(), self._clock.now(), field="taken_at", label="Time taken"
+                )
+            except ValidationError as exc:
+                mark_invalid(self.taken_at, True, str(exc))
+                self.message.setText(str(exc))
+                self.taken_at.setFocus()
+                return None
+        raw = self.raw_values()
+        typed_temperature = raw["temperature_c"]
+        if self.temperature_unit == "°F":
+            raw["temperature_c"] = fahrenheit_text_to_celsius(typed_temperature)
+        try:
+            result = self._service.record_check(self.session_id, raw, taken_at=taken_at)
+        except ValidationError as exc:
+            if self.temperature_unit == "°F" and exc.for_field("temperature_c"):
+                exc = _with_fahrenheit_note(exc, typed_temperature)
+            first_bad: QWidget | None = None
+            for error in exc.errors:
+                control = self.controls.get(error.field)
+                if isinstance(control, QLineEdit):
+                    mark_invalid(control, True, error.message)
+                if control is not None and first_bad is None:
+                    first_bad = control
+            self.message.setText("\n".join(e.message for e in exc.errors))
+            if first_bad is not None:
+                first_bad.setFocus()
+            return None
+        except StoreError as exc:
+            self.message.setText(str(exc))
+            return None
+        self.message.setText("")
+        self.clear()
+        self.status.setText(self._saved_text(result))
+        self.first_field().setFocus()
+        self.saved.emit(result)
+        return result
+
+    @staticmethod
+    def _saved_text(result: Any) -> str:
+        check = getattr(result, "check", result)
+        when = getattr(check, "taken_at", None)
+        text = "Saved"
+        if when is not None:
+            text += f" ({format_local(when, with_date=False)})"
+        if getattr(check, "is_baseline", False):
+            text += " as baseline"
+        if getattr(check, "late", False):
+            text += " — marked late"
+        return text + "."
+
+
+def fahrenheit_text_to_celsius(text: str) -> str:
+    """A typed °F value as the °C text the domain checks; non-numbers pass through as typed."""
+    try:
+        value = float(text.strip().replace(",", "."))
+    except ValueError:
+        return text
+    return f"{(value - 32) * 5 / 9:.1f}"
+
+
+def _with_fahrenheit_note(exc: ValidationError, typed: str) -> ValidationError:
+    """Say which °F value the nurse typed, so a °C range in the message is not puzzling."""
+    errors = []
+    for error in exc.errors:
+        if error.field == "temperature_c":
+            celsius = fahrenheit_text_to_celsius(typed)
+            note = f" You typed {typed.strip()} °F" + (
+                f" = {celsius} °C." if celsius != typed else "."
+            )
+            error = FieldError(error.field, error.label, typed, error.message + note)
+        errors.append(error)
+    return ValidationError(errors)
