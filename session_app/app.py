@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from session_app.domain.clock import Clock
+    from session_app.media.player import MediaPlayer
     from session_app.ui.patient.window import PatientWindow
     from session_app.ui.staff.panel import StaffPanel
 
@@ -63,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "sessions", parents=[common], help="list sessions (id, patient ID, date, protocol, state)"
     )
+    from session_app.export.cli import add_export_command
+
+    add_export_command(commands, common)
     commands.add_parser(
         "set-pin", parents=[common], help="set the staff PIN, read from standard input"
     )
@@ -80,13 +84,66 @@ class AppWindows:
     store: SessionStore
 
 
-def build_windows(store: SessionStore, clock: Clock | None = None) -> AppWindows:
-    """Create both windows around one store. Used by main() and by the tests."""
+def build_windows(
+    store: SessionStore, clock: Clock | None = None, player: MediaPlayer | None = None
+) -> AppWindows:
+    """Create both windows around one store and one media player (one libvlc instance).
+
+    Used by main() and by the tests (which may pass a headless `player`). The patient
+    window gets the player and the library; the staff panel gets a now-playing strip
+    over the same player. Closing the patient window asks staff first.
+    """
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    from session_app.domain.settings import resolve_settings
+    from session_app.media.library import MediaLibrary
+    from session_app.media.player import create_player
+    from session_app.media.probe import VlcProber
+    from session_app.paths import MEDIA_DIR
     from session_app.ui.patient.window import PatientWindow
+    from session_app.ui.staff.now_playing import NowPlayingStrip
     from session_app.ui.staff.panel import StaffPanel
 
     staff = StaffPanel(store, clock)
-    patient = PatientWindow()
+    player = player or create_player()
+    folders = resolve_settings(store.load_settings()).get("media_folders", [])
+    library = MediaLibrary(
+        MEDIA_DIR,
+        folders,
+        prober=VlcProber(player.backend) if player.available else None,
+        cache_dir=Path(store.path).parent / "thumbnails",
+    )
+
+    def staff_confirms_close() -> bool:
+        """Refuse now; ask staff on their panel (not modal: monitoring goes on)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Close the patient window?",
+            "The patient window was asked to close. Close it? Their music or video will stop.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            staff,
+        )
+        box.setObjectName("ConfirmClosePatientWindow")
+        box.setAccessibleName("Confirm closing the patient window")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+
+        def answered(button: object) -> None:
+            if box.standardButton(button) == QMessageBox.StandardButton.Yes:
+                patient.allow_close = True
+                patient.close()
+            box.deleteLater()
+
+        box.buttonClicked.connect(answered)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.show()
+        return False
+
+    patient = PatientWindow(player, library, close_guard=staff_confirms_close)
+    strip = NowPlayingStrip(player)
+    if hasattr(staff, "add_now_playing"):
+        staff.add_now_playing(strip)
+    staff.now_playing_strip = strip  # kept alive (and reachable) even without the panel hook
     return AppWindows(patient=patient, staff=staff, store=store)
 
 
@@ -116,11 +173,47 @@ def _open_store(data_dir: Path | None, *, with_logs: bool = False) -> SessionSto
     return store
 
 
+STARTUP_PROBE_ENV = "SESSION_APP_STARTUP_PROBE"
+
+
+def _startup_probe(app: QApplication) -> object:
+    """For `make bench` (benchmarks/startup.py): print the monotonic time at which each
+    window first painted ("probe PatientWindow 123.456"), then quit once both have."""
+    import time
+
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QWidget
+
+    waiting, reported = {"PatientWindow", "StaffPanel"}, set()
+
+    def report(name: str) -> None:
+        print(f"probe {name} {time.monotonic():.6f}", flush=True)  # after the paint
+        reported.add(name)
+        if len(reported) == 2:
+            app.exit(0)  # not quit(): that asks the patient window, which refuses
+
+    class Probe(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and isinstance(watched, QWidget):
+                name = watched.window().objectName()
+                if name in waiting:
+                    waiting.discard(name)
+                    QTimer.singleShot(0, lambda: report(name))
+            return False
+
+    probe = Probe(app)
+    app.installEventFilter(probe)
+    return probe
+
+
 def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    import os
+
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName("session_app")
+    probe = _startup_probe(app) if os.environ.get(STARTUP_PROBE_ENV) else None  # noqa: F841
     try:
         store = _open_store(args.data_dir, with_logs=True)
     except StoreError as exc:
@@ -188,6 +281,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "sessions":
             return run_sessions(args)
+        if args.command == "export":
+            from session_app.export.cli import run_export
+
+            return run_export(args, _open_store)
         if args.command == "set-pin":
             return run_set_pin(args)
         if args.command == "backup":

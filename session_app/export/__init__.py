@@ -1,1 +1,43 @@
-"""Exports of a session: PDF, CSV, FHIR R4."""
+"""Exports of a session: PDF, CSV, FHIR R4.
+
+CSV and FHIR are pure Python; only the PDF needs Qt (QPdfWriter, QTextDocument), and it
+runs without a display (offscreen platform), so clinic IT can export from a terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+class ExportError(Exception):
+    """An export could not be written; the message names the file and the reason."""
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    """Write the whole file or nothing: a temp file in the same folder, then a rename.
+
+    A half-written export handed to the chart would be worse than none.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise ExportError(f"Cannot write {path}: it is a folder; give a file name.")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ExportError(f"Cannot write {path}: the folder {folder} does not exist.")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise ExportError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)  # patient records: private to the user, like the store
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ExportError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+    return path

@@ -1,0 +1,315 @@
+"""The REMS patient monitoring form (esketamine nasal spray), filled from the record.
+
+Every field of the form (DESIGN.md section 3) gets a value taken from what was recorded
+during the session, with the source it came from, or is listed as missing, so the nurse
+sees before the patient leaves what the form still needs. The app does not judge: where
+the form asks whether something occurred, the answer is read from recorded values
+(e.g. a MOAA/S below 5 after the dose) and the source says which one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from session_app.domain.clock import format_local, from_iso
+from session_app.domain.events import CONCOMITANT_CLASSES
+from session_app.domain.records import SessionEvent
+from session_app.domain.session import TreatmentSession
+from session_app.domain.vitals import VitalsCheck
+
+BP_40_TARGET_MIN = 40
+BP_40_WINDOW_MIN = (30, 55)  # a BP in this window after dosing counts as "about 40 min"
+STANDARD_DOSES_MG = (56, 84)
+
+# Concomitant medicines the form asks about: (event detail key, label), from domain.events.
+CONCOMITANT = CONCOMITANT_CLASSES
+
+
+@dataclass(frozen=True)
+class RemsField:
+    """One form field: its value as it would be written on the form, or None if missing."""
+
+    key: str
+    label: str
+    value: str | None
+    source: str = ""  # where in the record the value came from
+
+    @property
+    def missing(self) -> bool:
+        return self.value is None
+
+
+@dataclass(frozen=True)
+class RemsForm:
+    fields: tuple[RemsField, ...]
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """Labels of the fields the record does not yet fill."""
+        return tuple(f.label for f in self.fields if f.missing)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    def field(self, key: str) -> RemsField:
+        return next(f for f in self.fields if f.key == key)
+
+
+def _yes_no(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
+def _bp_text(check: VitalsCheck) -> str:
+    return f"{check.signs.systolic}/{check.signs.diastolic} mmHg"
+
+
+def _at(when: datetime) -> str:
+    return format_local(when, with_date=False)
+
+
+def _detail(details: Mapping[str, Any], keys: Sequence[str]) -> Any:
+    for key in keys:
+        if key in details and details[key] not in (None, ""):
+            return details[key]
+    return None
+
+
+def _as_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("yes", "y", "true", "1"):
+        return True
+    if isinstance(value, str) and value.strip().lower() in ("no", "n", "false", "0"):
+        return False
+    return None
+
+
+def build_rems(
+    session: TreatmentSession,
+    checks: Sequence[VitalsCheck],
+    events: Sequence[SessionEvent],
+    discharge: Mapping[str, Any],
+    protocol: Any = None,
+) -> RemsForm:
+    """Fill the form from current (corrected) checks and events and the stored discharge."""
+    doses = [e for e in events if e.kind == "dose"]
+    dose = doses[0] if doses else None
+    dose_at = dose.occurred_at if dose else None
+    thresholds = getattr(protocol, "thresholds", None)
+    rr_low = getattr(thresholds, "rr_low", 10)
+    spo2_low = getattr(thresholds, "spo2_low", 92)
+    fields: list[RemsField] = [
+        RemsField("date", "Date of treatment session", session.started_at.date().isoformat()),
+        RemsField("patient_id", "Patient ID", session.patient_id),
+    ]
+
+    # Dose and lot
+    if dose is None:
+        fields += [RemsField("dose", "Dose", None), RemsField("lot", "Lot number", None)]
+    else:
+        amount = _detail(dose.details, ("dose", "amount"))
+        unit = str(dose.details.get("unit", "mg"))
+        value: str | None = None
+        if amount is not None:
+            number = float(amount)
+            shown = f"{number:g} {unit}"
+            standard = unit == "mg" and number in STANDARD_DOSES_MG
+            value = shown if standard else f"Other: {shown}"
+        lot = _detail(dose.details, ("lot", "lot_number"))
+        src = f"dose logged {_at(dose.occurred_at)} by {dose.recorded_by}"
+        fields += [
+            RemsField("dose", "Dose", value, src),
+            RemsField("lot", "Lot number", str(lot) if lot is not None else None, src),
+        ]
+
+    # Concomitant medicines, asked at the start of the session
+    meds = [e for e in events if e.kind == "concomitant_meds"]
+    med_event = meds[-1] if meds else None
+    for key, label in CONCOMITANT:
+        answer = _as_bool(med_event.details.get(key)) if med_event else None
+        fields.append(
+            RemsField(
+                f"concomitant_{key}",
+                f"Concomitant medicines: {label}",
+                None if answer is None else _yes_no(answer),
+                f"asked {_at(med_event.occurred_at)}" if med_event else "",
+            )
+        )
+
+    # Blood pressure at the three points
+    with_bp = [c for c in checks if c.signs.systolic is not None and c.signs.diastolic is not None]
+    pre = [c for c in with_bp if dose_at is None or c.taken_at <= dose_at]
+    pre_check = pre[-1] if pre else None
+    fields.append(
+        RemsField(
+            "bp_predose",
+            "BP before dosing",
+            _bp_text(pre_check) if pre_check else None,
+            f"check {_at(pre_check.taken_at)}" if pre_check else "",
+        )
+    )
+    at40: VitalsCheck | None = None
+    if dose_at is not None:
+        low, high = (dose_at + timedelta(minutes=m) for m in BP_40_WINDOW_MIN)
+        window = [c for c in with_bp if low <= c.taken_at <= high]
+        target = dose_at + timedelta(minutes=BP_40_TARGET_MIN)
+        at40 = min(window, key=lambda c: abs(c.taken_at - target), default=None)
+    fields.append(
+        RemsField(
+            "bp_40min",
+            "BP about 40 min after dosing",
+            _bp_text(at40) if at40 else None,
+            f"check {_at(at40.taken_at)} ({(at40.taken_at - dose_at).total_seconds() / 60:.0f}"
+            " min after dosing)"
+            if at40 and dose_at
+            else "",
+        )
+    )
+    after = [c for c in with_bp if at40 is not None and c.taken_at > at40.taken_at]
+    leaving = after[-1] if after else None
+    fields.append(
+        RemsField(
+            "bp_before_leaving",
+            "BP before leaving",
+            _bp_text(leaving) if leaving else None,
+            f"last check {_at(leaving.taken_at)}" if leaving else "",
+        )
+    )
+
+    # Vital signs acceptable (attested by the nurse in the discharge checklist)
+    for key, label in (
+        ("vitals_ok_predose", "Vital signs acceptable before dosing"),
+        ("vitals_ok_leaving", "Vital signs acceptable before leaving"),
+    ):
+        answer = discharge.get(key)
+        fields.append(
+            RemsField(
+                key,
+                label,
+                None if answer is None else _yes_no(bool(answer)),
+                "discharge checklist" if answer is not None else "",
+            )
+        )
+
+    post = [c for c in checks if dose_at is not None and c.taken_at > dose_at]
+    fields += [
+        _occurred_sedation(post),
+        _occurred_dissociation(post, events, dose_at),
+        _occurred_resp_depression(post, rr_low, spo2_low),
+    ]
+
+    # Total monitoring time: from the dose to the end of the session
+    ended = session.ended_at
+    minutes = (ended - dose_at).total_seconds() / 60 if ended and dose_at else None
+    fields.append(
+        RemsField(
+            "monitoring_min",
+            "Total monitoring time",
+            f"{minutes:.0f} min" if minutes is not None else None,
+            f"dose {_at(dose_at)} to session end {_at(ended)}" if minutes is not None else "",
+        )
+    )
+    ready = discharge.get("ready_to_leave_at")
+    fields.append(
+        RemsField(
+            "ready_to_leave",
+            "Patient ready to leave at",
+            format_local(from_iso(ready)) if ready else None,
+            "discharge checklist" if ready else "",
+        )
+    )
+    fields.append(_serious_adverse_events(events, discharge))
+    return RemsForm(tuple(fields))
+
+
+def _occurred_sedation(post: Sequence[VitalsCheck]) -> RemsField:
+    label = "Sedation occurred"
+    rated = [c for c in post if c.signs.moaas is not None]
+    if not rated:
+        return RemsField("sedation", label, None)
+    low = min(rated, key=lambda c: (c.signs.moaas, c.taken_at))
+    if low.signs.moaas is not None and low.signs.moaas < 5:
+        return RemsField(
+            "sedation", label, "Yes", f"MOAA/S {low.signs.moaas} at {_at(low.taken_at)}"
+        )
+    return RemsField("sedation", label, "No", f"MOAA/S 5 at all {len(rated)} checks after dosing")
+
+
+def _occurred_dissociation(
+    post: Sequence[VitalsCheck], events: Sequence[SessionEvent], dose_at: datetime | None
+) -> RemsField:
+    label = "Dissociation occurred"
+    rated = [c for c in post if c.signs.dissociation is not None or c.signs.cadss is not None]
+    yes = [c for c in rated if c.signs.dissociation or (c.signs.cadss or 0) > 0]
+    reported = [
+        e
+        for e in events
+        if e.kind == "adverse_event"
+        and "dissociat" in f"{e.details.get('type', '')} {e.details.get('text', '')}".lower()
+        and (dose_at is None or e.occurred_at >= dose_at)
+    ]
+    if yes:
+        first = yes[0]
+        what = "observed" if first.signs.dissociation else f"CADSS {first.signs.cadss}"
+        return RemsField("dissociation", label, "Yes", f"{what} at {_at(first.taken_at)}")
+    if reported:
+        return RemsField(
+            "dissociation", label, "Yes", f"adverse event {_at(reported[0].occurred_at)}"
+        )
+    if not rated:
+        return RemsField("dissociation", label, None)
+    return RemsField("dissociation", label, "No", f"not observed at {len(rated)} checks")
+
+
+def _occurred_resp_depression(
+    post: Sequence[VitalsCheck], rr_low: float, spo2_low: float
+) -> RemsField:
+    label = "Respiratory depression occurred"
+    rated = [c for c in post if c.signs.resp_rate is not None or c.signs.spo2 is not None]
+    if not rated:
+        return RemsField("resp_depression", label, None)
+    for c in rated:
+        if c.signs.resp_rate is not None and c.signs.resp_rate < rr_low:
+            return RemsField(
+                "resp_depression",
+                label,
+                "Yes",
+                f"RR {c.signs.resp_rate} /min at {_at(c.taken_at)} (below {rr_low:g})",
+            )
+        if c.signs.spo2 is not None and c.signs.spo2 < spo2_low:
+            return RemsField(
+                "resp_depression",
+                label,
+                "Yes",
+                f"SpO2 {c.signs.spo2} % at {_at(c.taken_at)} (below {spo2_low:g})",
+            )
+    return RemsField(
+        "resp_depression",
+        label,
+        "No",
+        f"RR ≥ {rr_low:g} /min and SpO2 ≥ {spo2_low:g} % at {len(rated)} checks",
+    )
+
+
+def _serious_adverse_events(
+    events: Sequence[SessionEvent], discharge: Mapping[str, Any]
+) -> RemsField:
+    label = "Serious adverse events"
+    serious = [
+        e
+        for e in events
+        if e.kind == "adverse_event" and _as_bool(e.details.get("serious")) is True
+    ]
+    if serious:
+        text = "; ".join(
+            str(e.details.get("text") or e.details.get("type") or "adverse event") for e in serious
+        )
+        return RemsField("serious_ae", label, f"Yes: {text}", "adverse events logged")
+    attested = discharge.get("serious_adverse_event")
+    if attested is None:
+        return RemsField("serious_ae", label, None)
+    return RemsField("serious_ae", label, _yes_no(bool(attested)), "discharge checklist")

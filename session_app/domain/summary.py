@@ -1,0 +1,380 @@
+"""The end-of-session summary as plain data, built from the store's records.
+
+One `SessionSummary` feeds the on-screen view, the PDF and (through its record) the CSV
+and FHIR exports, so what the nurse reads on screen and what goes to the chart never
+disagree. It is pure: the store is read through a small interface (`RecordSource`),
+corrections are applied (a corrected row is replaced by its correction), and "now" is
+passed in, so a summary of an open session says "so far" without reading a clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+from typing import Protocol as Interface
+
+from session_app.domain import discharge as discharge_rules
+from session_app.domain.discharge import (
+    DischargeContext,
+    StoredDischarge,
+    baseline_check,
+    discharge_context,
+)
+from session_app.domain.events import describe
+from session_app.domain.news2 import News2Score, news2
+from session_app.domain.protocols import ESKETAMINE_REMS, Protocol, preset
+from session_app.domain.records import AlertRecord, SessionEvent
+from session_app.domain.rems import RemsForm, build_rems
+from session_app.domain.schedule import Schedule, ScheduleCounts, anchors_from_events
+from session_app.domain.session import TreatmentSession
+from session_app.domain.vitals import FIELD_BY_NAME, VitalsCheck
+
+# Measures summarised per vital (baseline, min, max, peak change). Yes/no measures are not.
+STAT_MEASURES: tuple[str, ...] = (
+    "systolic",
+    "diastolic",
+    "heart_rate",
+    "spo2",
+    "resp_rate",
+    "temperature_c",
+    "moaas",
+    "cadss",
+    "anxiety",
+    "nausea",
+    "pain",
+)
+INFUSION_KINDS = ("infusion_start", "infusion_rate", "infusion_pause", "infusion_stop")
+
+
+class RecordSource(Interface):
+    """The read side of SessionStore that a summary needs (kept structural: no store import)."""
+
+    def session(self, session_id: int) -> TreatmentSession: ...
+    def checks(self, session_id: int) -> list[VitalsCheck]: ...
+    def events(self, session_id: int) -> list[SessionEvent]: ...
+    def alerts(self, session_id: int) -> list[AlertRecord]: ...
+    def discharge(self, session_id: int) -> dict[str, Any]: ...
+
+
+R = TypeVar("R", VitalsCheck, SessionEvent)
+
+
+def current(rows: Iterable[R]) -> list[R]:
+    """Rows not superseded by a correction: a correction replaces the row it points at."""
+    rows = list(rows)
+    corrected = {r.corrects_id for r in rows if r.corrects_id is not None}
+    live = [r for r in rows if r.id not in corrected]
+    if live and isinstance(live[0], VitalsCheck):
+        return sorted(live, key=lambda r: (r.taken_at, r.id))  # type: ignore[union-attr]
+    return sorted(live, key=lambda r: (r.occurred_at, r.id))  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """Everything the store holds for one session: every stored row, audit trail included."""
+
+    session: TreatmentSession
+    checks: tuple[VitalsCheck, ...]
+    events: tuple[SessionEvent, ...]
+    alerts: tuple[AlertRecord, ...]
+    discharge: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, source: RecordSource, session_id: int) -> SessionRecord:
+        """Read one session; KeyError when the id is unknown."""
+        return cls(
+            session=source.session(session_id),
+            checks=tuple(source.checks(session_id)),
+            events=tuple(source.events(session_id)),
+            alerts=tuple(source.alerts(session_id)),
+            discharge=dict(source.discharge(session_id)),
+        )
+
+    @property
+    def current_checks(self) -> list[VitalsCheck]:
+        return current(self.checks)
+
+    @property
+    def current_events(self) -> list[SessionEvent]:
+        return current(self.events)
+
+    def protocol(self) -> Protocol:
+        """The protocol snapshotted at start; the preset when an old session has none."""
+        snapshot = self.session.protocol or {}
+        if snapshot:
+            try:
+                return Protocol.from_dict(snapshot)
+            except (KeyError, TypeError, ValueError):
+                pass
+        return preset(self.session.protocol_name)
+
+
+@dataclass(frozen=True)
+class DoseLine:
+    at: datetime
+    drug: str
+    dose: str  # amount with unit, e.g. "84 mg"
+    route: str
+    lot: str
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class EventLine:
+    at: datetime
+    kind: str
+    text: str  # one line, as on the timeline
+    recorded_by: str
+    corrected: bool = False
+
+
+@dataclass(frozen=True)
+class CheckLine:
+    """One current check in the vitals table, with its NEWS2 and correction status."""
+
+    check: VitalsCheck
+    news2: News2Score
+    minutes_from_dose: float | None
+    alert_count: int
+
+    @property
+    def corrected(self) -> bool:
+        return self.check.corrects_id is not None
+
+
+@dataclass(frozen=True)
+class VitalStat:
+    """Per vital: baseline, range, and the largest change from baseline and when."""
+
+    measure: str
+    label: str
+    unit: str
+    count: int
+    baseline: float | None
+    minimum: float | None
+    maximum: float | None
+    peak_change: float | None  # signed, the largest in size
+    peak_change_at: datetime | None
+
+
+@dataclass(frozen=True)
+class HighestNews2:
+    score: News2Score
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    record: SessionRecord
+    protocol: Protocol
+    as_of: datetime  # the end of the session, or "now" for one still open
+    monitoring_min: float
+    dose_at: datetime | None
+    infusion_end_at: datetime | None
+    doses: tuple[DoseLine, ...]
+    infusion: tuple[EventLine, ...]
+    checks: tuple[CheckLine, ...]
+    vitals: tuple[VitalStat, ...]
+    counts: ScheduleCounts | None
+    alerts: tuple[AlertRecord, ...]
+    adverse_events: tuple[EventLine, ...]
+    interventions: tuple[EventLine, ...]
+    notes: tuple[EventLine, ...]
+    concomitant: tuple[EventLine, ...]
+    other_events: tuple[EventLine, ...]
+    highest_news2: HighestNews2 | None
+    discharge: StoredDischarge | None
+    rems: RemsForm | None
+
+    @property
+    def session(self) -> TreatmentSession:
+        return self.record.session
+
+    @property
+    def is_ended(self) -> bool:
+        return not self.session.is_open
+
+
+def build_summary(record: SessionRecord, now: datetime) -> SessionSummary:
+    """Assemble the summary. `now` is used only for a session that has not ended."""
+    session = record.session
+    as_of = session.ended_at or now
+    protocol = record.protocol()
+    checks = record.current_checks
+    events = record.current_events
+    dose_at, infusion_end_at = anchors_from_events(events)
+    corrected_ids = {e.corrects_id for e in record.events if e.corrects_id is not None}
+
+    def line(event: SessionEvent) -> EventLine:
+        return EventLine(
+            event.occurred_at,
+            event.kind,
+            describe(event),
+            event.recorded_by,
+            corrected=event.corrects_id is not None or event.id in corrected_ids,
+        )
+
+    alert_counts: dict[int, int] = {}
+    for alert in record.alerts:
+        if alert.check_id is not None:
+            alert_counts[alert.check_id] = alert_counts.get(alert.check_id, 0) + 1
+    check_lines = tuple(
+        CheckLine(
+            check=c,
+            news2=news2(c.signs),
+            minutes_from_dose=(
+                (c.taken_at - dose_at).total_seconds() / 60 if dose_at is not None else None
+            ),
+            alert_count=alert_counts.get(c.id, 0) + _count_for_original(c, record, alert_counts),
+        )
+        for c in checks
+    )
+    scored = [(cl.news2, cl.check.taken_at) for cl in check_lines]
+    highest = max(scored, key=lambda s: (s[0].total, not s[0].partial), default=None)
+
+    counts: ScheduleCounts | None
+    try:
+        counts = Schedule(protocol, dose_at, infusion_end_at).counts(checks, as_of)
+    except (TypeError, ValueError):
+        counts = None
+
+    notes = [line(e) for e in events if e.kind == "note"]
+    notes += [
+        EventLine(c.taken_at, "check_note", f"At the check: {c.signs.note}", c.signs.recorded_by)
+        for c in checks
+        if c.signs.note
+    ]
+    grouped = {"dose", "adverse_event", "intervention", "note", "concomitant_meds", *INFUSION_KINDS}
+    return SessionSummary(
+        record=record,
+        protocol=protocol,
+        as_of=as_of,
+        monitoring_min=(as_of - session.started_at).total_seconds() / 60,
+        dose_at=dose_at,
+        infusion_end_at=infusion_end_at,
+        doses=tuple(_dose_line(e) for e in events if e.kind == "dose"),
+        infusion=tuple(line(e) for e in events if e.kind in INFUSION_KINDS),
+        checks=check_lines,
+        vitals=vital_stats(checks),
+        counts=counts,
+        alerts=tuple(record.alerts),
+        adverse_events=tuple(line(e) for e in events if e.kind == "adverse_event"),
+        interventions=tuple(line(e) for e in events if e.kind == "intervention"),
+        notes=tuple(sorted(notes, key=lambda n: n.at)),
+        concomitant=tuple(line(e) for e in events if e.kind == "concomitant_meds"),
+        other_events=tuple(line(e) for e in events if e.kind not in grouped),
+        highest_news2=HighestNews2(*highest) if highest else None,
+        discharge=discharge_rules.from_stored(record.discharge),
+        rems=(
+            build_rems(record.session, checks, events, record.discharge, protocol)
+            if _is_rems(record.session, protocol)
+            else None
+        ),
+    )
+
+
+def _count_for_original(
+    check: VitalsCheck, record: SessionRecord, alert_counts: dict[int, int]
+) -> int:
+    """Alerts raised on the row a correction replaced still belong to that check."""
+    if check.corrects_id is None:  # most checks: skip the id map (quadratic on 1 Hz data)
+        return 0
+    total, seen, pointer = 0, set(), check.corrects_id
+    by_id = {c.id: c for c in record.checks}
+    while pointer is not None and pointer not in seen:
+        seen.add(pointer)
+        total += alert_counts.get(pointer, 0)
+        pointer = by_id[pointer].corrects_id if pointer in by_id else None
+    return total
+
+
+def _is_rems(session: TreatmentSession, protocol: Protocol) -> bool:
+    return ESKETAMINE_REMS in (session.protocol_name, getattr(protocol, "name", ""))
+
+
+def _dose_line(event: SessionEvent) -> DoseLine:
+    d = event.details
+    amount = d.get("dose", d.get("amount", ""))
+    unit = d.get("unit", "")
+    return DoseLine(
+        at=event.occurred_at,
+        drug=str(d.get("drug", "")),
+        dose=f"{_num(amount)} {unit}".strip() if amount != "" else "",
+        route=str(d.get("route", "")),
+        lot=str(d.get("lot", d.get("lot_number", "")) or ""),
+        recorded_by=event.recorded_by,
+    )
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def vital_stats(checks: Sequence[VitalsCheck]) -> tuple[VitalStat, ...]:
+    """Baseline, min, max and the largest change from baseline (and when) for each vital.
+
+    The baseline of a measure is its value in the last check marked baseline that has it,
+    else its first recorded value: a session without a marked baseline still compares.
+    """
+    base_check = baseline_check(checks)
+    stats: list[VitalStat] = []
+    for measure in STAT_MEASURES:
+        spec = FIELD_BY_NAME[measure]
+        taken = [(c, float(v)) for c in checks if (v := getattr(c.signs, measure)) is not None]
+        if not taken:
+            stats.append(VitalStat(measure, spec.label, spec.unit, 0, *(None,) * 5))
+            continue
+        marked = [(c, v) for c, v in taken if c.is_baseline]
+        if base_check is not None and getattr(base_check.signs, measure) is not None:
+            base_c, base = base_check, float(getattr(base_check.signs, measure))
+        elif marked:
+            base_c, base = marked[-1]
+        else:
+            base_c, base = taken[0]
+        later = [(c, v) for c, v in taken if c.taken_at >= base_c.taken_at and c.id != base_c.id]
+        peak = max(later, key=lambda cv: abs(cv[1] - base), default=None)
+        values = [v for _, v in taken]
+        stats.append(
+            VitalStat(
+                measure,
+                spec.label,
+                spec.unit,
+                len(taken),
+                base,
+                min(values),
+                max(values),
+                peak[1] - base if peak else None,
+                peak[0].taken_at if peak else None,
+            )
+        )
+    return tuple(stats)
+
+
+def discharge_context_for(summary: SessionSummary, now: datetime) -> DischargeContext:
+    """The computed side of the discharge checklist for this session at `now`."""
+    checks = summary.record.current_checks
+    counts: ScheduleCounts | None
+    try:
+        counts = Schedule(summary.protocol, summary.dose_at, summary.infusion_end_at).counts(
+            checks, now
+        )
+    except (TypeError, ValueError):
+        counts = None
+    return discharge_context(
+        checks,
+        now,
+        monitoring_ends_at=summary.protocol.monitoring_ends_at(
+            summary.dose_at, summary.infusion_end_at
+        ),
+        min_monitoring_min=summary.protocol.min_monitoring_min,
+        missed_checks=counts.missed if counts else 0,
+    )
+
+
+def load_summary(source: RecordSource, session_id: int, now: datetime) -> SessionSummary:
+    """Read a session through the store's public methods and summarise it."""
+    return build_summary(SessionRecord.load(source, session_id), now)

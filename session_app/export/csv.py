@@ -1,0 +1,193 @@
+"""CSV export: one row per stored vitals check, and a second file of timeline events.
+
+Every stored row is written, corrections included (`corrects_id`, `superseded`), so the
+file is the full audit trail and parses back to exactly what the store holds. Times are
+ISO 8601 in the machine's local time with its UTC offset. Encoding is UTF-8 with a BOM so
+spreadsheet programs read "°" and accented notes correctly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from session_app.domain.clock import to_local
+from session_app.domain.events import describe
+from session_app.domain.summary import SessionRecord
+from session_app.domain.vitals import MEASURE_NAMES, YES_NO_NAMES
+from session_app.export import ExportError, write_atomically
+
+ENCODING = "utf-8-sig"
+CHECK_COLUMNS: tuple[str, ...] = (
+    "session_id",
+    "patient_id",
+    "check_id",
+    "taken_at",
+    "entered_at",
+    "is_baseline",
+    "due_at",
+    "late",
+    *MEASURE_NAMES,
+    "note",
+    "recorded_by",
+    "corrects_id",
+    "correction_reason",
+    "superseded",
+)
+EVENT_COLUMNS: tuple[str, ...] = (
+    "session_id",
+    "patient_id",
+    "event_id",
+    "kind",
+    "occurred_at",
+    "entered_at",
+    "description",
+    "details_json",
+    "recorded_by",
+    "corrects_id",
+    "correction_reason",
+    "superseded",
+)
+FREE_TEXT = ("note", "correction_reason", "description")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def iso_local(when: datetime | None) -> str:
+    """ISO 8601 with offset, local time, to the second (e.g. 2026-01-05T10:00:00+01:00)."""
+    return to_local(when).isoformat(timespec="seconds") if when else ""
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _safe_text(text: str) -> str:
+    """Keep a spreadsheet from running a note as a formula (a leading ' is shown as text)."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _unsafe_text(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+
+
+def _rows_to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        cells = {k: _cell(v) for k, v in row.items()}
+        for key in FREE_TEXT:
+            if key in cells:
+                cells[key] = _safe_text(cells[key])
+        writer.writerow(cells)
+    return buffer.getvalue()
+
+
+def checks_csv(record: SessionRecord) -> str:
+    """Every stored check row of the session, in time order."""
+    superseded = {c.corrects_id for c in record.checks if c.corrects_id is not None}
+    session = record.session
+    rows = []
+    for check in record.checks:
+        row: dict[str, Any] = {
+            "session_id": session.id,
+            "patient_id": session.patient_id,
+            "check_id": check.id,
+            "taken_at": iso_local(check.taken_at),
+            "entered_at": iso_local(check.entered_at),
+            "is_baseline": check.is_baseline,
+            "due_at": iso_local(check.due_at),
+            "late": check.late,
+            "note": check.signs.note,
+            "recorded_by": check.signs.recorded_by,
+            "corrects_id": check.corrects_id,
+            "correction_reason": check.correction_reason,
+            "superseded": check.id in superseded,
+        }
+        row.update({name: getattr(check.signs, name) for name in MEASURE_NAMES})
+        rows.append(row)
+    return _rows_to_csv(CHECK_COLUMNS, rows)
+
+
+def events_csv(record: SessionRecord) -> str:
+    """Every stored timeline event (dose, infusion, adverse events, notes...), in time order."""
+    superseded = {e.corrects_id for e in record.events if e.corrects_id is not None}
+    session = record.session
+    rows = [
+        {
+            "session_id": session.id,
+            "patient_id": session.patient_id,
+            "event_id": event.id,
+            "kind": event.kind,
+            "occurred_at": iso_local(event.occurred_at),
+            "entered_at": iso_local(event.entered_at),
+            "description": describe(event),
+            "details_json": json.dumps(event.details, ensure_ascii=False, sort_keys=True),
+            "recorded_by": event.recorded_by,
+            "corrects_id": event.corrects_id,
+            "correction_reason": event.correction_reason,
+            "superseded": event.id in superseded,
+        }
+        for event in record.events
+    ]
+    return _rows_to_csv(EVENT_COLUMNS, rows)
+
+
+def events_path_for(path: Path) -> Path:
+    """The events file sits next to the checks file: visit.csv -> visit-events.csv."""
+    path = Path(path)
+    suffix = path.suffix or ".csv"
+    return path.with_name(f"{path.stem}-events{suffix}")
+
+
+def write_csv(record: SessionRecord, path: Path) -> tuple[Path, Path]:
+    """Write the checks CSV at `path` and the events CSV beside it; return both paths."""
+    events_path = write_atomically(events_path_for(path), events_csv(record).encode(ENCODING))
+    try:
+        checks_path = write_atomically(Path(path), checks_csv(record).encode(ENCODING))
+    except ExportError:
+        events_path.unlink(missing_ok=True)  # both files or neither
+        raise
+    return checks_path, events_path
+
+
+def read_checks_csv(path: Path) -> list[dict[str, Any]]:
+    """Parse a checks CSV back to typed values (for clinic IT scripts and the tests)."""
+    with Path(path).open(encoding=ENCODING, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    typed: list[dict[str, Any]] = []
+    for row in rows:
+        out: dict[str, Any] = {}
+        for key, text in row.items():
+            out[key] = _parse(key, text)
+        typed.append(out)
+    return typed
+
+
+def _parse(key: str, text: str) -> Any:
+    if key in FREE_TEXT:
+        return _unsafe_text(text)
+    if key in ("note", "recorded_by", "patient_id", "kind", "details_json"):
+        return text
+    if text == "":
+        return None
+    if key in (*YES_NO_NAMES, "is_baseline", "late", "superseded"):
+        return text == "yes"
+    if key in ("taken_at", "entered_at", "due_at", "occurred_at"):
+        return datetime.fromisoformat(text)
+    if key == "temperature_c":
+        return float(text)
+    if key in (*MEASURE_NAMES, "session_id", "check_id", "event_id", "corrects_id"):
+        return int(text)
+    return text

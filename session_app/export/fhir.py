@@ -1,0 +1,192 @@
+"""FHIR R4 export: a Bundle (type "collection") of vital-signs Observations.
+
+Follows the R4 vital-signs profile (DESIGN.md section 3): category `vital-signs`, LOINC
+codes, UCUM units, blood pressure as one panel (85354-9) with systolic (8480-6) and
+diastolic (8462-4) components, `effectiveDateTime` per check, and the pseudonymous
+patient ID as the subject's identifier (no Patient resource: the app holds no name).
+Only current values are exported; a corrected check is exported as its correction with
+status "amended". Ids are derived from the session and check ids, so exporting the same
+session twice gives the same bundle (apart from its timestamp).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from session_app.domain.clock import to_iso
+from session_app.domain.summary import SessionRecord, current
+from session_app.domain.vitals import VitalsCheck
+from session_app.export import write_atomically
+
+LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
+CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
+PATIENT_ID_SYSTEM = "urn:session-app:patient-id"  # a clinic may map this to its own system
+PROFILE = "http://hl7.org/fhir/StructureDefinition/"
+_NAMESPACE = uuid.UUID("6f1b8f0e-3f55-4c1e-9d0e-5a7c2b9e4d11")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A single-valued vital sign: where it comes from and how FHIR names it."""
+
+    measure: str
+    codes: tuple[tuple[str, str], ...]  # (LOINC code, display); the first is the main code
+    text: str
+    unit: str
+    ucum: str
+    profile: str
+
+
+QUANTITIES: tuple[Quantity, ...] = (
+    Quantity("heart_rate", (("8867-4", "Heart rate"),), "Heart rate", "/min", "/min", "heartrate"),
+    Quantity(
+        "resp_rate",
+        (("9279-1", "Respiratory rate"),),
+        "Respiratory rate",
+        "/min",
+        "/min",
+        "resprate",
+    ),
+    Quantity(
+        "spo2",
+        (
+            ("2708-6", "Oxygen saturation in Arterial blood"),
+            ("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry"),
+        ),
+        "SpO2",
+        "%",
+        "%",
+        "oxygensat",
+    ),
+    Quantity(
+        "temperature_c",
+        (("8310-5", "Body temperature"),),
+        "Body temperature",
+        "Cel",
+        "Cel",
+        "bodytemp",
+    ),
+    Quantity(
+        "pain",
+        (("72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported"),),
+        "Pain 0–10",
+        "{score}",
+        "{score}",
+        "",
+    ),
+)
+BP_PANEL = ("85354-9", "Blood pressure panel with all children optional")
+BP_SYSTOLIC = ("8480-6", "Systolic blood pressure")
+BP_DIASTOLIC = ("8462-4", "Diastolic blood pressure")
+
+
+def _coding(code: str, display: str) -> dict[str, str]:
+    return {"system": LOINC, "code": code, "display": display}
+
+
+def _quantity(value: float, unit: str, ucum: str) -> dict[str, Any]:
+    number: int | float = int(value) if float(value).is_integer() else float(value)
+    return {"value": number, "unit": unit, "system": UCUM, "code": ucum}
+
+
+def _urn(*parts: object) -> str:
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, '/'.join(str(p) for p in parts))}"
+
+
+def _observation(
+    record: SessionRecord,
+    check: VitalsCheck,
+    key: str,
+    codes: tuple[tuple[str, str], ...],
+    text: str,
+    profile: str,
+) -> dict[str, Any]:
+    profiles = [PROFILE + "vitalsigns"] + ([PROFILE + profile] if profile else [])
+    observation: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": f"s{record.session.id}-c{check.id}-{key.replace('_', '-')}",
+        "meta": {"profile": profiles},
+        "status": "amended" if check.corrects_id is not None else "final",
+        "category": [
+            {
+                "coding": [
+                    {"system": CATEGORY_SYSTEM, "code": "vital-signs", "display": "Vital Signs"}
+                ],
+                "text": "Vital Signs",
+            }
+        ],
+        "code": {"coding": [_coding(c, d) for c, d in codes], "text": text},
+        "subject": {
+            "identifier": {"system": PATIENT_ID_SYSTEM, "value": record.session.patient_id}
+        },
+        "effectiveDateTime": to_iso(check.taken_at),
+        "issued": to_iso(check.entered_at),
+    }
+    if check.signs.recorded_by:
+        observation["performer"] = [{"display": check.signs.recorded_by}]
+    if check.is_baseline:
+        observation["note"] = [{"text": "Baseline (before dosing)"}]
+    return observation
+
+
+def observations(record: SessionRecord) -> list[tuple[str, dict[str, Any]]]:
+    """(fullUrl, Observation) for every current measurement of the session."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    sid = record.session.id
+    for check in current(record.checks):
+        signs = check.signs
+        if signs.systolic is not None and signs.diastolic is not None:
+            obs = _observation(record, check, "bp", (BP_PANEL,), "Blood pressure", "bp")
+            obs["component"] = [
+                {
+                    "code": {"coding": [_coding(*BP_SYSTOLIC)], "text": "Systolic"},
+                    "valueQuantity": _quantity(signs.systolic, "mmHg", "mm[Hg]"),
+                },
+                {
+                    "code": {"coding": [_coding(*BP_DIASTOLIC)], "text": "Diastolic"},
+                    "valueQuantity": _quantity(signs.diastolic, "mmHg", "mm[Hg]"),
+                },
+            ]
+            out.append((_urn(sid, check.id, "bp"), obs))
+        for spec in QUANTITIES:
+            value = getattr(signs, spec.measure)
+            if value is None:
+                continue
+            obs = _observation(record, check, spec.measure, spec.codes, spec.text, spec.profile)
+            obs["valueQuantity"] = _quantity(value, spec.unit, spec.ucum)
+            if spec.measure == "spo2" and signs.on_oxygen is not None:
+                obs.setdefault("note", []).append(
+                    {"text": "On supplemental oxygen" if signs.on_oxygen else "On room air"}
+                )
+            out.append((_urn(sid, check.id, spec.measure), obs))
+    return out
+
+
+def bundle(record: SessionRecord, now: Callable[[], datetime] | datetime) -> dict[str, Any]:
+    """The Bundle as a JSON-ready dict."""
+    when = now() if callable(now) else now
+    return {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid5(_NAMESPACE, f"session/{record.session.id}")),
+        "type": "collection",
+        "timestamp": to_iso(when),
+        "identifier": {
+            "system": "urn:session-app:session",
+            "value": f"{record.session.patient_id}/{record.session.id}",
+        },
+        "entry": [{"fullUrl": url, "resource": obs} for url, obs in observations(record)],
+    }
+
+
+def bundle_json(record: SessionRecord, now: datetime) -> str:
+    return json.dumps(bundle(record, now), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_fhir(record: SessionRecord, path: Any, now: datetime) -> Any:
+    return write_atomically(path, bundle_json(record, now).encode("utf-8"))

@@ -1,0 +1,255 @@
+"""PDF export with Qt's own QPdfWriter and QTextDocument (no other PDF library).
+
+The body is the summary document (export.document), laid out for A4 or Letter. Each page
+carries a header with the patient ID and the session date, and a footer "Page n of N",
+so a page separated from the others in the chart still says whose it is. The charts are
+the staff panel's own TrendCharts widget rendered to an image.
+
+Needs a QApplication (the charts are widgets); `ensure_qt_app()` makes one that works
+without a display (offscreen platform) for the command line.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF, Qt, QUrl
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+    QTextDocument,
+)
+
+from session_app.domain.clock import format_local
+from session_app.domain.events import describe
+from session_app.domain.summary import SessionSummary
+from session_app.export import ExportError
+from session_app.export.document import CHART_URL, summary_html
+from session_app.paths import THEMES_DIR
+
+PAGE_SIZES: dict[str, QPageSize.PageSizeId] = {
+    "a4": QPageSize.PageSizeId.A4,
+    "letter": QPageSize.PageSizeId.Letter,
+}
+RESOLUTION_DPI = 300
+MARGINS_MM = QMarginsF(16, 14, 16, 14)
+CHART_SIZE = QSize(900, 780)  # logical px of the chart render; scaled to the text width
+DOCUMENT_CSS = THEMES_DIR / "summary-document.css"
+BASE_FONT = "DejaVu Sans"
+
+
+def ensure_qt_app() -> None:
+    """A QApplication for rendering; offscreen when there is no display (clinic IT's shell)."""
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is not None:
+        return
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    QApplication(["session-app-export"])
+
+
+def document_css() -> str:
+    return DOCUMENT_CSS.read_text(encoding="utf-8") if DOCUMENT_CSS.exists() else ""
+
+
+def chart_image(summary: SessionSummary, size: QSize = CHART_SIZE) -> QImage:
+    """The session's trend charts drawn by the staff panel's chart widget, as an image."""
+    from session_app.ui.charts import ChartLimits, TrendCharts, TrendData
+
+    record = summary.record
+    charts = TrendCharts()
+    try:
+        limits = ChartLimits.from_protocol(summary.protocol.to_dict())
+        charts.set_data(
+            TrendData.from_records(
+                record.checks,
+                record.events,
+                record.alerts,
+                limits,
+                record.session.started_at,
+                describe=lambda e: describe(e).split(":")[0],
+            )
+        )
+        return charts.render_image(size)
+    finally:
+        charts.deleteLater()
+
+
+def build_document(
+    summary: SessionSummary,
+    *,
+    paint_device: QPdfWriter | None = None,
+    text_width: float | None = None,
+    chart: QImage | None = None,
+) -> QTextDocument:
+    """The summary as a QTextDocument; the chart image is added as a resource."""
+    document = QTextDocument()
+    if paint_device is not None:
+        document.documentLayout().setPaintDevice(paint_device)
+    font = QFont(BASE_FONT)
+    font.setPointSizeF(9)
+    document.setDefaultFont(font)
+    document.setDefaultStyleSheet(document_css())
+    document.setDocumentMargin(0)
+    width_px = None
+    if chart is not None and not chart.isNull():
+        document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(CHART_URL), chart)
+        if text_width:
+            # QTextDocument sizes images in screen pixels (96 per inch) and scales them to
+            # the paint device, so the width is given at 96 dpi.
+            dpi = paint_device.logicalDpiX() if paint_device is not None else 96
+            width_px = int(text_width * 0.98 * 96 / dpi)
+    document.setHtml(
+        summary_html(
+            summary,
+            chart_width_px=width_px,
+            with_charts=chart is not None,
+            page_break_charts=paint_device is not None,
+        )
+    )
+    document.setMetaInformation(
+        QTextDocument.MetaInformation.DocumentTitle,
+        f"Session summary {summary.session.patient_id}",
+    )
+    return document
+
+
+def render_pdf(
+    summary: SessionSummary,
+    path: Path | str,
+    *,
+    page_size: str = "a4",
+    with_charts: bool = True,
+) -> Path:
+    """Write the summary PDF; the whole file or nothing (temp file, then rename)."""
+    key = page_size.lower()
+    if key not in PAGE_SIZES:
+        raise ExportError(f"Unknown page size '{page_size}' (accepted: A4, Letter).")
+    ensure_qt_app()
+    target = Path(path)
+    if target.is_dir():
+        raise ExportError(f"Cannot write {target}: it is a folder; give a file name.")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise ExportError(f"Cannot write {target}: the folder {folder} does not exist.")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+        os.close(fd)
+    except OSError as exc:
+        raise ExportError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
+    tmp = Path(tmp_name)
+    try:
+        _paint(summary, tmp, PAGE_SIZES[key], with_charts)
+        if tmp.stat().st_size == 0:
+            raise ExportError(f"Cannot write {target}: the PDF came out empty.")
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise ExportError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+def _paint(
+    summary: SessionSummary, path: Path, size_id: QPageSize.PageSizeId, with_charts: bool
+) -> None:
+    session = summary.session
+    writer = QPdfWriter(str(path))
+    writer.setResolution(RESOLUTION_DPI)
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(size_id),
+            QPageLayout.Orientation.Portrait,
+            MARGINS_MM,
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    writer.setTitle(f"Session summary {session.patient_id} {format_local(session.started_at)}")
+    writer.setCreator("session_app")
+
+    paint_rect = writer.pageLayout().paintRectPixels(RESOLUTION_DPI)
+    width, height = float(paint_rect.width()), float(paint_rect.height())
+    mm = RESOLUTION_DPI / 25.4
+    header_h, footer_h = 9 * mm, 8 * mm
+
+    chart = chart_image(summary) if with_charts else None
+    document = build_document(summary, paint_device=writer, text_width=width, chart=chart)
+    # The document is paginated on whole pages whose root frame leaves room for the header
+    # and footer, so a line that moves to the next page is never drawn into the header.
+    document.setPageSize(QSizeF(width, height))
+    # Frame margins, like image sizes, are given at 96 dpi and scaled to the writer.
+    to_layout = 96 / writer.logicalDpiY()
+    frame = document.rootFrame().frameFormat()
+    frame.setTopMargin(header_h * to_layout)
+    frame.setBottomMargin(footer_h * to_layout)
+    frame.setLeftMargin(0)
+    frame.setRightMargin(0)
+    document.rootFrame().setFrameFormat(frame)
+    pages = document.pageCount()
+
+    small = QFont(BASE_FONT)
+    small.setPointSizeF(7.5)
+    bold = QFont(small)
+    bold.setBold(True)
+    rule = QPen(QColor("#9fb4c8"))
+    rule.setWidthF(0.25 * mm)
+    date = format_local(session.started_at, with_date=True)[:10]
+    generated = format_local(summary.as_of)
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise ExportError(f"Cannot write {path}: the PDF could not be started.")
+    try:
+        for index in range(pages):
+            if index:
+                writer.newPage()
+            painter.setPen(QColor("#1d3a57"))
+            painter.setFont(bold)
+            header = QRectF(0, 0, width, header_h - 2 * mm)
+            painter.drawText(
+                header,
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                f"Patient ID {session.patient_id}",
+            )
+            painter.setFont(small)
+            painter.drawText(
+                header,
+                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                f"Treatment session summary · {session.protocol_name} · {date}",
+            )
+            painter.setPen(rule)
+            painter.drawLine(0, int(header_h - 2 * mm), int(width), int(header_h - 2 * mm))
+
+            painter.save()
+            painter.translate(0, -index * height)
+            document.drawContents(painter, QRectF(0, index * height, width, height))
+            painter.restore()
+
+            footer_top = height - footer_h + 2 * mm
+            painter.setPen(rule)
+            painter.drawLine(0, int(footer_top), int(width), int(footer_top))
+            painter.setPen(QColor("#4a5866"))
+            painter.setFont(small)
+            footer = QRectF(0, footer_top, width, footer_h - 2 * mm)
+            painter.drawText(
+                footer,
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                f"Patient ID {session.patient_id} · session {session.id} · "
+                f"{'as of ' if session.is_open else 'ended '}{generated}",
+            )
+            painter.drawText(
+                footer,
+                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                f"Page {index + 1} of {pages}",
+            )
+    finally:
+        painter.end()

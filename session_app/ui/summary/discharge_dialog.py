@@ -1,0 +1,315 @@
+"""Discharge checklist dialog: the nurse completes it and ends the session.
+
+The dialog binds the checklist rules of domain.discharge: what the record says (BP
+recovery, latest MOAA/S, monitoring time, missed checks) is computed, never typed;
+what only the bedside can tell (Aldrete activity and breathing, responsible adult,
+advice) is ticked. Warnings never block ending: they are shown and stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QTime, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from session_app.domain.clock import Clock, ensure_utc, format_local, to_local
+from session_app.domain.discharge import (
+    ALDRETE_ITEMS,
+    DischargeInput,
+    DischargeResult,
+    assess,
+    suggest_aldrete,
+)
+from session_app.domain.errors import ValidationError
+from session_app.domain.events import validate_initials
+from session_app.domain.summary import (
+    SessionRecord,
+    SessionSummary,
+    build_summary,
+    discharge_context_for,
+)
+from session_app.store import SessionStore, StoreError
+from session_app.ui.theme import load_qss
+
+NOT_ASKED = "— choose —"
+RESULT_MARK = {True: "✔ met", False: "✘ not met", None: "? not known"}
+
+
+def _named(widget: QWidget, name: str, object_name: str) -> QWidget:
+    widget.setAccessibleName(name)
+    widget.setObjectName(object_name)
+    return widget
+
+
+def _yes_no_combo(name: str, object_name: str) -> QComboBox:
+    combo = QComboBox()
+    _named(combo, name, object_name)
+    combo.addItem(NOT_ASKED, None)
+    combo.addItem("Yes", True)
+    combo.addItem("No", False)
+    return combo
+
+
+class DischargeDialog(QDialog):
+    """Checklist + "End session". Emits `session_ended(session_id)` after the store commits."""
+
+    session_ended = Signal(int)
+
+    def __init__(
+        self,
+        store: SessionStore,
+        session_id: int,
+        clock: Clock,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("DischargeDialog")
+        self.setAccessibleName("Discharge checklist")
+        self.setStyleSheet(load_qss("summary"))
+        self._store = store
+        self._clock = clock
+        self.session_id = session_id
+        self.summary: SessionSummary = build_summary(
+            SessionRecord.load(store, session_id), clock.now()
+        )
+        session = self.summary.session
+        self.setWindowTitle(f"End session — {session.patient_id}")
+
+        heading = QLabel(
+            f"<b>{session.patient_id}</b> · {session.protocol_name} · started "
+            f"{format_local(session.started_at)} by {session.staff_initials}"
+        )
+        _named(heading, "Session", "DischargeHeading")
+
+        # What the record says
+        self.record_box = QGroupBox("From the record")
+        _named(self.record_box, "From the record", "RecordBox")
+        self.bp_label = QLabel()
+        _named(self.bp_label, "BP within 20 % of baseline", "BpRecovery")
+        self.moaas_label = QLabel()
+        _named(self.moaas_label, "Latest MOAA/S", "LatestMoaas")
+        self.monitoring_label = QLabel()
+        _named(self.monitoring_label, "Monitoring time", "MonitoringTime")
+        record_form = QFormLayout(self.record_box)
+        record_form.addRow("Blood pressure", self.bp_label)
+        record_form.addRow("Sedation", self.moaas_label)
+        record_form.addRow("Monitoring", self.monitoring_label)
+
+        # Modified Aldrete
+        self.aldrete_box = QGroupBox("Modified Aldrete score")
+        _named(self.aldrete_box, "Modified Aldrete score", "AldreteBox")
+        aldrete_form = QFormLayout(self.aldrete_box)
+        self.aldrete: dict[str, QComboBox] = {}
+        suggested = suggest_aldrete(self.summary.record.current_checks)
+        for item in ALDRETE_ITEMS:
+            combo = QComboBox()
+            _named(combo, f"Aldrete {item.label}", f"Aldrete_{item.key}")
+            combo.addItem(NOT_ASKED, None)
+            for score, words in enumerate(item.levels):
+                combo.addItem(f"{score} — {words}", score)
+            if item.key in suggested:
+                combo.setCurrentIndex(suggested[item.key] + 1)
+                combo.setToolTip("Suggested from the latest recorded values; check it.")
+            self.aldrete[item.key] = combo
+            label = item.label + (" (from the record)" if item.key in suggested else "")
+            aldrete_form.addRow(label, combo)
+        self.aldrete_total = QLabel()
+        _named(self.aldrete_total, "Aldrete total", "AldreteTotal")
+        aldrete_form.addRow("Total", self.aldrete_total)
+
+        # At the bedside
+        self.bedside_box = QGroupBox("Before the patient leaves")
+        _named(self.bedside_box, "Before the patient leaves", "BedsideBox")
+        self.responsible_adult = QCheckBox(
+            "A responsible adult is present to accompany the patient"
+        )
+        _named(self.responsible_adult, "Responsible adult present", "ResponsibleAdult")
+        self.advice = QCheckBox("Advice given: no driving until the next day")
+        _named(self.advice, "Advice given: no driving until the next day", "AdviceGiven")
+        self.note = QLineEdit()
+        _named(self.note, "Discharge note", "DischargeNote")
+        self.note.setMaxLength(500)
+        self.ended_by = QLineEdit()
+        _named(self.ended_by, "Ended by", "EndedBy")
+        self.ended_by.setMaxLength(4)
+        self.ended_by.setPlaceholderText("initials")
+        bedside = QFormLayout(self.bedside_box)
+        bedside.addRow(self.responsible_adult)
+        bedside.addRow(self.advice)
+        bedside.addRow("Note", self.note)
+        bedside.addRow("Ended by", self.ended_by)
+
+        # REMS attestations (esketamine only)
+        self.rems_box: QGroupBox | None = None
+        self.vitals_ok_predose = _yes_no_combo(
+            "Vital signs acceptable before dosing", "VitalsOkPredose"
+        )
+        self.vitals_ok_leaving = _yes_no_combo(
+            "Vital signs acceptable before leaving", "VitalsOkLeaving"
+        )
+        self.serious_ae = _yes_no_combo("Serious adverse event", "SeriousAdverseEvent")
+        self.ready_at = QTimeEdit()
+        _named(self.ready_at, "Patient ready to leave at", "ReadyToLeaveAt")
+        self.ready_at.setDisplayFormat("HH:mm")
+        local_now = to_local(clock.now())
+        self.ready_at.setTime(QTime(local_now.hour, local_now.minute))
+        if self.summary.rems is not None:
+            self.rems_box = QGroupBox("REMS patient monitoring form")
+            _named(self.rems_box, "REMS patient monitoring form", "RemsBox")
+            rems = QFormLayout(self.rems_box)
+            rems.addRow("Vital signs acceptable before dosing", self.vitals_ok_predose)
+            rems.addRow("Vital signs acceptable before leaving", self.vitals_ok_leaving)
+            rems.addRow("Serious adverse event", self.serious_ae)
+            rems.addRow("Ready to leave at", self.ready_at)
+            if any("(serious)" in e.text for e in self.summary.adverse_events):
+                self.serious_ae.setCurrentIndex(1)
+
+        # Result and actions
+        self.result_label = QLabel()
+        _named(self.result_label, "Checklist result", "ChecklistResult")
+        self.result_label.setWordWrap(True)
+        self.warnings_label = QLabel()
+        _named(self.warnings_label, "Warnings", "DischargeWarnings")
+        self.warnings_label.setWordWrap(True)
+        self.error_label = QLabel()
+        _named(self.error_label, "Form message", "FormError")
+        self.error_label.setWordWrap(True)
+        self.cancel_button = QPushButton("Cancel")
+        _named(self.cancel_button, "Cancel", "CancelButton")
+        self.end_button = QPushButton("End session")
+        _named(self.end_button, "End session", "PrimaryButton")
+        self.end_button.setDefault(True)
+
+        columns = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(self.record_box)
+        left.addWidget(self.aldrete_box)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(self.bedside_box)
+        if self.rems_box is not None:
+            right.addWidget(self.rems_box)
+        right.addWidget(self.result_label)
+        right.addStretch(1)
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.error_label, 1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.end_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.warnings_label)
+        layout.addLayout(columns, 1)
+        layout.addLayout(buttons)
+
+        for combo in (*self.aldrete.values(), self.vitals_ok_predose, self.vitals_ok_leaving):
+            combo.currentIndexChanged.connect(self.update_result)
+        self.responsible_adult.toggled.connect(self.update_result)
+        self.advice.toggled.connect(self.update_result)
+        self.cancel_button.clicked.connect(self.reject)
+        self.end_button.clicked.connect(self.end_session)
+        if not session.is_open:
+            self.end_button.setEnabled(False)
+            self.error_label.setText("This session has already ended; it is read-only.")
+        self.update_result()
+        self.resize(980, 640)
+
+    # -- binding ----------------------------------------------------------------
+    def checklist_input(self) -> DischargeInput:
+        """What the form holds now, as the domain's input record."""
+        aldrete = {
+            k: c.currentData() for k, c in self.aldrete.items() if c.currentData() is not None
+        }
+        rems = self.rems_box is not None
+        return DischargeInput(
+            aldrete=aldrete,
+            responsible_adult=self.responsible_adult.isChecked(),
+            advice_given=self.advice.isChecked(),
+            ended_by=self.ended_by.text().strip().upper(),
+            note=self.note.text().strip(),
+            vitals_ok_predose=self.vitals_ok_predose.currentData() if rems else None,
+            vitals_ok_leaving=self.vitals_ok_leaving.currentData() if rems else None,
+            ready_to_leave_at=self._ready_at() if rems else None,
+            serious_adverse_event=self.serious_ae.currentData() if rems else None,
+        )
+
+    def _ready_at(self) -> datetime:
+        """The typed time of day today (local), as UTC; never later than now."""
+        local_now = to_local(self._clock.now())
+        typed = self.ready_at.time()
+        when = local_now.replace(hour=typed.hour(), minute=typed.minute(), second=0, microsecond=0)
+        return ensure_utc(min(when, local_now))
+
+    def assessment(self) -> DischargeResult:
+        now = self._clock.now()
+        return assess(self.checklist_input(), discharge_context_for(self.summary, now))
+
+    def update_result(self) -> None:
+        result = self.assessment()
+        ctx = result.context
+        self.bp_label.setText(f"{RESULT_MARK[ctx.bp.within]} — {ctx.bp.text()}")
+        self.moaas_label.setText(
+            f"latest MOAA/S {ctx.latest_moaas}" if ctx.latest_moaas is not None else "no MOAA/S"
+        )
+        if ctx.monitoring_min is not None and ctx.min_monitoring_min:
+            self.monitoring_label.setText(
+                f"{max(ctx.monitoring_min, 0):.0f} min of the protocol's minimum "
+                f"{ctx.min_monitoring_min:.0f} min"
+            )
+        else:
+            self.monitoring_label.setText("the minimum cannot be counted yet (no dose recorded)")
+        total = result.aldrete_total
+        self.aldrete_total.setText(
+            f"{total} / 10"
+            if total is not None
+            else f"not complete ({len(result.missing_items)} item(s) to score)"
+        )
+        lines = [f"{RESULT_MARK[c.met]}: {c.label}" for c in result.criteria]
+        verdict = "All discharge criteria met." if result.all_met else "Not all criteria met."
+        self.result_label.setText(f"<b>{verdict}</b><br>" + "<br>".join(lines))
+        if result.warnings:
+            self.warnings_label.setText(
+                "⚠ " + " ".join(result.warnings) + " You can still end the session."
+            )
+            self.warnings_label.show()
+        else:
+            self.warnings_label.hide()
+            self.warnings_label.setText("")
+
+    # -- action -------------------------------------------------------------------
+    def end_session(self) -> bool:
+        """Write the end of the session with the checklist; True when it was stored."""
+        try:
+            initials = validate_initials(self.ended_by.text(), "ended_by", "Ended by")
+        except ValidationError as exc:
+            self.error_label.setText(str(exc))
+            self.ended_by.setFocus()
+            return False
+        self.ended_by.setText(initials)
+        result = self.assessment()
+        try:
+            self._store.end_session(
+                self.session_id, initials, result.to_dict(), ended_at=result.context.now
+            )
+        except StoreError as exc:
+            self.error_label.setText(f"Not saved: {exc}")
+            return False
+        self.error_label.setText("")
+        self.session_ended.emit(self.session_id)
+        self.accept()
+        return True

@@ -1,0 +1,212 @@
+"""The on-screen end-of-session summary: the same document as the PDF, beside the charts.
+
+Thin: the summary is built by the domain (domain.summary), the document by
+export.document, the charts by ui.charts; this widget binds them and offers the exports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from session_app.domain.clock import Clock, SystemClock, format_local
+from session_app.domain.events import describe
+from session_app.domain.summary import SessionRecord, SessionSummary, build_summary
+from session_app.export import ExportError
+from session_app.export.csv import write_csv
+from session_app.export.document import summary_html
+from session_app.export.fhir import write_fhir
+from session_app.export.pdf import document_css, render_pdf
+from session_app.store import SessionStore
+from session_app.store.repository import Change
+from session_app.ui.charts import TrendCharts
+from session_app.ui.theme import load_qss
+
+
+def _named(widget: QWidget, name: str, object_name: str) -> QWidget:
+    widget.setAccessibleName(name)
+    widget.setObjectName(object_name)
+    return widget
+
+
+class SummaryView(QWidget):
+    """Summary of one session (ended, or in progress "so far"), with PDF / CSV / FHIR export."""
+
+    exported = Signal(str)  # the path written
+
+    def __init__(
+        self,
+        store: SessionStore,
+        session_id: int,
+        clock: Clock | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("SummaryView")
+        self.setAccessibleName("Session summary")
+        self.setStyleSheet(load_qss("summary"))
+        self._store = store
+        self._clock = clock or SystemClock()
+        self.session_id = session_id
+        self.summary: SessionSummary
+
+        self.title = QLabel()
+        _named(self.title, "Summary title", "SummaryTitle")
+        self.state = QLabel()
+        _named(self.state, "Summary state", "SummaryState")
+        self.state.setWordWrap(True)
+        self.status = QLabel("")
+        _named(self.status, "Export status", "ExportStatus")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.page_size = QComboBox()
+        _named(self.page_size, "PDF paper size", "PaperSize")
+        self.page_size.addItem("A4", "a4")
+        self.page_size.addItem("Letter", "letter")
+        self.pdf_button = QPushButton("Export PDF…")
+        _named(self.pdf_button, "Export PDF", "ExportPdfButton")
+        self.csv_button = QPushButton("Export CSV…")
+        _named(self.csv_button, "Export CSV", "ExportCsvButton")
+        self.fhir_button = QPushButton("Export FHIR…")
+        _named(self.fhir_button, "Export FHIR", "ExportFhirButton")
+
+        self.document = QTextBrowser()
+        _named(self.document, "Summary document", "SummaryDocument")
+        self.document.setOpenLinks(False)
+        self.document.document().setDefaultStyleSheet(document_css())
+        self.document.document().setDocumentMargin(12)
+        # tables are 100 % wide; their borders overflow by a pixel, never by content
+        self.document.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.charts = TrendCharts()
+
+        bar = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.addWidget(self.title)
+        titles.addWidget(self.state)
+        bar.addLayout(titles, 1)
+        bar.addWidget(QLabel("Paper"))
+        bar.addWidget(self.page_size)
+        for button in (self.pdf_button, self.csv_button, self.fhir_button):
+            bar.addWidget(button)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("SummarySplitter")
+        splitter.addWidget(self.document)
+        splitter.addWidget(self.charts)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([780, 520])
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.status)
+        layout.addWidget(splitter, 1)
+
+        self.pdf_button.clicked.connect(self._ask_pdf)
+        self.csv_button.clicked.connect(self._ask_csv)
+        self.fhir_button.clicked.connect(self._ask_fhir)
+        self._unsubscribe = store.subscribe(self._on_change)
+        self.destroyed.connect(lambda *_: self._unsubscribe())
+        self.refresh()
+
+    # -- data ---------------------------------------------------------------------
+    def _on_change(self, change: Change) -> None:
+        if change.session_id == self.session_id:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Rebuild from the store (the store is the only source of truth)."""
+        self.record = SessionRecord.load(self._store, self.session_id)
+        self.summary = build_summary(self.record, self._clock.now())
+        session = self.summary.session
+        self.title.setText(
+            f"Summary — {session.patient_id} · {session.protocol_name} · "
+            f"{format_local(session.started_at)}"
+        )
+        if session.ended_at:
+            state = f"Ended {format_local(session.ended_at)} by {session.ended_by} (read-only)."
+        else:
+            state = "In progress: this is the summary so far."
+        rems = self.summary.rems
+        if rems is not None and not rems.complete:
+            state += f" REMS form: {len(rems.missing)} field(s) still missing."
+            self.state.setProperty("warn", True)
+        else:
+            self.state.setProperty("warn", False)
+        self.state.setText(state)
+        self.state.style().unpolish(self.state)
+        self.state.style().polish(self.state)
+        scroll = self.document.verticalScrollBar().value()
+        self.document.setHtml(summary_html(self.summary, with_charts=False))
+        self.document.verticalScrollBar().setValue(scroll)
+        self.charts.load_session(
+            self._store, self.session_id, describe=lambda e: describe(e).split(":")[0]
+        )
+
+    def document_text(self) -> str:
+        return self.document.toPlainText()
+
+    # -- exports (callable directly; the buttons add the file dialog) ---------------
+    def export_pdf(self, path: Path | str, page_size: str | None = None) -> Path:
+        size = page_size or str(self.page_size.currentData())
+        return self._done(render_pdf(self.summary, path, page_size=size))
+
+    def export_csv(self, path: Path | str) -> Path:
+        checks, events = write_csv(self.record, Path(path))
+        self._done(checks, also=events)
+        return checks
+
+    def export_fhir(self, path: Path | str) -> Path:
+        return self._done(Path(write_fhir(self.record, Path(path), self._clock.now())))
+
+    def _done(self, path: Path, also: Path | None = None) -> Path:
+        extra = f" and {also}" if also else ""
+        self.status.setProperty("error", False)
+        self._set_status(f"Saved {path}{extra}.")
+        self.exported.emit(str(path))
+        return path
+
+    def _set_status(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+
+    def _default_name(self, suffix: str) -> str:
+        s = self.summary.session
+        return f"{s.patient_id}-{format_local(s.started_at)[:10]}-session{s.id}{suffix}"
+
+    def ask_path(self, title: str, suggested: str, filters: str) -> str:
+        """Where to save; a save-file dialog (tests replace this attribute)."""
+        path, _ = QFileDialog.getSaveFileName(self, title, suggested, filters)
+        return path
+
+    def _ask(self, title: str, suffix: str, filters: str, action: Callable[[str], Path]) -> None:
+        path = self.ask_path(title, self._default_name(suffix), filters)
+        if not path:
+            return
+        try:
+            action(path)
+        except ExportError as exc:
+            self.status.setProperty("error", True)
+            self._set_status(str(exc))
+
+    def _ask_pdf(self) -> None:
+        self._ask("Export PDF", ".pdf", "PDF (*.pdf)", self.export_pdf)
+
+    def _ask_csv(self) -> None:
+        self._ask("Export CSV", ".csv", "CSV (*.csv)", self.export_csv)
+
+    def _ask_fhir(self) -> None:
+        self._ask("Export FHIR", ".fhir.json", "FHIR JSON (*.json)", self.export_fhir)
