@@ -20,7 +20,7 @@ from session_app.store import SessionStore, StoreError
 log = logging.getLogger("session_app.app")
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from session_app.domain.clock import Clock
     from session_app.media.player import MediaPlayer
@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="screen number for the patient window (default: the second screen)",
+    )
+    parser.add_argument(
+        "--single-screen",
+        action="store_true",
+        help="one screen: the patient window fills it; staff open their panel with "
+        "Ctrl+Alt+S and the PIN",
     )
     parser.add_argument(
         "--staff-screen",
@@ -84,28 +90,19 @@ class AppWindows:
     store: SessionStore
 
 
-def build_windows(
-    store: SessionStore, clock: Clock | None = None, player: MediaPlayer | None = None
-) -> AppWindows:
-    """Create both windows around one store and one media player (one libvlc instance).
+def build_patient_window(store: SessionStore, player: MediaPlayer | None = None) -> PatientWindow:
+    """The patient window over one media player (one libvlc instance) and the library.
 
-    Used by main() and by the tests (which may pass a headless `player`). The patient
-    window gets the player and the library; the staff panel gets a now-playing strip
-    over the same player. Closing the patient window asks staff first.
+    Built first and shown before the staff panel exists, so the patient's screen is up
+    quickly; its close guard is connected to the staff panel in `build_staff_panel`.
     """
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QMessageBox
-
     from session_app.domain.settings import resolve_settings
     from session_app.media.library import MediaLibrary
     from session_app.media.player import create_player
     from session_app.media.probe import VlcProber
     from session_app.paths import MEDIA_DIR
     from session_app.ui.patient.window import PatientWindow
-    from session_app.ui.staff.now_playing import NowPlayingStrip
-    from session_app.ui.staff.panel import StaffPanel
 
-    staff = StaffPanel(store, clock)
     player = player or create_player()
     folders = resolve_settings(store.load_settings()).get("media_folders", [])
     library = MediaLibrary(
@@ -114,52 +111,92 @@ def build_windows(
         prober=VlcProber(player.backend) if player.available else None,
         cache_dir=Path(store.path).parent / "thumbnails",
     )
+    return PatientWindow(player, library)
 
-    def staff_confirms_close() -> bool:
-        """Refuse now; ask staff on their panel (not modal: monitoring goes on)."""
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Close the patient window?",
-            "The patient window was asked to close. Close it? Their music or video will stop.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            staff,
-        )
-        box.setObjectName("ConfirmClosePatientWindow")
-        box.setAccessibleName("Confirm closing the patient window")
-        box.setDefaultButton(QMessageBox.StandardButton.No)
 
-        def answered(button: object) -> None:
-            if box.standardButton(button) == QMessageBox.StandardButton.Yes:
-                patient.allow_close = True
-                patient.close()
-            box.deleteLater()
+def build_staff_panel(
+    store: SessionStore,
+    patient: PatientWindow,
+    clock: Clock | None = None,
+    *,
+    require_pin: bool = False,
+) -> StaffPanel:
+    """The staff panel, its now-playing strip over the patient's player, and the rule that
+    the patient window (or the panel) closes only when staff confirm."""
+    from session_app.ui.staff.now_playing import NowPlayingStrip
+    from session_app.ui.staff.panel import StaffPanel
 
-        box.buttonClicked.connect(answered)
-        box.setWindowModality(Qt.WindowModality.NonModal)
-        box.show()
+    staff = StaffPanel(store, clock, require_pin=require_pin)
+    staff.now_playing_strip = NowPlayingStrip(patient.player)
+    staff.add_now_playing(staff.now_playing_strip)
+
+    def close_everything() -> None:
+        patient.allow_close = True
+        patient.close()
+        staff.confirm_closing()
+        staff.close()
+
+    def refuse_and_ask_staff() -> bool:
+        staff.request_app_close()
         return False
 
-    patient = PatientWindow(player, library, close_guard=staff_confirms_close)
-    strip = NowPlayingStrip(player)
-    if hasattr(staff, "add_now_playing"):
-        staff.add_now_playing(strip)
-    staff.now_playing_strip = strip  # kept alive (and reachable) even without the panel hook
+    patient.set_close_guard(refuse_and_ask_staff)
+    staff.close_app_confirmed.connect(close_everything)
+    return staff
+
+
+def build_windows(
+    store: SessionStore,
+    clock: Clock | None = None,
+    player: MediaPlayer | None = None,
+    *,
+    require_pin: bool = False,
+) -> AppWindows:
+    """Both windows around one store and one player. Used by run_gui() and the tests
+    (which may pass a headless `player`; the real app passes require_pin=True)."""
+    patient = build_patient_window(store, player)
+    staff = build_staff_panel(store, patient, clock, require_pin=require_pin)
     return AppWindows(patient=patient, staff=staff, store=store)
 
 
-def place_on_screens(
-    app: QApplication, windows: AppWindows, patient_screen: int | None, staff_screen: int | None
-) -> None:
-    """Patient window on the second screen when there is one, staff panel on the first."""
+def use_single_screen(windows: AppWindows) -> None:
+    """One screen: the patient window fills it; staff reach their panel with a shortcut
+    and the PIN, and the panel hides (locked) when they leave it."""
+    from PySide6.QtGui import QKeySequence, QShortcut
+
+    patient, staff = windows.patient, windows.staff
+
+    def open_staff_panel() -> None:
+        staff.lock()
+        staff.showFullScreen()
+        staff.raise_()
+        staff.activateWindow()
+
+    def back_to_patient() -> None:
+        staff.hide()
+        patient.raise_()
+        patient.activateWindow()
+
+    shortcut = QShortcut(QKeySequence(STAFF_SHORTCUT), patient)
+    shortcut.setObjectName("StaffShortcut")
+    shortcut.activated.connect(open_staff_panel)
+    staff.locked.connect(lambda: None if staff.close_pending else back_to_patient())
+    staff.lock_button.setText("Lock and leave")
+    patient.staff_shortcut = shortcut
+
+
+STAFF_SHORTCUT = "Ctrl+Alt+S"
+
+
+def _place(app: QApplication, window: QWidget, screen: int | None, *, default: int) -> None:
+    """Move a window to screen N (clamped to the screens there are); fill it when the
+    patient window has a screen of its own."""
     screens = app.screens()
-    patient_index = patient_screen if patient_screen is not None else min(1, len(screens) - 1)
-    staff_index = staff_screen if staff_screen is not None else 0
-    for window, index in ((windows.patient, patient_index), (windows.staff, staff_index)):
-        screen = screens[max(0, min(index, len(screens) - 1))]
-        geometry = screen.availableGeometry()
-        window.move(geometry.topLeft())
-        if len(screens) > 1 and window is windows.patient:
-            window.setGeometry(geometry)
+    index = max(0, min(default if screen is None else screen, len(screens) - 1))
+    geometry = screens[index].availableGeometry()
+    window.move(geometry.topLeft())
+    if len(screens) > 1:
+        window.setGeometry(geometry)
 
 
 def _open_store(data_dir: Path | None, *, with_logs: bool = False) -> SessionStore:
@@ -221,11 +258,23 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
         QMessageBox.critical(None, "session_app cannot open its data", str(exc))
         print(f"session-app: {exc}", file=sys.stderr)
         return 2
-    windows = build_windows(store)
-    place_on_screens(app, windows, args.patient_screen, args.staff_screen)
-    windows.patient.show()
-    windows.staff.show()
+    patient = build_patient_window(store)
+    if args.single_screen:
+        patient.showFullScreen()
+    else:
+        _place(app, patient, args.patient_screen, default=min(1, len(app.screens()) - 1))
+        patient.show()
+    app.processEvents()  # the patient's screen is up before the staff panel's heavy imports
+    staff = build_staff_panel(store, patient, require_pin=True)
+    windows = AppWindows(patient=patient, staff=staff, store=store)
+    if args.single_screen:
+        use_single_screen(windows)
+    else:
+        _place(app, staff, args.staff_screen, default=0)
+        staff.show()
     code = app.exec()
+    staff.stop()
+    patient.player.shutdown()
     store.close()
     return code
 

@@ -26,4 +26,14 @@ def ensure_data_dir(path: Path) -> Path:
 declare(
     Setting("media_folders", list, [], "Clinic media folders"),
     Setting("temperature_unit", str, "°C", "Temperature unit", choices=("°C", "°F")),
+    Setting(
+        "staff.lock_after_min",
+        int,
+        5,
+        "Lock the staff panel after this long without input",
+        1,
+        120,
+        unit="min",
+        help="The staff PIN unlocks it again.",
+    ),
 )

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +46,7 @@ class SessionStore:
         self.path = path
         self.clock: Clock = clock or SystemClock()
         self._listeners: list[Listener] = []
+        self._failure_listeners: list[Callable[[str], None]] = []
 
     @classmethod
     def open(
@@ -73,8 +75,28 @@ class SessionStore:
         for listener in list(self._listeners):
             listener(change)
 
+    def subscribe_failures(self, listener: Callable[[str], None]) -> Callable[[], None]:
+        """Hear every failed write (its message); the next successful write is a Change."""
+        self._failure_listeners.append(listener)
+        return lambda: (
+            self._failure_listeners.remove(listener)
+            if listener in self._failure_listeners
+            else None
+        )
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction whose failure is announced before it is raised."""
+        try:
+            with write_transaction(self._conn) as conn:
+                yield conn
+        except StoreWriteError as exc:
+            for listener in list(self._failure_listeners):
+                listener(str(exc))
+            raise
+
     def _insert(self, kind: str, session_id: int | None, sql: str, params: Iterable[Any]) -> int:
-        with write_transaction(self._conn) as conn:
+        with self._writing() as conn:
             row_id = conn.execute(sql, tuple(params)).lastrowid
         assert row_id is not None
         self._announce(Change(kind, session_id, row_id))
@@ -273,7 +295,7 @@ class SessionStore:
         now = self.clock.now()
         columns = ", ".join(_CHECK_COLUMNS)
         alert_ids: list[int] = []
-        with write_transaction(self._conn) as conn:
+        with self._writing() as conn:
             check_id = conn.execute(
                 f"INSERT INTO vitals_checks (session_id, taken_at, entered_at, is_baseline,"
                 f" {columns}, due_at, late, corrects_id, correction_reason)"

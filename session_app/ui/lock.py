@@ -13,8 +13,6 @@ from datetime import timedelta
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -97,36 +95,51 @@ def _seconds(delta: timedelta) -> int:
     return max(1, int(delta.total_seconds() + 0.999))
 
 
-class PinSetupDialog(QDialog):
-    """First start: staff choose a PIN (typed twice). The store keeps only its hash."""
+class PinSetupPage(QWidget):
+    """First start: staff choose a PIN (typed twice). The store keeps only its hash.
+
+    A page of the staff panel, not a dialog: until a PIN exists the panel shows only this.
+    """
+
+    pin_set = Signal()
 
     def __init__(self, save: Callable[[PinHash], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Set the staff PIN")
-        self.setObjectName("PinSetupDialog")
+        self.setObjectName("PinSetupPage")
+        self.setAccessibleName("Set the staff PIN")
         self._save = save
+        title = QLabel("Set the staff PIN")
+        title.setObjectName("LockTitle")
         intro = QLabel(
-            "Choose a staff PIN (4–12 digits). It locks the staff panel so that the patient "
-            "cannot open it. Clinic IT can also set it with `session-app set-pin`."
+            "Choose a staff PIN of 4–12 digits. It locks this panel so that the patient "
+            "cannot open it. Clinic IT can also set it with “session-app set-pin”."
         )
+        intro.setObjectName("LockHint")
         intro.setWordWrap(True)
+        intro.setMaximumWidth(420)
         self.pin = _pin_edit("New staff PIN")
         self.repeat = _pin_edit("Repeat staff PIN")
         self.message = QLabel("")
         self.message.setObjectName("FormError")
         self.message.setAccessibleName("PIN message")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Set PIN")
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setAccessibleName("Set PIN")
+        self.set_button = QPushButton("Set PIN")
+        self.set_button.setObjectName("PrimaryButton")
+        self.set_button.setAccessibleName("Set PIN")
         form = QFormLayout()
         form.addRow("New PIN", self.pin)
         form.addRow("Repeat PIN", self.repeat)
+        box = QWidget()
+        box.setLayout(form)
+        box.setMaximumWidth(420)
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
-        buttons.accepted.connect(self.submit)
+        layout.addStretch(1)
+        for widget in (title, intro, box, self.set_button, self.message):
+            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        self.set_button.setMinimumWidth(220)
+        self.set_button.clicked.connect(self.submit)
+        self.repeat.returnPressed.connect(self.submit)
+        self.pin.returnPressed.connect(self.repeat.setFocus)
 
     def submit(self) -> bool:
         try:
@@ -138,7 +151,10 @@ class PinSetupDialog(QDialog):
             self.message.setText("The two PINs differ. Type the same PIN twice.")
             return False
         self._save(hash_pin(pin))
-        self.accept()
+        self.pin.clear()
+        self.repeat.clear()
+        self.message.setText("")
+        self.pin_set.emit()
         return True
 
 

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from session_app.domain.clock import ManualClock
 from session_app.domain.pin import PinHash, hash_pin, verify_pin
-from session_app.ui.lock import IdleWatcher, LockScreen, PinSetupDialog
+from session_app.ui.lock import IdleWatcher, LockScreen, PinSetupPage
 
 STORED = hash_pin("2468")
 
@@ -46,7 +46,7 @@ def test_no_pin_set_never_unlocks(qtbot, clock: ManualClock) -> None:
 
 def test_pin_setup_needs_a_valid_pin_typed_twice(qtbot) -> None:
     saved: list[PinHash] = []
-    dialog = PinSetupDialog(saved.append)
+    dialog = PinSetupPage(saved.append)
     qtbot.addWidget(dialog)
     dialog.pin.setText("12")
     dialog.repeat.setText("12")

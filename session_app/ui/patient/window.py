@@ -231,6 +231,10 @@ class PatientWindow(QWidget):
         else:
             super().keyPressEvent(event)
 
+    def set_close_guard(self, close_guard: Callable[[], bool]) -> None:
+        """The app connects the guard once the staff panel exists (it is built later)."""
+        self._close_guard = close_guard
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.allow_close or (self._close_guard is not None and self._close_guard()):
             app = QApplication.instance()

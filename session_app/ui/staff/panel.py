@@ -7,15 +7,18 @@ Nothing here is shown to the patient, and nothing makes a sound.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -33,6 +36,7 @@ from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
 from session_app.store.repository import Change
 from session_app.ui.charts import TrendCharts
+from session_app.ui.lock import IdleWatcher, LockScreen, PinSetupPage
 from session_app.ui.staff.alerts_panel import AlertsPanel
 from session_app.ui.staff.countdown import DueCountdown, OverdueNotice
 from session_app.ui.staff.event_form import EventForm
@@ -42,6 +46,8 @@ from session_app.ui.staff.settings_dialog import SettingsDialog
 from session_app.ui.staff.start_session import StartSessionForm
 from session_app.ui.staff.vitals_form import VitalsForm
 from session_app.ui.staff.widgets import named
+from session_app.ui.summary.discharge_dialog import DischargeDialog
+from session_app.ui.summary.view import SummaryView
 from session_app.ui.theme import load_qss
 
 WINDOW_TITLE = "session_app — Staff panel"
@@ -50,11 +56,20 @@ WIDE_LAYOUT_MIN_WIDTH = 1600  # from here the flowsheet sits beside the charts, 
 
 
 class StaffPanel(QMainWindow):
+    """Everything the nurse uses. With `require_pin` (the real app) it starts locked,
+    locks again after the idle time or on demand, and shows nothing clinical while locked."""
+
+    locked = Signal()
+    unlocked = Signal()
+    close_app_confirmed = Signal()  # staff agreed to close session_app
+
     def __init__(
         self,
         store: SessionStore,
         clock: Clock | None = None,
         service: MonitoringService | Any | None = None,
+        *,
+        require_pin: bool = False,
     ) -> None:
         super().__init__()
         self.setObjectName("StaffPanel")
@@ -95,11 +110,34 @@ class StaffPanel(QMainWindow):
         self.flowsheet = Flowsheet(store, unit)
         self.timeline = Timeline(store)
 
+        self.store_problem = QLabel("")
+        self.store_problem.setObjectName("StoreProblem")
+        self.store_problem.setAccessibleName("Saving problem")
+        self.store_problem.setWordWrap(True)
+        self.store_problem.hide()
+        self.summary_button = named(QPushButton("Summary"), "Session summary", "SummaryButton")
+        self.end_button = named(QPushButton("End session…"), "End session", "EndSessionButton")
+        self.lock_button = named(QPushButton("Lock"), "Lock staff panel", "LockButton")
+        for button in (self.summary_button, self.end_button, self.lock_button):
+            button.setAutoDefault(False)
         self._build_layout()
+        self.add_header_action(self.end_button)
+        self.add_header_action(self.summary_button)
+        self.header_actions.addWidget(self.lock_button)
+        self.lock_button.setVisible(require_pin)
+        self._summaries: dict[int, SummaryView] = {}
+        self._pending_close = False
+        self._build_lock_pages(require_pin)
         self.resize(1280, 800)
 
         self.start_form.session_started.connect(self.show_session)
         self.settings_button.clicked.connect(self.open_settings)
+        self.end_button.clicked.connect(self.open_end_session)
+        self.summary_button.clicked.connect(self._open_current_summary)
+        self.lock_button.clicked.connect(self.lock)
+        self.sessions_list.session_activated.connect(self.open_summary)
+        self._unsubscribe_failures = store.subscribe_failures(self._write_failed)
+        self.destroyed.connect(lambda *_: self._unsubscribe_failures())
         self.countdown.updated.connect(lambda: self.notice.show_status(self.countdown))
         self.vitals_form.saved.connect(lambda _result: self.countdown.tick())
         self.event_form.logged.connect(self._event_logged)
@@ -181,6 +219,7 @@ class StaffPanel(QMainWindow):
         outer.setSpacing(8)
         outer.addLayout(self.now_playing_slot)
         outer.addLayout(header)
+        outer.addWidget(self.store_problem)
         outer.addWidget(self.notice)
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
@@ -190,6 +229,11 @@ class StaffPanel(QMainWindow):
         self.countdown.timer.stop()
         self.charts.stop_following()
         self._unsubscribe()
+        self._unsubscribe_failures()
+        if self.idle is not None:
+            self.idle.timer.stop()
+        for view in self._summaries.values():
+            view.close()
 
     def add_now_playing(self, widget: QWidget) -> None:
         """Place the media strip (engineer B's) at the top of the panel."""
@@ -244,6 +288,8 @@ class StaffPanel(QMainWindow):
             self._update_banner()
         self.countdown.set_session(session_id)
         self.countdown.setVisible(session is not None)
+        self.end_button.setEnabled(session is not None)
+        self.summary_button.setEnabled(session is not None)
         if session is not None:
             self.entry_tabs.setCurrentWidget(self.vitals_form)
             self.vitals_form.first_field().setFocus()
@@ -274,6 +320,7 @@ class StaffPanel(QMainWindow):
         self.countdown.tick()
 
     def _on_change(self, change: Change) -> None:
+        self.store_problem.hide()  # a write succeeded: the store works again
         if self.current_session is None or change.session_id != self.current_session.id:
             return
         if change.kind == "session_end":
@@ -293,3 +340,139 @@ class StaffPanel(QMainWindow):
         unit = self._settings()["temperature_unit"]
         self.vitals_form.set_temperature_unit(unit)
         self.flowsheet.set_temperature_unit(unit)
+
+    # -- saving problems -------------------------------------------------------------
+    def _write_failed(self, message: str) -> None:
+        """Stays on screen until a write succeeds; forms keep what was typed."""
+        self.store_problem.setText(f"{message} This message stays until saving works again.")
+        self.store_problem.show()
+
+    # -- end of session and summaries --------------------------------------------------
+    def open_end_session(self) -> DischargeDialog | None:
+        """Final checklist; ending the session then opens its summary."""
+        if self.current_session is None:
+            return None
+        dialog = DischargeDialog(self.store, self.current_session.id, self.clock, parent=self)
+        dialog.session_ended.connect(self.open_summary)
+        dialog.open()
+        return dialog
+
+    def _open_current_summary(self) -> None:
+        if self.current_session is not None:
+            self.open_summary(self.current_session.id)
+
+    def open_summary(self, session_id: int) -> SummaryView:
+        """The summary of any session in its own window (one window per session)."""
+        view = self._summaries.get(session_id)
+        if view is None:
+            view = SummaryView(self.store, session_id, self.clock, parent=self)
+            view.setWindowFlag(Qt.WindowType.Window, True)
+            session = self.store.session(session_id)
+            view.setWindowTitle(f"Session summary — {session.patient_id}")
+            view.resize(1400, 900)
+            view.destroyed.connect(lambda *_: self._summaries.pop(session_id, None))
+            view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            self._summaries[session_id] = view
+        view.show()
+        view.raise_()
+        return view
+
+    # -- staff lock ----------------------------------------------------------------------
+    def _build_lock_pages(self, require_pin: bool) -> None:
+        self.require_pin = require_pin
+        self.content = self.takeCentralWidget()
+        self.pin_setup = PinSetupPage(self.store.set_pin)
+        self.lock_screen = LockScreen(self.store.current_pin, self.clock)
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("StaffPages")
+        for page in (self.content, self.pin_setup, self.lock_screen):
+            self.pages.addWidget(page)
+        self.setCentralWidget(self.pages)
+        self.pin_setup.pin_set.connect(self._unlock)
+        self.lock_screen.unlocked.connect(self._unlock)
+        self.idle: IdleWatcher | None = None
+        if require_pin:
+            minutes = int(self._settings()["staff.lock_after_min"])
+            self.idle = IdleWatcher(self, self.clock, timedelta(minutes=minutes), self.lock)
+            self.lock()
+
+    @property
+    def close_pending(self) -> bool:
+        """A request to close the app is waiting for the PIN."""
+        return self._pending_close
+
+    @property
+    def is_locked(self) -> bool:
+        return self.pages.currentWidget() is not self.content
+
+    def lock(self) -> None:
+        """Hide every clinical view behind the PIN page (or PIN setup if none is set)."""
+        if not self.require_pin:
+            return
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.reject()
+        for view in list(self._summaries.values()):
+            view.close()
+        page = self.lock_screen if self.store.current_pin() is not None else self.pin_setup
+        self.pages.setCurrentWidget(page)
+        (self.lock_screen.pin if page is self.lock_screen else self.pin_setup.pin).setFocus()
+        self.locked.emit()
+
+    def _unlock(self) -> None:
+        self.pages.setCurrentWidget(self.content)
+        if self.idle is not None:
+            self.idle.last_input = self.clock.now()
+        self.unlocked.emit()
+        if self._pending_close:
+            self._pending_close = False
+            self.request_app_close()
+
+    # -- closing the app -------------------------------------------------------------------
+    def request_app_close(self) -> None:
+        """Someone asked to close the app (maybe from the patient window): staff decide.
+
+        Locked: the request waits for the PIN. Unlocked: a non-modal question, so
+        monitoring goes on while it is open.
+        """
+        if self.is_locked:
+            self._pending_close = True
+            self.lock_screen.message.setText(
+                "Closing session_app was requested. Enter the PIN to answer."
+            )
+            self.show()
+            self.raise_()
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Close session_app?",
+            "Close session_app? The patient's music or video will stop. "
+            "Everything recorded is already saved.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setObjectName("ConfirmClosePatientWindow")
+        box.setAccessibleName("Confirm closing session_app")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+
+        def answered(button: object) -> None:
+            if box.standardButton(button) == QMessageBox.StandardButton.Yes:
+                self.close_app_confirmed.emit()
+            box.deleteLater()
+
+        box.buttonClicked.connect(answered)
+        box.show()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """With the PIN in force, closing the panel is a request to close the app."""
+        if self.require_pin and not getattr(self, "_closing_confirmed", False):
+            event.ignore()
+            self.request_app_close()
+            return
+        self.stop()
+        super().closeEvent(event)
+
+    def confirm_closing(self) -> None:
+        """Let the next close go through (the app is closing for real)."""
+        self._closing_confirmed = True
