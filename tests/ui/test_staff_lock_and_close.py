@@ -4,7 +4,6 @@ mode, saving problems shown persistently, and the end-of-session / summary wirin
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
