@@ -27,4 +27,21 @@ def first_start(tmp: Path):
     return [("patient-welcome.png", windows.patient), ("staff-start.png", windows.staff)]
 
 
-SCENES = [first_start]
+def staff_locked(tmp: Path):
+    """With a PIN set, the panel starts (and idles into) the lock page: nothing clinical."""
+    from session_app.domain.pin import hash_pin
+    from session_app.monitoring import MonitoringService
+
+    clock = ManualClock(SystemClock().now())
+    store = SessionStore.open(tmp, clock=clock)
+    store.set_pin(hash_pin("2580"))
+    MonitoringService(store, clock).start_session(NewSession("JD-104", IV_KETAMINE, "AB"))
+    windows = build_windows(store, require_pin=True)
+    windows.patient.allow_close = True
+    windows.staff.confirm_closing()
+    windows.staff.lock_screen.pin.setText("1111")
+    windows.staff.lock_screen.try_unlock()
+    return [("staff-locked.png", windows.staff)]
+
+
+SCENES = [first_start, staff_locked]

@@ -67,8 +67,8 @@ class LockScreen(QWidget):
         for widget in (title, hint, self.pin, self.unlock_button, self.message):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
-        self.pin.setMinimumWidth(220)
-        self.unlock_button.setMinimumWidth(220)
+        self.pin.setFixedWidth(260)
+        self.unlock_button.setFixedWidth(260)
         self.pin.returnPressed.connect(self.try_unlock)
         self.unlock_button.clicked.connect(self.try_unlock)
 
@@ -116,7 +116,8 @@ class PinSetupPage(QWidget):
         )
         intro.setObjectName("LockHint")
         intro.setWordWrap(True)
-        intro.setMaximumWidth(420)
+        intro.setFixedWidth(420)
+        intro.setMinimumHeight(intro.heightForWidth(420))  # centred labels lose wrapped lines
         self.pin = _pin_edit("New staff PIN")
         self.repeat = _pin_edit("Repeat staff PIN")
         self.message = QLabel("")
@@ -130,13 +131,13 @@ class PinSetupPage(QWidget):
         form.addRow("Repeat PIN", self.repeat)
         box = QWidget()
         box.setLayout(form)
-        box.setMaximumWidth(420)
+        box.setFixedWidth(420)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         for widget in (title, intro, box, self.set_button, self.message):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
-        self.set_button.setMinimumWidth(220)
+        self.set_button.setFixedWidth(420)
         self.set_button.clicked.connect(self.submit)
         self.repeat.returnPressed.connect(self.submit)
         self.pin.returnPressed.connect(self.repeat.setFocus)

@@ -288,8 +288,8 @@ class StaffPanel(QMainWindow):
             self._update_banner()
         self.countdown.set_session(session_id)
         self.countdown.setVisible(session is not None)
-        self.end_button.setEnabled(session is not None)
-        self.summary_button.setEnabled(session is not None)
+        self.end_button.setVisible(session is not None)
+        self.summary_button.setVisible(session is not None)
         if session is not None:
             self.entry_tabs.setCurrentWidget(self.vitals_form)
             self.vitals_form.first_field().setFocus()
