@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from session_app.app import AppWindows, build_windows
 from session_app.domain.clock import ManualClock
 from session_app.domain.protocols import ESKETAMINE_REMS
+from session_app.domain.session import NewSession
 from session_app.store import SessionStore
 
 
@@ -88,4 +90,47 @@ def test_patient_window_refuses_an_accidental_close_and_shows_nothing_clinical(
         assert word not in windows.patient.windowTitle().lower()
     assert all(isinstance(w, QWidget) for w in windows.patient.findChildren(QWidget))
     windows.patient.allow_close = True
+    windows.store.close()
+
+
+def test_restart_resumes_the_schedule_from_stored_times_and_keeps_open_alerts(
+    qtbot, data_dir: Path
+) -> None:
+    """A new process (new clock, new windows) finds the same session, the countdown
+    computed from the stored dose time, and the unacknowledged alert still on screen."""
+    from session_app.domain.schedule import DueState
+    from session_app.monitoring import MonitoringService
+
+    first_clock = ManualClock()
+    store = SessionStore.open(data_dir, clock=first_clock)
+    service = MonitoringService(store, first_clock)
+    session = service.start_session(NewSession("RS-1", ESKETAMINE_REMS, "AB"))
+    baseline = {"systolic": "128", "diastolic": "78", "heart_rate": "72", "recorded_by": "AB"}
+    service.record_check(session.id, baseline)
+    first_clock.advance(minutes=2)
+    service.log_event(
+        session.id,
+        "dose",
+        {"drug": "Esketamine", "dose": "56", "unit": "mg", "route": "Intranasal"},
+        "AB",
+    )
+    first_clock.advance(minutes=10)
+    saved = service.record_check(session.id, {**baseline, "heart_rate": "140"})
+    assert saved.alerts
+    store.close()
+
+    # The app restarts 40 minutes later: nothing but the file carries over.
+    later = ManualClock(first_clock.now() + timedelta(minutes=40))
+    windows = build_windows(SessionStore.open(data_dir, clock=later), later)
+    qtbot.addWidget(windows.staff)
+    qtbot.addWidget(windows.patient)
+    windows.patient.allow_close = True
+    windows.staff.show()
+    staff = windows.staff
+    assert staff.current_session.id == session.id
+    assert [card.alert.id for card in staff.alerts.cards] == [a.id for a in saved.alerts]
+    staff.countdown.tick()
+    # REMS: the check due ~40 min after the dose (dose + 40 min, 10 min ago) is overdue now.
+    assert staff.countdown.state == DueState.OVERDUE_RED
+    staff.stop()
     windows.store.close()
