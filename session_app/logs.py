@@ -23,18 +23,26 @@ class _PrivateRotatingFileHandler(RotatingFileHandler):
         return stream
 
 
-def setup_logging(data_dir: Path, level: int = logging.INFO) -> Path:
+def setup_logging(
+    data_dir: Path, level: int = logging.INFO, *, max_bytes: int = MAX_BYTES
+) -> Path:
     """Send the app's logs to a rotating private file in the data dir; return its path."""
     log_dir = data_dir / "logs"
     log_dir.mkdir(mode=0o700, exist_ok=True)
     path = log_dir / LOG_NAME
+    stop_logging()
+    root = logging.getLogger("session_app")
+    handler = _PrivateRotatingFileHandler(path, maxBytes=max_bytes, backupCount=BACKUPS)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(level)
+    return path
+
+
+def stop_logging() -> None:
+    """Detach and close the log file (before its folder goes away, e.g. in tests)."""
     root = logging.getLogger("session_app")
     for handler in list(root.handlers):
         if isinstance(handler, _PrivateRotatingFileHandler):
             root.removeHandler(handler)
             handler.close()
-    handler = _PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(level)
-    return path

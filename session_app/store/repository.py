@@ -8,6 +8,7 @@ refreshes from the store rather than from its own copy.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -25,6 +26,7 @@ from session_app.domain.vitals import MEASURE_NAMES, YES_NO_NAMES, VitalsCheck, 
 from session_app.store.db import BUSY_TIMEOUT_MS, StoreWriteError, connect, write_transaction
 
 DB_FILENAME = "session_app.sqlite3"
+log = logging.getLogger("session_app.store")
 
 Listener = Callable[["Change"], None]
 
@@ -72,6 +74,8 @@ class SessionStore:
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def _announce(self, change: Change) -> None:
+        # Kinds and row ids only: never a patient ID, a value or a note in the logs.
+        log.info("saved %s #%d (session %s)", change.kind, change.row_id, change.session_id)
         for listener in list(self._listeners):
             listener(change)
 
@@ -91,6 +95,7 @@ class SessionStore:
             with write_transaction(self._conn) as conn:
                 yield conn
         except StoreWriteError as exc:
+            log.warning("write failed and was rolled back: %s", exc)
             for listener in list(self._failure_listeners):
                 listener(str(exc))
             raise

@@ -1,0 +1,62 @@
+"""Logs: private, rotating, and free of patient data."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from session_app.domain.clock import ManualClock
+from session_app.domain.protocols import ESKETAMINE_REMS
+from session_app.domain.session import NewSession
+from session_app.logs import BACKUPS, setup_logging, stop_logging
+from session_app.monitoring import MonitoringService
+from session_app.store import SessionStore
+
+
+@pytest.fixture(autouse=True)
+def _detach_log_file() -> Iterator[None]:
+    yield
+    stop_logging()
+
+
+def test_a_whole_session_logs_no_patient_id_vital_or_note(data_dir: Path) -> None:
+    log_path = setup_logging(data_dir)
+    clock = ManualClock()
+    store = SessionStore.open(data_dir, clock=clock)
+    service = MonitoringService(store, clock)
+    session = service.start_session(NewSession("ZQ-4711", ESKETAMINE_REMS, "AB", 63.5))
+    service.record_check(
+        session.id,
+        {
+            "systolic": "187",
+            "diastolic": "113",
+            "heart_rate": "143",
+            "spo2": "89",
+            "note": "felt dizzy",
+            "recorded_by": "AB",
+        },
+    )
+    service.log_event(session.id, "note", {"text": "asked for water"}, "AB")
+    store.close()
+    for handler in logging.getLogger("session_app").handlers:
+        handler.flush()
+    text = log_path.read_text()
+    assert "saved check" in text and "saved alert" in text  # it does log the writes
+    for secret in ("ZQ-4711", "187", "113", "143", "dizzy", "water", "63.5"):
+        assert secret not in text
+    assert log_path.stat().st_mode & 0o777 == 0o600
+    assert log_path.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_logs_rotate_and_keep_a_bounded_number_of_files(data_dir: Path) -> None:
+    log_path = setup_logging(data_dir, max_bytes=2000)
+    logger = logging.getLogger("session_app.test")
+    for number in range(1000):
+        logger.info("line %d of a long day", number)
+    files = sorted(p.name for p in log_path.parent.iterdir())
+    assert len(files) == BACKUPS + 1
+    assert all(p.stat().st_size <= 2100 for p in log_path.parent.iterdir())
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in log_path.parent.iterdir())
