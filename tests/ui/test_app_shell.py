@@ -134,3 +134,34 @@ def test_restart_resumes_the_schedule_from_stored_times_and_keeps_open_alerts(
     assert staff.countdown.state == DueState.OVERDUE_RED
     staff.stop()
     windows.store.close()
+
+
+def test_past_sessions_are_found_by_patient_id_or_date(
+    qtbot, data_dir: Path, clock: ManualClock
+) -> None:
+    from session_app.domain.clock import format_local
+
+    store = SessionStore.open(data_dir, clock=clock)
+    first = store.start_session(NewSession("AA-1", ESKETAMINE_REMS, "AB"))
+    store.end_session(first.id, "AB")
+    clock.advance(timedelta(days=3))
+    store.start_session(NewSession("BB-2", ESKETAMINE_REMS, "AB"))
+    windows = build_windows(store, clock)
+    qtbot.addWidget(windows.staff)
+    qtbot.addWidget(windows.patient)
+    windows.patient.allow_close = True
+    listing = windows.staff.sessions_list
+
+    def shown() -> list[str]:
+        return [listing.table.item(r, 1).text() for r in range(listing.table.rowCount())]
+
+    assert shown() == ["BB-2", "AA-1"]
+    qtbot.keyClicks(listing.search, "aa")
+    assert shown() == ["AA-1"]
+    listing.search.clear()
+    qtbot.keyClicks(listing.search, format_local(first.started_at, with_date=True)[:10])
+    assert shown() == ["AA-1"]
+    listing.search.setText("no-such")
+    assert shown() == []
+    windows.staff.stop()
+    store.close()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from session_app.domain.clock import format_local
+from session_app.domain.session import TreatmentSession
 from session_app.store import SessionStore
 from session_app.store.repository import Change
 from session_app.ui.staff.widgets import named
@@ -27,8 +28,10 @@ class PastSessionsList(QGroupBox):
     def __init__(self, store: SessionStore) -> None:
         super().__init__("Sessions")
         self._store = store
-        self.search = named(QLineEdit(), "Search sessions by patient ID", "SessionSearch")
-        self.search.setPlaceholderText("Search by patient ID")
+        self.search = named(
+            QLineEdit(), "Search sessions by patient ID or date", "SessionSearch"
+        )
+        self.search.setPlaceholderText("Search by patient ID or date (e.g. 2026-11-22)")
         self.table = named(QTableWidget(0, len(COLUMNS)), "Sessions list", "SessionsTable")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -50,7 +53,7 @@ class PastSessionsList(QGroupBox):
             self.refresh()
 
     def refresh(self) -> None:
-        sessions = self._store.sessions(self.search.text())
+        sessions = matching(self._store.sessions(), self.search.text())
         self.table.setRowCount(len(sessions))
         for row, session in enumerate(sessions):
             state = "in progress" if session.is_open else "ended"
@@ -70,3 +73,13 @@ class PastSessionsList(QGroupBox):
         item = self.table.item(row, 0)
         if item is not None:
             self.session_activated.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+
+
+def matching(sessions: list[TreatmentSession], text: str) -> list[TreatmentSession]:
+    """Sessions whose patient ID, or local start date/time, contains every typed word."""
+    words = text.upper().split()
+    return [
+        s
+        for s in sessions
+        if all(w in s.patient_id or w in format_local(s.started_at) for w in words)
+    ]
