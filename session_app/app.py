@@ -141,6 +141,7 @@ def build_staff_panel(
         return False
 
     patient.set_close_guard(refuse_and_ask_staff)
+    staff.settings_closed.connect(lambda values: patient.reload_library(values["media_folders"]))
     staff.close_app_confirmed.connect(close_everything)
     return staff
 

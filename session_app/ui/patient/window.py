@@ -163,6 +163,18 @@ class PatientWindow(QWidget):
             app.installEventFilter(self)  # any input in this window brings controls back
         self.resize(1280, 800)
 
+    def reload_library(self, folders: list[str]) -> None:
+        """Scan the clinic folders again (staff changed or asked for them) and redraw the
+        tiles; the patient's current music keeps playing."""
+        self.library.rescan(folders)
+        old = self.tiles
+        self.tiles = TileGrid(self.library.grouped())
+        self.tiles.tile_focused.connect(lambda tile: self.library_page.ensureWidgetVisible(tile))
+        self.tiles.item_chosen.connect(self.choose)
+        self.library_page.setWidget(self.tiles)  # the scroll area deletes the old grid
+        self.tiles.mark_current(self.player.current)
+        del old
+
     # --- navigation ------------------------------------------------------------------
     def show_library(self) -> None:
         """The tiles (a video goes on playing behind them), or the calm message."""

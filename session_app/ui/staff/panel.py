@@ -62,6 +62,7 @@ class StaffPanel(QMainWindow):
     locked = Signal()
     unlocked = Signal()
     close_app_confirmed = Signal()  # staff agreed to close session_app
+    settings_closed = Signal(dict)  # the clinic settings in force after the dialog closed
 
     def __init__(
         self,
@@ -337,6 +338,7 @@ class StaffPanel(QMainWindow):
         return dialog
 
     def _settings_closed(self) -> None:
+        self.settings_closed.emit(self._settings())
         unit = self._settings()["temperature_unit"]
         self.vitals_form.set_temperature_unit(unit)
         self.flowsheet.set_temperature_unit(unit)

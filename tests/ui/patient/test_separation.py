@@ -15,6 +15,7 @@ from session_app.domain.vitals import VitalSigns
 from session_app.media.backend import HEADLESS_ARGS, load_backend
 from session_app.media.player import MediaPlayer
 from session_app.store import SessionStore
+from session_app.ui.patient.tiles import MediaTile
 from session_app.ui.staff.now_playing import NowPlayingStrip
 from tests.ui.patient.test_patient_window import visible_texts
 
@@ -106,4 +107,33 @@ def test_closing_the_patient_window_asks_staff_without_blocking_them(
     box.button(QMessageBox.StandardButton.Yes).click()
     assert not windows.patient.isVisible()
     assert not windows.patient.player.available  # its media stopped with it
+    store.close()
+
+
+def test_new_clinic_folders_are_scanned_when_staff_close_the_settings(
+    qtbot, data_dir: Path, clock: ManualClock, tmp_path: Path
+) -> None:
+    import shutil
+
+    from session_app.paths import MEDIA_DIR
+
+    folder = tmp_path / "clinic-music"
+    folder.mkdir()
+    shutil.copy(MEDIA_DIR / "soft-rain.opus", folder / "Harbour evening.opus")
+    (folder / "broken.mp3").write_bytes(b"not audio at all")
+    store = SessionStore.open(data_dir, clock=clock)
+    windows = build_windows(store, clock, player=MediaPlayer(load_backend(HEADLESS_ARGS)))
+    qtbot.addWidget(windows.staff)
+    qtbot.addWidget(windows.patient)
+    windows.patient.allow_close = True
+    before = {item.title for item in windows.patient.library.items}
+    store.save_settings({"media_folders": [str(folder)]})
+    windows.staff._settings_closed()  # what closing the settings dialog does
+    titles = {item.title for item in windows.patient.library.items}
+    assert titles - before == {"Harbour evening"}
+    shown = [tile.item.title for tile in windows.patient.tiles.findChildren(MediaTile)]
+    assert "Harbour evening" in shown
+    assert [s.path.name for s in windows.patient.library.skipped] == ["broken.mp3"]
+    windows.staff.stop()
+    windows.patient.player.shutdown()
     store.close()
