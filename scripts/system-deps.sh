@@ -16,6 +16,10 @@ PACKAGES=(
 if [ "${1:-}" = "--extra" ]; then
   PACKAGES+=(sox ffmpeg x11-apps imagemagick)
 fi
+# For tests of this script: pretend one more package is needed.
+if [ -n "${SYSTEM_DEPS_EXTRA:-}" ]; then
+  PACKAGES+=("$SYSTEM_DEPS_EXTRA")
+fi
 # A Debian python3 without venv/ensurepip cannot create .venv.
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
   PACKAGES+=(python3-venv)
