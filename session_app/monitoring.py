@@ -9,7 +9,7 @@ from the protocol snapshot taken when it started, never from today's settings.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,13 +29,16 @@ from session_app.domain.schedule import (
     current_checks,
 )
 from session_app.domain.session import NewSession, TreatmentSession
+from session_app.domain.summary import versions
 from session_app.domain.vitals import VitalsCheck, validate_vitals
-from session_app.store import SessionStore
+from session_app.store import SessionStore, StoreWriteError
 
 # A typed-in time may be this far ahead of the clock (clocks of devices differ a little).
 FUTURE_TOLERANCE = timedelta(minutes=1)
 # Baseline vitals are often measured just before the nurse starts the session in the app.
 BEFORE_START_TOLERANCE = timedelta(minutes=60)
+# A correction says why in a sentence; a longer story belongs in a note.
+REASON_MAX_LENGTH = 500
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,175 @@ class MonitoringService:
     def news2(self, check: VitalsCheck) -> News2Score:
         return news2(check.signs)
 
+    # -- corrections --------------------------------------------------------------
+    def correct_check(
+        self, check_id: int, raw: Mapping[str, str], *, reason: str, recorded_by: str
+    ) -> SavedCheck:
+        """Store a correction of a check as a new row pointing at it; the original stays.
+
+        The values are validated like a new check, with the reason and the initials of
+        who corrects; every problem is reported at once and nothing is stored. Only the
+        version in force can be corrected. The correction keeps the original's time,
+        baseline flag, due time and lateness. Its values are evaluated like a new check
+        and the alerts they raise are stored with it; the original's alerts remain.
+        """
+        original = self.store.check(check_id)
+        self._require_open(original.session_id)
+        self._refuse_superseded(self.store.checks(original.session_id), original, "check")
+        problems: list[FieldError] = []
+        signs = None
+        try:
+            signs = validate_vitals({**raw, "recorded_by": recorded_by})
+        except ValidationError as exc:
+            problems.extend(exc.errors)
+        try:
+            why = validate_reason(reason)
+        except ValidationError as exc:
+            problems.extend(exc.errors)
+        if signs is not None and replace(signs, recorded_by="") == replace(
+            original.signs, recorded_by=""
+        ):
+            problems.append(_unchanged("systolic", "Systolic BP"))
+        if problems:
+            raise ValidationError(problems)
+        assert signs is not None
+        session_id = original.session_id
+        schedule = self.schedule(session_id)
+        before_dose = schedule.dose_at is None or original.taken_at < schedule.dose_at
+        others = [c for c in self.store.checks(session_id) if c.id != original.id]
+        baseline = None if before_dose else self._baseline_among(others, schedule.dose_at)
+        findings = evaluate(
+            signs,
+            self.protocol(session_id).thresholds,
+            baseline.signs if baseline else None,
+            before_dose=before_dose,
+        )
+        check, alerts = self._store_correction(original, signs, why, findings)
+        return SavedCheck(check, alerts, news2(signs))
+
+    def _store_correction(
+        self, original: VitalsCheck, signs: Any, reason: str, findings: list[AlertFinding]
+    ) -> tuple[VitalsCheck, list[AlertRecord]]:
+        """The correction and its alerts, in one transaction."""
+        return self.store.add_check_with_alerts(
+            original.session_id,
+            signs,
+            [_alert_row(f) for f in findings],
+            taken_at=original.taken_at,
+            is_baseline=original.is_baseline,
+            due_at=original.due_at,
+            late=original.late,
+            corrects_id=original.id,
+            correction_reason=reason,
+        )
+
+    def correct_event(
+        self,
+        event_id: int,
+        raw: Mapping[str, str],
+        *,
+        reason: str,
+        recorded_by: str,
+        occurred_at: datetime | None = None,
+    ) -> SessionEvent:
+        """Store a correction of a timeline event as a new row pointing at it.
+
+        Validated like a new event of the same kind, with the reason and initials.
+        `occurred_at` corrects the time too (default: the original's time). Only the
+        version in force can be corrected; the original stays in the record.
+        """
+        original = next((e for e in self._all_events_of(event_id) if e.id == event_id), None)
+        if original is None:
+            raise KeyError(f"no event with id {event_id}")
+        self._require_open(original.session_id)
+        self._refuse_superseded(self.store.events(original.session_id), original, "event")
+        problems: list[FieldError] = []
+        details: dict[str, Any] = {}
+        initials = why = ""
+        when = original.occurred_at
+        for step in ("details", "initials", "reason", "time"):
+            try:
+                if step == "details":
+                    details = ev.validate_event(original.kind, raw)
+                elif step == "initials":
+                    initials = ev.validate_initials(recorded_by)
+                elif step == "reason":
+                    why = validate_reason(reason)
+                elif occurred_at is not None:
+                    earliest = self.store.session(original.session_id).started_at
+                    when = self._check_time(
+                        occurred_at,
+                        self.clock.now(),
+                        "occurred_at",
+                        "Time",
+                        earliest - BEFORE_START_TOLERANCE,
+                    )
+            except ValidationError as exc:
+                problems.extend(exc.errors)
+        if not problems and details == original.details and when == original.occurred_at:
+            first = ev.EVENT_KINDS[original.kind].fields
+            field, label = (first[0].name, first[0].label) if first else ("occurred_at", "Time")
+            problems.append(_unchanged(field, label))
+        if problems:
+            raise ValidationError(problems)
+        return self.store.add_event(
+            original.session_id,
+            original.kind,
+            initials,
+            details,
+            occurred_at=when,
+            corrects_id=original.id,
+            correction_reason=why,
+        )
+
+    def _require_open(self, session_id: int) -> None:
+        """Refuse before validating: an ended session is read-only, whatever was typed."""
+        if not self.store.session(session_id).is_open:
+            raise StoreWriteError(f"Session {session_id} has ended; it is read-only.")
+
+    def _all_events_of(self, event_id: int) -> list[SessionEvent]:
+        """Every stored event of the session holding `event_id`.
+
+        The store reads events by session; sessions come newest first, so the session in
+        progress (where corrections happen) is found at once.
+        """
+        for session in self.store.sessions():
+            rows = self.store.events(session.id)
+            if any(e.id == event_id for e in rows):
+                return rows
+        return []
+
+    def history(self, check_id: int) -> list[VitalsCheck]:
+        """Every version of a check, the original first and the one in force last."""
+        return versions(self.store.checks(self.store.check(check_id).session_id), check_id)
+
+    def event_history(self, event_id: int) -> list[SessionEvent]:
+        """Every version of an event, the original first and the one in force last."""
+        return versions(self._all_events_of(event_id), event_id)
+
+    @staticmethod
+    def _refuse_superseded(
+        rows: list[VitalsCheck] | list[SessionEvent], record: Any, noun: str
+    ) -> None:
+        """Only the version in force may be corrected: name the newer one otherwise."""
+        chain = versions(rows, record.id)  # type: ignore[type-var]
+        if chain[-1].id == record.id:
+            return
+        newest = chain[-1]
+        by = newest.signs.recorded_by if isinstance(newest, VitalsCheck) else newest.recorded_by
+        when = format_local(newest.entered_at, with_date=False)
+        raise ValidationError(
+            [
+                FieldError(
+                    "record",
+                    "Record",
+                    str(record.id),
+                    f"This {noun} was already corrected by {by} at {when} (record {newest.id}): "
+                    f"correct the version in force (record {newest.id}) instead.",
+                )
+            ]
+        )
+
     # -- timeline ---------------------------------------------------------------
     def log_event(
         self,
@@ -253,6 +425,37 @@ class MonitoringService:
                 ]
             )
         return utc
+
+
+def validate_reason(raw: str) -> str:
+    """The reason for a correction: required, one sentence (ValidationError otherwise)."""
+    text = " ".join(raw.split())
+    if not text:
+        problem = "required: say why the record is corrected"
+    elif len(text) > REASON_MAX_LENGTH:
+        problem = f"is {len(text)} characters long"
+    else:
+        return text
+    raise ValidationError(
+        [
+            FieldError(
+                "reason",
+                "Reason",
+                raw,
+                f"Reason: {problem} (accepted: 1–{REASON_MAX_LENGTH} characters).",
+            )
+        ]
+    )
+
+
+def _unchanged(field: str, label: str) -> FieldError:
+    return FieldError(
+        field,
+        label,
+        "",
+        "Nothing changed: the values are the same as the version in force "
+        "(change a value, or cancel).",
+    )
 
 
 def _alert_row(finding: AlertFinding) -> dict[str, Any]:

@@ -136,4 +136,46 @@ def staff_settings(tmp: Path):
     return [("staff-settings.png", dialog)]
 
 
-SCENES = [staff_mid_session, staff_mid_session_wide, staff_refused_value, staff_settings]
+def staff_correction(tmp: Path):
+    """A check corrected (row marked, changed cells in italics), its history, the dialog."""
+    store, clock = _rems_session(tmp)
+    service = MonitoringService(store, clock)
+    session = store.open_session()
+    assert session is not None
+    typo = next(c for c in store.checks(session.id) if c.signs.heart_rate == 77)
+    clock.advance(minutes=-20)
+    service.correct_check(
+        typo.id,
+        {**_vitals(141, 88, 71, 98, 14), "moaas": "5", "dissociation": "no", "recorded_by": "CD"},
+        reason="HR read from the wrong line of the monitor",
+        recorded_by="CD",
+    )
+    clock.advance(minutes=20)
+    windows = build_windows(store, clock)
+    staff = windows.staff
+    staff.resize(1280, 800)
+    flowsheet = staff.flowsheet
+    staff.record_tabs.setCurrentWidget(flowsheet)
+    row = next(
+        r for r in range(flowsheet.rowCount()) if "corrected" in flowsheet.row_texts(r)["time"]
+    )
+    flowsheet.table.selectRow(row)
+    flowsheet.table.setFocus()
+    shots = [("staff-corrected-row.png", staff)]
+    history = flowsheet.open_history()
+    shots.append(("staff-correction-history.png", history))
+    dialog = flowsheet.open_correction()
+    dialog.controls["spo2"].setText("9")
+    dialog.recorded_by.setText("AB")
+    dialog.submit()
+    shots.append(("staff-correction-dialog.png", dialog))
+    return shots
+
+
+SCENES = [
+    staff_mid_session,
+    staff_mid_session_wide,
+    staff_refused_value,
+    staff_settings,
+    staff_correction,
+]

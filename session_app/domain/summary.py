@@ -9,6 +9,7 @@ passed in, so a summary of an open session says "so far" without reading a clock
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,20 +17,21 @@ from typing import Any, TypeVar
 from typing import Protocol as Interface
 
 from session_app.domain import discharge as discharge_rules
+from session_app.domain.clock import format_local
 from session_app.domain.discharge import (
     DischargeContext,
     StoredDischarge,
     baseline_check,
     discharge_context,
 )
-from session_app.domain.events import describe
+from session_app.domain.events import EVENT_KINDS, describe
 from session_app.domain.news2 import News2Score, news2
 from session_app.domain.protocols import ESKETAMINE_REMS, Protocol, preset
 from session_app.domain.records import AlertRecord, SessionEvent
 from session_app.domain.rems import RemsForm, build_rems
 from session_app.domain.schedule import Schedule, ScheduleCounts, anchors_from_events
 from session_app.domain.session import TreatmentSession
-from session_app.domain.vitals import FIELD_BY_NAME, VitalsCheck
+from session_app.domain.vitals import FIELD_BY_NAME, MEASURE_NAMES, VitalsCheck, VitalSigns
 
 # Measures summarised per vital (baseline, min, max, peak change). Yes/no measures are not.
 STAT_MEASURES: tuple[str, ...] = (
@@ -69,6 +71,132 @@ def current(rows: Iterable[R]) -> list[R]:
     if live and isinstance(live[0], VitalsCheck):
         return sorted(live, key=lambda r: (r.taken_at, r.id))  # type: ignore[union-attr]
     return sorted(live, key=lambda r: (r.occurred_at, r.id))  # type: ignore[union-attr]
+
+
+def versions(rows: Iterable[R], row_id: int) -> list[R]:
+    """Every version of one record, the original first and the one in force last.
+
+    `row_id` may name any version. Only the version in force can be corrected, so the
+    versions form one chain; a row pointing at a missing original starts the chain.
+    """
+    by_id = {r.id: r for r in rows}
+    if row_id not in by_id:
+        raise KeyError(f"no record with id {row_id}")
+    successor = {r.corrects_id: r for r in by_id.values() if r.corrects_id is not None}
+    root, seen = by_id[row_id], {row_id}
+    while root.corrects_id in by_id and root.corrects_id not in seen:
+        seen.add(root.corrects_id)
+        root = by_id[root.corrects_id]
+    chain, walked = [root], {root.id}
+    while chain[-1].id in successor and successor[chain[-1].id].id not in walked:
+        walked.add(successor[chain[-1].id].id)
+        chain.append(successor[chain[-1].id])
+    return chain
+
+
+@dataclass(frozen=True)
+class CorrectionNote:
+    """One correction of a record: what it replaced, who made it, when and why.
+
+    `changes` name the values before the correction ("BP was 210/95"), so a reader of
+    the chart sees both the value in force and the one it replaced.
+    """
+
+    record: str  # which record, e.g. "Check of 10:15"
+    changes: tuple[str, ...]
+    by: str
+    at: datetime  # when the correction was entered
+    reason: str
+
+    @property
+    def text(self) -> str:
+        """E.g. "corrected: BP was 210/95; by AB at 10:42 — typed in the wrong row"."""
+        changed = "; ".join(self.changes) if self.changes else "no value changed"
+        reason = f" — {self.reason}" if self.reason else ""
+        when = format_local(self.at, with_date=False)
+        return f"corrected: {changed}; by {self.by} at {when}{reason}"
+
+
+_SHORT_LABELS = {"systolic": "BP", "heart_rate": "HR", "resp_rate": "RR", "temperature_c": "Temp"}
+
+
+def _value_text(value: object, unit: str = "") -> str:
+    if value is None or value == "":
+        return "blank"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        value = f"{value:g}"
+    return f"{value} {unit}".strip() if unit else str(value)
+
+
+def vitals_changes(before: VitalSigns, after: VitalSigns) -> tuple[str, ...]:
+    """What a correction changed, in the words of the previous values ("HR was 150 /min")."""
+    changes: list[str] = []
+    if (before.systolic, before.diastolic) != (after.systolic, after.diastolic):
+        was = "blank" if before.systolic is None else f"{before.systolic}/{before.diastolic}"
+        changes.append(f"BP was {was}")
+    for name in (*MEASURE_NAMES, "note"):
+        if name in ("systolic", "diastolic"):
+            continue
+        old, new = getattr(before, name), getattr(after, name)
+        if old == new:
+            continue
+        spec = FIELD_BY_NAME[name]
+        label = _SHORT_LABELS.get(name, spec.label)
+        was = f"'{old}'" if name == "note" and old else _value_text(old, spec.unit)
+        changes.append(f"{label} was {was}")
+    return tuple(changes)
+
+
+def event_changes(before: SessionEvent, after: SessionEvent) -> tuple[str, ...]:
+    """What an event correction changed: each field's previous value, and the time."""
+    changes: list[str] = []
+    if before.occurred_at != after.occurred_at:
+        changes.append(f"Time was {format_local(before.occurred_at, with_date=False)}")
+    spec = EVENT_KINDS.get(before.kind)
+    names = [f.name for f in spec.fields] if spec else sorted({*before.details, *after.details})
+    for name in names:
+        old, new = before.details.get(name), after.details.get(name)
+        if old == new:
+            continue
+        label = spec.field(name).label if spec else name.replace("_", " ").capitalize()
+        changes.append(f"{label} was {_value_text(old)}")
+    return tuple(changes)
+
+
+def check_corrections(
+    rows: Iterable[VitalsCheck], check: VitalsCheck
+) -> tuple[CorrectionNote, ...]:
+    """The corrections that led to `check`, oldest first (empty for an uncorrected check)."""
+    chain = versions(rows, check.id)
+    record = f"Check of {format_local(chain[0].taken_at, with_date=False)}"
+    return tuple(
+        CorrectionNote(
+            record,
+            vitals_changes(old.signs, new.signs),
+            new.signs.recorded_by,
+            new.entered_at,
+            new.correction_reason,
+        )
+        for old, new in itertools.pairwise(chain)
+    )
+
+
+def event_corrections(
+    rows: Iterable[SessionEvent], event: SessionEvent
+) -> tuple[CorrectionNote, ...]:
+    """The corrections that led to `event`, oldest first (empty for an uncorrected event)."""
+    chain = versions(rows, event.id)
+    spec = EVENT_KINDS.get(chain[0].kind)
+    label = spec.label if spec else chain[0].kind.replace("_", " ").capitalize()
+    record = f"{label} at {format_local(chain[0].occurred_at, with_date=False)}"
+    return tuple(
+        CorrectionNote(
+            record, event_changes(old, new), new.recorded_by, new.entered_at, new.correction_reason
+        )
+        for old, new in itertools.pairwise(chain)
+    )
 
 
 @dataclass(frozen=True)
@@ -119,6 +247,8 @@ class DoseLine:
     route: str
     lot: str
     recorded_by: str
+    corrections: tuple[CorrectionNote, ...] = ()  # how this dose was corrected, oldest first
+    event_id: int | None = None  # the stored row shown
 
 
 @dataclass(frozen=True)
@@ -128,6 +258,8 @@ class EventLine:
     text: str  # one line, as on the timeline
     recorded_by: str
     corrected: bool = False
+    corrections: tuple[CorrectionNote, ...] = ()  # how this entry was corrected, oldest first
+    event_id: int | None = None  # the stored row shown (None for a note taken at a check)
 
 
 @dataclass(frozen=True)
@@ -138,6 +270,7 @@ class CheckLine:
     news2: News2Score
     minutes_from_dose: float | None
     alert_count: int
+    corrections: tuple[CorrectionNote, ...] = ()  # how this check was corrected, oldest first
 
     @property
     def corrected(self) -> bool:
@@ -214,6 +347,10 @@ def build_summary(record: SessionRecord, now: datetime) -> SessionSummary:
             describe(event),
             event.recorded_by,
             corrected=event.corrects_id is not None or event.id in corrected_ids,
+            corrections=(
+                event_corrections(record.events, event) if event.corrects_id is not None else ()
+            ),
+            event_id=event.id,
         )
 
     alert_counts: dict[int, int] = {}
@@ -228,6 +365,7 @@ def build_summary(record: SessionRecord, now: datetime) -> SessionSummary:
                 (c.taken_at - dose_at).total_seconds() / 60 if dose_at is not None else None
             ),
             alert_count=alert_counts.get(c.id, 0) + _count_for_original(c, record, alert_counts),
+            corrections=check_corrections(record.checks, c) if c.corrects_id is not None else (),
         )
         for c in checks
     )
@@ -254,7 +392,7 @@ def build_summary(record: SessionRecord, now: datetime) -> SessionSummary:
         monitoring_min=(as_of - session.started_at).total_seconds() / 60,
         dose_at=dose_at,
         infusion_end_at=infusion_end_at,
-        doses=tuple(_dose_line(e) for e in events if e.kind == "dose"),
+        doses=tuple(_dose_line(e, record.events) for e in events if e.kind == "dose"),
         infusion=tuple(line(e) for e in events if e.kind in INFUSION_KINDS),
         checks=check_lines,
         vitals=vital_stats(checks),
@@ -294,7 +432,7 @@ def _is_rems(session: TreatmentSession, protocol: Protocol) -> bool:
     return ESKETAMINE_REMS in (session.protocol_name, getattr(protocol, "name", ""))
 
 
-def _dose_line(event: SessionEvent) -> DoseLine:
+def _dose_line(event: SessionEvent, rows: Sequence[SessionEvent] = ()) -> DoseLine:
     d = event.details
     amount = d.get("dose", d.get("amount", ""))
     unit = d.get("unit", "")
@@ -305,6 +443,8 @@ def _dose_line(event: SessionEvent) -> DoseLine:
         route=str(d.get("route", "")),
         lot=str(d.get("lot", d.get("lot_number", "")) or ""),
         recorded_by=event.recorded_by,
+        corrections=event_corrections(rows, event) if event.corrects_id is not None else (),
+        event_id=event.id,
     )
 
 

@@ -7,14 +7,22 @@ an image resource (`CHART_URL`) that the caller adds to its QTextDocument.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from html import escape
 
 from session_app.domain.clock import format_local, to_local
 from session_app.domain.discharge import ALDRETE_ITEMS
 from session_app.domain.records import AlertRecord
-from session_app.domain.summary import CheckLine, EventLine, SessionSummary
+from session_app.domain.summary import (
+    CheckLine,
+    CorrectionNote,
+    DoseLine,
+    EventLine,
+    SessionSummary,
+    event_changes,
+    vitals_changes,
+)
 
 CHART_URL = "summary://charts.png"
 APP_NOTE = (
@@ -85,6 +93,52 @@ def _empty(text: str) -> str:
     return f'<p class="empty">{_e(text)}</p>'
 
 
+# A corrected row carries "[n]"; footnote n under its table says what it replaced.
+Marks = Mapping[tuple[str, int], int]
+
+
+def correction_marks(summary: SessionSummary) -> dict[tuple[str, int], int]:
+    """Footnote numbers for the corrected rows, in the order the document shows them."""
+    marks: dict[tuple[str, int], int] = {}
+    keyed: list[tuple[str, int | None, tuple[CorrectionNote, ...]]] = []
+    dose_rows: list[DoseLine | EventLine] = [*summary.doses, *summary.infusion]
+    dose_rows += summary.concomitant
+    keyed += [("event", d.event_id, d.corrections) for d in sorted(dose_rows, key=lambda d: d.at)]
+    keyed += [("check", c.check.id, c.corrections) for c in summary.checks]
+    for lines in (
+        summary.adverse_events,
+        summary.interventions,
+        summary.notes,
+        summary.other_events,
+    ):
+        keyed += [("event", e.event_id, e.corrections) for e in lines]
+    for kind, row_id, notes in keyed:
+        if notes and row_id is not None and (kind, row_id) not in marks:
+            marks[(kind, row_id)] = len(marks) + 1
+    return marks
+
+
+def _mark(marks: Marks, kind: str, row_id: int | None) -> str:
+    number = marks.get((kind, row_id)) if row_id is not None else None
+    return f" [{number}]" if number else ""
+
+
+def _footnotes(
+    marks: Marks, rows: Iterable[tuple[str, int | None, Sequence[CorrectionNote]]]
+) -> str:
+    """The footnotes of one table: "[1] Check of 10:15 corrected: HR was 170; by CD at …"."""
+    notes = []
+    for kind, row_id, corrections in rows:
+        number = marks.get((kind, row_id)) if row_id is not None else None
+        if not number or not corrections:
+            continue
+        text = "; then ".join(c.text for c in corrections)
+        notes.append(f"[{number}] {corrections[0].record} {text}.")
+    if not notes:
+        return ""
+    return "".join(f'<p class="small correction">{_e(n)}</p>' for n in notes)
+
+
 def header_html(summary: SessionSummary) -> str:
     s = summary.session
     state = (
@@ -117,23 +171,38 @@ def header_html(summary: SessionSummary) -> str:
     )
 
 
-def dose_html(summary: SessionSummary) -> str:
+def dose_html(summary: SessionSummary, marks: Marks | None = None) -> str:
+    marks = correction_marks(summary) if marks is None else marks
     rows: list[tuple[datetime, str, str, str]] = [
-        (d.at, "Dose", f"{d.drug} {d.dose}, {d.route}, lot {d.lot or '—'}", d.recorded_by)
+        (
+            d.at,
+            "Dose",
+            f"{d.drug} {d.dose}, {d.route}, lot {d.lot or '—'}" + _mark(marks, "event", d.event_id),
+            d.recorded_by,
+        )
         for d in summary.doses
     ]
-    rows += [(e.at, "Infusion", e.text, e.recorded_by) for e in summary.infusion]
-    rows += [(e.at, "Before dosing", e.text, e.recorded_by) for e in summary.concomitant]
+    rows += [
+        (e.at, "Infusion", e.text + _mark(marks, "event", e.event_id), e.recorded_by)
+        for e in summary.infusion
+    ]
+    rows += [
+        (e.at, "Before dosing", e.text + _mark(marks, "event", e.event_id), e.recorded_by)
+        for e in summary.concomitant
+    ]
     rows.sort(key=lambda r: r[0])
     if not rows:
         return _section("Dose and infusion", _empty("No dose recorded."))
+    lines: list[DoseLine | EventLine] = [*summary.doses, *summary.infusion, *summary.concomitant]
+    lines.sort(key=lambda line: line.at)
     return _section(
         "Dose and infusion",
         _table(
             ("Time", "Event", "Details", "By"),
             [(_t(at), kind, text, by) for at, kind, text, by in rows],
             widths=(10, 12, 70, 8),
-        ),
+        )
+        + _footnotes(marks, [("event", line.event_id, line.corrections) for line in lines]),
     )
 
 
@@ -156,7 +225,7 @@ _CHECK_HEADERS = (
 )
 
 
-def _check_row(line: CheckLine) -> list[str]:
+def _check_row(line: CheckLine, marks: Marks | None = None) -> list[str]:
     s = line.check.signs
     bp = f"{s.systolic}/{s.diastolic}" if s.systolic is not None else "—"
     spo2 = _num(s.spo2) + (" O2" if s.on_oxygen else "")
@@ -171,7 +240,7 @@ def _check_row(line: CheckLine) -> list[str]:
     if line.check.late:
         flags.append("late")
     if line.corrected:
-        flags.append("corrected")
+        flags.append("corrected" + _mark(marks or {}, "check", line.check.id))
     if line.alert_count:
         flags.append(f"{line.alert_count} alert{'s' if line.alert_count > 1 else ''}")
     minutes = f"{line.minutes_from_dose:+.0f}" if line.minutes_from_dose is not None else "—"
@@ -195,7 +264,8 @@ def _check_row(line: CheckLine) -> list[str]:
     return [_e(c) for c in cells]
 
 
-def vitals_html(summary: SessionSummary) -> str:
+def vitals_html(summary: SessionSummary, marks: Marks | None = None) -> str:
+    marks = correction_marks(summary) if marks is None else marks
     parts: list[str] = []
     counts = summary.counts
     if counts is not None:
@@ -207,8 +277,14 @@ def vitals_html(summary: SessionSummary) -> str:
         parts.append(_empty("No vital signs recorded."))
         return _section("Vital signs", "".join(parts))
     parts.append(
-        _table(_CHECK_HEADERS, [_check_row(c) for c in summary.checks], css="grid dense", raw=True)
+        _table(
+            _CHECK_HEADERS,
+            [_check_row(c, marks) for c in summary.checks],
+            css="grid dense",
+            raw=True,
+        )
     )
+    parts.append(_footnotes(marks, [("check", c.check.id, c.corrections) for c in summary.checks]))
     parts.append(
         '<p class="small">Min: minutes from the dose. BP in mmHg, HR and RR per min, SpO2 in % '
         "(O2: on supplemental oxygen), temperature in °C. Diss.: dissociation observed "
@@ -276,16 +352,20 @@ def alerts_html(alerts: Sequence[AlertRecord]) -> str:
     )
 
 
-def _events_section(title: str, lines: Sequence[EventLine], empty: str) -> str:
+def _events_section(
+    title: str, lines: Sequence[EventLine], empty: str, marks: Marks | None = None
+) -> str:
     if not lines:
         return _section(title, _empty(empty))
+    marks = marks or {}
     return _section(
         title,
         _table(
             ("Time", "Entry", "By"),
-            [(_t(e.at), e.text, e.recorded_by) for e in lines],
+            [(_t(e.at), e.text + _mark(marks, "event", e.event_id), e.recorded_by) for e in lines],
             widths=(10, 82, 8),
-        ),
+        )
+        + _footnotes(marks, [("event", e.event_id, e.corrections) for e in lines]),
     )
 
 
@@ -375,12 +455,17 @@ def rems_html(summary: SessionSummary) -> str:
 
 
 def corrections_html(summary: SessionSummary) -> str:
+    """Every correction stored, in the order entered: the audit trail of the record."""
     record = summary.record
     by_id = {c.id: c for c in record.checks}
+    events_by_id = {e.id: e for e in record.events}
     rows = [
         (
-            _t(c.entered_at),
+            c.entered_at,
             f"Check of {_t(by_id[c.corrects_id].taken_at) if c.corrects_id in by_id else '?'}",
+            "; ".join(vitals_changes(by_id[c.corrects_id].signs, c.signs))
+            if c.corrects_id in by_id
+            else "",
             c.correction_reason or "—",
             c.signs.recorded_by,
         )
@@ -389,8 +474,11 @@ def corrections_html(summary: SessionSummary) -> str:
     ]
     rows += [
         (
-            _t(e.entered_at),
+            e.entered_at,
             f"Event {e.kind.replace('_', ' ')}",
+            "; ".join(event_changes(events_by_id[e.corrects_id], e))
+            if e.corrects_id in events_by_id
+            else "",
             e.correction_reason or "—",
             e.recorded_by,
         )
@@ -399,9 +487,16 @@ def corrections_html(summary: SessionSummary) -> str:
     ]
     if not rows:
         return ""
+    rows.sort(key=lambda r: r[0])
     return _section(
         "Corrections",
-        _table(("Entered", "Corrected record", "Reason", "By"), rows, widths=(12, 30, 50, 8)),
+        _table(
+            ("Entered", "Corrected record", "Replaced", "Reason", "By"),
+            [(_t(at), *rest) for at, *rest in rows],
+            widths=(12, 20, 30, 30, 8),
+        )
+        + '<p class="small">A correction never changes or deletes the record it corrects: '
+        "both are kept, and the tables above show the values in force.</p>",
     )
 
 
@@ -413,17 +508,20 @@ def summary_html(
     page_break_charts: bool = False,
 ) -> str:
     """The whole summary document, in reading order."""
+    marks = correction_marks(summary)
     body = [
         header_html(summary),
-        dose_html(summary),
-        vitals_html(summary),
+        dose_html(summary, marks),
+        vitals_html(summary, marks),
         alerts_html(summary.alerts),
         charts_html(chart_width_px, new_page=page_break_charts) if with_charts else "",
-        _events_section("Adverse events", summary.adverse_events, "No adverse event recorded."),
-        _events_section("Interventions", summary.interventions, "No intervention recorded."),
-        _events_section("Notes", summary.notes, "No notes."),
+        _events_section(
+            "Adverse events", summary.adverse_events, "No adverse event recorded.", marks
+        ),
+        _events_section("Interventions", summary.interventions, "No intervention recorded.", marks),
+        _events_section("Notes", summary.notes, "No notes.", marks),
         (
-            _events_section("Other timeline entries", summary.other_events, "")
+            _events_section("Other timeline entries", summary.other_events, "", marks)
             if summary.other_events
             else ""
         ),

@@ -289,8 +289,11 @@ class SessionStore:
         is_baseline: bool = False,
         due_at: datetime | None = None,
         late: bool = False,
+        corrects_id: int | None = None,
+        correction_reason: str = "",
     ) -> tuple[VitalsCheck, list[AlertRecord]]:
-        """A check and the alerts it raised, committed together or not at all.
+        """A check (or a correction of one) and the alerts it raised, committed together
+        or not at all.
 
         Each alert mapping has severity, rule, measure, value and message. Listeners hear
         "check" and then each "alert" only after the commit, so a view that refreshes on
@@ -304,7 +307,7 @@ class SessionStore:
             check_id = conn.execute(
                 f"INSERT INTO vitals_checks (session_id, taken_at, entered_at, is_baseline,"
                 f" {columns}, due_at, late, corrects_id, correction_reason)"
-                f" VALUES (?, ?, ?, ?, {', '.join('?' * len(_CHECK_COLUMNS))}, ?, ?, NULL, '')",
+                f" VALUES (?, ?, ?, ?, {', '.join('?' * len(_CHECK_COLUMNS))}, ?, ?, ?, ?)",
                 (
                     session_id,
                     to_iso(taken_at),
@@ -313,6 +316,8 @@ class SessionStore:
                     *(getattr(signs, name) for name in _CHECK_COLUMNS),
                     to_iso(due_at) if due_at else None,
                     int(late),
+                    corrects_id,
+                    correction_reason,
                 ),
             ).lastrowid
             for alert in alerts:

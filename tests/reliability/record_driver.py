@@ -17,14 +17,14 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from session_app.app import build_windows  # noqa: E402
-from session_app.domain.protocols import IV_KETAMINE  # noqa: E402
-from session_app.domain.session import NewSession  # noqa: E402
-from session_app.media.backend import HEADLESS_ARGS, load_backend  # noqa: E402
-from session_app.media.player import MediaPlayer  # noqa: E402
-from session_app.store import SessionStore  # noqa: E402
+from session_app.app import build_windows
+from session_app.domain.protocols import IV_KETAMINE
+from session_app.domain.session import NewSession
+from session_app.media.backend import HEADLESS_ARGS, load_backend
+from session_app.media.player import MediaPlayer
+from session_app.store import SessionStore
 
 
 def main() -> int:

@@ -3,26 +3,58 @@
 Both read the store and refresh when it announces a change to their session. The
 NEWS2 score beside each check comes from `domain.news2`; which values are flagged
 comes from the alerts the service raised; the wording of events from
-`domain.events.describe`. Nothing is judged here.
+`domain.events.describe`; what a correction changed from `domain.summary`. Nothing
+is judged here.
+
+Each is a table with a small bar under it: "Correct…" opens the correction dialog for
+the selected row (also F2 and the context menu) and "History…" lists every version.
+A record is never edited in place: the service stores a correction as a new row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from session_app.domain.clock import format_local, minutes_between
 from session_app.domain.events import current, describe
 from session_app.domain.news2 import news2
 from session_app.domain.records import SessionEvent
 from session_app.domain.schedule import current_checks
+from session_app.domain.summary import (
+    CorrectionNote,
+    check_corrections,
+    event_corrections,
+    versions,
+)
 from session_app.domain.vitals import VitalsCheck
+from session_app.monitoring import MonitoringService
 from session_app.store.repository import Change
 from session_app.ui.charts import SEVERITY_TINTS, minute_zero
+from session_app.ui.staff.correction_dialog import (
+    CheckCorrectionDialog,
+    EventCorrectionDialog,
+    HistoryDialog,
+    check_history_rows,
+    event_history_rows,
+)
+from session_app.ui.staff.widgets import named
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("time", "Time"),
@@ -42,6 +74,21 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 COLUMN_INDEX = {key: i for i, (key, _) in enumerate(COLUMNS)}
 NEWS2_TINT = {"medium": SEVERITY_TINTS["alert"], "high": SEVERITY_TINTS["high"]}
+CORRECTED_MARK = "✎ corrected"
+CORRECTED_TINT = "#e8e4f5"  # a quiet violet: not a severity colour, just "look here"
+# Which flowsheet column shows which stored measures (to mark the cells a correction changed).
+COLUMN_MEASURES: dict[str, tuple[str, ...]] = {
+    "bp": ("systolic", "diastolic"),
+    "heart_rate": ("heart_rate",),
+    "spo2": ("spo2",),
+    "on_oxygen": ("on_oxygen",),
+    "resp_rate": ("resp_rate",),
+    "temperature_c": ("temperature_c",),
+    "moaas": ("moaas",),
+    "dissociation": ("dissociation", "cadss"),
+    "scores": ("anxiety", "nausea", "pain"),
+    "note": ("note",),
+}
 
 
 def _yes_no(value: bool | None) -> str:
@@ -52,6 +99,12 @@ def _n(value: object) -> str:
     return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def corrections_tooltip(notes: Sequence[CorrectionNote]) -> str:
+    """Every correction of a row in words, oldest first, for the tooltip of its mark."""
+    lines = [f"• {note.text}" for note in notes]
+    return "\n".join(["This record was corrected:", *lines, "History… lists every version."])
+
+
 def news2_text(signs: Any) -> tuple[str, str, str]:
     """The NEWS2 cell ("3 low", "≥2 partial"), its band, and the full wording for a tooltip."""
     score = news2(signs)
@@ -60,12 +113,12 @@ def news2_text(signs: Any) -> tuple[str, str, str]:
     return f"{score.total} {score.band}", score.band, score.text
 
 
-class Flowsheet(QTableWidget):
-    """One row per check in force (a corrected check shows its correction)."""
+class FlowsheetTable(QTableWidget):
+    """One row per check in force (a corrected check shows its correction, marked)."""
 
     def __init__(self, store: Any, temperature_unit: str = "°C") -> None:
         super().__init__(0, len(COLUMNS))
-        self.setObjectName("Flowsheet")
+        self.setObjectName("FlowsheetTable")
         self.setAccessibleName("Flowsheet of vitals checks")
         self._store = store
         self.session_id: int | None = None
@@ -73,6 +126,7 @@ class Flowsheet(QTableWidget):
         self.setHorizontalHeaderLabels([title for _, title in COLUMNS])
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setAlternatingRowColors(True)
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
@@ -97,7 +151,8 @@ class Flowsheet(QTableWidget):
         if self.session_id is None:
             self.setRowCount(0)
             return
-        checks: list[VitalsCheck] = current_checks(self._store.checks(self.session_id))
+        stored: list[VitalsCheck] = self._store.checks(self.session_id)
+        checks = current_checks(stored)
         events = self._store.events(self.session_id)
         alerts = self._store.alerts(self.session_id)
         flagged: dict[tuple[int, str], str] = {}
@@ -106,10 +161,48 @@ class Flowsheet(QTableWidget):
                 flagged[(alert.check_id, alert.measure)] = alert.severity
         reference = minute_zero(events)
         rows = list(reversed(checks))
+        selected = self.selected_id()
         self.setRowCount(len(rows))
         for row, check in enumerate(rows):
             self._fill_row(row, check, reference, flagged)
+            if check.corrects_id is not None:
+                self._mark_corrected(row, check, stored)
         self.resizeColumnsToContents()
+        if selected is not None:
+            self.select_record(selected, stored)
+
+    def _mark_corrected(self, row: int, check: VitalsCheck, stored: list[VitalsCheck]) -> None:
+        """The mark on the time, and the changed cells in italics with what they replaced."""
+        notes = check_corrections(stored, check)
+        original = versions(stored, check.id)[0]
+        tip = corrections_tooltip(notes)
+        time_item = self.item(row, COLUMN_INDEX["time"])
+        if time_item is not None:
+            time_item.setToolTip(tip)
+            if not check.late:
+                time_item.setBackground(QBrush(QColor(CORRECTED_TINT)))
+        for key, measures in COLUMN_MEASURES.items():
+            if all(getattr(original.signs, m) == getattr(check.signs, m) for m in measures):
+                continue
+            item = self.item(row, COLUMN_INDEX[key])
+            if item is None:
+                continue
+            font = item.font()
+            font.setItalic(True)
+            item.setFont(font)
+            item.setToolTip(tip)
+
+    def selected_id(self) -> int | None:
+        """The stored id of the check on the selected row (None when nothing is selected)."""
+        rows = {index.row() for index in self.selectedIndexes()}
+        if len(rows) != 1:
+            return None
+        item = self.item(rows.pop(), 0)
+        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+
+    def select_record(self, record_id: int, stored: Sequence[VitalsCheck] = ()) -> bool:
+        """Select the row showing `record_id`, or the row of its newest version."""
+        return _select_row_with(self, _with_newer_versions(stored, record_id))
 
     def _fill_row(
         self,
@@ -126,7 +219,7 @@ class Flowsheet(QTableWidget):
         if check.late:
             tags.append("LATE")
         if check.corrects_id is not None:
-            tags.append("corrected")
+            tags.append(CORRECTED_MARK)
         minute = "" if reference is None else f"{minutes_between(reference, check.taken_at):+.0f}"
         temperature = ""
         if s.temperature_c is not None:
@@ -187,14 +280,14 @@ class Flowsheet(QTableWidget):
         }
 
 
-class Timeline(QTableWidget):
-    """Every event of the session, newest first, in the domain's wording."""
+class TimelineTable(QTableWidget):
+    """Every event of the session in force, newest first, in the domain's wording."""
 
     def __init__(
         self, store: Any, describe_event: Callable[[SessionEvent], str] = describe
     ) -> None:
         super().__init__(0, 3)
-        self.setObjectName("Timeline")
+        self.setObjectName("TimelineTable")
         self.setAccessibleName("Event timeline")
         self._store = store
         self._describe = describe_event
@@ -202,6 +295,7 @@ class Timeline(QTableWidget):
         self.setHorizontalHeaderLabels(("Time", "Event", "By"))
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setWordWrap(True)
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
@@ -220,18 +314,268 @@ class Timeline(QTableWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        events = [] if self.session_id is None else current(self._store.events(self.session_id))
-        rows = list(reversed(events))
+        stored = [] if self.session_id is None else self._store.events(self.session_id)
+        rows = list(reversed(current(stored)))
+        selected = self.selected_id()
         self.setRowCount(len(rows))
         for row, event in enumerate(rows):
-            for column, text in enumerate(
-                (
-                    format_local(event.occurred_at, with_date=False),
-                    self._describe(event),
-                    event.recorded_by,
-                )
-            ):
+            time_text = format_local(event.occurred_at, with_date=False)
+            if event.corrects_id is not None:
+                time_text += f" {CORRECTED_MARK}"
+            for column, text in enumerate((time_text, self._describe(event), event.recorded_by)):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, event.id)
                 self.setItem(row, column, item)
+            if event.corrects_id is not None:
+                tip = corrections_tooltip(event_corrections(stored, event))
+                for column in range(3):
+                    self.item(row, column).setToolTip(tip)
+                self.item(row, 0).setBackground(QBrush(QColor(CORRECTED_TINT)))
         self.resizeRowsToContents()
+        if selected is not None:
+            self.select_record(selected, stored)
+
+    def selected_id(self) -> int | None:
+        """The stored id of the event on the selected row (None when nothing is selected)."""
+        rows = {index.row() for index in self.selectedIndexes()}
+        if len(rows) != 1:
+            return None
+        item = self.item(rows.pop(), 0)
+        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+
+    def select_record(self, record_id: int, stored: Sequence[SessionEvent] = ()) -> bool:
+        """Select the row showing `record_id`, or the row of its newest version."""
+        return _select_row_with(self, _with_newer_versions(stored, record_id))
+
+
+def _with_newer_versions(
+    stored: Sequence[VitalsCheck] | Sequence[SessionEvent], row_id: int
+) -> set[int]:
+    """`row_id` and the ids of the corrections that replaced it (a row shows one of them)."""
+    ids = {row_id}
+    if any(r.id == row_id for r in stored):
+        ids.update(r.id for r in versions(stored, row_id))  # type: ignore[type-var]
+    return ids
+
+
+def _select_row_with(table: QTableWidget, ids: set[int]) -> bool:
+    for row in range(table.rowCount()):
+        item = table.item(row, 0)
+        if item is not None and item.data(Qt.ItemDataRole.UserRole) in ids:
+            table.selectRow(row)
+            table.setCurrentCell(row, 0)
+            return True
+    return False
+
+
+class _CorrectableView(QWidget):
+    """A record table with "Correct…" and "History…" under it (and F2 / the context menu).
+
+    Subclasses say how to open the dialogs for their kind of record. The service is
+    the panel's MonitoringService; one is made on the store when none is given.
+    """
+
+    noun = "record"
+
+    def __init__(self, store: Any, table: Any, service: Any | None, object_name: str) -> None:
+        super().__init__()
+        self.setObjectName(object_name)
+        self.setAccessibleName(table.accessibleName())
+        self._store = store
+        self.service = service if service is not None else MonitoringService(store, store.clock)
+        self.table = table
+        self.dialog: QDialog | None = None  # the correction or history dialog last opened
+        self.correct_button = named(
+            QPushButton("Correct…"), f"Correct the selected {self.noun}", f"Correct{object_name}"
+        )
+        self.history_button = named(
+            QPushButton("History…"), f"History of the selected {self.noun}", f"{object_name}History"
+        )
+        for button in (self.correct_button, self.history_button):
+            button.setAutoDefault(False)
+        self.hint = QLabel("")
+        self.hint.setObjectName("FieldUnit")
+        self.hint.setAccessibleName(f"{self.noun.capitalize()} actions hint")
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.hint, 1)
+        bar.addWidget(self.history_button)
+        bar.addWidget(self.correct_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(table, 1)
+        layout.addLayout(bar)
+
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        table.customContextMenuRequested.connect(self._context_menu)
+        self.shortcut = QShortcut(QKeySequence(Qt.Key.Key_F2), table)
+        self.shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.shortcut.activated.connect(self.open_correction)
+        self.correct_button.clicked.connect(lambda: self.open_correction())
+        self.history_button.clicked.connect(lambda: self.open_history())
+        table.itemSelectionChanged.connect(self._update_actions)
+        self._unsubscribe = store.subscribe(self._on_change)
+        self.destroyed.connect(lambda *_: self._unsubscribe())
+        self._update_actions()
+
+    def _on_change(self, change: Change) -> None:
+        """An ended session makes the record read-only: "Correct…" goes grey at once."""
+        if change.kind == "session_end" and change.session_id == self.session_id:
+            self._update_actions()
+
+    # -- the table's API, for the panel and tests ---------------------------------------
+    @property
+    def session_id(self) -> int | None:
+        return self.table.session_id  # type: ignore[no-any-return]
+
+    def set_session(self, session_id: int | None) -> None:
+        self.table.set_session(session_id)
+        self._update_actions()
+
+    def refresh(self) -> None:
+        self.table.refresh()
+        self._update_actions()
+
+    def item(self, row: int, column: int) -> QTableWidgetItem | None:
+        return self.table.item(row, column)  # type: ignore[no-any-return]
+
+    def rowCount(self) -> int:
+        return self.table.rowCount()  # type: ignore[no-any-return]
+
+    def selectRow(self, row: int) -> None:
+        self.table.selectRow(row)
+
+    def selected_id(self) -> int | None:
+        return self.table.selected_id()  # type: ignore[no-any-return]
+
+    # -- actions ------------------------------------------------------------------------
+    def _is_open(self) -> bool:
+        if self.session_id is None:
+            return False
+        try:
+            return bool(self._store.session(self.session_id).is_open)
+        except KeyError:
+            return False
+
+    def _update_actions(self) -> None:
+        selected = self.selected_id() is not None
+        writable = self._is_open()
+        self.correct_button.setEnabled(selected and writable)
+        self.history_button.setEnabled(selected)
+        if not selected:
+            hint = f"Select a {self.noun} to correct it (F2) or see its history."
+        elif writable:
+            hint = "F2 or Correct… stores a correction; the original is kept."
+        else:
+            hint = "The session has ended: its record is read-only."
+        self.hint.setText(hint if self.session_id is not None else "")
+
+    def _context_menu(self, position: QPoint) -> None:
+        row = self.table.rowAt(position.y())
+        if row >= 0:
+            self.table.selectRow(row)
+        menu = QMenu(self.table)
+        menu.setObjectName(f"{self.objectName()}Menu")
+        menu.setAccessibleName(f"{self.noun.capitalize()} actions")
+        correct = menu.addAction("Correct…")
+        correct.setEnabled(self.correct_button.isEnabled())
+        correct.triggered.connect(lambda: self.open_correction())
+        history = menu.addAction("History…")
+        history.setEnabled(self.history_button.isEnabled())
+        history.triggered.connect(lambda: self.open_history())
+        menu.popup(self.table.viewport().mapToGlobal(position))
+        self.menu = menu
+
+    def open_correction(self, record_id: int | None = None) -> QDialog | None:
+        """Open the correction dialog for a record (default: the selected row)."""
+        record_id = record_id if record_id is not None else self.selected_id()
+        if record_id is None or not self._is_open():
+            return None
+        dialog = self._correction_dialog(record_id)
+        dialog.corrected.connect(self._corrected)  # type: ignore[attr-defined]
+        self._show(dialog)
+        return dialog
+
+    def open_history(self, record_id: int | None = None) -> HistoryDialog | None:
+        """Open the list of every version of a record (default: the selected row)."""
+        record_id = record_id if record_id is not None else self.selected_id()
+        if record_id is None:
+            return None
+        dialog = self._history_dialog(record_id)
+        self._show(dialog)
+        return dialog
+
+    def _show(self, dialog: QDialog) -> None:
+        self.dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda *_: self.table.setFocus())
+        dialog.open()
+
+    def _corrected(self, result: Any) -> None:
+        record = getattr(result, "check", result)
+        self.table.refresh()
+        self.table.select_record(record.id)
+        self._update_actions()
+
+    def _correction_dialog(self, record_id: int) -> QDialog:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _history_dialog(self, record_id: int) -> HistoryDialog:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class Flowsheet(_CorrectableView):
+    """The flowsheet table with its Correct… and History… actions."""
+
+    noun = "check"
+
+    def __init__(
+        self, store: Any, temperature_unit: str = "°C", service: Any | None = None
+    ) -> None:
+        super().__init__(store, FlowsheetTable(store, temperature_unit), service, "Flowsheet")
+
+    @property
+    def temperature_unit(self) -> str:
+        return self.table.temperature_unit  # type: ignore[no-any-return]
+
+    def set_temperature_unit(self, unit: str) -> None:
+        self.table.set_temperature_unit(unit)
+
+    def row_texts(self, row: int) -> dict[str, str]:
+        return self.table.row_texts(row)  # type: ignore[no-any-return]
+
+    def _correction_dialog(self, record_id: int) -> QDialog:
+        check = self._store.check(record_id)
+        return CheckCorrectionDialog(self.service, check, self.temperature_unit, self)
+
+    def _history_dialog(self, record_id: int) -> HistoryDialog:
+        history = self.service.history(record_id)
+        when = format_local(history[0].taken_at, with_date=False)
+        rows = check_history_rows(history, self.temperature_unit)
+        return HistoryDialog(f"History of the check taken at {when}", rows, self)
+
+
+class Timeline(_CorrectableView):
+    """The event timeline with its Correct… and History… actions."""
+
+    noun = "event"
+
+    def __init__(
+        self,
+        store: Any,
+        describe_event: Callable[[SessionEvent], str] = describe,
+        service: Any | None = None,
+    ) -> None:
+        super().__init__(store, TimelineTable(store, describe_event), service, "Timeline")
+
+    def _correction_dialog(self, record_id: int) -> QDialog:
+        history = self.service.event_history(record_id)
+        event = next(e for e in history if e.id == record_id)
+        return EventCorrectionDialog(self.service, event, self.service.clock, self)
+
+    def _history_dialog(self, record_id: int) -> HistoryDialog:
+        history = self.service.event_history(record_id)
+        label = describe(history[0]).split(":")[0]
+        when = format_local(history[0].occurred_at, with_date=False)
+        return HistoryDialog(f"History of {label} at {when}", event_history_rows(history), self)

@@ -108,8 +108,8 @@ class StaffPanel(QMainWindow):
         self.alerts = AlertsPanel(store, self.service)
         self.charts = TrendCharts()
         self.charts.follow(store)
-        self.flowsheet = Flowsheet(store, unit)
-        self.timeline = Timeline(store)
+        self.flowsheet = Flowsheet(store, unit, service=self.service)
+        self.timeline = Timeline(store, service=self.service)
 
         self.store_problem = QLabel("")
         self.store_problem.setObjectName("StoreProblem")
