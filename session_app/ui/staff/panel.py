@@ -195,8 +195,9 @@ class StaffPanel(QMainWindow):
         self.trend_split.setChildrenCollapsible(False)
         self.trend_split.addWidget(self.charts)
         self.trend_split.addWidget(self.record_tabs)
-        self.trend_split.setStretchFactor(0, 3)
-        self.trend_split.setStretchFactor(1, 2)
+        # Equal shares: on a 1280×800 screen the flowsheet still shows several checks.
+        self.trend_split.setStretchFactor(0, 1)
+        self.trend_split.setStretchFactor(1, 1)
         self.sessions_page = QWidget()
         self.sessions_page.setObjectName("SessionsPage")
         sessions_layout = QVBoxLayout(self.sessions_page)
