@@ -34,7 +34,7 @@ from session_app.domain.clock import Clock, format_local
 from session_app.domain.errors import ValidationError
 from session_app.domain.events import EVENT_KINDS, FieldKind, describe, parse_time_of_day
 from session_app.domain.records import SessionEvent
-from session_app.domain.vitals import FIELD_BY_NAME, Kind, VitalsCheck, VitalSigns
+from session_app.domain.vitals import FIELD_BY_NAME, VITAL_FIELDS, Kind, VitalsCheck, VitalSigns
 from session_app.store import StoreError
 from session_app.ui.staff.event_form import YES_NO_ITEMS
 from session_app.ui.staff.vitals_form import (
@@ -42,24 +42,11 @@ from session_app.ui.staff.vitals_form import (
     YES_NO_CHOICES,
     fahrenheit_text_to_celsius,
 )
-from session_app.ui.staff.widgets import error_label, mark_invalid, named
+from session_app.ui.staff.widgets import error_label, mark_invalid, named, show_refusal
 
 # The vitals a correction can change, in the order of the vitals form.
-CHECK_FIELDS: tuple[str, ...] = (
-    "systolic",
-    "diastolic",
-    "heart_rate",
-    "spo2",
-    "on_oxygen",
-    "resp_rate",
-    "temperature_c",
-    "moaas",
-    "dissociation",
-    "cadss",
-    "anxiety",
-    "nausea",
-    "pain",
-    "note",
+CHECK_FIELDS: tuple[str, ...] = tuple(
+    spec.name for spec in VITAL_FIELDS if spec.kind is not Kind.INITIALS
 )
 
 
@@ -157,17 +144,7 @@ class _CorrectionDialog(QDialog):
         layout.addLayout(buttons)
 
     def _show_refusal(self, exc: ValidationError, controls: dict[str, QWidget]) -> None:
-        """Flag each refused field in place, keep the text, focus the first one."""
-        first: QWidget | None = None
-        for error in exc.errors:
-            control = controls.get(error.field)
-            if isinstance(control, QLineEdit):
-                mark_invalid(control, True, error.message)
-            if control is not None and first is None:
-                first = control
-        self.message.setText("\n".join(e.message for e in exc.errors))
-        if first is not None:
-            first.setFocus()
+        show_refusal(exc, controls, self.message)
 
     def _clear_marks(self, controls: dict[str, QWidget]) -> None:
         for control in controls.values():

@@ -36,7 +36,7 @@ from session_app.domain.events import (
     validate_initials,
 )
 from session_app.store import StoreError
-from session_app.ui.staff.widgets import error_label, mark_invalid, named
+from session_app.ui.staff.widgets import error_label, mark_invalid, named, show_refusal
 
 # Labels also used by the vitals form: event controls get a prefix so every
 # accessibleName on the panel stays unique for screen readers and automation.
@@ -250,16 +250,7 @@ class EventForm(QGroupBox):
                 occurred_at=occurred_at,
             )
         except ValidationError as exc:
-            first_bad: QWidget | None = None
-            for error in exc.errors:
-                control = edits.get(error.field)
-                if isinstance(control, QLineEdit):
-                    mark_invalid(control, True, error.message)
-                if control is not None and first_bad is None:
-                    first_bad = control
-            self.message.setText("\n".join(e.message for e in exc.errors))
-            if first_bad is not None:
-                first_bad.setFocus()
+            show_refusal(exc, edits, self.message)
             return None
         except StoreError as exc:
             self.message.setText(str(exc))

@@ -28,9 +28,7 @@ class PastSessionsList(QGroupBox):
     def __init__(self, store: SessionStore) -> None:
         super().__init__("Sessions")
         self._store = store
-        self.search = named(
-            QLineEdit(), "Search sessions by patient ID or date", "SessionSearch"
-        )
+        self.search = named(QLineEdit(), "Search sessions by patient ID or date", "SessionSearch")
         self.search.setPlaceholderText("Search by patient ID or date (e.g. 2026-11-22)")
         self.table = named(QTableWidget(0, len(COLUMNS)), "Sessions list", "SessionsTable")
         self.table.setHorizontalHeaderLabels(COLUMNS)

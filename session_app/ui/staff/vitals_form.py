@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 from session_app.domain.clock import Clock, format_local
 from session_app.domain.errors import FieldError, ValidationError
 from session_app.domain.events import parse_time_of_day
-from session_app.domain.vitals import FIELD_BY_NAME, Kind
+from session_app.domain.vitals import FIELD_BY_NAME, VITAL_FIELDS, Kind
 from session_app.store import StoreError
-from session_app.ui.staff.widgets import error_label, mark_invalid, named
+from session_app.ui.staff.widgets import error_label, mark_invalid, named, show_refusal
 
 # Choices of the yes/no fields: what the nurse sees -> what the service parses.
 YES_NO_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -68,23 +68,7 @@ class VitalsForm(QGroupBox):
         self._clock = clock
         self.session_id: int | None = None
         self.controls: dict[str, QLineEdit | QComboBox] = {}
-        for spec_name in (
-            "systolic",
-            "diastolic",
-            "heart_rate",
-            "spo2",
-            "on_oxygen",
-            "resp_rate",
-            "temperature_c",
-            "moaas",
-            "dissociation",
-            "cadss",
-            "anxiety",
-            "nausea",
-            "pain",
-            "note",
-            "recorded_by",
-        ):
+        for spec_name in (spec.name for spec in VITAL_FIELDS):
             spec = FIELD_BY_NAME[spec_name]
             if spec.kind is Kind.YES_NO:
                 combo = QComboBox()
@@ -277,16 +261,7 @@ class VitalsForm(QGroupBox):
         except ValidationError as exc:
             if self.temperature_unit == "°F" and exc.for_field("temperature_c"):
                 exc = _with_fahrenheit_note(exc, typed_temperature)
-            first_bad: QWidget | None = None
-            for error in exc.errors:
-                control = self.controls.get(error.field)
-                if isinstance(control, QLineEdit):
-                    mark_invalid(control, True, error.message)
-                if control is not None and first_bad is None:
-                    first_bad = control
-            self.message.setText("\n".join(e.message for e in exc.errors))
-            if first_bad is not None:
-                first_bad.setFocus()
+            show_refusal(exc, self.controls, self.message)
             return None
         except StoreError as exc:
             self.message.setText(str(exc))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TypeVar
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+
+from session_app.domain.errors import ValidationError
 
 W = TypeVar("W", bound=QWidget)
 
@@ -23,6 +26,21 @@ def mark_invalid(edit: QLineEdit, invalid: bool, message: str = "") -> None:
     edit.setAccessibleDescription(message)
     edit.style().unpolish(edit)
     edit.style().polish(edit)
+
+
+def show_refusal(exc: ValidationError, controls: Mapping[str, QWidget], message: QLabel) -> None:
+    """Flag each refused field in place (the typed text stays), list every message, and
+    put the cursor in the first refused field."""
+    first: QWidget | None = None
+    for error in exc.errors:
+        control = controls.get(error.field)
+        if isinstance(control, QLineEdit):
+            mark_invalid(control, True, error.message)
+        if control is not None and first is None:
+            first = control
+    message.setText("\n".join(e.message for e in exc.errors))
+    if first is not None:
+        first.setFocus()
 
 
 def error_label(object_name: str = "FormError") -> QLabel:
