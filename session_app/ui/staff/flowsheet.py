@@ -113,7 +113,25 @@ def news2_text(signs: Any) -> tuple[str, str, str]:
     return f"{score.total} {score.band}", score.band, score.text
 
 
-class FlowsheetTable(QTableWidget):
+class _RecordTable(QTableWidget):
+    """A table whose rows carry a stored record id (column 0, UserRole)."""
+
+    def selected_id(self) -> int | None:
+        """The stored id of the record on the selected row (None when nothing is selected)."""
+        rows = {index.row() for index in self.selectedIndexes()}
+        if len(rows) != 1:
+            return None
+        item = self.item(rows.pop(), 0)
+        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+
+    def select_record(
+        self, record_id: int, stored: Sequence[VitalsCheck] | Sequence[SessionEvent] = ()
+    ) -> bool:
+        """Select the row showing `record_id`, or the row of its newest version."""
+        return _select_row_with(self, _with_newer_versions(stored, record_id))
+
+
+class FlowsheetTable(_RecordTable):
     """One row per check in force (a corrected check shows its correction, marked)."""
 
     def __init__(self, store: Any, temperature_unit: str = "°C") -> None:
@@ -192,18 +210,6 @@ class FlowsheetTable(QTableWidget):
             item.setFont(font)
             item.setToolTip(tip)
 
-    def selected_id(self) -> int | None:
-        """The stored id of the check on the selected row (None when nothing is selected)."""
-        rows = {index.row() for index in self.selectedIndexes()}
-        if len(rows) != 1:
-            return None
-        item = self.item(rows.pop(), 0)
-        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
-
-    def select_record(self, record_id: int, stored: Sequence[VitalsCheck] = ()) -> bool:
-        """Select the row showing `record_id`, or the row of its newest version."""
-        return _select_row_with(self, _with_newer_versions(stored, record_id))
-
     def _fill_row(
         self,
         row: int,
@@ -280,7 +286,7 @@ class FlowsheetTable(QTableWidget):
         }
 
 
-class TimelineTable(QTableWidget):
+class TimelineTable(_RecordTable):
     """Every event of the session in force, newest first, in the domain's wording."""
 
     def __init__(
@@ -334,18 +340,6 @@ class TimelineTable(QTableWidget):
         self.resizeRowsToContents()
         if selected is not None:
             self.select_record(selected, stored)
-
-    def selected_id(self) -> int | None:
-        """The stored id of the event on the selected row (None when nothing is selected)."""
-        rows = {index.row() for index in self.selectedIndexes()}
-        if len(rows) != 1:
-            return None
-        item = self.item(rows.pop(), 0)
-        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
-
-    def select_record(self, record_id: int, stored: Sequence[SessionEvent] = ()) -> bool:
-        """Select the row showing `record_id`, or the row of its newest version."""
-        return _select_row_with(self, _with_newer_versions(stored, record_id))
 
 
 def _with_newer_versions(
