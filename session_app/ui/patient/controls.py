@@ -6,7 +6,10 @@ made from the staff panel (volume, pause, fade for a conversation) shows here to
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6.QtCore import QEasingCurve, QObject, QPropertyAnimation, Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QGraphicsOpacityEffect,
     QHBoxLayout,
@@ -29,6 +32,12 @@ REPEAT_TEXT = {
 
 def sleep_text(minutes: int | None) -> str:
     return f"Fade out after {minutes} min" if minutes else "Fade out: off"
+
+
+def _width_for(button: QPushButton, wordings: Iterable[str]) -> int:
+    """Room for the longest wording plus the QSS padding (24 px a side) and border."""
+    metrics = button.fontMetrics()
+    return max(metrics.horizontalAdvance(text) for text in wordings) + 56
 
 
 def _button(text: str, name: str, accessible: str) -> QPushButton:
@@ -72,6 +81,8 @@ class ControlBar(QWidget):
         self.sleep_button = _button(sleep_text(player.sleep_minutes), "SleepButton", "Fade out")
         self.fullscreen_button = _button("Full screen", "FullScreenButton", "Full screen")
         self.fullscreen_button.setVisible(False)
+        self.now_playing.setWordWrap(True)
+        self.now_playing.setMinimumWidth(160)
 
         titles = QVBoxLayout()
         titles.setSpacing(2)
@@ -91,6 +102,7 @@ class ControlBar(QWidget):
         row.addWidget(self.sleep_button)
         row.addWidget(self.fullscreen_button)
 
+        self._fit_buttons()
         self.play_button.clicked.connect(player.toggle_pause)
         self.next_button.clicked.connect(player.next)
         self.volume.valueChanged.connect(player.set_volume)
@@ -104,6 +116,21 @@ class ControlBar(QWidget):
         player.check_fade_changed.connect(self.rest_note.setVisible)
         self._refresh()
 
+
+    def _fit_buttons(self) -> None:
+        """Buttons whose text changes never shrink below their longest wording."""
+        for button, wordings in (
+            (self.repeat_button, REPEAT_TEXT.values()),
+            (self.sleep_button, [sleep_text(30), sleep_text(None)]),
+            (self.play_button, ["Pause", "Play"]),
+            (self.fullscreen_button, ["Full screen"]),
+        ):
+            button.ensurePolished()  # the window's QSS sets the font size
+            button.setMinimumWidth(_width_for(button, wordings))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._fit_buttons()
+        super().showEvent(event)
     def _show_volume(self, value: int) -> None:
         self.volume.blockSignals(True)  # no echo back to the player
         self.volume.setValue(value)
