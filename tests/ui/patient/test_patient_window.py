@@ -201,3 +201,20 @@ def test_an_accidental_close_is_refused_and_staff_decide(qtbot, player, library)
     assert window.isVisible()
     window.close()
     assert not window.isVisible() and answers == []
+
+
+def test_control_buttons_show_their_whole_wording_on_a_small_screen(qtbot, window) -> None:
+    from session_app.ui.patient.controls import REPEAT_TEXT, sleep_text
+
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    bar = window.controls
+    for button, wordings in (
+        (bar.repeat_button, list(REPEAT_TEXT.values())),
+        (bar.sleep_button, [sleep_text(30), sleep_text(None)]),
+    ):
+        for text in wordings:
+            button.setText(text)
+            width = button.fontMetrics().horizontalAdvance(text)
+            assert button.width() >= width + 40, (text, button.width(), width)
