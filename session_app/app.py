@@ -169,7 +169,7 @@ def use_single_screen(windows: AppWindows) -> None:
 
     def open_staff_panel() -> None:
         staff.lock()
-        staff.showFullScreen()
+        _fill_screen(staff)
         staff.raise_()
         staff.activateWindow()
 
@@ -187,6 +187,12 @@ def use_single_screen(windows: AppWindows) -> None:
 
 
 STAFF_SHORTCUT = "Ctrl+Alt+S"
+
+
+def _fill_screen(window: QWidget) -> None:
+    """Full screen; the geometry too, for desktops without a window manager."""
+    window.setGeometry(window.screen().geometry())
+    window.showFullScreen()
 
 
 def _place(app: QApplication, window: QWidget, screen: int | None, *, default: int) -> None:
@@ -261,7 +267,7 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
         return 2
     patient = build_patient_window(store)
     if args.single_screen:
-        patient.showFullScreen()
+        _fill_screen(patient)
     else:
         _place(app, patient, args.patient_screen, default=min(1, len(app.screens()) - 1))
         patient.show()

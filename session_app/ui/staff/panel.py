@@ -167,7 +167,8 @@ class StaffPanel(QMainWindow):
         tools.setContentsMargins(0, 0, 0, 0)
         tools.setSpacing(8)
         tools.addWidget(self.alerts, 0)
-        tools.addWidget(self.entry_tabs, 1)
+        tools.addWidget(self.entry_tabs, 0)
+        tools.addStretch(1)  # on tall screens the forms keep their shape; space goes below
         start_page = QWidget()
         start_page.setObjectName("StartPage")
         start_layout = QVBoxLayout(start_page)
