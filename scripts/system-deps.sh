@@ -3,6 +3,7 @@
 # As root (or with sudo) it installs them; otherwise it prints the exact command and fails.
 # Usage: scripts/system-deps.sh            (what `make run` and `make test` need)
 #        scripts/system-deps.sh --extra    (also tools for screenshots, media and PDF checks)
+#        scripts/system-deps.sh --bench    (also cvlc, for `make bench`)
 set -euo pipefail
 
 PACKAGES=(
@@ -15,6 +16,10 @@ PACKAGES=(
 )
 if [ "${1:-}" = "--extra" ]; then
   PACKAGES+=(sox ffmpeg x11-apps imagemagick)
+fi
+# `make bench`: cvlc (VLC alone, the idle-CPU reference); setpriv runs it as `nobody` under root.
+if [ "${1:-}" = "--bench" ]; then
+  PACKAGES+=(vlc-bin util-linux)
 fi
 # For tests of this script: pretend one more package is needed.
 if [ -n "${SYSTEM_DEPS_EXTRA:-}" ]; then

@@ -1,0 +1,106 @@
+"""Save to chart: press "Save vitals" → record committed and the trend chart redrawn.
+
+The staff panel of the real app (both windows, real SQLite file, real libvlc) on the
+runner's X display. The form is filled outside the timing; the timing starts at the
+click and ends when the chart's canvas has painted the new point. 200 saves in one
+session (it grows to 200 checks, the worst case of a long session typed by hand).
+`--json` runs it in this process and prints the result line; `run()` is the runner's side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+
+from benchmarks.core import Figure, emit, median, percentile, run_child, temp_dir
+
+SAVES = 200
+P95_BUDGET_MS = 30.0
+
+
+def measure(saves: int = SAVES) -> dict[str, object]:
+    from benchmarks.qt_child import PaintWatch, build_app
+    from benchmarks.seed import vitals_at
+    from session_app.domain.clock import ManualClock
+    from session_app.domain.protocols import IV_KETAMINE
+    from session_app.domain.session import NewSession
+
+    with temp_dir("save") as data_dir:
+        clock = ManualClock()
+        windows = build_app(data_dir, clock)
+        staff = windows.staff
+        service = staff.service
+        session = service.start_session(NewSession("BM-200", IV_KETAMINE, "AB", 70.0))
+        staff.show_session(session)
+        rng = random.Random(200)
+        clock.advance(minutes=2)
+        service.record_check(session.id, vitals_at(rng, -10))
+        service.log_event(
+            session.id,
+            "dose",
+            {"drug": "Ketamine", "dose": "35", "unit": "mg", "route": "IV bolus"},
+            "AB",
+        )
+        form = staff.vitals_form
+        watch = PaintWatch(staff.charts.graphics.viewport())
+        watch.wait_for_paint(-1)
+        totals: list[float] = []
+        commits: list[float] = []
+        missed = 0
+        for index in range(saves):
+            clock.advance(minutes=2)
+            for name, text in vitals_at(rng, 2.0 * (index + 1)).items():
+                control = form.controls.get(name)
+                if control is None:
+                    continue
+                if hasattr(control, "setText"):
+                    control.setText(text)
+                else:
+                    control.setCurrentIndex(max(0, control.findData(text)))
+            before = watch.count
+            start = time.perf_counter()
+            form.save_button.click()
+            returned = time.perf_counter()
+            if not watch.wait_for_paint(before):
+                missed += 1
+            end = time.perf_counter()
+            totals.append((end - start) * 1000)
+            commits.append((returned - start) * 1000)
+        checks = len(windows.store.checks(session.id))
+        windows.staff.stop()
+        windows.store.close()
+    return {
+        "totals": totals,
+        "commits": commits,
+        "checks": checks,
+        "missed_paints": missed,
+    }
+
+
+def run(display: str, runs: int = 3) -> list[Figure]:
+    results = [run_child("save_to_chart", ["--json"], display=display) for _ in range(runs)]
+    p50 = median([percentile(r["totals"], 50) for r in results])
+    p95 = median([percentile(r["totals"], 95) for r in results])
+    sync = median([percentile(r["commits"], 50) for r in results])
+    stored = results[0]["checks"]
+    missed = sum(int(r["missed_paints"]) for r in results)
+    note = f"{SAVES} saves × {runs} runs, {stored} checks stored; p50 of click→commit+listeners "
+    note += f"{sync:.1f} ms" + (f"; {missed} saves never repainted" if missed else "")
+    return [
+        Figure("save.p50", "Save vitals → committed + chart redrawn, p50", p50, "ms", note=note),
+        Figure(
+            "save.p95",
+            "Save vitals → committed + chart redrawn, p95",
+            p95,
+            "ms",
+            budget=P95_BUDGET_MS,
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--saves", type=int, default=SAVES)
+    emit(measure(parser.parse_args().saves))
