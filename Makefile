@@ -26,7 +26,8 @@ screenshots: $(STAMP)
 	$(PY) scripts/screenshots.py --out docs/screenshots
 
 bench: $(STAMP)
-	$(PY) -m benchmarks
+	scripts/system-deps.sh --bench
+	$(PY) -m benchmarks $(BENCH_ARGS)
 
 media:
 	scripts/system-deps.sh --extra

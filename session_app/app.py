@@ -250,6 +250,29 @@ def _startup_probe(app: QApplication) -> object:
     return probe
 
 
+def _wait_until_painted(app: QApplication, window: QWidget, limit_s: float = 1.0) -> None:
+    """Run the event loop until `window` has painted once (at most `limit_s`): a single
+    processEvents() returns before the window system has even mapped it."""
+    import time
+
+    from PySide6.QtCore import QEvent, QEventLoop, QObject
+
+    painted: list[bool] = []
+
+    class PaintWatch(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and watched is window:
+                painted.append(True)
+            return False
+
+    watch = PaintWatch()
+    window.installEventFilter(watch)
+    deadline = time.monotonic() + limit_s
+    while not painted and time.monotonic() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 20)
+    window.removeEventFilter(watch)
+
+
 def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
     import os
 
@@ -271,7 +294,7 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
     else:
         _place(app, patient, args.patient_screen, default=min(1, len(app.screens()) - 1))
         patient.show()
-    app.processEvents()  # the patient's screen is up before the staff panel's heavy imports
+    _wait_until_painted(app, patient)  # the patient's screen is up before the staff panel
     staff = build_staff_panel(store, patient, require_pin=True)
     windows = AppWindows(patient=patient, staff=staff, store=store)
     if args.single_screen:

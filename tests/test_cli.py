@@ -88,3 +88,24 @@ def test_backup_command_writes_a_usable_copy(data_dir: Path, tmp_path: Path) -> 
     copy.close()
     again = run_cli("backup", str(target), "--data-dir", str(data_dir))
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_the_real_app_starts_patient_window_first_then_the_staff_panel(data_dir: Path) -> None:
+    """`python -m session_app` as a user starts it (offscreen here), with the start-up probe
+    that `make bench` uses: it reports each window's first paint, then quits."""
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    env.update(QT_QPA_PLATFORM="offscreen", SESSION_APP_STARTUP_PROBE="1")
+    result = subprocess.run(
+        [sys.executable, "-m", "session_app", "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    probes = [line.split() for line in result.stdout.splitlines() if line.startswith("probe ")]
+    assert [name for _, name, _ in probes] == ["PatientWindow", "StaffPanel"]
+    assert float(probes[0][2]) <= float(probes[1][2])
+    assert (data_dir / "session_app.sqlite3").exists()
+    assert (data_dir / "logs" / "session_app.log").exists()

@@ -75,6 +75,7 @@ class MediaPlayer(QObject):
         fade_s: float = 2.0,
         check_fade_s: float = 3.0,
         tick_ms: int = 40,
+        idle_tick_ms: int = 250,
         volume: int = 60,
         parent: QObject | None = None,
     ) -> None:
@@ -120,6 +121,10 @@ class MediaPlayer(QObject):
             ]
             for event_type, name in self._attached:
                 events.event_attach(event_type, self._callback, name)
+        # Fast ticks only while something fades; otherwise a slow tick is enough to take
+        # libvlc's events and notice a track's end (an idle room PC stays cool and quiet).
+        self.tick_ms = tick_ms
+        self.idle_tick_ms = max(tick_ms, idle_tick_ms)
         self._timer = QTimer(self)
         self._timer.setInterval(tick_ms)
         self._timer.timeout.connect(self.tick)
@@ -216,6 +221,7 @@ class MediaPlayer(QObject):
             self._after_fade = None
             self._mp.set_pause(0)
             self._transport.to(1.0, self.fade_s)
+            self._timer.setInterval(self.tick_ms)  # a fade starts: sample it closely
             self._set_state(PlayState.PLAYING)
         elif self._state is PlayState.STOPPED:
             item = self._current or (self._playlist[0] if self._playlist else None)
@@ -268,6 +274,7 @@ class MediaPlayer(QObject):
         if down == self.check_faded:
             return
         self._check.to(0.0 if down else 1.0, self.check_fade_s)
+        self._timer.setInterval(self.tick_ms)  # a fade starts: sample it closely
         self.check_fade_changed.emit(down)
         self._apply_level()
 
@@ -330,6 +337,31 @@ class MediaPlayer(QObject):
             if length > 0 and position > 0 and remaining < self.fade_s:
                 self._transport.to(0.0, max(0.2, remaining))  # the end event moves on
         self._apply_level()
+        self._timer.setInterval(self.tick_ms if self._busy(now) else self.idle_tick_ms)
+
+    @property
+    def tick_interval_ms(self) -> int:
+        """How often the player samples now (fast while fading, slow otherwise)."""
+        return self._timer.interval()
+
+    def _busy(self, now: float) -> bool:
+        """Something is fading, or about to: sample often so the curve stays smooth."""
+        soon = self.fade_s + 2 * self.idle_tick_ms / 1000
+        sleep_fading = self._sleep is not None and now >= self._sleep.ends_at - (
+            self._sleep.fade_s + soon
+        )
+        near_end = False
+        if self._state is PlayState.PLAYING and self._repeat is not RepeatMode.ONE:
+            length, position = self._mp.get_length(), self._mp.get_time()
+            near_end = length > 0 and (length - position) / 1000 < soon
+        return (
+            self._transport.moving()
+            or self._check.moving()
+            or self._after_fade is not None
+            or sleep_fading
+            or near_end
+            or not self._inbox.empty()
+        )
 
     # --- inside --------------------------------------------------------------------
     def _fade_then(self, action: Callable[[], None]) -> None:
@@ -340,6 +372,7 @@ class MediaPlayer(QObject):
             return
         self._after_fade = action
         self._transport.to(0.0, self.fade_s)
+        self._timer.setInterval(self.tick_ms)  # a fade starts: sample it closely
 
     def _start(self, item: MediaItem, *, fade_in: bool = True) -> None:
         if not item.path.is_file():
@@ -357,6 +390,7 @@ class MediaPlayer(QObject):
         self._apply_level()
         self._mp.play()
         self._transport.to(1.0, self.fade_s if fade_in else 0.0)
+        self._timer.setInterval(self.tick_ms)  # a fade starts: sample it closely
         self._set_state(PlayState.PLAYING)
         if changed or fade_in:
             self.track_changed.emit(item)

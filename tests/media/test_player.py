@@ -205,3 +205,20 @@ def test_no_libvlc_when_instance_returns_none(monkeypatch) -> None:
     monkeypatch.setattr(backend_module.importlib, "import_module", lambda name: fake)
     backend = load_backend()
     assert not backend.available and "plugins" in backend.reason
+
+
+def test_the_player_ticks_fast_only_while_something_fades(
+    timed_player: MediaPlayer, manual_time: ManualTime
+) -> None:
+    """An idle room PC stays quiet: slow ticks when nothing fades, fast ones during a fade."""
+    player = timed_player
+    player.tick()
+    assert player.tick_interval_ms == player.idle_tick_ms
+    player.fade_for_check(True)
+    assert player.tick_interval_ms == player.tick_ms
+    manual_time.advance(1.0)
+    player.tick()
+    assert player.tick_interval_ms == player.tick_ms  # still fading
+    manual_time.advance(player.check_fade_s)
+    player.tick()
+    assert player.tick_interval_ms == player.idle_tick_ms
