@@ -23,9 +23,7 @@ class _PrivateRotatingFileHandler(RotatingFileHandler):
         return stream
 
 
-def setup_logging(
-    data_dir: Path, level: int = logging.INFO, *, max_bytes: int = MAX_BYTES
-) -> Path:
+def setup_logging(data_dir: Path, level: int = logging.INFO, *, max_bytes: int = MAX_BYTES) -> Path:
     """Send the app's logs to a rotating private file in the data dir; return its path."""
     log_dir = data_dir / "logs"
     log_dir.mkdir(mode=0o700, exist_ok=True)

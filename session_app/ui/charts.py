@@ -16,16 +16,18 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtCore import QPointF, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPicture
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from session_app.domain.clock import format_local, minutes_between
 from session_app.domain.events import current as current_events
 from session_app.domain.protocols import Protocol, Thresholds
 from session_app.domain.records import AlertRecord, SessionEvent
-from session_app.domain.schedule import anchors_from_events, current_checks
+from session_app.domain.schedule import current_checks
 from session_app.domain.vitals import VitalsCheck
+from session_app.ui.chart_support import SEVERITY_TINTS as SEVERITY_TINTS  # re-exported
+from session_app.ui.chart_support import minute_zero
 
 # Series colours: calm, distinct, none of them a severity colour (red/amber mean alerts).
 SERIES_COLOURS: dict[str, str] = {
@@ -41,18 +43,16 @@ SEVERITY_COLOURS: dict[str, str] = {
     "high": "#c62828",
     "urgent": "#8e0000",
 }
-# Light backgrounds of the same meaning, for table cells (QSS cannot style single items).
-SEVERITY_TINTS: dict[str, str] = {
-    "advisory": "#e3edf7",
-    "alert": "#ffe8b3",
-    "high": "#ffd0cc",
-    "urgent": "#ffb3ad",
-}
 BAND_COLOUR = QColor(46, 125, 50, 26)  # faint green: inside the clinic's thresholds
 THRESHOLD_COLOUR = "#c62828"
 MARKER_COLOUR = "#37474f"
 LABEL_FILL = (255, 255, 255, 210)  # labels stay legible over curves and grid
 MARKER_KINDS = ("dose", "infusion_start", "infusion_rate", "infusion_pause", "infusion_stop")
+GRID_COLOUR = "#90a4ae"  # the axes' colour, as their grid had
+GRID_ALPHA = int(0.15 * 255) / 255  # what showGrid(alpha=0.15) gave the axes
+# Above this many points a curve has more points than pixels: it is drawn thin, without
+# symbols, clipped to the view and peak-downsampled (8 h of 1 Hz monitor data).
+DENSE_POINTS = 2000
 
 
 @dataclass(frozen=True)
@@ -183,11 +183,6 @@ class TrendData:
         )
 
 
-def minute_zero(events: Sequence[SessionEvent]) -> datetime | None:
-    """Minute 0 of the charts and the flowsheet: the dose (or infusion start)."""
-    return anchors_from_events(events)[0]
-
-
 def _short_label(event: SessionEvent) -> str:
     return event.kind.replace("_", " ").capitalize()
 
@@ -198,6 +193,53 @@ def _number(value: object) -> float:
 
 def _root_id(check: VitalsCheck) -> int:
     return check.id
+
+
+class _AxisGrid(pg.GridItem):
+    """The axes' grid (lines at their major and minor ticks), drawn once into a picture.
+
+    `PlotItem.showGrid` makes each axis draw its grid on every repaint of the canvas
+    (most of a save's redraw, issue 7); a GridItem keeps its picture until the view's
+    range or size changes. Lines, levels and opacities follow what `AxisItem` draws for
+    `showGrid(alpha=GRID_ALPHA)`, so the charts look as they did.
+    """
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        super().__init__(textPen=None)
+        self._plot = plot
+
+    def generatePicture(self) -> None:
+        rect = self.boundingRect()
+        if rect.isNull() or self.deviceTransform_() is None:
+            return
+        view = self._plot.vb
+        picture = QPicture()
+        painter = QPainter(picture)
+        for axis_name, vertical_lines in (("bottom", True), ("left", False)):
+            axis = self._plot.getAxis(axis_name)
+            if vertical_lines:
+                low, high, size = rect.left(), rect.right(), view.width()
+            else:
+                low, high, size = rect.top(), rect.bottom(), view.height()
+            low, high = min(low, high), max(low, high)
+            if size <= 0 or high <= low:
+                continue
+            for level, (_spacing, values) in enumerate(axis.tickValues(low, high, size)):
+                fill = min(max(0.05 * size / (len(values) + 1), 0.0), 1.0)
+                colour = QColor(GRID_COLOUR)
+                colour.setAlpha(int(255 / (level + 1) * GRID_ALPHA * fill))
+                pen = QPen(colour)
+                pen.setCosmetic(True)
+                painter.setPen(pen)
+                for value in values:
+                    if not low <= value <= high:
+                        continue
+                    if vertical_lines:
+                        painter.drawLine(QPointF(value, rect.top()), QPointF(value, rect.bottom()))
+                    else:
+                        painter.drawLine(QPointF(rect.left(), value), QPointF(rect.right(), value))
+        painter.end()
+        self.picture = picture
 
 
 @dataclass(frozen=True)
@@ -236,7 +278,16 @@ class TrendCharts(QWidget):
         super().__init__(parent)
         self.setObjectName("TrendCharts")
         self.setAccessibleName("Trend charts")
-        self.data = TrendData()
+        self._data = TrendData()
+        # Store announcements mark the chart stale; one reload runs per event-loop turn.
+        self._reload_pending = False
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setObjectName("TrendChartsReloadTimer")
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(0)
+        self._reload_timer.timeout.connect(self.flush)
+        self._dense: bool | None = None  # how the curves are drawn now (None: not yet)
+        self._drawn_decorations: dict[str, object] = {}  # what each plot's lines show
         self._store: Any = None
         self._session_id: int | None = None
         self._unsubscribe: Callable[[], None] | None = None
@@ -272,8 +323,13 @@ class TrendCharts(QWidget):
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.setMouseEnabled(x=False, y=False)
-            plot.showGrid(x=True, y=True, alpha=0.15)
+            grid = _AxisGrid(plot)
+            grid.setZValue(-50)
+            plot.addItem(grid, ignoreBounds=True)
             plot.getAxis("left").setWidth(62)
+            # As with the axes' own grid: no tick marks, no value label past the plot's edge.
+            plot.getAxis("left").setStyle(hideOverlappingLabels=True, tickAlpha=0)
+            plot.getAxis("bottom").setStyle(tickAlpha=0)
             plot.setYRange(*spec.y_range, padding=0.02)
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).setTickFont(axis_font)
@@ -321,6 +377,12 @@ class TrendCharts(QWidget):
         )
         self.set_data(self.data)
 
+    @property
+    def data(self) -> TrendData:
+        """What the charts show; a reload still pending from a store announcement runs first."""
+        self.flush()
+        return self._data
+
     # -- loading -----------------------------------------------------------------
     def load_session(
         self,
@@ -331,6 +393,7 @@ class TrendCharts(QWidget):
         describe: Callable[[SessionEvent], str] | None = None,
     ) -> None:
         """Read a whole session's checks, events and alerts from the store and draw them."""
+        self._cancel_pending_reload()
         self._store = store
         self._session_id = session_id
         self._describe = describe
@@ -348,14 +411,19 @@ class TrendCharts(QWidget):
         )
 
     def follow(self, store: Any) -> None:
-        """Redraw the moment the store announces a change to the loaded session."""
+        """Redraw when the store announces a change to the loaded session.
+
+        A saved check is announced once, then once per alert it raised: the reload runs
+        once, at the next turn of the event loop (or at once through `flush`, or when
+        `data` is read), not once per announcement.
+        """
         if self._unsubscribe is not None:
             self._unsubscribe()
         self._store = store
 
         def on_change(change: Any) -> None:
             if change.session_id is not None and change.session_id == self._session_id:
-                self.reload()
+                self._schedule_reload()
 
         self._unsubscribe = store.subscribe(on_change)
         self.destroyed.connect(lambda *_: self.stop_following())
@@ -365,19 +433,41 @@ class TrendCharts(QWidget):
             self._unsubscribe()
             self._unsubscribe = None
 
+    def _schedule_reload(self) -> None:
+        self._reload_pending = True
+        if not self._reload_timer.isActive():
+            self._reload_timer.start()
+
+    def _cancel_pending_reload(self) -> None:
+        self._reload_pending = False
+        self._reload_timer.stop()
+
+    @property
+    def reload_pending(self) -> bool:
+        """True between a store announcement and the reload it asks for."""
+        return self._reload_pending
+
+    def flush(self) -> None:
+        """Run a pending reload now (tests, exports, or anyone who reads the chart at once)."""
+        if self._reload_pending:
+            self.reload()
+
     def reload(self) -> None:
+        self._cancel_pending_reload()
         if self._store is not None and self._session_id is not None:
             self.load_session(
                 self._store, self._session_id, limits=self._limits, describe=self._describe
             )
 
     def clear(self) -> None:
+        self._cancel_pending_reload()
         self._session_id = None
         self.set_data(TrendData())
 
     # -- drawing -----------------------------------------------------------------
     def set_data(self, data: TrendData) -> None:
-        self.data = data
+        self._data = data
+        self._set_density(len(data.minutes) > DENSE_POINTS)
         for measure, curve in self.curves.items():
             x, y = data.series(measure)
             if len(y) != len(x) or not np.isfinite(y).any():
@@ -412,6 +502,31 @@ class TrendCharts(QWidget):
         else:
             self.plots["bp"].setXRange(-10, 120, padding=0)
 
+    def _set_density(self, dense: bool) -> None:
+        """Typed checks: a width-2 line with a dot per check. Monitor data (more points
+        than pixels): a width-1 line, no dots, clipped to the view and peak-downsampled,
+        so one repaint stays within a frame (issue 7)."""
+        if dense == self._dense:
+            return
+        self._dense = dense
+        for measure, curve in self.curves.items():
+            colour = SERIES_COLOURS[measure]
+            if dense:
+                curve.setSymbol(None)
+                curve.setPen(pg.mkPen(colour, width=1))
+                curve.setDownsampling(auto=True, method="peak")
+                curve.setClipToView(True)
+            else:
+                curve.setDownsampling(ds=1, auto=False)
+                curve.setClipToView(False)
+                curve.setPen(pg.mkPen(colour, width=2))
+                curve.setSymbol("o")
+
+    @property
+    def dense(self) -> bool:
+        """True while the curves are drawn in the monitor-data mode (see `_set_density`)."""
+        return bool(self._dense)
+
     @staticmethod
     def _y_range(spec: _PlotSpec, data: TrendData) -> tuple[float, float]:
         """The default range, widened to show every value and the baseline-rise lines."""
@@ -434,6 +549,12 @@ class TrendCharts(QWidget):
         return low, high
 
     def _draw_decorations(self, spec: _PlotSpec, data: TrendData) -> None:
+        """Threshold lines, bands, baseline and event markers; rebuilt only when they change
+        (rebuilding them on every save was a fifth of the save's time, issue 7)."""
+        shown = (data.limits, tuple(sorted(data.baseline.items())), data.markers)
+        if self._drawn_decorations.get(spec.key) == shown:
+            return
+        self._drawn_decorations[spec.key] = shown
         plot = self.plots[spec.key]
         for item in self._decorations[spec.key]:
             plot.removeItem(item)

@@ -25,7 +25,9 @@ def run_until_killed(data_dir: Path, seed: int, rng: random.Random) -> list[str]
     """Start the driver, let it write for a random while, SIGKILL it; return its ACK lines."""
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.reliability.record_driver", str(data_dir), str(seed)],
-        cwd=REPO, stdout=subprocess.PIPE, text=True,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout is not None
     lines: list[str] = []

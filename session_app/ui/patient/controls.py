@@ -116,7 +116,6 @@ class ControlBar(QWidget):
         player.check_fade_changed.connect(self.rest_note.setVisible)
         self._refresh()
 
-
     def _fit_buttons(self) -> None:
         """Buttons whose text changes never shrink below their longest wording."""
         for button, wordings in (
@@ -131,6 +130,7 @@ class ControlBar(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         self._fit_buttons()
         super().showEvent(event)
+
     def _show_volume(self, value: int) -> None:
         self.volume.blockSignals(True)  # no echo back to the player
         self.volume.setValue(value)

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -46,7 +46,7 @@ from session_app.domain.summary import (
 from session_app.domain.vitals import VitalsCheck
 from session_app.monitoring import MonitoringService
 from session_app.store.repository import Change
-from session_app.ui.charts import SEVERITY_TINTS, minute_zero
+from session_app.ui.chart_support import SEVERITY_TINTS, minute_zero
 from session_app.ui.staff.correction_dialog import (
     CheckCorrectionDialog,
     EventCorrectionDialog,
@@ -132,7 +132,14 @@ class _RecordTable(QTableWidget):
 
 
 class FlowsheetTable(_RecordTable):
-    """One row per check in force (a corrected check shows its correction, marked)."""
+    """One row per check in force (a corrected check shows its correction, marked).
+
+    Store announcements are collected and applied once per event-loop turn (a save
+    announces the check, then each alert it raised). A new check that is the newest is
+    inserted as the top row; anything else (a correction, an event, a back-dated check)
+    refills the table. Reading the table (`item`, `rowCount`, `row_texts`, `selected_id`,
+    `selectRow`) applies a pending update first, so a reader never sees it behind the store.
+    """
 
     def __init__(self, store: Any, temperature_unit: str = "°C") -> None:
         super().__init__(0, len(COLUMNS))
@@ -148,8 +155,20 @@ class FlowsheetTable(_RecordTable):
         self.setAlternatingRowColors(True)
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Sized to the contents after a refill and widened for an inserted row; sizing
+        # every column to every row on each save was most of the table's cost (issue 7).
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        header.setResizeContentsPrecision(200)
+        self._pending: list[Change] = []
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setObjectName("FlowsheetRefreshTimer")
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self.flush)
+        self._reference: Any = None  # minute 0 when the table was last filled
+        self._newest: tuple[Any, int] | None = None  # (taken_at, id) of the top row
+        self.refills = 0  # full refills so far (a new newest check is inserted instead)
         self._unsubscribe = store.subscribe(self._on_change)
         self.destroyed.connect(lambda *_: self._unsubscribe())
 
@@ -163,26 +182,114 @@ class FlowsheetTable(_RecordTable):
 
     def _on_change(self, change: Change) -> None:
         if change.session_id == self.session_id and change.kind in ("check", "alert", "event"):
+            self._pending.append(change)
+            if not self._refresh_timer.isActive():
+                self._refresh_timer.start()
+
+    @property
+    def refresh_pending(self) -> bool:
+        """True between a store announcement and the update it asks for."""
+        return bool(self._pending)
+
+    def flush(self) -> None:
+        """Apply the store's announced changes now: insert a new newest check, else refill."""
+        if not self._pending:
+            return
+        changes, self._pending = self._pending, []
+        self._refresh_timer.stop()
+        if not self._insert_new_check(changes):
             self.refresh()
 
+    def _insert_new_check(self, changes: Sequence[Change]) -> bool:
+        """Show one newly saved check (and the alerts it raised) as a new top row.
+
+        False when the changes are anything else; the caller then refills the table.
+        """
+        checks = [c for c in changes if c.kind == "check"]
+        if len(checks) != 1 or self.session_id is None or checks[0].row_id is None:
+            return False
+        if any(c.kind not in ("check", "alert") for c in changes):
+            return False
+        if self.rowCount() > 0 and self._newest is None:
+            return False
+        try:
+            check = self._store.check(checks[0].row_id)
+        except KeyError:
+            return False
+        if check.corrects_id is not None or check.session_id != self.session_id:
+            return False
+        if self._newest is not None and (check.taken_at, check.id) <= self._newest:
+            return False  # a back-dated check belongs further down
+        alerts = self._store.alerts(self.session_id)
+        own = {a.id for a in alerts if a.check_id == check.id}
+        if any(c.kind == "alert" and c.row_id not in own for c in changes):
+            return False  # an alert about another check: refill
+        flagged = {(a.check_id, a.measure): a.severity for a in alerts if a.check_id == check.id}
+        first = self.rowCount() == 0
+        self.insertRow(0)
+        self._fill_row(0, check, self._reference, flagged)
+        self._newest = (check.taken_at, check.id)
+        if first:
+            self.resizeColumnsToContents()
+        else:
+            self._widen_for_row(0)
+        return True
+
+    def _widen_for_row(self, row: int) -> None:
+        """Widen the columns whose cell in `row` is wider than the column (never narrow)."""
+        padding = 2 * self.style().pixelMetric(self.style().PixelMetric.PM_FocusFrameHMargin) + 8
+        for column in range(self.columnCount() - 1):  # the last column stretches
+            item = QTableWidget.item(self, row, column)
+            if item is None or not item.text():
+                continue
+            width = QFontMetrics(item.font()).horizontalAdvance(item.text()) + padding
+            if width > self.columnWidth(column):
+                self.setColumnWidth(column, width)
+
+    def item(self, row: int, column: int) -> QTableWidgetItem | None:  # type: ignore[override]
+        self.flush()
+        return QTableWidget.item(self, row, column)
+
+    def selected_id(self) -> int | None:
+        self.flush()
+        return super().selected_id()
+
+    def rowCount(self) -> int:
+        self.flush()
+        return QTableWidget.rowCount(self)
+
+    def selectRow(self, row: int) -> None:
+        self.flush()
+        QTableWidget.selectRow(self, row)
+
     def refresh(self) -> None:
+        """Refill the table from the store (also drops any pending announced change)."""
+        self._pending = []
+        self._refresh_timer.stop()
+        self.refills += 1
         if self.session_id is None:
             self.setRowCount(0)
+            self._newest = None
             return
         stored: list[VitalsCheck] = self._store.checks(self.session_id)
         checks = current_checks(stored)
         events = self._store.events(self.session_id)
         alerts = self._store.alerts(self.session_id)
-        flagged: dict[tuple[int, str], str] = {}
+        # Flagged values grouped by check: each row looks only at its own alerts.
+        flagged: dict[int, dict[tuple[int, str], str]] = {}
         for alert in alerts:
             if alert.check_id is not None:
-                flagged[(alert.check_id, alert.measure)] = alert.severity
+                flagged.setdefault(alert.check_id, {})[(alert.check_id, alert.measure)] = (
+                    alert.severity
+                )
         reference = minute_zero(events)
+        self._reference = reference
         rows = list(reversed(checks))
+        self._newest = (rows[0].taken_at, rows[0].id) if rows else None
         selected = self.selected_id()
         self.setRowCount(len(rows))
         for row, check in enumerate(rows):
-            self._fill_row(row, check, reference, flagged)
+            self._fill_row(row, check, reference, flagged.get(check.id, {}))
             if check.corrects_id is not None:
                 self._mark_corrected(row, check, stored)
         self.resizeColumnsToContents()
@@ -280,6 +387,7 @@ class FlowsheetTable(_RecordTable):
 
     def row_texts(self, row: int) -> dict[str, str]:
         """What a row shows, by column key (for tests and automation)."""
+        self.flush()
         return {
             key: (self.item(row, i).text() if self.item(row, i) else "")
             for i, (key, _) in enumerate(COLUMNS)

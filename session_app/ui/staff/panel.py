@@ -140,7 +140,8 @@ class StaffPanel(QMainWindow):
         self._unsubscribe_failures = store.subscribe_failures(self._write_failed)
         self.destroyed.connect(lambda *_: self._unsubscribe_failures())
         self.countdown.updated.connect(lambda: self.notice.show_status(self.countdown))
-        self.vitals_form.saved.connect(lambda _result: self.countdown.tick())
+        # The countdown ticks on the store's "check"/"event" announcement (`_on_change`),
+        # once per save, whichever form or dialog saved it.
         self.event_form.logged.connect(self._event_logged)
         self._unsubscribe = store.subscribe(self._on_change)
         self.destroyed.connect(lambda *_: self._unsubscribe())
@@ -319,8 +320,7 @@ class StaffPanel(QMainWindow):
         self.session_details.setText(" · ".join(parts))
 
     def _event_logged(self, _event: object) -> None:
-        self._update_banner()
-        self.countdown.tick()
+        self._update_banner()  # the countdown already ticked on the store's announcement
 
     def _on_change(self, change: Change) -> None:
         self.store_problem.hide()  # a write succeeded: the store works again

@@ -221,9 +221,9 @@ class VitalsForm(QGroupBox):
                 control.setCurrentIndex(0)
             else:
                 control.clear()
-                mark_invalid(control, False)
+                _unmark(control)
         self.taken_at.clear()
-        mark_invalid(self.taken_at, False)
+        _unmark(self.taken_at)
 
     # -- saving --------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -239,7 +239,7 @@ class VitalsForm(QGroupBox):
             return None
         for control in (*self.controls.values(), self.taken_at):
             if isinstance(control, QLineEdit):
-                mark_invalid(control, False)
+                _unmark(control)
         self.status.setText("")
         taken_at = None
         if self.taken_at.text().strip():
@@ -285,6 +285,13 @@ class VitalsForm(QGroupBox):
         if getattr(check, "late", False):
             text += " — marked late"
         return text + "."
+
+
+def _unmark(edit: QLineEdit) -> None:
+    """Clear a field's refusal mark; only marked fields are re-polished (a re-polish of all
+    16 fields cost a few ms on every save, issue 7)."""
+    if edit.property("invalid"):
+        mark_invalid(edit, False)
 
 
 def fahrenheit_text_to_celsius(text: str) -> str:
