@@ -224,3 +224,21 @@ def test_end_session_opens_the_checklist_and_past_sessions_open_their_summary(
     assert staff.open_summary(session.id) is view  # one window per session
     staff.lock()
     assert not view.isVisible()
+
+
+def test_locked_at_start_the_charts_are_built_later_with_the_session_loaded(
+    qtbot, data_dir: Path, clock: ManualClock
+) -> None:
+    """Start-up: the locked panel appears without pyqtgraph's cost; the charts come while
+    staff type the PIN (or at the latest on unlock), already showing the session."""
+    windows = with_pin_and_session(qtbot, data_dir, clock)
+    staff = windows.staff
+    assert staff.charts is None
+    unlock(qtbot, windows)
+    assert staff.charts is not None
+    assert staff.charts.isVisible()
+    assert 140 in staff.charts.data.values["heart_rate"]
+    staff.confirm_closing()
+    staff.stop()
+    windows.patient.allow_close = True
+    windows.store.close()

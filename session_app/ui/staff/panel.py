@@ -8,9 +8,9 @@ Nothing here is shown to the patient, and nothing makes a sound.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -35,7 +35,6 @@ from session_app.domain.settings import resolve_settings
 from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
 from session_app.store.repository import Change
-from session_app.ui.charts import TrendCharts
 from session_app.ui.lock import IdleWatcher, LockScreen, PinSetupPage
 from session_app.ui.staff.alerts_panel import AlertsPanel
 from session_app.ui.staff.countdown import DueCountdown, OverdueNotice
@@ -46,11 +45,15 @@ from session_app.ui.staff.settings_dialog import SettingsDialog
 from session_app.ui.staff.start_session import StartSessionForm
 from session_app.ui.staff.vitals_form import VitalsForm
 from session_app.ui.staff.widgets import named
-from session_app.ui.summary.discharge_dialog import DischargeDialog
-from session_app.ui.summary.view import SummaryView
 from session_app.ui.theme import load_qss
 
+if TYPE_CHECKING:  # pyqtgraph is heavy: the charts and summaries load when first needed
+    from session_app.ui.charts import TrendCharts
+    from session_app.ui.summary.discharge_dialog import DischargeDialog
+    from session_app.ui.summary.view import SummaryView
+
 WINDOW_TITLE = "session_app — Staff panel"
+CHARTS_PRELOAD_MS = 1000  # locked at start: build the charts while staff type the PIN
 NO_SESSION = "No session in progress. Start one with the form on the left."
 WIDE_LAYOUT_MIN_WIDTH = 1600  # from here the flowsheet sits beside the charts, not below
 
@@ -106,8 +109,10 @@ class StaffPanel(QMainWindow):
         self.vitals_form = VitalsForm(self.service, self.clock, unit)
         self.event_form = EventForm(self.service, self.clock)
         self.alerts = AlertsPanel(store, self.service)
-        self.charts = TrendCharts()
-        self.charts.follow(store)
+        self.charts: TrendCharts | None = None
+        self.charts_slot = QWidget()
+        self.charts_slot.setObjectName("ChartsSlot")
+        QVBoxLayout(self.charts_slot).setContentsMargins(0, 0, 0, 0)
         self.flowsheet = Flowsheet(store, unit, service=self.service)
         self.timeline = Timeline(store, service=self.service)
 
@@ -195,7 +200,7 @@ class StaffPanel(QMainWindow):
         self.trend_split = QSplitter(Qt.Orientation.Vertical)
         self.trend_split.setObjectName("TrendSplit")
         self.trend_split.setChildrenCollapsible(False)
-        self.trend_split.addWidget(self.charts)
+        self.trend_split.addWidget(self.charts_slot)
         self.trend_split.addWidget(self.record_tabs)
         # Equal shares: on a 1280×800 screen the flowsheet still shows several checks.
         self.trend_split.setStretchFactor(0, 1)
@@ -231,7 +236,8 @@ class StaffPanel(QMainWindow):
     def stop(self) -> None:
         """Stop the countdown timer and the store subscriptions (before the store closes)."""
         self.countdown.timer.stop()
-        self.charts.stop_following()
+        if self.charts is not None:
+            self.charts.stop_following()
         self._unsubscribe()
         self._unsubscribe_failures()
         if self.idle is not None:
@@ -283,12 +289,11 @@ class StaffPanel(QMainWindow):
         for part in (self.vitals_form, self.event_form, self.alerts, self.flowsheet):
             part.set_session(session_id)
         self.timeline.set_session(session_id)
+        self._load_charts()
         if session is None:
-            self.charts.clear()
             self.banner.setText(NO_SESSION)
             self.session_details.setText("")
         else:
-            self.charts.load_session(self.store, session.id)
             self._update_banner()
         self.countdown.set_session(session_id)
         self.countdown.setVisible(session is not None)
@@ -299,6 +304,25 @@ class StaffPanel(QMainWindow):
             self.vitals_form.first_field().setFocus()
         else:
             self.start_form.patient_id.setFocus()
+
+    def _load_charts(self) -> None:
+        if self.charts is None:
+            return  # built later (ensure_charts), which loads the session then
+        if self.current_session is None:
+            self.charts.clear()
+        else:
+            self.charts.load_session(self.store, self.current_session.id)
+
+    def ensure_charts(self) -> TrendCharts:
+        """Build the trend charts (importing pyqtgraph) the first time they are needed."""
+        if self.charts is None:
+            from session_app.ui.charts import TrendCharts
+
+            self.charts = TrendCharts()
+            self.charts.follow(self.store)
+            self.charts_slot.layout().addWidget(self.charts)
+            self._load_charts()
+        return self.charts
 
     def _update_banner(self) -> None:
         session = self.current_session
@@ -356,6 +380,8 @@ class StaffPanel(QMainWindow):
         """Final checklist; ending the session then opens its summary."""
         if self.current_session is None:
             return None
+        from session_app.ui.summary.discharge_dialog import DischargeDialog
+
         dialog = DischargeDialog(self.store, self.current_session.id, self.clock, parent=self)
         dialog.session_ended.connect(self.open_summary)
         dialog.open()
@@ -367,6 +393,8 @@ class StaffPanel(QMainWindow):
 
     def open_summary(self, session_id: int) -> SummaryView:
         """The summary of any session in its own window (one window per session)."""
+        from session_app.ui.summary.view import SummaryView
+
         view = self._summaries.get(session_id)
         if view is None:
             view = SummaryView(self.store, session_id, self.clock, parent=self)
@@ -399,6 +427,9 @@ class StaffPanel(QMainWindow):
             minutes = int(self._settings()["staff.lock_after_min"])
             self.idle = IdleWatcher(self, self.clock, timedelta(minutes=minutes), self.lock)
             self.lock()
+            QTimer.singleShot(CHARTS_PRELOAD_MS, self, self.ensure_charts)
+        else:
+            self.ensure_charts()
 
     @property
     def close_pending(self) -> bool:
@@ -424,6 +455,7 @@ class StaffPanel(QMainWindow):
         self.locked.emit()
 
     def _unlock(self) -> None:
+        self.ensure_charts()
         self.pages.setCurrentWidget(self.content)
         if self.idle is not None:
             self.idle.last_input = self.clock.now()
