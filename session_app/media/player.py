@@ -75,7 +75,7 @@ class MediaPlayer(QObject):
         fade_s: float = 2.0,
         check_fade_s: float = 3.0,
         tick_ms: int = 40,
-        idle_tick_ms: int = 250,
+        idle_tick_ms: int = 500,
         volume: int = 60,
         parent: QObject | None = None,
     ) -> None:
