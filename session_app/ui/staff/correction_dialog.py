@@ -42,7 +42,13 @@ from session_app.ui.staff.vitals_form import (
     YES_NO_CHOICES,
     fahrenheit_text_to_celsius,
 )
-from session_app.ui.staff.widgets import error_label, mark_invalid, named, show_refusal
+from session_app.ui.staff.widgets import (
+    error_label,
+    mark_invalid,
+    named,
+    show_refusal,
+    typed_values,
+)
 
 # The vitals a correction can change, in the order of the vitals form.
 CHECK_FIELDS: tuple[str, ...] = tuple(
@@ -231,12 +237,7 @@ class CheckCorrectionDialog(_CorrectionDialog):
 
     def raw_values(self) -> dict[str, str]:
         """What the dialog holds, as the service reads it (°C, like the vitals form)."""
-        raw: dict[str, str] = {}
-        for name, control in self.controls.items():
-            if isinstance(control, QComboBox):
-                raw[name] = str(control.currentData() or "")
-            else:
-                raw[name] = control.text()
+        raw = typed_values(self.controls)
         typed = raw["temperature_c"]
         if self.temperature_unit == "°F":
             if typed.strip() == self._prefilled_temperature:
@@ -328,13 +329,7 @@ class EventCorrectionDialog(_CorrectionDialog):
         first.setFocus()
 
     def raw_values(self) -> dict[str, str]:
-        raw: dict[str, str] = {}
-        for name, control in self.controls.items():
-            if isinstance(control, QComboBox):
-                raw[name] = str(control.currentData() or "")
-            else:
-                raw[name] = control.text()
-        return raw
+        return typed_values(self.controls)
 
     def submit(self) -> object | None:
         controls: dict[str, QWidget] = {

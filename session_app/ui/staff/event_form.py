@@ -36,7 +36,13 @@ from session_app.domain.events import (
     validate_initials,
 )
 from session_app.store import StoreError
-from session_app.ui.staff.widgets import error_label, mark_invalid, named, show_refusal
+from session_app.ui.staff.widgets import (
+    error_label,
+    mark_invalid,
+    named,
+    show_refusal,
+    typed_values,
+)
 
 # Labels also used by the vitals form: event controls get a prefix so every
 # accessibleName on the panel stays unique for screen readers and automation.
@@ -190,13 +196,7 @@ class EventForm(QGroupBox):
         return {k: v for k, v in values.items() if v}
 
     def raw_values(self, kind: str | None = None) -> dict[str, str]:
-        raw: dict[str, str] = {}
-        for name, control in self.fields[kind or self.current_kind()].items():
-            if isinstance(control, QComboBox):
-                raw[name] = str(control.currentData() or "")
-            else:
-                raw[name] = control.text()
-        return raw
+        return typed_values(self.fields[kind or self.current_kind()])
 
     # -- saving --------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:

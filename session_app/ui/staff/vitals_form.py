@@ -29,7 +29,13 @@ from session_app.domain.errors import FieldError, ValidationError
 from session_app.domain.events import parse_time_of_day
 from session_app.domain.vitals import FIELD_BY_NAME, VITAL_FIELDS, Kind
 from session_app.store import StoreError
-from session_app.ui.staff.widgets import error_label, mark_invalid, named, show_refusal
+from session_app.ui.staff.widgets import (
+    error_label,
+    mark_invalid,
+    named,
+    show_refusal,
+    typed_values,
+)
 
 # Choices of the yes/no fields: what the nurse sees -> what the service parses.
 YES_NO_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -207,13 +213,7 @@ class VitalsForm(QGroupBox):
 
     def raw_values(self) -> dict[str, str]:
         """What was typed, by field name; empty means not measured."""
-        raw: dict[str, str] = {}
-        for name, control in self.controls.items():
-            if isinstance(control, QComboBox):
-                raw[name] = str(control.currentData() or "")
-            else:
-                raw[name] = control.text()
-        return raw
+        return typed_values(self.controls)
 
     def clear(self) -> None:
         for control in self.controls.values():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
 from session_app.domain.errors import ValidationError
 
@@ -26,6 +26,18 @@ def mark_invalid(edit: QLineEdit, invalid: bool, message: str = "") -> None:
     edit.setAccessibleDescription(message)
     edit.style().unpolish(edit)
     edit.style().polish(edit)
+
+
+def typed_values(controls: Mapping[str, QWidget]) -> dict[str, str]:
+    """What a form holds, by field name, as the domain validates it (text, or a combo
+    box's data); empty means not entered."""
+    raw: dict[str, str] = {}
+    for name, control in controls.items():
+        if isinstance(control, QComboBox):
+            raw[name] = str(control.currentData() or "")
+        elif isinstance(control, QLineEdit):
+            raw[name] = control.text()
+    return raw
 
 
 def show_refusal(exc: ValidationError, controls: Mapping[str, QWidget], message: QLabel) -> None:
