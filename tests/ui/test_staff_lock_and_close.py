@@ -67,6 +67,14 @@ def with_pin_and_session(qtbot, data_dir: Path, clock: ManualClock) -> AppWindow
     return windows
 
 
+def shut_down(windows: AppWindows) -> None:
+    """What staff confirming "close session_app" leads to, without the dialog."""
+    windows.staff.confirm_closing()
+    windows.staff.stop()
+    windows.patient.allow_close = True
+    windows.store.close()
+
+
 def visible_text(window: QWidget) -> str:
     parts = [window.windowTitle()]
     for widget in window.findChildren(QWidget):
@@ -114,10 +122,7 @@ def test_with_a_pin_set_the_panel_starts_locked_and_shows_nothing_clinical(
     unlock(qtbot, windows)
     assert not staff.is_locked
     assert "QX-77" in visible_text(staff)
-    staff.confirm_closing()
-    staff.stop()
-    windows.patient.allow_close = True
-    windows.store.close()
+    shut_down(windows)
 
 
 def test_idle_time_and_the_lock_button_lock_the_panel(
@@ -136,10 +141,7 @@ def test_idle_time_and_the_lock_button_lock_the_panel(
     unlock(qtbot, windows)
     staff.lock_button.click()
     assert staff.is_locked
-    staff.confirm_closing()
-    staff.stop()
-    windows.patient.allow_close = True
-    windows.store.close()
+    shut_down(windows)
 
 
 def test_closing_from_the_patient_window_waits_for_the_pin_then_staff_decide(
@@ -173,10 +175,7 @@ def test_single_screen_mode_opens_the_panel_only_with_the_pin_and_hides_it_again
     assert "QX-77" in visible_text(staff)
     staff.lock_button.click()
     assert not staff.isVisible() and patient.isVisible()
-    staff.confirm_closing()
-    staff.stop()
-    patient.allow_close = True
-    windows.store.close()
+    shut_down(windows)
 
 
 def test_a_saving_problem_stays_on_screen_until_saving_works(
@@ -238,7 +237,4 @@ def test_locked_at_start_the_charts_are_built_later_with_the_session_loaded(
     assert staff.charts is not None
     assert staff.charts.isVisible()
     assert 140 in staff.charts.data.values["heart_rate"]
-    staff.confirm_closing()
-    staff.stop()
-    windows.patient.allow_close = True
-    windows.store.close()
+    shut_down(windows)
