@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -15,8 +17,10 @@ class ExportError(Exception):
     """An export could not be written; the message names the file and the reason."""
 
 
-def write_atomically(path: Path, data: bytes) -> Path:
-    """Write the whole file or nothing: a temp file in the same folder, then a rename.
+@contextmanager
+def atomic_target(path: Path | str) -> Iterator[Path]:
+    """Yield a temp file beside `path` to write; on success it becomes `path` (0600),
+    on any failure it is removed: the whole file or nothing.
 
     A half-written export handed to the chart would be worse than none.
     """
@@ -27,17 +31,25 @@ def write_atomically(path: Path, data: bytes) -> Path:
     if not folder.is_dir():
         raise ExportError(f"Cannot write {path}: the folder {folder} does not exist.")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+        os.close(fd)
     except OSError as exc:
         raise ExportError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        yield tmp
         os.chmod(tmp, 0o600)  # patient records: private to the user, like the store
         os.replace(tmp, path)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise ExportError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
-    return path
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    """Write `data` to `path`, the whole file or nothing (see atomic_target)."""
+    with atomic_target(path) as tmp, tmp.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return Path(path)

@@ -12,7 +12,6 @@ without a display (offscreen platform) for the command line.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF, Qt, QUrl
@@ -31,7 +30,7 @@ from PySide6.QtGui import (
 from session_app.domain.clock import format_local
 from session_app.domain.events import describe
 from session_app.domain.summary import SessionSummary
-from session_app.export import ExportError
+from session_app.export import ExportError, atomic_target
 from session_app.export.document import CHART_URL, summary_html
 from session_app.paths import THEMES_DIR
 
@@ -136,27 +135,10 @@ def render_pdf(
         raise ExportError(f"Unknown page size '{page_size}' (accepted: A4, Letter).")
     ensure_qt_app()
     target = Path(path)
-    if target.is_dir():
-        raise ExportError(f"Cannot write {target}: it is a folder; give a file name.")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise ExportError(f"Cannot write {target}: the folder {folder} does not exist.")
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-        os.close(fd)
-    except OSError as exc:
-        raise ExportError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
-    tmp = Path(tmp_name)
-    try:
+    with atomic_target(target) as tmp:
         _paint(summary, tmp, PAGE_SIZES[key], with_charts)
         if tmp.stat().st_size == 0:
             raise ExportError(f"Cannot write {target}: the PDF came out empty.")
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise ExportError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
     return target
 
 
