@@ -149,21 +149,37 @@ class _CorrectionDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
 
-    def _show_refusal(self, exc: ValidationError, controls: dict[str, QWidget]) -> None:
-        show_refusal(exc, controls, self.message)
-
-    def _clear_marks(self, controls: dict[str, QWidget]) -> None:
+    def submit(self) -> object | None:
+        """Store the correction; a refusal is shown in place and nothing is stored."""
+        controls = {
+            **self._fields(),
+            "reason": self.reason,
+            "recorded_by": self.recorded_by,
+            "record": self.save_button,
+        }
         for control in controls.values():
             if isinstance(control, QLineEdit):
                 mark_invalid(control, False)
         self.message.setText("")
-
-    def _done(self, record: Any) -> None:
+        try:
+            record = self._store()
+        except ValidationError as exc:
+            show_refusal(exc, controls, self.message)
+            return None
+        except StoreError as exc:
+            self.message.setText(str(exc))
+            return None
         self.result_record = record
         self.corrected.emit(record)
         self.accept()
+        return record
 
-    def submit(self) -> object | None:  # pragma: no cover - overridden
+    def _fields(self) -> dict[str, QWidget]:  # pragma: no cover - overridden
+        """The record's own editable fields, by the names the service reports errors with."""
+        raise NotImplementedError
+
+    def _store(self) -> Any:  # pragma: no cover - overridden
+        """Ask the service to store the correction (raises ValidationError / StoreError)."""
         raise NotImplementedError
 
 
@@ -247,29 +263,16 @@ class CheckCorrectionDialog(_CorrectionDialog):
                 raw["temperature_c"] = fahrenheit_text_to_celsius(typed)
         return raw
 
-    def submit(self) -> object | None:
-        controls: dict[str, QWidget] = {
-            **self.controls,
-            "reason": self.reason,
-            "recorded_by": self.recorded_by,
-            "record": self.save_button,
-        }
-        self._clear_marks(controls)
-        try:
-            result = self._service.correct_check(
-                self.check.id,
-                self.raw_values(),
-                reason=self.reason.text(),
-                recorded_by=self.recorded_by.text(),
-            )
-        except ValidationError as exc:
-            self._show_refusal(exc, controls)
-            return None
-        except StoreError as exc:
-            self.message.setText(str(exc))
-            return None
-        self._done(result)
-        return result
+    def _fields(self) -> dict[str, QWidget]:
+        return dict(self.controls)
+
+    def _store(self) -> Any:
+        return self._service.correct_check(
+            self.check.id,
+            self.raw_values(),
+            reason=self.reason.text(),
+            recorded_by=self.recorded_by.text(),
+        )
 
 
 class EventCorrectionDialog(_CorrectionDialog):
@@ -331,35 +334,21 @@ class EventCorrectionDialog(_CorrectionDialog):
     def raw_values(self) -> dict[str, str]:
         return typed_values(self.controls)
 
-    def submit(self) -> object | None:
-        controls: dict[str, QWidget] = {
-            **self.controls,
-            "occurred_at": self.occurred_at,
-            "reason": self.reason,
-            "recorded_by": self.recorded_by,
-            "record": self.save_button,
-        }
-        self._clear_marks(controls)
-        try:
-            occurred_at = None
-            typed = self.occurred_at.text().strip()
-            if typed != self._prefilled_time:
-                occurred_at = parse_time_of_day(typed, self._clock.now())
-            result = self._service.correct_event(
-                self.event.id,
-                self.raw_values(),
-                reason=self.reason.text(),
-                recorded_by=self.recorded_by.text(),
-                occurred_at=occurred_at,
-            )
-        except ValidationError as exc:
-            self._show_refusal(exc, controls)
-            return None
-        except StoreError as exc:
-            self.message.setText(str(exc))
-            return None
-        self._done(result)
-        return result
+    def _fields(self) -> dict[str, QWidget]:
+        return {**self.controls, "occurred_at": self.occurred_at}
+
+    def _store(self) -> Any:
+        occurred_at = None
+        typed = self.occurred_at.text().strip()
+        if typed != self._prefilled_time:
+            occurred_at = parse_time_of_day(typed, self._clock.now())
+        return self._service.correct_event(
+            self.event.id,
+            self.raw_values(),
+            reason=self.reason.text(),
+            recorded_by=self.recorded_by.text(),
+            occurred_at=occurred_at,
+        )
 
 
 class HistoryDialog(QDialog):
