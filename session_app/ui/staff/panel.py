@@ -133,6 +133,7 @@ class StaffPanel(QMainWindow):
         self.lock_button.setVisible(require_pin)
         self._summaries: dict[int, SummaryView] = {}
         self._pending_close = False
+        self._closing_confirmed = False
         self._build_lock_pages(require_pin)
         self.resize(1280, 800)
 
@@ -502,7 +503,7 @@ class StaffPanel(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """With the PIN in force, closing the panel is a request to close the app."""
-        if self.require_pin and not getattr(self, "_closing_confirmed", False):
+        if self.require_pin and not self._closing_confirmed:
             event.ignore()
             self.request_app_close()
             return
