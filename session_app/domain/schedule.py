@@ -194,6 +194,19 @@ class Schedule:
             latest = due
         return latest
 
+    def _latest_for_each(self, times: Sequence[datetime]) -> list[DueCheck | None]:
+        """`_latest_at_or_before` of each of `times` (in order) in one walk of the due
+        times; a long session has hundreds of checks (issue 7)."""
+        found: list[DueCheck | None] = []
+        dues = self.iter_due()
+        latest: DueCheck | None = None
+        upcoming = next(dues, None)
+        for when in times:
+            while upcoming is not None and upcoming.due_at <= when:
+                latest, upcoming = upcoming, next(dues, None)
+            found.append(latest)
+        return found
+
     # -- answering due times ----------------------------------------------------
     def _early(self) -> timedelta:
         return timedelta(minutes=self.protocol.early_min)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from session_app.domain.clock import ManualClock
 from session_app.domain.protocols import (
@@ -296,3 +298,37 @@ def test_a_stop_before_the_dose_is_ignored() -> None:
 )
 def test_countdown_format(seconds: float, text: str) -> None:
     assert format_countdown(seconds) == text
+
+
+@given(
+    taken=st.lists(st.floats(min_value=-30, max_value=400, allow_nan=False), max_size=60),
+    infusion_end=st.one_of(st.none(), st.floats(min_value=5, max_value=120)),
+    protocol_name=st.sampled_from([IV_KETAMINE, ESKETAMINE_REMS]),
+)
+def test_assignments_match_answering_each_check_on_its_own(
+    taken: list[float], infusion_end: float | None, protocol_name: str
+) -> None:
+    """Which due time each check answered: one walk of the due times (issue 7) gives what
+    looking each check up on its own gives."""
+    end = at(infusion_end) if infusion_end is not None else None
+    schedule = Schedule(preset(protocol_name), at(0), end)
+    checks = Checks()
+    for minute in taken:
+        checks.add(minute)
+    expected: dict[datetime, tuple[int, bool]] = {}
+    early = timedelta(minutes=schedule.protocol.early_min)
+    for check in sorted(checks.rows, key=lambda c: (c.taken_at, c.id)):
+        if check.taken_at < at(0):
+            continue
+        due = None
+        for candidate in schedule.iter_due():
+            if candidate.due_at > check.taken_at + early:
+                break
+            due = candidate
+        if due is not None and due.due_at not in expected:
+            late = check.taken_at - due.due_at > timedelta(
+                minutes=schedule.protocol.overdue_amber_min
+            )
+            expected[due.due_at] = (check.id, late)
+    got = {a.due.due_at: (a.check.id, a.late) for a in schedule.assignments(checks.rows)}
+    assert got == expected
