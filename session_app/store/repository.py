@@ -42,12 +42,17 @@ class Change:
     row_id: int
 
 
+PARSED_CHECKS_KEPT = 4096  # parsed check rows kept in memory (a typed session has ~100)
+
+
 class SessionStore:
     def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock | None = None) -> None:
         self._conn = conn
         self.path = path
         self.clock: Clock = clock or SystemClock()
         self._listeners: list[Listener] = []
+        # Parsed check rows by id, each with the row it came from (see `_check`).
+        self._parsed_checks: dict[int, tuple[tuple[Any, ...], VitalsCheck]] = {}
         self._failure_listeners: list[Callable[[str], None]] = []
 
     @classmethod
@@ -270,14 +275,27 @@ class SessionStore:
         row = self._conn.execute(self._CHECK_SQL + " WHERE id = ?", (check_id,)).fetchone()
         if row is None:
             raise KeyError(f"no vitals check with id {check_id}")
-        return self._check_from_row(row)
+        return self._check(row)
 
     def checks(self, session_id: int) -> list[VitalsCheck]:
         """Every stored check row (originals and corrections), in time order."""
         rows = self._conn.execute(
             self._CHECK_SQL + " WHERE session_id = ? ORDER BY taken_at, id", (session_id,)
         ).fetchall()
-        return [self._check_from_row(r) for r in rows]
+        return [self._check(r) for r in rows]
+
+    def _check(self, row: tuple[Any, ...]) -> VitalsCheck:
+        """A row as a VitalsCheck, parsed once: a save reads the session's checks three
+        times (issue 7). Rows never change, and a cached check is reused only for a row
+        equal to the one it was parsed from."""
+        cached = self._parsed_checks.get(row[0])
+        if cached is not None and cached[0] == row:
+            return cached[1]
+        check = self._check_from_row(row)
+        if len(self._parsed_checks) >= PARSED_CHECKS_KEPT:
+            self._parsed_checks.clear()  # bounded: a monitor-fed session has thousands
+        self._parsed_checks[row[0]] = (row, check)
+        return check
 
     def add_check_with_alerts(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -209,3 +210,23 @@ def test_settings_versions_are_appended_and_the_newest_wins(store: SessionStore)
     store.save_settings({"temperature_unit": "°C"})
     store.save_settings({"temperature_unit": "°F"})
     assert store.load_settings() == {"temperature_unit": "°F"}
+
+
+def test_checks_read_again_are_the_stored_ones_past_the_parsed_row_limit(
+    store: SessionStore, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsed rows are kept to save work on each read (issue 7); a read still returns
+    exactly what is stored, in time order, when there are more rows than are kept."""
+    monkeypatch.setattr("session_app.store.repository.PARSED_CHECKS_KEPT", 3)
+    session_id = start(store)
+    for heart_rate in (70, 71, 72, 73, 74):
+        clock.advance(minutes=5)
+        store.add_check(session_id, replace(SIGNS, heart_rate=heart_rate))
+        assert store.checks(session_id)[-1].signs.heart_rate == heart_rate
+    store.add_check(
+        session_id, replace(SIGNS, heart_rate=99), taken_at=clock.now() - timedelta(minutes=12)
+    )
+    first = store.checks(session_id)
+    assert [c.signs.heart_rate for c in first] == [70, 71, 99, 72, 73, 74]  # 99 at 13 min
+    assert store.checks(session_id) == first
+    assert len(store._parsed_checks) <= 3
