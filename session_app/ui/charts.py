@@ -195,6 +195,33 @@ def _root_id(check: VitalsCheck) -> int:
     return check.id
 
 
+# A live chart's time axis ends at the first of these (minutes after minute 0) that is
+# past the newest point, then at whole multiples of the last one.
+FRAME_ENDS: tuple[float, ...] = (60, 90, 120, 180, 240, 360, 480)
+
+
+def x_range(data: TrendData, *, live: bool = False) -> tuple[float, float]:
+    """The time axis (minutes) for the charts.
+
+    A finished session (summary, PDF) is fitted to its points. A live chart runs to the
+    next frame end after the newest point, leaving room for the checks to come: its scale
+    stays put from one save to the next, so the nurse's eye finds the same grid and the
+    axes are not re-laid out on every save (issue 7).
+    """
+    if not data.minutes:
+        return -10.0, 120.0
+    marks = [m.minute for m in data.markers]
+    low = min(min(data.minutes), *marks, 0.0)
+    high = max(max(data.minutes), *marks, 0.0)
+    if not live:
+        span = max(high - low, 30.0)
+        return low - span * 0.04, low + span * 1.04
+    last = FRAME_ENDS[-1]
+    end = next((e for e in FRAME_ENDS if e >= high), math.ceil(high / last) * last)
+    pad = (end - low) * 0.03
+    return low - pad, end + pad
+
+
 class _AxisGrid(pg.GridItem):
     """The axes' grid (lines at their major and minor ticks), drawn once into a picture.
 
@@ -287,7 +314,9 @@ class TrendCharts(QWidget):
         self._reload_timer.setInterval(0)
         self._reload_timer.timeout.connect(self.flush)
         self._dense: bool | None = None  # how the curves are drawn now (None: not yet)
+        self._live = False  # following the store: time axis in whole frames (`x_range`)
         self._drawn_decorations: dict[str, object] = {}  # what each plot's lines show
+        self._drawn_flags: dict[str, tuple[tuple[float, float, str], ...]] = {}
         self._store: Any = None
         self._session_id: int | None = None
         self._unsubscribe: Callable[[], None] | None = None
@@ -420,6 +449,7 @@ class TrendCharts(QWidget):
         if self._unsubscribe is not None:
             self._unsubscribe()
         self._store = store
+        self._live = True
 
         def on_change(change: Any) -> None:
             if change.session_id is not None and change.session_id == self._session_id:
@@ -474,19 +504,14 @@ class TrendCharts(QWidget):
                 x, y = np.array([]), np.array([])  # nothing measured: draw nothing
             curve.setData(x, y, connect="finite")
             severities = data.flagged.get(measure, ())
-            spots = [
-                {
-                    "pos": (x[i], y[i]),
-                    "brush": pg.mkBrush(SEVERITY_COLOURS.get(sev, SEVERITY_COLOURS["alert"])),
-                    "symbol": "o",
-                }
+            flagged = tuple(
+                (float(x[i]), float(y[i]), sev)
                 for i, sev in enumerate(severities)
                 if sev and i < len(y) and not math.isnan(y[i])
-            ]
-            if spots:
-                self.flag_points[measure].setData(spots)
-            else:
-                self.flag_points[measure].clear()
+            )
+            if self._drawn_flags.get(measure) != flagged:  # a save rarely changes them
+                self._drawn_flags[measure] = flagged
+                self._draw_flags(measure, flagged)
         for spec in PLOTS:
             self._draw_decorations(spec, data)
         self.plots["rr"].setLabel(
@@ -494,13 +519,28 @@ class TrendCharts(QWidget):
         )
         for spec in PLOTS:
             self.plots[spec.key].setYRange(*self._y_range(spec, data), padding=0.02)
-        if data.minutes:
-            low = min(min(data.minutes), *(m.minute for m in data.markers or ()), 0.0)
-            high = max(max(data.minutes), *(m.minute for m in data.markers or ()), 0.0)
-            span = max(high - low, 30.0)
-            self.plots["bp"].setXRange(low - span * 0.04, low + span * 1.04, padding=0)
-        else:
-            self.plots["bp"].setXRange(-10, 120, padding=0)
+        self.plots["bp"].setXRange(*x_range(data, live=self._live), padding=0)
+        # pyqtgraph applies a new range when the canvas next paints; moving every item
+        # inside that paint dirties the canvas again, so each save painted it twice.
+        # Applying the range now keeps it to one paint (issue 7).
+        for plot in self.plots.values():
+            plot.vb.prepareForPaint()
+
+    def _draw_flags(self, measure: str, flagged: tuple[tuple[float, float, str], ...]) -> None:
+        """Ring the points the domain raised an alert on, in the alert's severity colour."""
+        if not flagged:
+            self.flag_points[measure].clear()
+            return
+        self.flag_points[measure].setData(
+            [
+                {
+                    "pos": (x, y),
+                    "brush": pg.mkBrush(SEVERITY_COLOURS.get(sev, SEVERITY_COLOURS["alert"])),
+                    "symbol": "o",
+                }
+                for x, y, sev in flagged
+            ]
+        )
 
     def _set_density(self, dense: bool) -> None:
         """Typed checks: a width-2 line with a dot per check. Monitor data (more points

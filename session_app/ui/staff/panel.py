@@ -44,7 +44,7 @@ from session_app.ui.staff.past_sessions import PastSessionsList
 from session_app.ui.staff.settings_dialog import SettingsDialog
 from session_app.ui.staff.start_session import StartSessionForm
 from session_app.ui.staff.vitals_form import VitalsForm
-from session_app.ui.staff.widgets import named
+from session_app.ui.staff.widgets import named, set_text
 from session_app.ui.theme import load_qss
 
 if TYPE_CHECKING:  # pyqtgraph is heavy: the charts and summaries load when first needed
@@ -149,6 +149,7 @@ class StaffPanel(QMainWindow):
         # The countdown ticks on the store's "check"/"event" announcement (`_on_change`),
         # once per save, whichever form or dialog saved it.
         self.event_form.logged.connect(self._event_logged)
+        self.vitals_form.saved.connect(lambda _result: self._show_saved_now())
         self._unsubscribe = store.subscribe(self._on_change)
         self.destroyed.connect(lambda *_: self._unsubscribe())
         self.show_session(store.open_session())
@@ -292,8 +293,8 @@ class StaffPanel(QMainWindow):
         self.timeline.set_session(session_id)
         self._load_charts()
         if session is None:
-            self.banner.setText(NO_SESSION)
-            self.session_details.setText("")
+            set_text(self.banner, NO_SESSION)
+            set_text(self.session_details, "")
         else:
             self._update_banner()
         self.countdown.set_session(session_id)
@@ -330,7 +331,8 @@ class StaffPanel(QMainWindow):
         if session is None:
             return
         weight = f" · {session.weight_kg:g} kg" if session.weight_kg else ""
-        self.banner.setText(f"In progress: {session.patient_id} · {session.protocol_name}{weight}")
+        banner = f"In progress: {session.patient_id} · {session.protocol_name}{weight}"
+        set_text(self.banner, banner)
         protocol = self.service.protocol(session.id)
         schedule = self.service.schedule(session.id)
         parts = [f"Started {format_local(session.started_at)} by {session.staff_initials}"]
@@ -342,10 +344,22 @@ class StaffPanel(QMainWindow):
         if ends is not None:
             parts.append(f"minimum monitoring until {format_local(ends, with_date=False)}")
         parts.append(f"checks: {protocol.describe_schedule()}")
-        self.session_details.setText(" · ".join(parts))
+        set_text(self.session_details, " · ".join(parts))
 
     def _event_logged(self, _event: object) -> None:
         self._update_banner()  # the countdown already ticked on the store's announcement
+        self._show_saved_now()
+
+    def _show_saved_now(self) -> None:
+        """Apply the chart's and flowsheet's pending updates before the window repaints.
+
+        They wait for the next event-loop turn so that a check and its alerts cost one
+        reload; after a form's save every announcement is in, and updating now lets the
+        form, chart and flowsheet reach the screen in one repaint instead of two (issue 7).
+        """
+        if self.charts is not None:
+            self.charts.flush()
+        self.flowsheet.table.flush()
 
     def _on_change(self, change: Change) -> None:
         self.store_problem.hide()  # a write succeeded: the store works again

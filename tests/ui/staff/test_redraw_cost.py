@@ -1,21 +1,24 @@
 """What keeps a save and a long session's redraw cheap (issue 7), as behaviour.
 
-One reload per event-loop turn however many announcements a save makes; threshold
-lines kept while the limits stay; a new check inserted into the flowsheet, not a
-refill; monitor-density data drawn thin, clipped and downsampled; one countdown tick
-per save. The figures themselves come from `make bench`, never from a test.
+One reload per event-loop turn however many announcements a save makes, and none left
+pending after a form's save; one paint of the chart per save; a live time axis that
+keeps its scale; threshold lines kept while the limits stay; a new check inserted into
+the flowsheet, not a refill; monitor-density data drawn thin, clipped and downsampled;
+one countdown tick per save. The figures themselves come from `make bench`, never from a test.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtWidgets import QApplication
+import pytest
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QTableWidget, QWidget
 
 from session_app.domain.clock import ManualClock
 from session_app.domain.session import TreatmentSession
 from session_app.store import SessionStore
-from session_app.ui.charts import DENSE_POINTS, TrendCharts, TrendData
+from session_app.ui.charts import DENSE_POINTS, TrendCharts, TrendData, x_range
 from session_app.ui.staff.flowsheet import COLUMN_INDEX
 from session_app.ui.staff.panel import StaffPanel
 from tests.ui.staff.conftest import BASELINE
@@ -168,3 +171,91 @@ def test_the_countdown_reads_the_schedule_once_per_save(
     assert form.submit() is not None
     assert len(ticks) == 1
     assert len(store.checks(session.id)) == 1
+
+
+def _fill(panel: StaffPanel, values: dict[str, str]) -> None:
+    for name, text in values.items():
+        panel.vitals_form.controls[name].setText(text)  # type: ignore[union-attr]
+
+
+class _PaintCounter(QObject):
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def _settle(qtbot) -> None:
+    """Run the event loop until nothing is left to do (repaints included)."""
+    for _ in range(5):
+        qtbot.wait(20)
+
+
+def test_a_form_save_has_chart_and_flowsheet_up_to_date_before_anything_repaints(
+    qtbot, panel: StaffPanel, session: TreatmentSession
+) -> None:
+    _fill(panel, BASELINE)
+    assert panel.vitals_form.submit() is not None
+    # no event processed yet: the form's repaint will carry the chart and flowsheet too
+    assert not panel.charts.reload_pending
+    assert not panel.flowsheet.table.refresh_pending
+    assert list(panel.charts._data.series("systolic")[1]) == [128.0]
+    assert QTableWidget.rowCount(panel.flowsheet.table) == 1
+
+
+def test_a_save_repaints_the_chart_canvas_once(
+    qtbot, panel: StaffPanel, session: TreatmentSession, clock: ManualClock
+) -> None:
+    """pyqtgraph applies a new range inside the next paint, which used to dirty the canvas
+    again: every save painted the chart twice."""
+    panel.service.log_event(session.id, "dose", DOSE, "AB")
+    _fill(panel, BASELINE)
+    panel.vitals_form.submit()
+    _settle(qtbot)
+    paints = _PaintCounter(panel.charts.graphics.viewport())
+    for minutes_later, heart_rate in ((45, "90"), (30, "60")):  # at 75 min the axis widens
+        clock.advance(minutes=minutes_later)
+        _fill(panel, {**BASELINE, "heart_rate": heart_rate})
+        before = paints.count
+        panel.vitals_form.submit()
+        _settle(qtbot)
+        assert paints.count - before == 1, f"the save {minutes_later} min later"
+    assert panel.charts.data.values["heart_rate"][-1] == 60.0
+
+
+def test_the_live_time_axis_keeps_its_scale_until_a_check_passes_its_end(
+    qtbot, panel: StaffPanel, session: TreatmentSession, clock: ManualClock
+) -> None:
+    panel.service.record_check(session.id, BASELINE)
+    clock.advance(minutes=10)
+    panel.service.log_event(session.id, "dose", DOSE, "AB")
+    panel.charts.flush()
+    axis = panel.charts.plots["bp"]
+    first = axis.viewRange()[0]
+    assert first[0] < -10 < 60 < first[1] < 65  # the first hour, with a margin
+    for _ in range(3):
+        clock.advance(minutes=15)
+        panel.service.record_check(session.id, BASELINE)
+        panel.charts.flush()
+        assert axis.viewRange()[0] == pytest.approx(first)  # same scale: no re-layout
+    clock.advance(minutes=20)  # 65 min after the dose: past the first frame
+    panel.service.record_check(session.id, BASELINE)
+    panel.charts.flush()
+    low, high = axis.viewRange()[0]
+    assert low == pytest.approx(first[0], abs=2) and 90 < high < 95
+
+
+def test_a_finished_session_is_fitted_to_its_points() -> None:
+    data = TrendData(minutes=(-5.0, 0.0, 40.0, 70.0), values={"heart_rate": (70, 71, 72, 73)})
+    low, high = x_range(data)
+    assert low < -5 and 70 < high < 75  # no empty frame to the right in a summary
+    live_low, live_high = x_range(data, live=True)
+    assert live_low < -5 and 90 <= live_high < 95
+    long = TrendData(minutes=(0.0, 500.0), values={"heart_rate": (70, 71)})
+    assert 960 <= x_range(long, live=True)[1] < 1000  # past the last frame: whole steps
+    assert x_range(TrendData()) == (-10.0, 120.0)
