@@ -28,7 +28,7 @@ from session_app.domain.errors import ValidationError
 from session_app.domain.records import AlertRecord
 from session_app.store import StoreError
 from session_app.store.repository import Change
-from session_app.ui.staff.widgets import error_label, mark_invalid, named
+from session_app.ui.staff.widgets import error_label, mark_invalid, named, set_text
 
 SEVERITY_RANK = {"advisory": 0, "alert": 1, "high": 2, "urgent": 3}
 SEVERITY_TEXT = {"advisory": "Advisory", "alert": "Alert", "high": "High", "urgent": "Urgent"}
@@ -141,36 +141,42 @@ class AlertsPanel(QGroupBox):
             self.refresh()
 
     def refresh(self) -> None:
-        for card in self.cards:
-            self.list_layout.removeWidget(card)
-            card.deleteLater()
-        self.cards = []
+        """Show the open alerts, most severe first. Cards already shown are kept: a save
+        that raises one alert adds one card instead of rebuilding them all (issue 7)."""
         alerts = self._store.alerts(self.session_id) if self.session_id is not None else []
         open_alerts = sorted(
             (a for a in alerts if not a.acknowledged),
             key=lambda a: (-SEVERITY_RANK.get(a.severity, 1), a.raised_at, a.id),
         )
-        for alert in open_alerts:
-            card = AlertCard(alert)
-            card.ack_button.clicked.connect(lambda _=False, a=alert.id: self.acknowledge(a))
-            self.list_layout.insertWidget(self.list_layout.count() - 1, card)
-            self.cards.append(card)
+        shown = {card.alert.id: card for card in self.cards}
+        wanted = {a.id for a in open_alerts}
+        for alert_id, card in shown.items():
+            if alert_id not in wanted:
+                self.list_layout.removeWidget(card)
+                card.deleteLater()
+        self.cards = [shown.get(a.id) or self._new_card(a) for a in open_alerts]
+        for index, card in enumerate(self.cards):
+            if self.list_layout.indexOf(card) != index:
+                self.list_layout.removeWidget(card)
+                self.list_layout.insertWidget(index, card)
         self.scroll.setVisible(bool(open_alerts))
         self.scroll.setMinimumHeight(min(len(open_alerts), 2) * 72)
         acked = [a for a in alerts if a.acknowledged]
         if open_alerts:
-            self.summary.setText(f"{len(open_alerts)} to acknowledge")
+            set_text(self.summary, f"{len(open_alerts)} to acknowledge")
         else:
-            self.summary.setText("No open alerts." if alerts else "No alerts.")
-        _restyle(self, "open", "true" if open_alerts else "false")
+            set_text(self.summary, "No open alerts." if alerts else "No alerts.")
+        if self.property("open") != ("true" if open_alerts else "false"):
+            _restyle(self, "open", "true" if open_alerts else "false")
         self.history.setVisible(bool(acked))
         done = [a for a in acked if a.acked_at is not None]
         if done:
             last = done[-1]
             assert last.acked_at is not None
-            self.history.setText(
+            set_text(
+                self.history,
                 f"Acknowledged: {len(acked)} · latest by {last.acked_by} at "
-                f"{format_local(last.acked_at, with_date=False)}"
+                f"{format_local(last.acked_at, with_date=False)}",
             )
         self.history.setToolTip(
             "\n".join(
@@ -180,6 +186,11 @@ class AlertsPanel(QGroupBox):
                 if a.acked_at is not None
             )
         )
+
+    def _new_card(self, alert: AlertRecord) -> AlertCard:
+        card = AlertCard(alert)
+        card.ack_button.clicked.connect(lambda _=False, a=alert.id: self.acknowledge(a))
+        return card
 
     def acknowledge(self, alert_id: int) -> AlertRecord | None:
         """Acknowledge through the service; refused initials are shown, nothing stored."""

@@ -10,12 +10,13 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout
 
 from session_app.domain.schedule import DueState
 from session_app.store import StoreError
+from session_app.ui.staff.widgets import set_text
 
 STATE_STYLE: dict[DueState, str] = {
     DueState.BASELINE_NEEDED: "due",
@@ -34,6 +35,7 @@ HEADINGS: dict[DueState, str] = {
     DueState.COMPLETE: "Checks",
 }
 OVERDUE = (DueState.OVERDUE_AMBER, DueState.OVERDUE_RED)
+WIDGET_SIZE_MAX = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX
 
 
 def _restyle(widget: QFrame | QLabel, state: str) -> None:
@@ -71,10 +73,12 @@ class DueCountdown(QFrame):
         self.timer.setObjectName("DueTimer")
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.tick)
+        self._held = QSize(0, 0)  # the pill's fixed size (see `_show`)
         _restyle(self, "none")
 
     def set_session(self, session_id: int | None) -> None:
         self.session_id = session_id
+        self.release_size()
         self._run_timer()
         self.tick()
 
@@ -98,8 +102,7 @@ class DueCountdown(QFrame):
         """Read the schedule now; update the text and, if it changed, the state."""
         if self.session_id is None:
             self.status = None
-            self.heading.setText("")
-            self.text.setText("No session in progress")
+            self._show("", "No session in progress")
             self._set_state(None)
             self.updated.emit()
             return
@@ -109,24 +112,45 @@ class DueCountdown(QFrame):
             # The store went away (shutting down) or the session vanished: stop asking.
             self.timer.stop()
             self.status = None
-            self.heading.setText("")
-            self.text.setText("Schedule unavailable")
+            self._show("", "Schedule unavailable")
             self.setToolTip(str(exc))
             self._set_state(None)
             self.updated.emit()
             return
         self.status = status
-        self.heading.setText(HEADINGS.get(status.state, ""))
-        self.text.setText(status.text)
+        self._show(HEADINGS.get(status.state, ""), status.text)
         self.setAccessibleDescription(f"{HEADINGS.get(status.state, '')}: {status.text}")
         self._set_state(status.state)
         self.updated.emit()
+
+    def _show(self, heading: str, text: str) -> None:
+        """Show the texts in a pill of fixed size that only ever grows.
+
+        The text changes every second; a label in a widget of free size makes Qt lay out
+        the whole window again each time (issue 7: idle CPU). A fixed size stops that.
+        """
+        set_text(self.heading, heading)
+        set_text(self.text, text)
+        self._hold_size()
+
+    def _hold_size(self) -> None:
+        needed = self.sizeHint().expandedTo(self.minimumSize()).expandedTo(self._held)
+        if needed != self._held or self.minimumSize() != self.maximumSize():
+            self._held = needed
+            self.setFixedSize(needed)
+
+    def release_size(self) -> None:
+        """Let the pill shrink to its text again (a new session)."""
+        self._held = QSize(0, 0)
+        self.setMinimumSize(0, 0)
+        self.setMaximumSize(WIDGET_SIZE_MAX, WIDGET_SIZE_MAX)
 
     def _set_state(self, state: DueState | None) -> None:
         if state == self.state:
             return
         self.state = state
         _restyle(self, STATE_STYLE.get(state, "none") if state is not None else "none")
+        self._hold_size()  # the style sheet's min-width came back with the restyle
         self.state_changed.emit(state)
 
 
@@ -147,10 +171,12 @@ class OverdueNotice(QFrame):
         _restyle(self, "none")
 
     def show_status(self, countdown: DueCountdown) -> None:
+        """Called every second: changes only what changed (a restyle costs a repaint)."""
         state = countdown.state
         if state in OVERDUE and countdown.status is not None:
-            self.label.setText(f"{countdown.status.text} — record the vitals check when you can.")
-            _restyle(self, STATE_STYLE[state])
+            set_text(self.label, f"{countdown.status.text} — record the vitals check when you can.")
+            if self.property("dueState") != STATE_STYLE[state]:
+                _restyle(self, STATE_STYLE[state])
             self.setVisible(True)
         else:
             self.setVisible(False)

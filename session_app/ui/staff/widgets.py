@@ -19,6 +19,13 @@ def named(widget: W, name: str, object_name: str = "") -> W:
     return widget
 
 
+def set_text(label: QLabel, text: str) -> None:
+    """Change a label's text only if it differs. Every `setText` makes Qt lay out each
+    enclosing widget again, one per event-loop turn, up to the window (issue 7)."""
+    if label.text() != text:
+        label.setText(text)
+
+
 def mark_invalid(edit: QLineEdit, invalid: bool, message: str = "") -> None:
     """Flag a field in place; the text typed stays so the nurse can fix it."""
     edit.setProperty("invalid", invalid)

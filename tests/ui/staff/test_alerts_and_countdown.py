@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from session_app.domain.clock import ManualClock
 from session_app.domain.schedule import DueState
 from session_app.store import SessionStore
+from session_app.ui.staff.alerts_panel import SEVERITY_RANK
 from session_app.ui.staff.panel import StaffPanel
 from tests.ui.staff.conftest import BASELINE
 
@@ -104,3 +105,53 @@ def test_the_timer_drives_the_tick(qtbot, panel: StaffPanel, session, clock: Man
     clock.advance(minutes=60)
     panel.countdown.timer.setInterval(5)
     qtbot.waitUntil(lambda: panel.countdown.state is DueState.OVERDUE_RED, timeout=2000)
+
+
+def test_a_new_alert_keeps_the_cards_shown_and_the_nurses_place(
+    qtbot, panel: StaffPanel, session, clock: ManualClock
+) -> None:
+    """A card is added for the new alert; the ones shown stay (the keyboard focus on an
+    Acknowledge button is not lost), most severe first."""
+    panel.service.record_check(session.id, BASELINE)
+    clock.advance(minutes=5)
+    _dose(panel, session.id)
+    clock.advance(minutes=40)
+    panel.service.record_check(session.id, {**BASELINE, "systolic": "172"})
+    [first] = panel.alerts.cards
+    first.ack_button.setFocus()
+    clock.advance(minutes=5)
+    panel.service.record_check(session.id, {**BASELINE, "spo2": "85"})
+    cards = panel.alerts.cards
+    assert len(cards) == 2 and first in cards
+    assert first.ack_button.hasFocus()
+    severities = [card.alert.severity for card in cards]
+    assert severities == sorted(severities, key=lambda s: -SEVERITY_RANK[s])
+    assert [panel.alerts.list_layout.indexOf(card) for card in cards] == [0, 1]
+    assert panel.alerts.summary.text() == "2 to acknowledge"
+
+    panel.alerts.initials.setText("CD")
+    panel.alerts.acknowledge(first.alert.id)
+    assert [card.alert.id for card in panel.alerts.cards] != [first.alert.id]
+    assert first not in panel.alerts.cards and len(panel.alerts.cards) == 1
+
+
+def test_the_countdown_keeps_its_size_as_the_seconds_tick(
+    panel: StaffPanel, session, clock: ManualClock
+) -> None:
+    """A fixed size (growing when a text needs it) stops each second's new text from
+    laying out the whole window again, and the pill does not twitch."""
+    countdown = panel.countdown
+    panel.service.record_check(session.id, BASELINE)
+    _dose(panel, session.id)
+    sizes = set()
+    for _ in range(5):
+        clock.advance(seconds=1)
+        countdown.tick()
+        sizes.add(countdown.size().toTuple())
+        assert countdown.minimumSize() == countdown.maximumSize()  # fixed
+        assert countdown.text.sizeHint().width() <= countdown.text.width()  # all of it shows
+    assert len(sizes) == 1
+    clock.advance(minutes=200)  # a longer text: "Check overdue by 155 min"
+    countdown.tick()
+    assert countdown.size().width() >= max(width for width, _ in sizes)
+    assert countdown.text.sizeHint().width() <= countdown.text.width()
