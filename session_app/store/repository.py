@@ -16,14 +16,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from session_app.domain.clock import Clock, SystemClock, from_iso, to_iso
-from session_app.domain.pin import PinHash
 from session_app.domain.records import AlertRecord, SessionEvent
 from session_app.domain.session import NewSession, TreatmentSession
 from session_app.domain.vitals import MEASURE_NAMES, YES_NO_NAMES, VitalsCheck, VitalSigns
 from session_app.store.db import BUSY_TIMEOUT_MS, StoreWriteError, connect, write_transaction
+
+if TYPE_CHECKING:  # the hashing behind a PIN loads when the staff panel asks (start-up)
+    from session_app.domain.pin import PinHash
 
 DB_FILENAME = "session_app.sqlite3"
 log = logging.getLogger("session_app.store")
@@ -521,6 +523,8 @@ class SessionStore:
         row = self._conn.execute(
             "SELECT scheme, salt, pin_hash FROM staff_pins ORDER BY id DESC LIMIT 1"
         ).fetchone()
+        from session_app.domain.pin import PinHash
+
         return PinHash(row[0], bytes(row[1]), bytes(row[2])) if row else None
 
     # -- backup ----------------------------------------------------------------
