@@ -79,7 +79,6 @@ class StaffPanel(QMainWindow):
         self.setObjectName("StaffPanel")
         self.setWindowTitle(WINDOW_TITLE)
         self.setAccessibleName("Staff panel")
-        self.setStyleSheet(load_qss("staff"))
         self.store = store
         self.clock = clock or SystemClock()
         self.service = service or MonitoringService(store, self.clock)
@@ -135,6 +134,9 @@ class StaffPanel(QMainWindow):
         self._pending_close = False
         self._closing_confirmed = False
         self._build_lock_pages(require_pin)
+        # Styled once the whole tree is in place: a style sheet set first is applied
+        # again to every widget each time a part is re-parented (issue 7: start-up).
+        self.setStyleSheet(load_qss("staff"))
         self.resize(1280, 800)
 
         self.start_form.session_started.connect(self.show_session)
@@ -233,7 +235,7 @@ class StaffPanel(QMainWindow):
         outer.addWidget(self.store_problem)
         outer.addWidget(self.notice)
         outer.addLayout(body, 1)
-        self.setCentralWidget(central)
+        self.content = central
 
     def stop(self) -> None:
         """Stop the countdown timer and the store subscriptions (before the store closes)."""
@@ -427,7 +429,6 @@ class StaffPanel(QMainWindow):
     # -- staff lock ----------------------------------------------------------------------
     def _build_lock_pages(self, require_pin: bool) -> None:
         self.require_pin = require_pin
-        self.content = self.takeCentralWidget()
         self.pin_setup = PinSetupPage(self.store.set_pin)
         self.lock_screen = LockScreen(self.store.current_pin, self.clock)
         self.pages = QStackedWidget()
