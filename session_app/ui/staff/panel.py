@@ -79,6 +79,7 @@ class StaffPanel(QMainWindow):
         self.setObjectName("StaffPanel")
         self.setWindowTitle(WINDOW_TITLE)
         self.setAccessibleName("Staff panel")
+        self.setStyleSheet(load_qss("staff"))
         self.store = store
         self.clock = clock or SystemClock()
         self.service = service or MonitoringService(store, self.clock)
@@ -134,9 +135,6 @@ class StaffPanel(QMainWindow):
         self._pending_close = False
         self._closing_confirmed = False
         self._build_lock_pages(require_pin)
-        # Styled once the whole tree is in place: a style sheet set first is applied
-        # again to every widget each time a part is re-parented (issue 7: start-up).
-        self.setStyleSheet(load_qss("staff"))
         self.resize(1280, 800)
 
         self.start_form.session_started.connect(self.show_session)
@@ -429,6 +427,8 @@ class StaffPanel(QMainWindow):
     # -- staff lock ----------------------------------------------------------------------
     def _build_lock_pages(self, require_pin: bool) -> None:
         self.require_pin = require_pin
+        # The content goes straight into the page stack: taking it back out of the
+        # window re-applied the style sheet to every widget (issue 7: start-up).
         self.pin_setup = PinSetupPage(self.store.set_pin)
         self.lock_screen = LockScreen(self.store.current_pin, self.clock)
         self.pages = QStackedWidget()
