@@ -2,8 +2,7 @@
 
 `build_app` goes through the composition root (`session_app.app.build_windows`) with a
 real SQLite file, a ManualClock and a real libvlc player, and shows both windows as
-`run_gui` does. `PaintWatch` tells when a widget has really painted, so a timing can end
-after the frame rather than after a call that merely scheduled one.
+`run_gui` does.
 """
 
 from __future__ import annotations
@@ -11,8 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 
 from session_app.app import AppWindows, build_windows
 from session_app.domain.clock import ManualClock
@@ -48,28 +46,3 @@ def settle(seconds: float = 0.3) -> None:
     while time.monotonic() < end:
         app.processEvents()
         time.sleep(0.01)
-
-
-class PaintWatch(QObject):
-    """Counts Paint events delivered to one widget."""
-
-    def __init__(self, widget: QWidget) -> None:
-        super().__init__(widget)
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self.count += 1
-        return False
-
-    def wait_for_paint(self, after: int, limit_s: float = 2.0) -> bool:
-        """Process events until a paint beyond `after` has been handled."""
-        app = qt_app()
-        deadline = time.perf_counter() + limit_s
-        while self.count <= after:
-            app.processEvents()
-            if time.perf_counter() > deadline:
-                return False
-        app.processEvents()  # the paint itself ran inside the processEvents that saw it
-        return True
