@@ -224,8 +224,8 @@ class Schedule:
             (c for c in current_checks(checks) if self._after_dose(c)),
             key=lambda c: (c.taken_at, c.id),
         )
-        for check in live:
-            due = self._latest_at_or_before(check.taken_at + self._early())
+        latest = self._latest_for_each([c.taken_at + self._early() for c in live])
+        for check, due in zip(live, latest, strict=True):
             if due is not None and due.due_at not in answered:
                 late = self._is_late(check.taken_at, due.due_at)
                 answered[due.due_at] = Assignment(check, due, late)
