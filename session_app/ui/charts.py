@@ -222,6 +222,16 @@ def x_range(data: TrendData, *, live: bool = False) -> tuple[float, float]:
     return low - pad, end + pad
 
 
+def _over_white(colour: QColor, alpha: float) -> QColor:
+    """`colour` at `alpha` as it shows on the white canvas, as an opaque colour: the grid
+    lies on the bare background, and opaque lines are cheaper to draw than blended ones."""
+
+    def mix(channel: int) -> int:
+        return round(channel * alpha + 255 * (1 - alpha))
+
+    return QColor(mix(colour.red()), mix(colour.green()), mix(colour.blue()))
+
+
 class _AxisGrid(pg.GridItem):
     """The axes' grid (lines at their major and minor ticks), drawn once into a picture.
 
@@ -253,9 +263,7 @@ class _AxisGrid(pg.GridItem):
                 continue
             for level, (_spacing, values) in enumerate(axis.tickValues(low, high, size)):
                 fill = min(max(0.05 * size / (len(values) + 1), 0.0), 1.0)
-                colour = QColor(GRID_COLOUR)
-                colour.setAlpha(int(255 / (level + 1) * GRID_ALPHA * fill))
-                pen = QPen(colour)
+                pen = QPen(_over_white(QColor(GRID_COLOUR), GRID_ALPHA * fill / (level + 1)))
                 pen.setCosmetic(True)
                 painter.setPen(pen)
                 for value in values:
