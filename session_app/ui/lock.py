@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QApplication,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from session_app.domain.clock import Clock
 from session_app.domain.pin import PinAttempts, PinHash, hash_pin, validate_pin, verify_pin
+from session_app.ui.window_input import WindowInput
 
 DEFAULT_IDLE_LOCK = timedelta(minutes=5)
 
@@ -159,22 +159,11 @@ class PinSetupPage(QWidget):
         return True
 
 
-_INPUT_EVENTS = frozenset(
-    {
-        QEvent.Type.KeyPress,
-        QEvent.Type.MouseButtonPress,
-        QEvent.Type.MouseMove,
-        QEvent.Type.Wheel,
-        QEvent.Type.TouchBegin,
-    }
-)
-
-
 class IdleWatcher(QObject):
     """Calls `on_idle` after `idle` without keyboard or mouse input in the watched window.
 
-    It filters the application's events (so widgets added later count too) and a QTimer
-    polls the injected clock, so tests move a ManualClock instead of waiting.
+    It hears the window's input (`WindowInput`) and a QTimer polls the injected clock, so
+    tests move a ManualClock instead of waiting.
     """
 
     def __init__(
@@ -190,16 +179,10 @@ class IdleWatcher(QObject):
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.poll)
         self.timer.start()
-        QApplication.instance().installEventFilter(self)
+        self.input = WindowInput(watched, self._input_seen)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() in _INPUT_EVENTS
-            and isinstance(watched, QWidget)
-            and watched.window() is self._watched
-        ):
-            self.last_input = self._clock.now()
-        return False
+    def _input_seen(self) -> None:
+        self.last_input = self._clock.now()
 
     def poll(self) -> None:
         if self._clock.now() - self.last_input >= self.idle:

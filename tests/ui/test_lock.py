@@ -65,13 +65,39 @@ def test_idle_watcher_fires_after_the_idle_time_without_input(qtbot, clock: Manu
     edit = QLineEdit(window)
     qtbot.addWidget(window)
     window.show()
+    window.activateWindow()
+    edit.setFocus()
     fired: list[bool] = []
     watcher = IdleWatcher(window, clock, timedelta(minutes=5), lambda: fired.append(True))
     clock.advance(minutes=4)
-    qtbot.keyClick(edit, Qt.Key.Key_A)  # input resets the idle time
+    # typed as the window system delivers it: to the window, which hands it to the field
+    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_A)
+    assert edit.text() == "a"  # input resets the idle time
     clock.advance(minutes=4)
     watcher.poll()
     assert fired == []
     clock.advance(minutes=1)
+    watcher.poll()
+    assert fired == [True]
+
+
+def test_input_in_another_window_does_not_keep_this_one_awake(qtbot, clock: ManualClock) -> None:
+    watched, other = QWidget(), QWidget()
+    for window, left in ((watched, 0), (other, 400)):  # side by side, not overlapping
+        qtbot.addWidget(window)
+        window.setGeometry(left, 0, 300, 200)
+        window.show()
+        qtbot.waitExposed(window)
+    fired: list[bool] = []
+    watcher = IdleWatcher(watched, clock, timedelta(minutes=5), lambda: fired.append(True))
+    clock.advance(minutes=4)
+    qtbot.keyClick(other.windowHandle(), Qt.Key.Key_A)
+    qtbot.mouseMove(other)
+    clock.advance(minutes=1)
+    watcher.poll()
+    assert fired == [True]
+    clock.advance(minutes=4)
+    qtbot.mouseMove(watched)  # the mouse on the watched window counts
+    clock.advance(minutes=4)
     watcher.poll()
     assert fired == [True]

@@ -155,8 +155,14 @@ class IdleHider(QObject):
     `poke()` is called by the window for every mouse move, touch and key press.
     """
 
-    def __init__(self, widgets: list[QWidget], idle_ms: int = 4000, fade_ms: int = 600) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        widgets: list[QWidget],
+        idle_ms: int = 4000,
+        fade_ms: int = 600,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)  # the window: its timer must not outlive the widgets
         self.widgets = widgets
         self.enabled = False
         self.hidden = False

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,18 +33,9 @@ from session_app.ui.patient.pacer import PacerPanel
 from session_app.ui.patient.tiles import TileGrid
 from session_app.ui.patient.video import VideoSurface
 from session_app.ui.theme import load_qss
+from session_app.ui.window_input import WindowInput
 
 WINDOW_TITLE = "Welcome"
-INPUT_EVENTS = frozenset(
-    {
-        QEvent.Type.MouseMove,
-        QEvent.Type.MouseButtonPress,
-        QEvent.Type.KeyPress,
-        QEvent.Type.TouchBegin,
-        QEvent.Type.TouchUpdate,
-        QEvent.Type.Wheel,
-    }
-)
 UNAVAILABLE_TEXT = (
     "Music and video are resting on this screen today.\n"
     "The breathing guide is here whenever you would like it."
@@ -140,7 +131,7 @@ class PatientWindow(QWidget):
             self.pages.addWidget(page)
 
         self.controls = ControlBar(self.player)
-        self.hider = IdleHider([self.header, self.controls], idle_ms=idle_ms)
+        self.hider = IdleHider([self.header, self.controls], idle_ms=idle_ms, parent=self)
         self.video.activity.connect(self.hider.poke)
         self.video.double_clicked.connect(self.toggle_full_screen)
         self.controls.fullscreen_button.clicked.connect(self.toggle_full_screen)
@@ -158,9 +149,7 @@ class PatientWindow(QWidget):
         if self.player.available:
             self.player.set_video_output(int(self.video.winId()))
         self.show_library()
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)  # any input in this window brings controls back
+        self.input = WindowInput(self, self.hider.poke)  # input brings the controls back
         self.resize(1280, 800)
 
     def reload_library(self, folders: list[str]) -> None:
@@ -223,15 +212,6 @@ class PatientWindow(QWidget):
         self.hider.poke()
 
     # --- input -----------------------------------------------------------------------
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() in INPUT_EVENTS
-            and isinstance(watched, QWidget)
-            and watched.window() is self
-        ):
-            self.hider.poke()
-        return False
-
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         if key == Qt.Key.Key_Escape and self.isFullScreen():
