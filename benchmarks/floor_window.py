@@ -39,9 +39,9 @@ def main() -> int:
     instance = vlc.Instance(DEFAULT_ARGS + os.environ.get("SESSION_APP_VLC_ARGS", "").split())
     assert instance is not None, "libvlc did not start"
     probe = FirstPaint(app)
-    app.installEventFilter(probe)
     window = QWidget()
     window.setObjectName("FloorWindow")
+    window.installEventFilter(probe)  # the window only, as the app's probe does
     window.resize(1280, 800)
     window.show()
     return app.exec()
