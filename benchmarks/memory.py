@@ -28,7 +28,7 @@ def slope(xs: list[float], ys: list[float]) -> float:
 
 
 def measure(hours: int = HOURS) -> dict[str, object]:
-    from benchmarks.qt_child import build_app, qt_app, settle
+    from benchmarks.qt_child import build_app, qt_app, settle, type_into
     from benchmarks.seed import vitals_at
     from session_app.domain.clock import ManualClock
     from session_app.domain.protocols import IV_KETAMINE
@@ -70,14 +70,7 @@ def measure(hours: int = HOURS) -> dict[str, object]:
             if second % 10 == 0:
                 app.processEvents()
             if second % 300 == 299:
-                for name, text in vitals_at(rng, second / 60).items():
-                    control = form.controls.get(name)
-                    if control is None:
-                        continue
-                    if hasattr(control, "setText"):
-                        control.setText(text)
-                    else:
-                        control.setCurrentIndex(max(0, control.findData(text)))
+                type_into(form, vitals_at(rng, second / 60))
                 form.save_button.click()
                 saved += 1
                 for alert in service.open_alerts(session.id):

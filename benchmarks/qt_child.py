@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
@@ -46,3 +47,16 @@ def settle(seconds: float = 0.3) -> None:
     while time.monotonic() < end:
         app.processEvents()
         time.sleep(0.01)
+
+
+def type_into(form: Any, values: dict[str, str]) -> None:
+    """Fill a staff form's controls as a nurse would (text fields typed, combo boxes
+    chosen by value); names the form has no control for are skipped."""
+    for name, text in values.items():
+        control = form.controls.get(name)
+        if control is None:
+            continue
+        if hasattr(control, "setText"):
+            control.setText(text)
+        else:
+            control.setCurrentIndex(max(0, control.findData(text)))

@@ -60,7 +60,7 @@ class ChartPaintClock:
 
 
 def measure(saves: int = SAVES) -> dict[str, object]:
-    from benchmarks.qt_child import build_app, qt_app, settle
+    from benchmarks.qt_child import build_app, qt_app, settle, type_into
     from benchmarks.seed import vitals_at
     from session_app.domain.clock import ManualClock
     from session_app.domain.protocols import IV_KETAMINE
@@ -93,14 +93,7 @@ def measure(saves: int = SAVES) -> dict[str, object]:
         missed = 0
         for index in range(saves):
             clock.advance(minutes=2)
-            for name, text in vitals_at(rng, 2.0 * (index + 1)).items():
-                control = form.controls.get(name)
-                if control is None:
-                    continue
-                if hasattr(control, "setText"):
-                    control.setText(text)
-                else:
-                    control.setCurrentIndex(max(0, control.findData(text)))
+            type_into(form, vitals_at(rng, 2.0 * (index + 1)))
             app.processEvents()  # typing's own repaints are not part of the save
             before = paints.count
             start = time.perf_counter()
