@@ -126,6 +126,17 @@ class VitalsCheck:
     correction_reason: str = ""
 
 
+def value_text(value: object) -> str:
+    """A stored value as staff read and type it: "" when not measured, yes/no, 37.5."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
 def _message(spec: FieldSpec, raw: str, problem: str) -> str:
     shown = raw if len(raw) <= 24 else raw[:21] + "…"
     return f"{spec.label}: '{shown}' {problem} (accepted: {spec.range_text()})."

@@ -19,7 +19,7 @@ from typing import Any
 from session_app.domain.clock import to_local
 from session_app.domain.events import describe
 from session_app.domain.summary import SessionRecord
-from session_app.domain.vitals import MEASURE_NAMES, YES_NO_NAMES
+from session_app.domain.vitals import MEASURE_NAMES, YES_NO_NAMES, value_text
 from session_app.export import ExportError, write_atomically
 
 ENCODING = "utf-8-sig"
@@ -62,16 +62,6 @@ def iso_local(when: datetime | None) -> str:
     return to_local(when).isoformat(timespec="seconds") if when else ""
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
 def _safe_text(text: str) -> str:
     """Keep a spreadsheet from running a note as a formula (a leading ' is shown as text)."""
     return "'" + text if text.startswith(_FORMULA_START) else text
@@ -86,7 +76,7 @@ def _rows_to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> s
     writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        cells = {k: _cell(v) for k, v in row.items()}
+        cells = {k: value_text(v) for k, v in row.items()}
         for key in FREE_TEXT:
             if key in cells:
                 cells[key] = _safe_text(cells[key])

@@ -34,7 +34,14 @@ from session_app.domain.clock import Clock, format_local
 from session_app.domain.errors import ValidationError
 from session_app.domain.events import EVENT_KINDS, FieldKind, describe, parse_time_of_day
 from session_app.domain.records import SessionEvent
-from session_app.domain.vitals import FIELD_BY_NAME, VITAL_FIELDS, Kind, VitalsCheck, VitalSigns
+from session_app.domain.vitals import (
+    FIELD_BY_NAME,
+    VITAL_FIELDS,
+    Kind,
+    VitalsCheck,
+    VitalSigns,
+    value_text,
+)
 from session_app.store import StoreError
 from session_app.ui.staff.event_form import YES_NO_ITEMS
 from session_app.ui.staff.vitals_form import (
@@ -54,16 +61,6 @@ from session_app.ui.staff.widgets import (
 CHECK_FIELDS: tuple[str, ...] = tuple(
     spec.name for spec in VITAL_FIELDS if spec.kind is not Kind.INITIALS
 )
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
 
 
 def check_values_text(signs: VitalSigns, temperature_unit: str = "°C") -> str:
@@ -91,7 +88,7 @@ def check_values_text(signs: VitalSigns, temperature_unit: str = "°C") -> str:
             shown = value * 9 / 5 + 32 if temperature_unit == "°F" else value
             parts.append(f"Temp {shown:.1f} {temperature_unit}")
         else:
-            parts.append(f"{short} {_text(value)}")
+            parts.append(f"{short} {value_text(value)}")
     if signs.note:
         parts.append(f"note: {signs.note}")
     return " · ".join(parts)
@@ -214,7 +211,7 @@ class CheckCorrectionDialog(_CorrectionDialog):
                 combo = QComboBox()
                 for text, data in YES_NO_CHOICES[name]:
                     combo.addItem(text, data)
-                combo.setCurrentIndex(max(combo.findData(_text(value)), 0))
+                combo.setCurrentIndex(max(combo.findData(value_text(value)), 0))
                 control: QLineEdit | QComboBox = combo
             else:
                 edit = QLineEdit(self._prefill(name, value))
@@ -249,7 +246,7 @@ class CheckCorrectionDialog(_CorrectionDialog):
             assert isinstance(value, float | int)
             shown = value * 9 / 5 + 32 if self.temperature_unit == "°F" else value
             return f"{shown:.1f}"
-        return _text(value)
+        return value_text(value)
 
     def raw_values(self) -> dict[str, str]:
         """What the dialog holds, as the service reads it (°C, like the vitals form)."""
@@ -258,7 +255,7 @@ class CheckCorrectionDialog(_CorrectionDialog):
         if self.temperature_unit == "°F":
             if typed.strip() == self._prefilled_temperature:
                 # untouched: send the stored °C value, not a rounded round trip
-                raw["temperature_c"] = _text(self.check.signs.temperature_c)
+                raw["temperature_c"] = value_text(self.check.signs.temperature_c)
             else:
                 raw["temperature_c"] = fahrenheit_text_to_celsius(typed)
         return raw
@@ -307,10 +304,10 @@ class EventCorrectionDialog(_CorrectionDialog):
                 )
                 for text, data in items:
                     combo.addItem(text, data)
-                combo.setCurrentIndex(max(combo.findData(_text(value)), 0))
+                combo.setCurrentIndex(max(combo.findData(value_text(value)), 0))
                 control: QLineEdit | QComboBox = combo
             else:
-                control = QLineEdit(_text(value))
+                control = QLineEdit(value_text(value))
                 control.setMaxLength(field.max_length + 1)
                 if field.kind is FieldKind.NUMBER:
                     control.setPlaceholderText(field.accepted())

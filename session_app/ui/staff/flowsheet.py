@@ -43,7 +43,7 @@ from session_app.domain.summary import (
     event_corrections,
     versions,
 )
-from session_app.domain.vitals import VitalsCheck
+from session_app.domain.vitals import VitalsCheck, value_text
 from session_app.monitoring import MonitoringService
 from session_app.store.repository import Change
 from session_app.ui.chart_support import SEVERITY_TINTS, minute_zero
@@ -89,14 +89,6 @@ COLUMN_MEASURES: dict[str, tuple[str, ...]] = {
     "scores": ("anxiety", "nausea", "pain"),
     "note": ("note",),
 }
-
-
-def _yes_no(value: bool | None) -> str:
-    return "" if value is None else ("yes" if value else "no")
-
-
-def _n(value: object) -> str:
-    return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def corrections_tooltip(notes: Sequence[CorrectionNote]) -> str:
@@ -340,19 +332,21 @@ class FlowsheetTable(_RecordTable):
             if self.temperature_unit == "°F":
                 value = value * 9 / 5 + 32
             temperature = f"{value:.1f}"
-        scores = "/".join(_n(v) if v is not None else "–" for v in (s.anxiety, s.nausea, s.pain))
+        scores = "/".join(
+            value_text(v) if v is not None else "–" for v in (s.anxiety, s.nausea, s.pain)
+        )
         news_text, band, news_tip = news2_text(s)
         values = {
             "time": " ".join([time_text, *tags]),
             "minute": minute,
             "bp": f"{s.systolic}/{s.diastolic}" if s.systolic is not None else "",
-            "heart_rate": _n(s.heart_rate),
-            "spo2": _n(s.spo2),
-            "on_oxygen": _yes_no(s.on_oxygen),
-            "resp_rate": _n(s.resp_rate),
+            "heart_rate": value_text(s.heart_rate),
+            "spo2": value_text(s.spo2),
+            "on_oxygen": value_text(s.on_oxygen),
+            "resp_rate": value_text(s.resp_rate),
             "temperature_c": temperature,
-            "moaas": _n(s.moaas),
-            "dissociation": _yes_no(s.dissociation)
+            "moaas": value_text(s.moaas),
+            "dissociation": value_text(s.dissociation)
             + (f" (CADSS {s.cadss})" if s.cadss is not None else ""),
             "scores": scores if scores != "–/–/–" else "",
             "news2": news_text,
