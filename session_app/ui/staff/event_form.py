@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -37,6 +35,7 @@ from session_app.domain.events import (
 )
 from session_app.store import StoreError
 from session_app.ui.staff.widgets import (
+    EntryForm,
     error_label,
     mark_invalid,
     named,
@@ -54,7 +53,7 @@ def _accessible(label: str) -> str:
     return f"Event {label.lower()}" if label in _SHARED_LABELS else label
 
 
-class EventForm(QGroupBox):
+class EventForm(EntryForm):
     """Pick a kind, fill its fields, Enter logs it. `service.log_event` does the rest."""
 
     logged = Signal(object)  # SessionEvent
@@ -199,14 +198,6 @@ class EventForm(QGroupBox):
         return typed_values(self.fields[kind or self.current_kind()])
 
     # -- saving --------------------------------------------------------------------
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Enter anywhere in the form logs the event."""
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            event.accept()
-            self.submit()
-            return
-        super().keyPressEvent(event)
-
     def submit(self) -> object | None:
         if self.session_id is None:
             return None

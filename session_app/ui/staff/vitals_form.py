@@ -10,12 +10,10 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -30,6 +28,7 @@ from session_app.domain.events import parse_time_of_day
 from session_app.domain.vitals import FIELD_BY_NAME, VITAL_FIELDS, Kind
 from session_app.store import StoreError
 from session_app.ui.staff.widgets import (
+    EntryForm,
     error_label,
     mark_invalid,
     named,
@@ -58,7 +57,7 @@ PLACEHOLDERS: dict[str, str] = {
 }
 
 
-class VitalsForm(QGroupBox):
+class VitalsForm(EntryForm):
     """Collects one check and hands it to `service.record_check`.
 
     `service` is a MonitoringService (or a fake with the same `record_check`).
@@ -226,14 +225,6 @@ class VitalsForm(QGroupBox):
         _unmark(self.taken_at)
 
     # -- saving --------------------------------------------------------------------
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Enter anywhere in the form saves (line edits and combo boxes pass it up)."""
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            event.accept()
-            self.submit()
-            return
-        super().keyPressEvent(event)
-
     def submit(self) -> object | None:
         if self.session_id is None:
             return None

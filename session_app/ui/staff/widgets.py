@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QComboBox, QGroupBox, QLabel, QLineEdit, QWidget
 
 from session_app.domain.errors import ValidationError
 
@@ -68,3 +70,18 @@ def error_label(object_name: str = "FormError") -> QLabel:
     label.setWordWrap(True)
     label.setAccessibleName("Form message")
     return label
+
+
+class EntryForm(QGroupBox):
+    """A staff form that Enter anywhere submits (line edits and combo boxes pass it up),
+    so a nurse can record without reaching for the mouse."""
+
+    def submit(self) -> object | None:  # pragma: no cover - each form has its own
+        raise NotImplementedError
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            self.submit()
+            return
+        super().keyPressEvent(event)
