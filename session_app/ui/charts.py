@@ -232,6 +232,30 @@ def _over_white(colour: QColor, alpha: float) -> QColor:
     return QColor(mix(colour.red()), mix(colour.green()), mix(colour.blue()))
 
 
+def _labelled_line(
+    pos: float,
+    angle: float,
+    pen: QPen,
+    label: str | None,
+    position: float,
+    anchor: tuple[int, int],
+) -> pg.InfiniteLine:
+    """A threshold, baseline or event line, its label in the line's colour on a light
+    fill (legible over curves and grid), `position` along the line."""
+    return pg.InfiniteLine(
+        pos=pos,
+        angle=angle,
+        pen=pen,
+        label=label,
+        labelOpts={
+            "position": position,
+            "color": pen.color(),
+            "anchors": [anchor, anchor],
+            "fill": LABEL_FILL,
+        },
+    )
+
+
 class _AxisGrid(pg.GridItem):
     """The axes' grid (lines at their major and minor ticks), drawn once into a picture.
 
@@ -638,21 +662,9 @@ class TrendCharts(QWidget):
                 region.setZValue(-20)
                 items.append(region)
         for value, text, below in lines:
+            threshold = pg.mkPen(THRESHOLD_COLOUR, width=1, style=Qt.DashLine)
             anchor = (0, 0) if below else (0, 1)
-            items.append(
-                pg.InfiniteLine(
-                    pos=value,
-                    angle=0,
-                    pen=pg.mkPen(THRESHOLD_COLOUR, width=1, style=Qt.DashLine),
-                    label=text,
-                    labelOpts={
-                        "position": 0.01,
-                        "color": THRESHOLD_COLOUR,
-                        "anchors": [anchor, anchor],
-                        "fill": LABEL_FILL,
-                    },
-                )
-            )
+            items.append(_labelled_line(value, 0, threshold, text, 0.01, anchor))
         if spec.key == "bp":
             for measure, rise in (
                 ("systolic", limits.systolic_rise),
@@ -661,52 +673,20 @@ class TrendCharts(QWidget):
                 base = data.baseline.get(measure)
                 if base is None:
                     continue
-                colour = SERIES_COLOURS[measure]
+                name = MEASURE_LABELS[measure]
+                pen = pg.mkPen(SERIES_COLOURS[measure], width=1.5, style=Qt.DotLine)
                 items.append(
-                    pg.InfiniteLine(
-                        pos=base,
-                        angle=0,
-                        pen=pg.mkPen(colour, width=1.5, style=Qt.DotLine),
-                        label=f"baseline {MEASURE_LABELS[measure]} {base:g}",
-                        labelOpts={
-                            "position": 0.75,
-                            "color": colour,
-                            "anchors": [(1, 0), (1, 0)],
-                            "fill": LABEL_FILL,
-                        },
-                    )
+                    _labelled_line(base, 0, pen, f"baseline {name} {base:g}", 0.75, (1, 0))
                 )
                 if rise is not None:
+                    pen = pg.mkPen(THRESHOLD_COLOUR, width=1, style=Qt.DotLine)
                     items.append(
-                        pg.InfiniteLine(
-                            pos=base + rise,
-                            angle=0,
-                            pen=pg.mkPen(THRESHOLD_COLOUR, width=1, style=Qt.DotLine),
-                            label=f"{MEASURE_LABELS[measure]} +{rise:g}",
-                            labelOpts={
-                                "position": 0.99,
-                                "color": THRESHOLD_COLOUR,
-                                "anchors": [(1, 1), (1, 1)],
-                                "fill": LABEL_FILL,
-                            },
-                        )
+                        _labelled_line(base + rise, 0, pen, f"{name} +{rise:g}", 0.99, (1, 1))
                     )
         for marker in data.markers:
             label = marker.label if spec.key == "bp" else None
-            items.append(
-                pg.InfiniteLine(
-                    pos=marker.minute,
-                    angle=90,
-                    pen=pg.mkPen(MARKER_COLOUR, width=1.5),
-                    label=label,
-                    labelOpts={
-                        "position": 0.04,
-                        "color": MARKER_COLOUR,
-                        "anchors": [(0, 1), (0, 1)],
-                        "fill": LABEL_FILL,
-                    },
-                )
-            )
+            pen = pg.mkPen(MARKER_COLOUR, width=1.5)
+            items.append(_labelled_line(marker.minute, 90, pen, label, 0.04, (0, 1)))
         for item in items:
             item.setZValue(item.zValue() if item.zValue() < 0 else -5)
             plot.addItem(item, ignoreBounds=True)
