@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 
 
 class VideoSurface(QWidget):
-    """A plain native child window; libvlc paints it, Qt only forwards input."""
+    """A plain native child window; libvlc paints it, Qt only forwards input.
+
+    Only this widget gets a window of its own: by default Qt would also make its parents
+    and their siblings (the other pages, the header, the control bar) native windows,
+    which costs start-up and paint time and gains nothing here.
+    """
 
     activity = Signal()
     double_clicked = Signal()
@@ -17,6 +22,8 @@ class VideoSurface(QWidget):
         super().__init__()
         self.setObjectName("VideoSurface")
         self.setAccessibleName("Video")
+        QApplication.setAttribute(Qt.ApplicationAttribute.AA_DontCreateNativeWidgetSiblings)
+        self.setAttribute(Qt.WidgetAttribute.WA_DontCreateNativeAncestors, True)
         self.setAttribute(Qt.WidgetAttribute.WA_NativeWindow, True)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setMouseTracking(True)

@@ -109,6 +109,15 @@ def test_video_plays_in_the_window_and_controls_fade_away_until_input(
     qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=5_000)
 
 
+def test_only_the_video_surface_is_a_window_of_its_own(window: PatientWindow) -> None:
+    """libvlc needs one native window to draw into; Qt would make its parents and their
+    siblings (pages, header, controls) native too, each costing start-up and paint time."""
+    native = [w.objectName() for w in window.findChildren(QWidget) if w.internalWinId()]
+    assert native == ["VideoSurface"]
+    if sys.platform.startswith("linux"):  # and libvlc draws into that one
+        assert window.player._mp.get_xwindow() == int(window.video.winId())
+
+
 def test_pacer_is_reachable_with_or_without_media(qtbot, window: PatientWindow) -> None:
     qtbot.mouseClick(window.pacer_nav, Qt.MouseButton.LeftButton)
     assert window.pages.currentWidget() is window.pacer
