@@ -2,6 +2,11 @@
 
 Sub-commands for clinic IT (listing and exporting sessions, setting the staff PIN,
 backups) need no display; only the default command imports Qt.
+
+Start-up order (see docs/performance.md): the patient window is built on the built-in
+library and painted first; then the log file and the store are opened, the clinic's
+media folders added, and the staff panel built. Nothing clinical is imported before the
+patient's screen is up.
 """
 
 from __future__ import annotations
@@ -14,9 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from session_app.config import default_data_dir, ensure_data_dir
-from session_app.store import SessionStore, StoreError
-
 log = logging.getLogger("session_app.app")
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 
     from session_app.domain.clock import Clock
     from session_app.media.player import MediaPlayer
+    from session_app.store import SessionStore
     from session_app.ui.patient.window import PatientWindow
     from session_app.ui.staff.panel import StaffPanel
 
@@ -93,13 +96,15 @@ class AppWindows:
     store: SessionStore
 
 
-def build_patient_window(store: SessionStore, player: MediaPlayer | None = None) -> PatientWindow:
-    """The patient window over one media player (one libvlc instance) and the library.
+def build_patient_window(
+    data_dir: Path, player: MediaPlayer | None = None, media_folders: Sequence[str] = ()
+) -> PatientWindow:
+    """The patient window over one media player (one libvlc instance) and the library
+    (the built-in media plus `media_folders`; thumbnails cached in the data dir).
 
-    Built first and shown before the staff panel exists, so the patient's screen is up
-    quickly; its close guard is connected to the staff panel in `build_staff_panel`.
+    It needs no store, so the app can build and show it before the store is open; its
+    close guard is connected to the staff panel in `build_staff_panel`.
     """
-    from session_app.domain.settings import resolve_settings
     from session_app.media.library import MediaLibrary
     from session_app.media.player import create_player
     from session_app.media.probe import VlcProber
@@ -107,14 +112,21 @@ def build_patient_window(store: SessionStore, player: MediaPlayer | None = None)
     from session_app.ui.patient.window import PatientWindow
 
     player = player or create_player()
-    folders = resolve_settings(store.load_settings()).get("media_folders", [])
     library = MediaLibrary(
         MEDIA_DIR,
-        folders,
+        list(media_folders),
         prober=VlcProber(player.backend) if player.available else None,
-        cache_dir=Path(store.path).parent / "thumbnails",
+        cache_dir=data_dir / "thumbnails",
     )
     return PatientWindow(player, library)
+
+
+def clinic_media_folders(store: SessionStore) -> list[str]:
+    """The clinic's media folders from the staff settings (none by default)."""
+    import session_app.config  # noqa: F401  (declares the media_folders setting)
+    from session_app.domain.settings import resolve_settings
+
+    return list(resolve_settings(store.load_settings()).get("media_folders", []))
 
 
 def build_staff_panel(
@@ -158,7 +170,7 @@ def build_windows(
 ) -> AppWindows:
     """Both windows around one store and one player. Used by run_gui() and the tests
     (which may pass a headless `player`; the real app passes require_pin=True)."""
-    patient = build_patient_window(store, player)
+    patient = build_patient_window(Path(store.path).parent, player, clinic_media_folders(store))
     staff = build_staff_panel(store, patient, clock, require_pin=require_pin)
     return AppWindows(patient=patient, staff=staff, store=store)
 
@@ -209,8 +221,16 @@ def _place(app: QApplication, window: QWidget, screen: int | None, *, default: i
         window.setGeometry(geometry)
 
 
+def _data_dir(data_dir: Path | None) -> Path:
+    from session_app.config import default_data_dir, ensure_data_dir
+
+    return ensure_data_dir(data_dir or default_data_dir())
+
+
 def _open_store(data_dir: Path | None, *, with_logs: bool = False) -> SessionStore:
-    folder = ensure_data_dir(data_dir or default_data_dir())
+    from session_app.store import SessionStore
+
+    folder = _data_dir(data_dir)
     if with_logs:
         from session_app.logs import setup_logging
 
@@ -284,19 +304,13 @@ def _wait_until_painted(app: QApplication, window: QWidget, limit_s: float = 1.0
 def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
     import os
 
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName("session_app")
     probe = _startup_probe(app) if os.environ.get(STARTUP_PROBE_ENV) else None
-    try:
-        store = _open_store(args.data_dir, with_logs=True)
-    except StoreError as exc:
-        log.error("store refused: %s", type(exc).__name__)
-        QMessageBox.critical(None, "session_app cannot open its data", str(exc))
-        print(f"session-app: {exc}", file=sys.stderr)
-        return 2
-    patient = build_patient_window(store)
+    data_dir = _data_dir(args.data_dir)
+    patient = build_patient_window(data_dir)
     if probe is not None:
         probe.watch(patient)
     if args.single_screen:
@@ -304,7 +318,15 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
     else:
         _place(app, patient, args.patient_screen, default=min(1, len(app.screens()) - 1))
         patient.show()
-    _wait_until_painted(app, patient)  # the patient's screen is up before the staff panel
+    _wait_until_painted(app, patient)  # the patient's screen is up before the rest
+    store = _open_store_or_explain(data_dir, patient)
+    if store is None:
+        return 2
+    if not patient.player.available:
+        log.warning("media disabled: %s", patient.player.unavailable_reason)
+    folders = clinic_media_folders(store)
+    if folders:
+        patient.reload_library(folders)
     staff = build_staff_panel(store, patient, require_pin=True)
     if probe is not None:
         probe.watch(staff)
@@ -319,6 +341,24 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
     patient.player.shutdown()
     store.close()
     return code
+
+
+def _open_store_or_explain(data_dir: Path, patient: PatientWindow) -> SessionStore | None:
+    """Open the log file and the store; if the store refuses, close the patient window
+    and say why in a box staff can read (and on stderr for clinic IT)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from session_app.store import StoreError
+
+    try:
+        return _open_store(data_dir, with_logs=True)
+    except StoreError as exc:
+        log.error("store refused: %s", type(exc).__name__)
+        patient.allow_close = True
+        patient.close()
+        QMessageBox.critical(None, "session_app cannot open its data", str(exc))
+        print(f"session-app: {exc}", file=sys.stderr)
+        return None
 
 
 def run_sessions(args: argparse.Namespace) -> int:
@@ -369,6 +409,10 @@ def run_backup(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    if args.command is None:
+        return run_gui(args, argv)  # explains a store that refuses in a message box
+    from session_app.store import StoreError
+
     try:
         if args.command == "sessions":
             return run_sessions(args)
@@ -378,9 +422,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_export(args, _open_store)
         if args.command == "set-pin":
             return run_set_pin(args)
-        if args.command == "backup":
-            return run_backup(args)
-        return run_gui(args, argv)
+        return run_backup(args)
     except StoreError as exc:
         print(f"session-app: {exc}", file=sys.stderr)
         return 2

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import platformdirs
-
 from session_app.domain.settings import Setting, declare
 
 APP_NAME = "session_app"
@@ -13,6 +11,8 @@ APP_NAME = "session_app"
 
 def default_data_dir() -> Path:
     """The user's data dir (e.g. ~/.local/share/session_app on Linux)."""
+    import platformdirs  # only when no --data-dir is given: it costs start-up time
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 

@@ -1,0 +1,103 @@
+"""The real start-up (`session_app.app.main`, in this process): the patient window is
+painted on the built-in library first, then the store opens, the clinic's folders are
+added and the staff panel is built; a store that refuses is explained, not a crash."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+import session_app.app as app_module
+from session_app.logs import stop_logging
+from session_app.media.backend import ARGS_ENV, HEADLESS_ARGS
+from session_app.paths import MEDIA_DIR
+from session_app.store import SessionStore
+from session_app.ui.patient.tiles import MediaTile
+
+
+@pytest.fixture
+def start_env(qtbot, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Headless libvlc, and the start-up probe that quits once both windows painted."""
+    monkeypatch.setenv(ARGS_ENV, " ".join(HEADLESS_ARGS))
+    monkeypatch.setenv(app_module.STARTUP_PROBE_ENV, "1")
+    yield
+    stop_logging()
+
+
+def test_a_store_that_refuses_closes_the_patient_window_and_says_why(
+    start_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    (tmp_path / "session_app.sqlite3").write_text("not sqlite")
+    shown: list[tuple[str, str]] = []
+    # The one fake: a modal box would wait for a click that never comes in a test.
+    monkeypatch.setattr(
+        QMessageBox, "critical", lambda parent, title, text: shown.append((title, text))
+    )
+    painted: list[object] = []
+    real_wait = app_module._wait_until_painted
+    monkeypatch.setattr(
+        app_module,
+        "_wait_until_painted",
+        lambda app, window: (real_wait(app, window), painted.append(window)),
+    )
+
+    code = app_module.main(["--data-dir", str(tmp_path)])
+
+    assert code == 2
+    [patient] = painted  # the patient's screen came up before the store was read
+    assert patient.objectName() == "PatientWindow"
+    [(title, text)] = shown
+    assert title == "session_app cannot open its data" and "not a session_app database" in text
+    assert "not a session_app database" in capsys.readouterr().err
+    assert not patient.isVisible()
+    log_text = (tmp_path / "logs" / "session_app.log").read_text()
+    assert "store refused: NotADatabaseError" in log_text
+    assert (tmp_path / "session_app.sqlite3").read_text() == "not sqlite"  # left as it was
+
+
+def test_clinic_folders_are_added_to_the_patient_window_once_the_store_is_open(
+    start_env: None, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "clinic-music"
+    folder.mkdir()
+    shutil.copy(MEDIA_DIR / "soft-rain.opus", folder / "Harbour evening.opus")
+    store = SessionStore.open(data_dir)
+    store.save_settings({"media_folders": [str(folder)]})
+    store.close()
+    seen: dict[str, list[str]] = {}
+    real_build_staff_panel = app_module.build_staff_panel
+
+    def build_staff_panel(store, patient, clock=None, *, require_pin=False):  # type: ignore[no-untyped-def]
+        seen["library"] = [item.title for item in patient.library.items]
+        seen["tiles"] = [tile.item.title for tile in patient.tiles.findChildren(MediaTile)]
+        return real_build_staff_panel(store, patient, clock, require_pin=require_pin)
+
+    monkeypatch.setattr(app_module, "build_staff_panel", build_staff_panel)
+
+    assert app_module.main(["--data-dir", str(data_dir)]) == 0
+
+    assert "Harbour evening" in seen["library"] and "Harbour evening" in seen["tiles"]
+    assert len(seen["library"]) == len(seen["tiles"]) > 1  # the built-in items stay too
+
+
+def test_media_that_cannot_start_is_written_to_the_log(
+    start_env: None, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from session_app.media import backend
+
+    monkeypatch.setattr(
+        backend.importlib,
+        "import_module",
+        lambda name: (_ for _ in ()).throw(ImportError("no libvlc here")),
+    )
+
+    assert app_module.main(["--data-dir", str(data_dir)]) == 0
+
+    logging.getLogger("session_app").handlers[0].flush()
+    log_text = (data_dir / "logs" / "session_app.log").read_text()
+    assert "media disabled: libvlc could not be loaded (ImportError: no libvlc here)" in log_text
