@@ -29,15 +29,10 @@ from session_app.domain.records import AlertRecord
 from session_app.store import StoreError
 from session_app.store.repository import Change
 from session_app.ui.staff.widgets import error_label, mark_invalid, named, set_text
+from session_app.ui.theme import set_style_state
 
 SEVERITY_RANK = {"advisory": 0, "alert": 1, "high": 2, "urgent": 3}
 SEVERITY_TEXT = {"advisory": "Advisory", "alert": "Alert", "high": "High", "urgent": "Urgent"}
-
-
-def _restyle(widget: QWidget, name: str, value: str) -> None:
-    widget.setProperty(name, value)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 class AlertCard(QFrame):
@@ -47,13 +42,13 @@ class AlertCard(QFrame):
         super().__init__()
         self.alert = alert
         self.setObjectName("AlertCard")
-        _restyle(self, "severity", alert.severity)
+        set_style_state(self, "severity", alert.severity)
         severity = SEVERITY_TEXT.get(alert.severity, alert.severity.capitalize())
         self.setAccessibleName(f"{severity} alert: {alert.message}")
         self.chip = QLabel(severity.upper())
         self.chip.setObjectName("SeverityChip")
         self.chip.setAccessibleName("Alert severity")
-        _restyle(self.chip, "severity", alert.severity)
+        set_style_state(self.chip, "severity", alert.severity)
         self.message = QLabel(alert.message)
         self.message.setObjectName("AlertMessage")
         self.message.setAccessibleName("Alert message")
@@ -167,7 +162,7 @@ class AlertsPanel(QGroupBox):
         else:
             set_text(self.summary, "No open alerts." if alerts else "No alerts.")
         if self.property("open") != ("true" if open_alerts else "false"):
-            _restyle(self, "open", "true" if open_alerts else "false")
+            set_style_state(self, "open", "true" if open_alerts else "false")
         self.history.setVisible(bool(acked))
         done = [a for a in acked if a.acked_at is not None]
         if done:

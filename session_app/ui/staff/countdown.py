@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout
 from session_app.domain.schedule import DueState
 from session_app.store import StoreError
 from session_app.ui.staff.widgets import set_text
+from session_app.ui.theme import set_style_state
 
 STATE_STYLE: dict[DueState, str] = {
     DueState.BASELINE_NEEDED: "due",
@@ -36,12 +37,6 @@ HEADINGS: dict[DueState, str] = {
 }
 OVERDUE = (DueState.OVERDUE_AMBER, DueState.OVERDUE_RED)
 WIDGET_SIZE_MAX = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX
-
-
-def _restyle(widget: QFrame | QLabel, state: str) -> None:
-    widget.setProperty("dueState", state)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 class DueCountdown(QFrame):
@@ -74,7 +69,7 @@ class DueCountdown(QFrame):
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.tick)
         self._held = QSize(0, 0)  # the pill's fixed size (see `_show`)
-        _restyle(self, "none")
+        set_style_state(self, "dueState", "none")
 
     def set_session(self, session_id: int | None) -> None:
         self.session_id = session_id
@@ -149,7 +144,8 @@ class DueCountdown(QFrame):
         if state == self.state:
             return
         self.state = state
-        _restyle(self, STATE_STYLE.get(state, "none") if state is not None else "none")
+        style = STATE_STYLE.get(state, "none") if state is not None else "none"
+        set_style_state(self, "dueState", style)
         self._hold_size()  # the style sheet's min-width came back with the restyle
         self.state_changed.emit(state)
 
@@ -168,15 +164,14 @@ class OverdueNotice(QFrame):
         layout.setContentsMargins(12, 6, 12, 6)
         layout.addWidget(self.label, 1)
         self.setVisible(False)
-        _restyle(self, "none")
+        set_style_state(self, "dueState", "none")
 
     def show_status(self, countdown: DueCountdown) -> None:
         """Called every second: changes only what changed (a restyle costs a repaint)."""
         state = countdown.state
         if state in OVERDUE and countdown.status is not None:
             set_text(self.label, f"{countdown.status.text} — record the vitals check when you can.")
-            if self.property("dueState") != STATE_STYLE[state]:
-                _restyle(self, STATE_STYLE[state])
+            set_style_state(self, "dueState", STATE_STYLE[state])  # only if it changed
             self.setVisible(True)
         else:
             self.setVisible(False)

@@ -31,6 +31,7 @@ import session_app.config  # noqa: F401  (declares the app-wide settings)
 from session_app.domain.settings import Setting, registry, resolve_settings, validate_settings
 from session_app.store import StoreError
 from session_app.ui.staff.widgets import error_label, named
+from session_app.ui.theme import set_style_state
 
 GENERAL = "General"
 GROUP_ORDER = ("Check schedule", "IV ketamine", "Esketamine (REMS)", "Alert thresholds", GENERAL)
@@ -43,11 +44,9 @@ Control = QLineEdit | QCheckBox | QComboBox | QPlainTextEdit
 
 
 def _restyle_invalid(widget: QWidget, invalid: bool, message: str) -> None:
-    widget.setProperty("invalid", invalid)
+    set_style_state(widget, "invalid", invalid)
     widget.setToolTip(message)
     widget.setAccessibleDescription(message)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 class SettingsDialog(QDialog):

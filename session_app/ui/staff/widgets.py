@@ -10,6 +10,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QGroupBox, QLabel, QLineEdit, QWidget
 
 from session_app.domain.errors import ValidationError
+from session_app.ui.theme import set_style_state
 
 W = TypeVar("W", bound=QWidget)
 
@@ -30,11 +31,9 @@ def set_text(label: QLabel, text: str) -> None:
 
 def mark_invalid(edit: QLineEdit, invalid: bool, message: str = "") -> None:
     """Flag a field in place; the text typed stays so the nurse can fix it."""
-    edit.setProperty("invalid", invalid)
+    set_style_state(edit, "invalid", invalid)
     edit.setToolTip(message)
     edit.setAccessibleDescription(message)
-    edit.style().unpolish(edit)
-    edit.style().polish(edit)
 
 
 def typed_values(controls: Mapping[str, QWidget]) -> dict[str, str]:

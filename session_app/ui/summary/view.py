@@ -33,7 +33,7 @@ from session_app.export.pdf import document_css, render_pdf
 from session_app.store import SessionStore
 from session_app.store.repository import Change
 from session_app.ui.charts import TrendCharts
-from session_app.ui.theme import load_qss
+from session_app.ui.theme import load_qss, set_style_state
 
 
 def _named(widget: QWidget, name: str, object_name: str) -> QWidget:
@@ -142,12 +142,10 @@ class SummaryView(QWidget):
         rems = self.summary.rems
         if rems is not None and not rems.complete:
             state += f" REMS form: {len(rems.missing)} field(s) still missing."
-            self.state.setProperty("warn", True)
+            set_style_state(self.state, "warn", True)
         else:
-            self.state.setProperty("warn", False)
+            set_style_state(self.state, "warn", False)
         self.state.setText(state)
-        self.state.style().unpolish(self.state)
-        self.state.style().polish(self.state)
         scroll = self.document.verticalScrollBar().value()
         self.document.setHtml(summary_html(self.summary, with_charts=False))
         self.document.verticalScrollBar().setValue(scroll)
@@ -173,15 +171,13 @@ class SummaryView(QWidget):
 
     def _done(self, path: Path, also: Path | None = None) -> Path:
         extra = f" and {also}" if also else ""
-        self.status.setProperty("error", False)
         self._set_status(f"Saved {path}{extra}.")
         self.exported.emit(str(path))
         return path
 
-    def _set_status(self, text: str) -> None:
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        set_style_state(self.status, "error", error)
         self.status.setText(text)
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
 
     def _default_name(self, suffix: str) -> str:
         s = self.summary.session
@@ -199,8 +195,7 @@ class SummaryView(QWidget):
         try:
             action(path)
         except ExportError as exc:
-            self.status.setProperty("error", True)
-            self._set_status(str(exc))
+            self._set_status(str(exc), error=True)
 
     def _ask_pdf(self) -> None:
         self._ask("Export PDF", ".pdf", "PDF (*.pdf)", self.export_pdf)
