@@ -238,3 +238,36 @@ def test_locked_at_start_the_charts_are_built_later_with_the_session_loaded(
     assert staff.charts.isVisible()
     assert 140 in staff.charts.data.values["heart_rate"]
     shut_down(windows)
+
+
+def test_locked_at_start_the_clinical_views_join_the_window_after_its_first_paint(
+    qtbot, data_dir: Path, clock: ManualClock
+) -> None:
+    """Start-up: the lock screen paints without waiting for the style sheet to reach every
+    clinical widget; they join the window just after, hidden behind the lock."""
+    windows = with_pin_and_session(qtbot, data_dir, clock)
+    staff = windows.staff
+    assert staff.content.window() is not staff  # shown, not painted yet
+    qtbot.waitUntil(lambda: staff.content.window() is staff)
+    assert staff.is_locked and not staff.content.isVisible()
+    assert "QX-77" not in visible_text(staff)
+    unlock(qtbot, windows)
+    assert staff.content.isVisible() and "QX-77" in visible_text(staff)
+    shut_down(windows)
+
+
+def test_an_unlock_before_the_first_paint_brings_the_clinical_views_at_once(
+    qtbot, data_dir: Path, clock: ManualClock
+) -> None:
+    store = SessionStore.open(data_dir, clock=clock)
+    store.set_pin(hash_pin(PIN))
+    staff = build_windows(
+        store, clock, player=MediaPlayer(load_backend(HEADLESS_ARGS)), require_pin=True
+    ).staff
+    qtbot.addWidget(staff)
+    qtbot.keyClicks(staff.lock_screen.pin, PIN)
+    staff.lock_screen.try_unlock()
+    assert staff.content.window() is staff and staff.pages.currentWidget() is staff.content
+    staff.confirm_closing()
+    staff.stop()
+    store.close()

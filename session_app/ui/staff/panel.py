@@ -11,8 +11,9 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QFrame,
     QHBoxLayout,
@@ -427,13 +428,18 @@ class StaffPanel(QMainWindow):
     # -- staff lock ----------------------------------------------------------------------
     def _build_lock_pages(self, require_pin: bool) -> None:
         self.require_pin = require_pin
-        # The content goes straight into the page stack: taking it back out of the
-        # window re-applied the style sheet to every widget (issue 7: start-up).
         self.pin_setup = PinSetupPage(self.store.set_pin)
         self.lock_screen = LockScreen(self.store.current_pin, self.clock)
         self.pages = QStackedWidget()
         self.pages.setObjectName("StaffPages")
-        for page in (self.content, self.pin_setup, self.lock_screen):
+        # Locked, the clinical views join the window after its first paint (or at unlock,
+        # if sooner): joining applies the style sheet to each of their widgets, which the
+        # lock screen need not wait for (issue 7: start-up). Directly into the page stack:
+        # taking a page back out of the window would re-apply the sheet once more.
+        self._content_attached = False
+        if not require_pin:
+            self._attach_content()  # the first page, so the current one
+        for page in (self.pin_setup, self.lock_screen):
             self.pages.addWidget(page)
         self.setCentralWidget(self.pages)
         self.pin_setup.pin_set.connect(self._unlock)
@@ -460,9 +466,8 @@ class StaffPanel(QMainWindow):
         """Hide every clinical view behind the PIN page (or PIN setup if none is set)."""
         if not self.require_pin:
             return
-        for dialog in self.findChildren(QDialog):
-            if dialog.isVisible():
-                dialog.reject()
+        for dialog in self._open_dialogs():
+            dialog.reject()
         for view in list(self._summaries.values()):
             view.close()
         page = self.lock_screen if self.store.current_pin() is not None else self.pin_setup
@@ -470,7 +475,32 @@ class StaffPanel(QMainWindow):
         (self.lock_screen.pin if page is self.lock_screen else self.pin_setup.pin).setFocus()
         self.locked.emit()
 
+    def _attach_content(self) -> None:
+        if not self._content_attached:
+            self._content_attached = True
+            self.pages.insertWidget(0, self.content)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._content_attached:
+            QTimer.singleShot(0, self, self._attach_content)
+
+    def _open_dialogs(self) -> list[QDialog]:
+        """The visible dialogs opened from this panel. They are windows of their own, so
+        the top-level windows are searched: a search of the panel's widgets would wrap
+        each of its hundreds of widgets for Python."""
+        found = []
+        for window in QApplication.topLevelWidgets():
+            if isinstance(window, QDialog) and window.isVisible():
+                parent = window.parentWidget()
+                while parent is not None and parent is not self:
+                    parent = parent.parentWidget()
+                if parent is self:
+                    found.append(window)
+        return found
+
     def _unlock(self) -> None:
+        self._attach_content()
         self.ensure_charts()
         self.pages.setCurrentWidget(self.content)
         if self.idle is not None:
