@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeyEvent
@@ -29,11 +30,13 @@ from session_app.media.library import MediaItem, MediaKind, MediaLibrary
 from session_app.media.player import MediaPlayer, PlayState
 from session_app.paths import MEDIA_DIR
 from session_app.ui.patient.controls import ControlBar, IdleHider
-from session_app.ui.patient.pacer import PacerPanel
 from session_app.ui.patient.tiles import TileGrid
 from session_app.ui.patient.video import VideoSurface
 from session_app.ui.theme import load_qss
 from session_app.ui.window_input import WindowInput
+
+if TYPE_CHECKING:
+    from session_app.ui.patient.pacer import PacerPanel
 
 WINDOW_TITLE = "Welcome"
 UNAVAILABLE_TEXT = (
@@ -126,8 +129,9 @@ class PatientWindow(QWidget):
         box.addStretch(3)
 
         self.video = VideoSurface()
-        self.pacer = PacerPanel(clock)
-        for page in (self.library_page, self.unavailable_page, self.video, self.pacer):
+        self._clock = clock
+        self._pacer: PacerPanel | None = None  # built the first time it is opened
+        for page in (self.library_page, self.unavailable_page, self.video):
             self.pages.addWidget(page)
 
         self.controls = ControlBar(self.player)
@@ -173,14 +177,26 @@ class PatientWindow(QWidget):
         self.controls.setVisible(self.player.available)
         self._sync_nav()
 
+    @property
+    def pacer(self) -> PacerPanel:
+        """The breathing guide page, built when first wanted: most patients start with
+        music, and the patient's screen comes up sooner without it (issue 7)."""
+        if self._pacer is None:
+            from session_app.ui.patient.pacer import PacerPanel
+
+            self._pacer = PacerPanel(self._clock)
+            self.pages.addWidget(self._pacer)
+        return self._pacer
+
     def show_pacer(self) -> None:
         self.pages.setCurrentWidget(self.pacer)
         self._sync_nav()
 
     def _sync_nav(self) -> None:
         page = self.pages.currentWidget()
-        self.library_nav.setChecked(page is not self.pacer)
-        self.pacer_nav.setChecked(page is self.pacer)
+        on_pacer = page is not None and page is self._pacer
+        self.library_nav.setChecked(not on_pacer)
+        self.pacer_nav.setChecked(on_pacer)
         on_video = page is self.video
         self.controls.fullscreen_button.setVisible(on_video)
         self.hider.set_enabled(on_video)

@@ -13,6 +13,7 @@ from session_app.media.fade import ManualTime
 from session_app.media.library import Group, MediaItem, MediaKind, MediaLibrary
 from session_app.media.player import MediaPlayer, PlayState
 from session_app.paths import MEDIA_DIR
+from session_app.ui.patient.pacer import PacerPanel
 from session_app.ui.patient.tiles import COLUMNS
 from session_app.ui.patient.window import PatientWindow
 from session_app.ui.staff.now_playing import FADE_DOWN_TEXT, FADE_UP_TEXT, NowPlayingStrip
@@ -119,11 +120,16 @@ def test_only_the_video_surface_is_a_window_of_its_own(window: PatientWindow) ->
 
 
 def test_pacer_is_reachable_with_or_without_media(qtbot, window: PatientWindow) -> None:
+    assert window.findChildren(PacerPanel) == []  # built when first opened (start-up)
     qtbot.mouseClick(window.pacer_nav, Qt.MouseButton.LeftButton)
-    assert window.pages.currentWidget() is window.pacer
+    [pacer] = window.findChildren(PacerPanel)
+    assert window.pages.currentWidget() is pacer and pacer.isVisible()
     assert window.pacer_nav.isChecked() and not window.library_nav.isChecked()
     qtbot.mouseClick(window.library_nav, Qt.MouseButton.LeftButton)
     assert window.pages.currentWidget() is window.library_page
+    assert window.library_nav.isChecked() and not window.pacer_nav.isChecked()
+    qtbot.mouseClick(window.pacer_nav, Qt.MouseButton.LeftButton)
+    assert window.findChildren(PacerPanel) == [pacer]  # the same one, its pattern kept
 
 
 def test_staff_fade_out_is_reflected_in_the_patient_window(
