@@ -8,7 +8,6 @@ A file that is missing, unreadable or not really media is left out and listed in
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -137,6 +136,8 @@ def _group_for(path: Path, folder: Path, kind: MediaKind) -> Group:
 
 def thumbnail_cache_path(cache_dir: Path, path: Path) -> Path:
     """One PNG per file version: a changed file (size or time) gets a new frame."""
+    import hashlib  # loads OpenSSL: only for clinic folders, not at every start-up
+
     stat = path.stat()
     key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()
     return cache_dir / f"{hashlib.sha1(key).hexdigest()}.png"
