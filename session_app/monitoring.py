@@ -16,6 +16,7 @@ from typing import Any
 from session_app.domain import events as ev
 from session_app.domain.alerts import AlertFinding, evaluate
 from session_app.domain.clock import Clock, ensure_utc, format_local
+from session_app.domain.corrections import versions
 from session_app.domain.errors import FieldError, ValidationError
 from session_app.domain.news2 import News2Score, news2
 from session_app.domain.protocols import PRESET_NAMES, Protocol, preset
@@ -29,7 +30,6 @@ from session_app.domain.schedule import (
     current_checks,
 )
 from session_app.domain.session import NewSession, TreatmentSession
-from session_app.domain.summary import versions
 from session_app.domain.vitals import VitalsCheck, validate_vitals
 from session_app.store import SessionStore, StoreWriteError
 

@@ -12,10 +12,11 @@ from datetime import timedelta
 import pytest
 
 from session_app.domain.clock import ManualClock, format_local
+from session_app.domain.corrections import versions
 from session_app.domain.errors import ValidationError
 from session_app.domain.protocols import ESKETAMINE_REMS
 from session_app.domain.session import NewSession
-from session_app.domain.summary import load_summary, versions
+from session_app.domain.summary import load_summary
 from session_app.domain.vitals import VitalsCheck, VitalSigns
 from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore, StoreWriteError

@@ -13,11 +13,12 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 from typing import Protocol as Interface
 
 from session_app.domain import discharge as discharge_rules
 from session_app.domain.clock import format_local
+from session_app.domain.corrections import current, versions
 from session_app.domain.discharge import (
     DischargeContext,
     StoredDischarge,
@@ -58,40 +59,6 @@ class RecordSource(Interface):
     def events(self, session_id: int) -> list[SessionEvent]: ...
     def alerts(self, session_id: int) -> list[AlertRecord]: ...
     def discharge(self, session_id: int) -> dict[str, Any]: ...
-
-
-R = TypeVar("R", VitalsCheck, SessionEvent)
-
-
-def current(rows: Iterable[R]) -> list[R]:
-    """Rows not superseded by a correction: a correction replaces the row it points at."""
-    rows = list(rows)
-    corrected = {r.corrects_id for r in rows if r.corrects_id is not None}
-    live = [r for r in rows if r.id not in corrected]
-    if live and isinstance(live[0], VitalsCheck):
-        return sorted(live, key=lambda r: (r.taken_at, r.id))  # type: ignore[union-attr]
-    return sorted(live, key=lambda r: (r.occurred_at, r.id))  # type: ignore[union-attr]
-
-
-def versions(rows: Iterable[R], row_id: int) -> list[R]:
-    """Every version of one record, the original first and the one in force last.
-
-    `row_id` may name any version. Only the version in force can be corrected, so the
-    versions form one chain; a row pointing at a missing original starts the chain.
-    """
-    by_id = {r.id: r for r in rows}
-    if row_id not in by_id:
-        raise KeyError(f"no record with id {row_id}")
-    successor = {r.corrects_id: r for r in by_id.values() if r.corrects_id is not None}
-    root, seen = by_id[row_id], {row_id}
-    while root.corrects_id in by_id and root.corrects_id not in seen:
-        seen.add(root.corrects_id)
-        root = by_id[root.corrects_id]
-    chain, walked = [root], {root.id}
-    while chain[-1].id in successor and successor[chain[-1].id].id not in walked:
-        walked.add(successor[chain[-1].id].id)
-        chain.append(successor[chain[-1].id])
-    return chain
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from datetime import datetime
 from typing import Any
 
 from session_app.domain.clock import to_iso
-from session_app.domain.summary import SessionRecord, current
+from session_app.domain.corrections import current
+from session_app.domain.summary import SessionRecord
 from session_app.domain.vitals import VitalsCheck
 from session_app.export import write_atomically
 

@@ -1,0 +1,47 @@
+"""Correction chains: a correction is a new row pointing at the row it replaces, so the
+record in force and each record's versions are read from the rows themselves.
+
+Kept apart from the summary so the monitoring service (which corrects records) needs
+none of the summary's imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TypeVar
+
+from session_app.domain.records import SessionEvent
+from session_app.domain.vitals import VitalsCheck
+
+R = TypeVar("R", VitalsCheck, SessionEvent)
+
+
+def current(rows: Iterable[R]) -> list[R]:
+    """Rows not superseded by a correction: a correction replaces the row it points at."""
+    rows = list(rows)
+    corrected = {r.corrects_id for r in rows if r.corrects_id is not None}
+    live = [r for r in rows if r.id not in corrected]
+    if live and isinstance(live[0], VitalsCheck):
+        return sorted(live, key=lambda r: (r.taken_at, r.id))  # type: ignore[union-attr]
+    return sorted(live, key=lambda r: (r.occurred_at, r.id))  # type: ignore[union-attr]
+
+
+def versions(rows: Iterable[R], row_id: int) -> list[R]:
+    """Every version of one record, the original first and the one in force last.
+
+    `row_id` may name any version. Only the version in force can be corrected, so the
+    versions form one chain; a row pointing at a missing original starts the chain.
+    """
+    by_id = {r.id: r for r in rows}
+    if row_id not in by_id:
+        raise KeyError(f"no record with id {row_id}")
+    successor = {r.corrects_id: r for r in by_id.values() if r.corrects_id is not None}
+    root, seen = by_id[row_id], {row_id}
+    while root.corrects_id in by_id and root.corrects_id not in seen:
+        seen.add(root.corrects_id)
+        root = by_id[root.corrects_id]
+    chain, walked = [root], {root.id}
+    while chain[-1].id in successor and successor[chain[-1].id].id not in walked:
+        walked.add(successor[chain[-1].id].id)
+        chain.append(successor[chain[-1].id])
+    return chain
