@@ -6,10 +6,7 @@ Only the salt and hash are stored, never the PIN.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -32,6 +29,9 @@ def validate_pin(pin: str) -> str:
 
 
 def hash_pin(pin: str, salt: bytes | None = None) -> PinHash:
+    import hashlib  # OpenSSL loads with the first PIN, not when the lock screen opens
+    import secrets
+
     validate_pin(pin)
     salt = salt or secrets.token_bytes(16)
     digest = hashlib.scrypt(pin.encode(), salt=salt, n=16384, r=8, p=1, dklen=32)
@@ -39,6 +39,9 @@ def hash_pin(pin: str, salt: bytes | None = None) -> PinHash:
 
 
 def verify_pin(pin: str, stored: PinHash) -> bool:
+    import hashlib
+    import hmac
+
     if stored.scheme != SCHEME or not _PIN.fullmatch(pin):
         return False
     candidate = hashlib.scrypt(pin.encode(), salt=stored.salt, n=16384, r=8, p=1, dklen=32)

@@ -42,14 +42,14 @@ from session_app.ui.staff.countdown import DueCountdown, OverdueNotice
 from session_app.ui.staff.event_form import EventForm
 from session_app.ui.staff.flowsheet import Flowsheet, Timeline
 from session_app.ui.staff.past_sessions import PastSessionsList
-from session_app.ui.staff.settings_dialog import SettingsDialog
 from session_app.ui.staff.start_session import StartSessionForm
 from session_app.ui.staff.vitals_form import VitalsForm
 from session_app.ui.staff.widgets import named, set_text
 from session_app.ui.theme import load_qss
 
-if TYPE_CHECKING:  # pyqtgraph is heavy: the charts and summaries load when first needed
+if TYPE_CHECKING:  # loaded when first needed: pyqtgraph (charts, summaries), the settings
     from session_app.ui.charts import TrendCharts
+    from session_app.ui.staff.settings_dialog import SettingsDialog
     from session_app.ui.summary.discharge_dialog import DischargeDialog
     from session_app.ui.summary.view import SummaryView
 
@@ -374,6 +374,8 @@ class StaffPanel(QMainWindow):
 
     def open_settings(self) -> SettingsDialog:
         """Open the clinic settings; a saved change applies to sessions started afterwards."""
+        from session_app.ui.staff.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.store, self)
         dialog.finished.connect(lambda _code: self._settings_closed())
         dialog.open()
