@@ -8,19 +8,49 @@ from __future__ import annotations
 
 import logging
 import os
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from typing import TextIO
 
 LOG_NAME = "session_app.log"
 MAX_BYTES = 1_000_000
 BACKUPS = 5
 
 
-class _PrivateRotatingFileHandler(RotatingFileHandler):
-    def _open(self):  # type: ignore[no-untyped-def]
+class _PrivateRotatingFileHandler(logging.FileHandler):
+    """A private (0600) log file that rolls over at `max_bytes`: the file becomes `.1`,
+    `.1` becomes `.2` and so on, BACKUPS kept.
+
+    What `logging.handlers.RotatingFileHandler` does, without importing that module
+    (sockets, pickle, queues: ≈ 7 ms of every start-up, issue 7).
+    """
+
+    def __init__(self, path: Path, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        super().__init__(path, encoding="utf-8")
+
+    def _open(self) -> TextIO:
         stream = super()._open()
         os.chmod(self.baseFilename, 0o600)
         return stream
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            size = self.stream.tell() if self.stream is not None else 0
+            if size and size + len(self.format(record)) + 1 > self.max_bytes:
+                self._roll_over()
+        except (OSError, ValueError):
+            self.handleError(record)
+        super().emit(record)
+
+    def _roll_over(self) -> None:
+        self.stream.close()
+        self.stream = None  # type: ignore[assignment]  # FileHandler reopens it if this fails
+        base = self.baseFilename
+        for number in range(BACKUPS - 1, 0, -1):
+            if os.path.exists(f"{base}.{number}"):
+                os.replace(f"{base}.{number}", f"{base}.{number + 1}")
+        os.replace(base, f"{base}.1")
+        self.stream = self._open()
 
 
 def setup_logging(data_dir: Path, level: int = logging.INFO, *, max_bytes: int = MAX_BYTES) -> Path:
@@ -30,7 +60,7 @@ def setup_logging(data_dir: Path, level: int = logging.INFO, *, max_bytes: int =
     path = log_dir / LOG_NAME
     stop_logging()
     root = logging.getLogger("session_app")
-    handler = _PrivateRotatingFileHandler(path, maxBytes=max_bytes, backupCount=BACKUPS)
+    handler = _PrivateRotatingFileHandler(path, max_bytes)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(level)

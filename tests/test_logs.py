@@ -60,3 +60,8 @@ def test_logs_rotate_and_keep_a_bounded_number_of_files(data_dir: Path) -> None:
     assert len(files) == BACKUPS + 1
     assert all(p.stat().st_size <= 2100 for p in log_path.parent.iterdir())
     assert all(p.stat().st_mode & 0o777 == 0o600 for p in log_path.parent.iterdir())
+    oldest_first = [log_path.with_name(f"{log_path.name}.{n}") for n in range(BACKUPS, 0, -1)]
+    text = "".join(p.read_text() for p in [*oldest_first, log_path])
+    numbers = [int(line.split("line ")[1].split()[0]) for line in text.splitlines()]
+    assert numbers[-1] == 999  # the newest line is in the current file
+    assert numbers == list(range(numbers[0], 1000))  # nothing lost between the files kept
