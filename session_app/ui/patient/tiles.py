@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QKeyEvent, QLinearGradient, QPainter, QPixmap
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFocusEvent, QIcon, QKeyEvent, QLinearGradient, QPainter, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from session_app.media.library import Group, MediaItem
@@ -13,6 +13,7 @@ TILE_SIZE = QSize(244, 178)
 PICTURE_SIZE = QSize(220, 110)
 # A quiet picture for items without one (clinic audio files), one tint per group.
 TINTS = {Group.MUSIC: "#2a2f4a", Group.SOUNDSCAPES: "#1f3a40", Group.VIDEO: "#26303c"}
+ARROWS = (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down)
 
 
 def placeholder_picture(group: Group) -> QPixmap:
@@ -28,6 +29,16 @@ def placeholder_picture(group: Group) -> QPixmap:
 
 
 class MediaTile(QToolButton):
+    """One item. Arrow keys ask the grid for a neighbour; Enter (or Space) plays.
+
+    Keys and focus are handled here rather than by an event filter on each tile: a
+    Python filter runs for every event a tile gets (dozens each while the window is
+    first shown, issue 7), not only for keys.
+    """
+
+    arrow_pressed = Signal(object, object)  # this tile, the Qt.Key
+    focused = Signal(object)  # this tile
+
     def __init__(self, item: MediaItem) -> None:
         super().__init__()
         self.item = item
@@ -52,6 +63,19 @@ class MediaTile(QToolButton):
                 )
             )
         )
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in ARROWS:
+            self.arrow_pressed.emit(self, key)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.click()
+        else:
+            super().keyPressEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.focused.emit(self)
 
 
 class TileGrid(QWidget):
@@ -87,7 +111,8 @@ class TileGrid(QWidget):
                 grid.addWidget(tile, row, col)
                 self._place[tile] = (row_base + row, col)
                 tile.clicked.connect(lambda _=False, t=tile: self.item_chosen.emit(t.item))
-                tile.installEventFilter(self)
+                tile.arrow_pressed.connect(self._move_focus)
+                tile.focused.connect(self.tile_focused)
                 self.tiles.append(tile)
             row_base += (len(items) + COLUMNS - 1) // COLUMNS
             layout.addLayout(grid)
@@ -118,19 +143,8 @@ class TileGrid(QWidget):
             target_row += step
         return None
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and watched in self._place:
-            assert isinstance(watched, MediaTile) and isinstance(event, QKeyEvent)
-            key = event.key()
-            if key in (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down):
-                target = self._neighbour(watched, key)
-                if target is not None:
-                    target.setFocus(Qt.FocusReason.OtherFocusReason)
-                    self.tile_focused.emit(target)
-                return True
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                watched.click()
-                return True
-        elif event.type() == QEvent.Type.FocusIn and watched in self._place:
-            self.tile_focused.emit(watched)
-        return super().eventFilter(watched, event)
+    def _move_focus(self, tile: MediaTile, key: Qt.Key) -> None:
+        target = self._neighbour(tile, key)
+        if target is not None:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.tile_focused.emit(target)  # also when the window is not active (no FocusIn)
