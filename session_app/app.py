@@ -304,13 +304,20 @@ def _wait_until_painted(app: QApplication, window: QWidget, limit_s: float = 1.0
 def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
     import os
 
+    from session_app.media.backend import BackendStart
+
+    media = BackendStart()  # libvlc starts on its own thread while Qt loads
+
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName("session_app")
     probe = _startup_probe(app) if os.environ.get(STARTUP_PROBE_ENV) else None
     data_dir = _data_dir(args.data_dir)
-    patient = build_patient_window(data_dir)
+    from session_app.media.player import MediaPlayer
+    from session_app.ui.patient.window import PatientWindow  # noqa: F401  (before the wait)
+
+    patient = build_patient_window(data_dir, MediaPlayer(media.result()))
     if probe is not None:
         probe.watch(patient)
     if args.single_screen:

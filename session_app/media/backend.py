@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -59,3 +60,25 @@ def load_backend(args: Sequence[str] | None = None) -> VlcBackend:
     if instance is None:
         return unavailable("libvlc did not start (no instance: are the VLC plugins installed?)")
     return VlcBackend(vlc=vlc, instance=instance, args=chosen)
+
+
+class BackendStart:
+    """`load_backend` on a thread of its own, started at once; `result()` waits for it.
+
+    The app starts it before importing Qt: libvlc's start (its plugins) and python-vlc's
+    search for the library run while Qt loads, instead of after it (issue 7: start-up).
+    libvlc is thread-safe and the instance is only used once `result()` has returned.
+    """
+
+    def __init__(self, args: Sequence[str] | None = None) -> None:
+        self._backend = unavailable("libvlc did not finish starting")
+        self._thread = threading.Thread(target=self._load, args=(args,), name="libvlc-start")
+        self._thread.daemon = True  # never keeps the app from closing
+        self._thread.start()
+
+    def _load(self, args: Sequence[str] | None) -> None:
+        self._backend = load_backend(args)
+
+    def result(self) -> VlcBackend:
+        self._thread.join()
+        return self._backend

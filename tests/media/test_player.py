@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from session_app.media import backend as backend_module
-from session_app.media.backend import HEADLESS_ARGS, load_backend, unavailable
+from session_app.media.backend import HEADLESS_ARGS, BackendStart, load_backend, unavailable
 from session_app.media.fade import ManualTime
 from session_app.media.library import MediaKind, load_builtin
 from session_app.media.player import MediaPlayer, PlayState, RepeatMode
@@ -198,6 +198,24 @@ def test_no_libvlc_when_the_import_fails(monkeypatch, qtbot) -> None:
     player.tick()
     assert player.state is PlayState.STOPPED and player.current is None
     assert player.unavailable_reason == backend.reason
+
+
+def test_libvlc_started_on_its_own_thread_is_the_same_real_backend() -> None:
+    started = BackendStart(HEADLESS_ARGS)  # the app starts it before Qt loads
+    backend = started.result()
+    assert backend.available and backend.instance is not None
+    assert "--vout=dummy" in backend.args
+    assert started.result() is backend  # waiting again gives the same one
+
+
+def test_libvlc_that_cannot_start_on_its_thread_is_a_reason_not_an_error(monkeypatch) -> None:
+    def missing(name: str) -> object:
+        raise OSError("libvlc.so.5: cannot open shared object file")
+
+    monkeypatch.setattr(backend_module.importlib, "import_module", missing)
+    backend = BackendStart().result()
+    assert not backend.available
+    assert "libvlc could not be loaded (OSError: libvlc.so.5" in backend.reason
 
 
 def test_no_libvlc_when_instance_returns_none(monkeypatch) -> None:
