@@ -44,4 +44,12 @@ def staff_locked(tmp: Path):
     return [("staff-locked.png", windows.staff)]
 
 
-SCENES = [first_start, staff_locked]
+def staff_pin_setup(tmp: Path):
+    """The very first start: until a PIN is set, the panel shows only this page."""
+    windows = build_windows(SessionStore.open(tmp), require_pin=True)
+    windows.patient.allow_close = True
+    windows.staff.confirm_closing()
+    return [("staff-pin-setup.png", windows.staff)]
+
+
+SCENES = [first_start, staff_pin_setup, staff_locked]

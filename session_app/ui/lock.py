@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
@@ -110,14 +111,13 @@ class PinSetupPage(QWidget):
         self._save = save
         title = QLabel("Set the staff PIN")
         title.setObjectName("LockTitle")
-        intro = QLabel(
+        self.intro = intro = QLabel(
             "Choose a staff PIN of 4–12 digits. It locks this panel so that the patient "
             "cannot open it. Clinic IT can also set it with “session-app set-pin”."
         )
         intro.setObjectName("LockHint")
         intro.setWordWrap(True)
         intro.setFixedWidth(420)
-        intro.setMinimumHeight(intro.heightForWidth(420))  # centred labels lose wrapped lines
         self.pin = _pin_edit("New staff PIN")
         self.repeat = _pin_edit("Repeat staff PIN")
         self.message = QLabel("")
@@ -141,6 +141,12 @@ class PinSetupPage(QWidget):
         self.set_button.clicked.connect(self.submit)
         self.repeat.returnPressed.connect(self.submit)
         self.pin.returnPressed.connect(self.repeat.setFocus)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """A centred label gets the height of one line unless told otherwise; its wrapped
+        height is known once the style sheet's font applies, which is now."""
+        self.intro.setMinimumHeight(self.intro.heightForWidth(self.intro.width()))
+        super().showEvent(event)
 
     def submit(self) -> bool:
         try:

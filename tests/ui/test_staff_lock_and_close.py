@@ -271,3 +271,13 @@ def test_an_unlock_before_the_first_paint_brings_the_clinical_views_at_once(
     staff.confirm_closing()
     staff.stop()
     store.close()
+
+
+def test_the_first_start_explanation_shows_every_line(qtbot, app_windows: AppWindows) -> None:
+    """The PIN page's wrapped explanation is centred; it must get its wrapped height in the
+    style sheet's font (it used to be cut to the default font's height, clipping a line)."""
+    intro = app_windows.staff.pin_setup.intro
+    qtbot.waitExposed(app_windows.staff)
+    assert intro.isVisible()
+    assert intro.height() >= intro.heightForWidth(intro.width())
+    assert intro.heightForWidth(intro.width()) > 2 * intro.fontMetrics().height()  # it wraps
