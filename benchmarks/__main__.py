@@ -28,7 +28,7 @@ from benchmarks.machine import describe, one_line
 Scenario = Callable[[str, argparse.Namespace], list[Figure]]
 
 SCENARIOS: dict[str, Scenario] = {
-    "startup": lambda d, o: startup.run(d, runs=o.runs or (3 if o.quick else 7)),
+    "startup": lambda d, o: startup.run(d, runs=o.runs or (3 if o.quick else 15)),
     "save": lambda d, o: save_to_chart.run(d, runs=o.runs or (1 if o.quick else 3)),
     "long": lambda d, o: long_session.run(d, runs=1, pdf_1hz=o.pdf_1hz),
     "idle": lambda d, o: idle_cpu.run(
