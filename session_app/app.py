@@ -314,8 +314,8 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
     app.setApplicationName("session_app")
     probe = _startup_probe(app) if os.environ.get(STARTUP_PROBE_ENV) else None
     data_dir = _data_dir(args.data_dir)
+    import session_app.ui.patient.window  # noqa: F401  (imported while libvlc still starts)
     from session_app.media.player import MediaPlayer
-    from session_app.ui.patient.window import PatientWindow  # noqa: F401  (before the wait)
 
     patient = build_patient_window(data_dir, MediaPlayer(media.result()))
     if probe is not None:

@@ -438,7 +438,6 @@ class StaffPanel(QMainWindow):
         # if sooner): joining applies the style sheet to each of their widgets, which the
         # lock screen need not wait for (issue 7: start-up). Directly into the page stack:
         # taking a page back out of the window would re-apply the sheet once more.
-        self._content_attached = False
         if not require_pin:
             self._attach_content()  # the first page, so the current one
         for page in (self.pin_setup, self.lock_screen):
@@ -477,14 +476,16 @@ class StaffPanel(QMainWindow):
         (self.lock_screen.pin if page is self.lock_screen else self.pin_setup.pin).setFocus()
         self.locked.emit()
 
+    def _content_attached(self) -> bool:
+        return self.pages.indexOf(self.content) >= 0
+
     def _attach_content(self) -> None:
-        if not self._content_attached:
-            self._content_attached = True
+        if not self._content_attached():
             self.pages.insertWidget(0, self.content)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if not self._content_attached:
+        if not self._content_attached():
             QTimer.singleShot(0, self, self._attach_content)
 
     def _open_dialogs(self) -> list[QDialog]:
