@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QFrame,
     QHBoxLayout,
@@ -467,8 +466,10 @@ class StaffPanel(QMainWindow):
         """Hide every clinical view behind the PIN page (or PIN setup if none is set)."""
         if not self.require_pin:
             return
-        for dialog in self._open_dialogs():
-            dialog.reject()
+        # Before the first paint the clinical views are not children yet: a short search.
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.reject()
         for view in list(self._summaries.values()):
             view.close()
         page = self.lock_screen if self.store.current_pin() is not None else self.pin_setup
@@ -487,20 +488,6 @@ class StaffPanel(QMainWindow):
         super().paintEvent(event)
         if not self._content_attached():
             QTimer.singleShot(0, self, self._attach_content)
-
-    def _open_dialogs(self) -> list[QDialog]:
-        """The visible dialogs opened from this panel. They are windows of their own, so
-        the top-level windows are searched: a search of the panel's widgets would wrap
-        each of its hundreds of widgets for Python."""
-        found = []
-        for window in QApplication.topLevelWidgets():
-            if isinstance(window, QDialog) and window.isVisible():
-                parent = window.parentWidget()
-                while parent is not None and parent is not self:
-                    parent = parent.parentWidget()
-                if parent is self:
-                    found.append(window)
-        return found
 
     def _unlock(self) -> None:
         self._attach_content()
