@@ -161,8 +161,7 @@ class AlertsPanel(QGroupBox):
             set_text(self.summary, f"{len(open_alerts)} to acknowledge")
         else:
             set_text(self.summary, "No open alerts." if alerts else "No alerts.")
-        if self.property("open") != ("true" if open_alerts else "false"):
-            set_style_state(self, "open", "true" if open_alerts else "false")
+        set_style_state(self, "open", "true" if open_alerts else "false")  # if it changed
         self.history.setVisible(bool(acked))
         done = [a for a in acked if a.acked_at is not None]
         if done:

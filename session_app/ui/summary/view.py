@@ -140,11 +140,10 @@ class SummaryView(QWidget):
         else:
             state = "In progress: this is the summary so far."
         rems = self.summary.rems
-        if rems is not None and not rems.complete:
+        warn = rems is not None and not rems.complete
+        if warn:
             state += f" REMS form: {len(rems.missing)} field(s) still missing."
-            set_style_state(self.state, "warn", True)
-        else:
-            set_style_state(self.state, "warn", False)
+        set_style_state(self.state, "warn", warn)
         self.state.setText(state)
         scroll = self.document.verticalScrollBar().value()
         self.document.setHtml(summary_html(self.summary, with_charts=False))
