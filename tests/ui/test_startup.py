@@ -5,7 +5,10 @@ added and the staff panel is built; a store that refuses is explained, not a cra
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -101,3 +104,37 @@ def test_media_that_cannot_start_is_written_to_the_log(
     logging.getLogger("session_app").handlers[0].flush()
     log_text = (data_dir / "logs" / "session_app.log").read_text()
     assert "media disabled: libvlc could not be loaded (ImportError: no libvlc here)" in log_text
+
+
+# Run in a fresh interpreter by the test below: the real start-up, stopped at the patient
+# window's first paint, which reports whether PySide has built the `Qt` namespace yet.
+FIRST_PAINT_SCRIPT = """
+import os, sys
+from PySide6 import QtCore
+from session_app import app
+from session_app.ui.patient.window import PatientWindow
+
+def first_paint(window, event):
+    print("Qt namespace built before the first paint:", "Qt" in vars(QtCore), flush=True)
+    os._exit(0)
+
+PatientWindow.paintEvent = first_paint
+app.main(sys.argv[1:])
+"""
+
+
+def test_the_patient_window_paints_before_pyside_builds_the_qt_namespace(
+    tmp_path: Path,
+) -> None:
+    """PySide creates all ≈ 90 enums of `QtCore.Qt` on its first use (≈ 15-20 ms, issue 7);
+    the patient's first screen does not wait for them. A fresh interpreter, since this
+    one used `Qt` long ago."""
+    env = {**os.environ, ARGS_ENV: " ".join(HEADLESS_ARGS)}
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_PAINT_SCRIPT, "--data-dir", str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "Qt namespace built before the first paint: False" in result.stdout, result.stderr

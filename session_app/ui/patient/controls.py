@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QEasingCurve, QObject, QPropertyAnimation, Qt, QTimer
+from PySide6.QtCore import QEasingCurve, QObject, QPropertyAnimation, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QFrame,
     QGraphicsOpacityEffect,
     QHBoxLayout,
     QLabel,
@@ -44,16 +45,18 @@ def _button(text: str, name: str, accessible: str) -> QPushButton:
     button = QPushButton(text)
     button.setObjectName(name)
     button.setAccessibleName(accessible)
-    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    button.setProperty("focusPolicy", "StrongFocus")  # by name: see the window module
     return button
 
 
-class ControlBar(QWidget):
+class ControlBar(QFrame):
+    """Play, next, volume, repeat, fade out; a QFrame draws its style-sheet background
+    and border itself."""
+
     def __init__(self, player: MediaPlayer) -> None:
         super().__init__()
         self.setObjectName("ControlBar")
         self.setAccessibleName("Player controls")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.player = player
 
         self.now_playing = QLabel()
@@ -66,7 +69,8 @@ class ControlBar(QWidget):
 
         self.play_button = _button("Play", "PlayPauseButton", "Play or pause")
         self.next_button = _button("Next", "NextButton", "Next")
-        self.volume = QSlider(Qt.Orientation.Horizontal)
+        self.volume = QSlider()
+        self.volume.setProperty("orientation", "Horizontal")
         self.volume.setObjectName("VolumeSlider")
         self.volume.setAccessibleName("Volume")
         self.volume.setRange(0, 100)

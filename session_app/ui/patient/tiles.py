@@ -1,9 +1,14 @@
-"""Large media tiles (picture and name), grouped, reachable with arrows, Tab and Enter."""
+"""Large media tiles (picture and name), grouped, reachable with arrows, Tab and Enter.
+
+Built before the patient window's first paint, so they do not touch `QtCore.Qt` until a
+key is pressed (see the window module).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFocusEvent, QIcon, QKeyEvent, QLinearGradient, QPainter, QPixmap
+from PySide6 import QtCore
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QFocusEvent, QIcon, QKeyEvent, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from session_app.media.library import Group, MediaItem
@@ -13,10 +18,11 @@ TILE_SIZE = QSize(244, 178)
 PICTURE_SIZE = QSize(220, 110)
 # A quiet picture for items without one (clinic audio files), one tint per group.
 TINTS = {Group.MUSIC: "#2a2f4a", Group.SOUNDSCAPES: "#1f3a40", Group.VIDEO: "#26303c"}
-ARROWS = (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down)
 
 
 def placeholder_picture(group: Group) -> QPixmap:
+    from PySide6.QtGui import QColor, QLinearGradient, QPainter  # built-in media have pictures
+
     pixmap = QPixmap(PICTURE_SIZE)
     painter = QPainter(pixmap)
     gradient = QLinearGradient(0, 0, 0, PICTURE_SIZE.height())
@@ -36,7 +42,7 @@ class MediaTile(QToolButton):
     first shown, issue 7), not only for keys.
     """
 
-    arrow_pressed = Signal(object, object)  # this tile, the Qt.Key
+    arrow_pressed = Signal(object, object)  # this tile, the QtCore.Qt.Key
     focused = Signal(object)  # this tile
 
     def __init__(self, item: MediaItem) -> None:
@@ -46,29 +52,22 @@ class MediaTile(QToolButton):
         self.setAccessibleName(f"{item.title}, {item.group.title}")
         self.setAccessibleDescription("Plays this")
         self.setText(item.title)
-        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        self.setProperty("toolButtonStyle", "ToolButtonTextUnderIcon")
         self.setFixedSize(TILE_SIZE)
         self.setIconSize(PICTURE_SIZE)
         self.setCheckable(True)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setProperty("focusPolicy", "StrongFocus")
         picture = QPixmap(str(item.thumbnail)) if item.thumbnail else QPixmap()
         if picture.isNull():
             picture = placeholder_picture(item.group)
-        self.setIcon(
-            QIcon(
-                picture.scaled(
-                    PICTURE_SIZE,
-                    Qt.AspectRatioMode.KeepAspectRatioByExpanding,
-                    Qt.TransformationMode.SmoothTransformation,
-                )
-            )
-        )
+        self.setIcon(QIcon(picture))  # scaled to fit PICTURE_SIZE when painted
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        Key = QtCore.Qt.Key
         key = event.key()
-        if key in ARROWS:
+        if key in (Key.Key_Left, Key.Key_Right, Key.Key_Up, Key.Key_Down):
             self.arrow_pressed.emit(self, key)
-        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        elif key in (Key.Key_Return, Key.Key_Enter):
             self.click()
         else:
             super().keyPressEvent(event)
@@ -104,7 +103,7 @@ class TileGrid(QWidget):
             grid = QGridLayout()
             grid.setHorizontalSpacing(18)
             grid.setVerticalSpacing(18)
-            grid.setAlignment(Qt.AlignmentFlag.AlignLeft)
+            grid.setColumnStretch(COLUMNS, 1)  # an empty last column keeps tiles to the left
             for index, item in enumerate(items):
                 tile = MediaTile(item)
                 row, col = divmod(index, COLUMNS)
@@ -126,14 +125,14 @@ class TileGrid(QWidget):
     def tile_for(self, item: MediaItem) -> MediaTile | None:
         return next((tile for tile in self.tiles if tile.item == item), None)
 
-    def _neighbour(self, tile: MediaTile, key: int) -> MediaTile | None:
+    def _neighbour(self, tile: MediaTile, key: QtCore.Qt.Key) -> MediaTile | None:
         index = self.tiles.index(tile)
-        if key == Qt.Key.Key_Left:
+        if key == QtCore.Qt.Key.Key_Left:
             return self.tiles[index - 1] if index > 0 else None
-        if key == Qt.Key.Key_Right:
+        if key == QtCore.Qt.Key.Key_Right:
             return self.tiles[index + 1] if index + 1 < len(self.tiles) else None
         row, col = self._place[tile]
-        step = 1 if key == Qt.Key.Key_Down else -1
+        step = 1 if key == QtCore.Qt.Key.Key_Down else -1
         rows = {r for r, _c in self._place.values()}
         target_row = row + step
         while target_row in rows or (min(rows) <= target_row <= max(rows)):
@@ -143,8 +142,8 @@ class TileGrid(QWidget):
             target_row += step
         return None
 
-    def _move_focus(self, tile: MediaTile, key: Qt.Key) -> None:
+    def _move_focus(self, tile: MediaTile, key: QtCore.Qt.Key) -> None:
         target = self._neighbour(tile, key)
         if target is not None:
-            target.setFocus(Qt.FocusReason.OtherFocusReason)
+            target.setFocus()
             self.tile_focused.emit(target)  # also when the window is not active (no FocusIn)

@@ -4,6 +4,13 @@ Pages: the library (tiles), the video, the breathing guide, and — when libvlc 
 missing — a calm message that points to the breathing guide. The window takes the
 shared player and the library in its constructor and imports nothing clinical
 (an import-linter contract checks that).
+
+The patient's first screen does not wait for PySide's `Qt` namespace: its first use
+creates all of its ≈ 90 enums (≈ 15–20 ms, issue 7). So the patient modules name it
+as `QtCore.Qt` where it is used after the first paint (keys, the hidden pages), set
+enum-valued properties by name before it (`setProperty("focusPolicy", "StrongFocus")`),
+and the video page joins the window just after the first paint. A test starts the
+app in a fresh interpreter to check this.
 """
 
 from __future__ import annotations
@@ -12,8 +19,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6 import QtCore
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -31,12 +39,12 @@ from session_app.media.player import MediaPlayer, PlayState
 from session_app.paths import MEDIA_DIR
 from session_app.ui.patient.controls import ControlBar, IdleHider
 from session_app.ui.patient.tiles import TileGrid
-from session_app.ui.patient.video import VideoSurface
 from session_app.ui.theme import load_qss
 from session_app.ui.window_input import WindowInput
 
 if TYPE_CHECKING:
     from session_app.ui.patient.pacer import PacerPanel
+    from session_app.ui.patient.video import VideoSurface
 
 WINDOW_TITLE = "Welcome"
 UNAVAILABLE_TEXT = (
@@ -49,7 +57,7 @@ def _message(text: str, name: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName(name)
     label.setAccessibleName(text)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
     label.setWordWrap(True)
     return label
 
@@ -74,7 +82,6 @@ class PatientWindow(QWidget):
         self.setObjectName("PatientWindow")
         self.setWindowTitle(WINDOW_TITLE)
         self.setAccessibleName("Patient window")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(load_qss("patient"))
         self._close_guard = close_guard
         self.allow_close = False
@@ -114,30 +121,14 @@ class PatientWindow(QWidget):
         self.tiles.tile_focused.connect(lambda tile: self.library_page.ensureWidgetVisible(tile))
         self.tiles.item_chosen.connect(self.choose)
 
-        self.unavailable_page = QWidget()
-        self.unavailable_page.setObjectName("UnavailablePage")
-        self.unavailable_message = _message(UNAVAILABLE_TEXT, "CalmMessage")
-        self.unavailable_breathe = QPushButton("Open the breathing guide")
-        self.unavailable_breathe.setObjectName("UnavailableBreatheButton")
-        self.unavailable_breathe.setAccessibleName("Open the breathing guide")
-        self.unavailable_breathe.clicked.connect(self.show_pacer)
-        box = QVBoxLayout(self.unavailable_page)
-        box.addStretch(2)
-        box.addWidget(self.unavailable_message)
-        box.addSpacing(28)
-        box.addWidget(self.unavailable_breathe, 0, Qt.AlignmentFlag.AlignHCenter)
-        box.addStretch(3)
-
-        self.video = VideoSurface()
         self._clock = clock
         self._pacer: PacerPanel | None = None  # built the first time it is opened
-        for page in (self.library_page, self.unavailable_page, self.video):
-            self.pages.addWidget(page)
+        self._unavailable_page: QWidget | None = None  # built only without libvlc
+        self._video: VideoSurface | None = None  # joins after the first paint
+        self.pages.addWidget(self.library_page)
 
         self.controls = ControlBar(self.player)
         self.hider = IdleHider([self.header, self.controls], idle_ms=idle_ms, parent=self)
-        self.video.activity.connect(self.hider.poke)
-        self.video.double_clicked.connect(self.toggle_full_screen)
         self.controls.fullscreen_button.clicked.connect(self.toggle_full_screen)
 
         layout = QVBoxLayout(self)
@@ -150,8 +141,6 @@ class PatientWindow(QWidget):
         self.library_nav.clicked.connect(self.show_library)
         self.pacer_nav.clicked.connect(self.show_pacer)
         self.player.track_changed.connect(self._on_track)
-        if self.player.available:
-            self.player.set_video_output(int(self.video.winId()))
         self.show_library()
         self.input = WindowInput(self, self.hider.poke)  # input brings the controls back
         self.resize(1280, 800)
@@ -178,6 +167,47 @@ class PatientWindow(QWidget):
         self._sync_nav()
 
     @property
+    def video(self) -> VideoSurface:
+        """The page libvlc draws video into (built by `_add_video_page`)."""
+        return self._video or self._add_video_page()
+
+    def _add_video_page(self) -> VideoSurface:
+        """The video surface joins the window just after its first paint, or sooner if a
+        video is chosen first: its native window and the `Qt` attributes it needs would
+        hold up the patient's first screen, where nothing is playing yet (issue 7)."""
+        if self._video is None:
+            from session_app.ui.patient.video import VideoSurface
+
+            self._video = VideoSurface()
+            self._video.activity.connect(self.hider.poke)
+            self._video.double_clicked.connect(self.toggle_full_screen)
+            self.pages.addWidget(self._video)
+            if self.player.available:  # libvlc must know its window before a video starts
+                self.player.set_video_output(int(self._video.winId()))
+        return self._video
+
+    @property
+    def unavailable_page(self) -> QWidget:
+        """The calm message shown instead of the tiles when libvlc is missing."""
+        if self._unavailable_page is None:
+            page = QWidget()
+            page.setObjectName("UnavailablePage")
+            self.unavailable_message = _message(UNAVAILABLE_TEXT, "CalmMessage")
+            self.unavailable_breathe = QPushButton("Open the breathing guide")
+            self.unavailable_breathe.setObjectName("UnavailableBreatheButton")
+            self.unavailable_breathe.setAccessibleName("Open the breathing guide")
+            self.unavailable_breathe.clicked.connect(self.show_pacer)
+            box = QVBoxLayout(page)
+            box.addStretch(2)
+            box.addWidget(self.unavailable_message)
+            box.addSpacing(28)
+            box.addWidget(self.unavailable_breathe, 0, QtCore.Qt.AlignmentFlag.AlignHCenter)
+            box.addStretch(3)
+            self.pages.addWidget(page)
+            self._unavailable_page = page
+        return self._unavailable_page
+
+    @property
     def pacer(self) -> PacerPanel:
         """The breathing guide page, built when first wanted: most patients start with
         music, and the patient's screen comes up sooner without it (issue 7)."""
@@ -197,7 +227,7 @@ class PatientWindow(QWidget):
         on_pacer = page is not None and page is self._pacer
         self.library_nav.setChecked(not on_pacer)
         self.pacer_nav.setChecked(on_pacer)
-        on_video = page is self.video
+        on_video = page is not None and page is self._video
         self.controls.fullscreen_button.setVisible(on_video)
         self.hider.set_enabled(on_video)
         if not on_video and self.isFullScreen():
@@ -210,13 +240,15 @@ class PatientWindow(QWidget):
                 self.pages.setCurrentWidget(self.video)
                 self._sync_nav()
             return
+        if item.kind is MediaKind.VIDEO:
+            self._add_video_page()  # if chosen before the page joined the window
         self.player.play_item(item, self.library.group_items(item.group))
 
     def _on_track(self, item: MediaItem | None) -> None:
         self.tiles.mark_current(item)
         if item is not None and item.kind is MediaKind.VIDEO:
             self.pages.setCurrentWidget(self.video)
-        elif self.pages.currentWidget() is self.video:
+        elif self._video is not None and self.pages.currentWidget() is self._video:
             self.pages.setCurrentWidget(self.library_page)
         self._sync_nav()
 
@@ -227,14 +259,19 @@ class PatientWindow(QWidget):
             self.showFullScreen()
         self.hider.poke()
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._video is None:
+            QTimer.singleShot(0, self, self._add_video_page)
+
     # --- input -----------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
-        if key == Qt.Key.Key_Escape and self.isFullScreen():
+        if key == QtCore.Qt.Key.Key_Escape and self.isFullScreen():
             self.showNormal()
-        elif key == Qt.Key.Key_F and self.pages.currentWidget() is self.video:
+        elif key == QtCore.Qt.Key.Key_F and self.pages.currentWidget() is self.video:
             self.toggle_full_screen()
-        elif key == Qt.Key.Key_Space and self.pages.currentWidget() is self.video:
+        elif key == QtCore.Qt.Key.Key_Space and self.pages.currentWidget() is self.video:
             self.player.toggle_pause()
         else:
             super().keyPressEvent(event)

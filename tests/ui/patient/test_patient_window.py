@@ -15,6 +15,7 @@ from session_app.media.player import MediaPlayer, PlayState
 from session_app.paths import MEDIA_DIR
 from session_app.ui.patient.pacer import PacerPanel
 from session_app.ui.patient.tiles import COLUMNS
+from session_app.ui.patient.video import VideoSurface
 from session_app.ui.patient.window import PatientWindow
 from session_app.ui.staff.now_playing import FADE_DOWN_TEXT, FADE_UP_TEXT, NowPlayingStrip
 from tests.media.helpers import write_corrupt
@@ -110,13 +111,50 @@ def test_video_plays_in_the_window_and_controls_fade_away_until_input(
     qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=5_000)
 
 
-def test_only_the_video_surface_is_a_window_of_its_own(window: PatientWindow) -> None:
+def test_only_the_video_surface_is_a_window_of_its_own(qtbot, window: PatientWindow) -> None:
     """libvlc needs one native window to draw into; Qt would make its parents and their
     siblings (pages, header, controls) native too, each costing start-up and paint time."""
+    qtbot.waitUntil(lambda: window.findChildren(VideoSurface) != [])  # after the first paint
     native = [w.objectName() for w in window.findChildren(QWidget) if w.internalWinId()]
     assert native == ["VideoSurface"]
     if sys.platform.startswith("linux"):  # and libvlc draws into that one
         assert window.player._mp.get_xwindow() == int(window.video.winId())
+
+
+def test_the_video_page_joins_after_the_first_paint(
+    qtbot, player: MediaPlayer, library: MediaLibrary
+) -> None:
+    """The patient's first screen does not wait for the video surface (issue 7)."""
+    window = PatientWindow(player, library)
+    window.allow_close = True
+    qtbot.addWidget(window)
+    assert window.findChildren(VideoSurface) == []
+    window.show()
+    qtbot.waitUntil(lambda: len(window.findChildren(VideoSurface)) == 1)
+    window.repaint()
+    qtbot.wait(20)
+    assert len(window.findChildren(VideoSurface)) == 1  # once, however often it paints
+
+
+def test_a_video_chosen_before_the_first_paint_still_plays_in_the_window(
+    qtbot, player: MediaPlayer, library: MediaLibrary
+) -> None:
+    window = PatientWindow(player, library)
+    window.allow_close = True
+    qtbot.addWidget(window)
+    video = next(item for item in library.items if item.kind is MediaKind.VIDEO)
+    drawn_into: list[int] = []  # libvlc's window as the video starts (0: one of its own)
+
+    def on_state(state: PlayState) -> None:
+        if state is PlayState.PLAYING:
+            drawn_into.append(player._mp.get_xwindow())
+
+    player.state_changed.connect(on_state)
+    window.choose(video)
+    [surface] = window.findChildren(VideoSurface)
+    assert window.pages.currentWidget() is surface
+    if sys.platform.startswith("linux"):
+        assert drawn_into[0] == int(surface.winId())
 
 
 def test_pacer_is_reachable_with_or_without_media(qtbot, window: PatientWindow) -> None:
