@@ -188,7 +188,8 @@ class PatientWindow(QWidget):
 
     @property
     def unavailable_page(self) -> QWidget:
-        """The calm message shown instead of the tiles when libvlc is missing."""
+        """The calm message shown instead of the tiles when libvlc is missing (built only
+        then)."""
         if self._unavailable_page is None:
             page = QWidget()
             page.setObjectName("UnavailablePage")
