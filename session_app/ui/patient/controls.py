@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QEasingCurve, QObject, QPropertyAnimation, QTimer
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QEasingCurve, QObject, QPropertyAnimation, QSize, QTimer
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QGraphicsOpacityEffect,
     QHBoxLayout,
@@ -50,8 +51,9 @@ def _button(text: str, name: str, accessible: str) -> QPushButton:
 
 
 class ControlBar(QFrame):
-    """Play, next, volume, repeat, fade out; a QFrame draws its style-sheet background
-    and border itself."""
+    """Play, next and volume in one row, repeat, fade out and full screen in the other:
+    side by side when the window is wide enough, else one above the other. (A QFrame
+    draws its style-sheet background and border itself.)"""
 
     def __init__(self, player: MediaPlayer) -> None:
         super().__init__()
@@ -92,19 +94,25 @@ class ControlBar(QFrame):
         titles.setSpacing(2)
         titles.addWidget(self.now_playing)
         titles.addWidget(self.rest_note)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(24, 14, 24, 14)
-        row.setSpacing(14)
-        row.addLayout(titles, 2)
-        row.addWidget(self.play_button)
-        row.addWidget(self.next_button)
-        row.addSpacing(12)
-        row.addWidget(volume_label)
-        row.addWidget(self.volume, 2)
-        row.addSpacing(12)
-        row.addWidget(self.repeat_button)
-        row.addWidget(self.sleep_button)
-        row.addWidget(self.fullscreen_button)
+        self.playing_row = QHBoxLayout()  # what plays, and how loud
+        self.playing_row.setSpacing(14)
+        self.playing_row.addLayout(titles, 2)
+        self.playing_row.addWidget(self.play_button)
+        self.playing_row.addWidget(self.next_button)
+        self.playing_row.addSpacing(12)
+        self.playing_row.addWidget(volume_label)
+        self.playing_row.addWidget(self.volume, 2)
+        self.options_row = QHBoxLayout()  # how it goes on
+        self.options_row.setSpacing(14)
+        self.options_row.addWidget(self.repeat_button)
+        self.options_row.addWidget(self.sleep_button)
+        self.options_row.addWidget(self.fullscreen_button)
+        self.options_row.addStretch(1)
+        self.rows = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.rows.setContentsMargins(24, 14, 24, 14)
+        self.rows.setSpacing(26)
+        self.rows.addLayout(self.playing_row, 1)
+        self.rows.addLayout(self.options_row)
 
         self._fit_buttons()
         self.play_button.clicked.connect(player.toggle_pause)
@@ -134,6 +142,45 @@ class ControlBar(QFrame):
     def showEvent(self, event: QShowEvent) -> None:
         self._fit_buttons()
         super().showEvent(event)
+        self._arrange()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    def offer_full_screen(self, offered: bool) -> None:
+        """The full-screen button, shown while a video is on screen; the bar may need two
+        rows then."""
+        self.fullscreen_button.setVisible(offered)
+        self._arrange()
+
+    def minimumSizeHint(self) -> QSize:
+        """As narrow as the bar in two rows: the bar never holds the patient window wider
+        than a small screen (1280 or 1366 pixels wide; one row needs about 1,500)."""
+        margins = self.rows.contentsMargins()
+        widest_row = max(
+            self.playing_row.minimumSize().width(), self.options_row.minimumSize().width()
+        )
+        height = super().minimumSizeHint().height()
+        return QSize(widest_row + margins.left() + margins.right(), height)
+
+    def _arrange(self) -> None:
+        """One row when the window is wide enough for it, two rows otherwise."""
+        margins = self.rows.contentsMargins()
+        one_row = (
+            margins.left()
+            + self.playing_row.minimumSize().width()
+            + self.rows.spacing()
+            + self.options_row.minimumSize().width()
+            + margins.right()
+        )
+        wanted = (
+            QBoxLayout.Direction.LeftToRight
+            if self.width() >= one_row
+            else QBoxLayout.Direction.TopToBottom
+        )
+        if self.rows.direction() != wanted:
+            self.rows.setDirection(wanted)
 
     def _show_volume(self, value: int) -> None:
         self.volume.blockSignals(True)  # no echo back to the player

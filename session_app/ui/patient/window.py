@@ -229,7 +229,7 @@ class PatientWindow(QWidget):
         self.library_nav.setChecked(not on_pacer)
         self.pacer_nav.setChecked(on_pacer)
         on_video = page is not None and page is self._video
-        self.controls.fullscreen_button.setVisible(on_video)
+        self.controls.offer_full_screen(on_video)
         self.hider.set_enabled(on_video)
         if not on_video and self.isFullScreen():
             self.showNormal()

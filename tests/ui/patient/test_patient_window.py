@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+import pytest
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 
 from session_app.media.backend import HEADLESS_ARGS, load_backend
@@ -109,6 +110,38 @@ def test_video_plays_in_the_window_and_controls_fade_away_until_input(
     qtbot.waitUntil(window.isFullScreen, timeout=5_000)
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=5_000)
+
+
+@pytest.mark.parametrize("width", [1024, 1280, 1366])
+def test_every_control_stays_on_a_small_patient_screen_while_a_video_plays(
+    qtbot, window: PatientWindow, width: int
+) -> None:
+    """Patient screens are often 1280 or 1366 pixels wide; the controls in one row need
+    about 1,500, so the bar takes two rows rather than hold the window wider than its
+    screen (where the full-screen button and the breathing guide were cut off)."""
+    window.resize(width, 768)
+    qtbot.waitUntil(lambda: window.width() == width)
+    video_tile = next(t for t in window.tiles.tiles if t.item.kind is MediaKind.VIDEO)
+    qtbot.mouseClick(video_tile, Qt.MouseButton.LeftButton)  # + the full-screen button
+    qtbot.wait(50)
+    controls = [*window.findChildren(QAbstractButton), window.controls.volume]
+    shown = [widget for widget in controls if widget.isVisibleTo(window)]
+    assert window.controls.fullscreen_button in shown and window.pacer_nav in shown
+    for widget in shown:
+        area = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+        assert window.rect().contains(area), widget.objectName()
+
+
+def test_the_controls_take_one_row_when_the_screen_is_wide_enough(
+    qtbot, window: PatientWindow
+) -> None:
+    bar = window.controls
+    window.resize(1920, 800)
+    qtbot.waitUntil(lambda: bar.repeat_button.y() == bar.play_button.y())
+    window.resize(1280, 800)
+    qtbot.waitUntil(lambda: bar.repeat_button.y() > bar.play_button.geometry().bottom())
+    window.resize(1920, 800)  # and back
+    qtbot.waitUntil(lambda: bar.repeat_button.y() == bar.play_button.y())
 
 
 def test_only_the_video_surface_is_a_window_of_its_own(qtbot, window: PatientWindow) -> None:
