@@ -40,3 +40,12 @@ def window(qtbot, player: MediaPlayer, library: MediaLibrary, manual_time) -> Pa
     made.show()
     qtbot.waitExposed(made)
     return made
+
+
+@pytest.fixture
+def unshown_window(qtbot, player: MediaPlayer, library: MediaLibrary) -> PatientWindow:
+    """A patient window before its first paint (some pages join only after it)."""
+    made = PatientWindow(player, library)
+    made.allow_close = True
+    qtbot.addWidget(made)
+    return made

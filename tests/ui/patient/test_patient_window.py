@@ -154,13 +154,9 @@ def test_only_the_video_surface_is_a_window_of_its_own(qtbot, window: PatientWin
         assert window.player._mp.get_xwindow() == int(window.video.winId())
 
 
-def test_the_video_page_joins_after_the_first_paint(
-    qtbot, player: MediaPlayer, library: MediaLibrary
-) -> None:
+def test_the_video_page_joins_after_the_first_paint(qtbot, unshown_window: PatientWindow) -> None:
     """The patient's first screen does not wait for the video surface (issue 7)."""
-    window = PatientWindow(player, library)
-    window.allow_close = True
-    qtbot.addWidget(window)
+    window = unshown_window
     assert window.findChildren(VideoSurface) == []
     window.show()
     qtbot.waitUntil(lambda: len(window.findChildren(VideoSurface)) == 1)
@@ -170,11 +166,9 @@ def test_the_video_page_joins_after_the_first_paint(
 
 
 def test_a_video_chosen_before_the_first_paint_still_plays_in_the_window(
-    qtbot, player: MediaPlayer, library: MediaLibrary
+    unshown_window: PatientWindow, player: MediaPlayer, library: MediaLibrary
 ) -> None:
-    window = PatientWindow(player, library)
-    window.allow_close = True
-    qtbot.addWidget(window)
+    window = unshown_window
     video = next(item for item in library.items if item.kind is MediaKind.VIDEO)
     drawn_into: list[int] = []  # libvlc's window as the video starts (0: one of its own)
 
