@@ -137,6 +137,20 @@ def value_text(value: object) -> str:
     return str(value)
 
 
+def fahrenheit_text_to_celsius(text: str) -> str:
+    """A typed °F value as the °C text that validate_vitals checks.
+
+    It reads the number with the same grammar as every other measure (ASCII digits, one
+    decimal point or comma), so a °F clinic is no looser than a °C one: what is not a
+    number passes through as typed, and validate_vitals refuses it in the nurse's words.
+    """
+    stripped = text.strip()
+    if not _ASCII_DECIMAL.fullmatch(stripped):
+        return text
+    value = float(stripped.replace(",", "."))
+    return f"{(value - 32) * 5 / 9:.1f}"
+
+
 def _message(spec: FieldSpec, raw: str, problem: str) -> str:
     shown = raw if len(raw) <= 24 else raw[:21] + "…"
     return f"{spec.label}: '{shown}' {problem} (accepted: {spec.range_text()})."

@@ -40,15 +40,12 @@ from session_app.domain.vitals import (
     Kind,
     VitalsCheck,
     VitalSigns,
+    fahrenheit_text_to_celsius,
     value_text,
 )
 from session_app.store import StoreError
 from session_app.ui.staff.event_form import YES_NO_ITEMS
-from session_app.ui.staff.vitals_form import (
-    PLACEHOLDERS,
-    YES_NO_CHOICES,
-    fahrenheit_text_to_celsius,
-)
+from session_app.ui.staff.vitals_form import PLACEHOLDERS, YES_NO_CHOICES
 from session_app.ui.staff.widgets import (
     error_label,
     mark_invalid,

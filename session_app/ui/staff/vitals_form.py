@@ -25,7 +25,12 @@ from PySide6.QtWidgets import (
 from session_app.domain.clock import Clock, format_local
 from session_app.domain.errors import FieldError, ValidationError
 from session_app.domain.events import parse_time_of_day
-from session_app.domain.vitals import FIELD_BY_NAME, VITAL_FIELDS, Kind
+from session_app.domain.vitals import (
+    FIELD_BY_NAME,
+    VITAL_FIELDS,
+    Kind,
+    fahrenheit_text_to_celsius,
+)
 from session_app.store import StoreError
 from session_app.ui.staff.widgets import (
     EntryForm,
@@ -283,15 +288,6 @@ def _unmark(edit: QLineEdit) -> None:
     16 fields cost a few ms on every save, issue 7)."""
     if edit.property("invalid"):
         mark_invalid(edit, False)
-
-
-def fahrenheit_text_to_celsius(text: str) -> str:
-    """A typed °F value as the °C text the domain checks; non-numbers pass through as typed."""
-    try:
-        value = float(text.strip().replace(",", "."))
-    except ValueError:
-        return text
-    return f"{(value - 32) * 5 / 9:.1f}"
 
 
 def _with_fahrenheit_note(exc: ValidationError, typed: str) -> ValidationError:

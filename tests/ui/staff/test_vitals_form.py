@@ -167,3 +167,20 @@ def test_form_is_disabled_without_a_session(panel: StaffPanel, store: SessionSto
     assert not panel.vitals_form.isEnabled()
     assert panel.vitals_form.submit() is None
     assert store.sessions() == []
+
+
+def test_fahrenheit_entry_refuses_what_celsius_entry_refuses(
+    qtbot, panel: StaffPanel, session, store: SessionStore
+) -> None:
+    """One number parser serves both units: Python's float() would take each of these."""
+    form = panel.vitals_form
+    for unit in ("°C", "°F"):
+        form.set_temperature_unit(unit)
+        for typed in ("1e2", "1_00", "١٠٠", "９８.６", "nan", "inf", " 9 8"):
+            form.controls["temperature_c"].setText(typed)
+            form.controls["heart_rate"].setText("70")
+            form.controls["recorded_by"].setText("AB")
+            form.submit()
+            assert store.checks(session.id) == [], (unit, typed)
+            assert "is not a number" in form.message.text(), (unit, typed)
+            assert form.controls["temperature_c"].text() == typed
