@@ -10,11 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from enum import Enum
 from typing import Any
 
-from session_app.domain.clock import ensure_utc, format_local, to_local
+from session_app.domain.clock import (
+    AmbiguousLocalTime,
+    LocalTimeError,
+    format_local,
+    resolve_local_time,
+)
 from session_app.domain.errors import FieldError, ValidationError
 from session_app.domain.records import SessionEvent
 
@@ -274,27 +279,35 @@ def parse_time_of_day(
 ) -> datetime:
     """A typed local "HH:MM" (or "HHMM") as the latest such moment not after `now`.
 
-    For the "it happened earlier" box: 23:50 typed at 00:10 means yesterday. Refuses
-    anything that is not a time of day; returns UTC.
+    For the "it happened earlier" box: 23:50 typed at 00:10 means yesterday. The zone
+    rules of that date apply (clock.resolve_local_time): a time the clocks skipped is
+    refused, and one of the repeated hour asks for its zone name ("02:30 CEST").
+    Refuses anything that is not a time of day; returns UTC.
     """
-    match = re.fullmatch(r"\s*([01]?[0-9]|2[0-3])[:.h]?([0-5][0-9])\s*", text)
+    match = re.fullmatch(
+        r"\s*([01]?[0-9]|2[0-3])[:.h]?([0-5][0-9])(?:\s*([A-Za-z]{3,5}))?\s*", text
+    )
+
+    def refuse(problem: str) -> ValidationError:
+        return ValidationError([FieldError(field, label, text, f"{label}: {problem}")])
+
     if not match:
-        raise ValidationError(
-            [
-                FieldError(
-                    field,
-                    label,
-                    text,
-                    f"{label}: '{_short(text)}' is not a time of day "
-                    "(accepted: HH:MM, 00:00–23:59).",
-                )
-            ]
-        )
-    local_now = to_local(now)
-    when = local_now.replace(hour=int(match[1]), minute=int(match[2]), second=0, microsecond=0)
-    if when > local_now:
-        when -= timedelta(days=1)
-    return ensure_utc(when)
+        raise refuse(f"'{_short(text)}' is not a time of day (accepted: HH:MM, 00:00–23:59).")
+    wall = time(int(match[1]), int(match[2]))
+    try:
+        return resolve_local_time(wall, now, zone_name=match[3] or "")
+    except AmbiguousLocalTime as exc:
+        hhmm = wall.strftime("%H:%M")
+        first, second = (f"{hhmm} {m.tzname()}" for m in exc.moments)
+        raise refuse(
+            f"{hhmm} {exc}: type {first} for the first or {second} for the second."
+        ) from exc
+    except LocalTimeError as exc:
+        if match[3]:
+            raise refuse(
+                f"'{_short(text)}' is not a time of day (accepted: HH:MM, 00:00–23:59)."
+            ) from exc
+        raise refuse(f"{wall.strftime('%H:%M')} {exc}; type the time the clock showed.") from exc
 
 
 def current(events: Sequence[SessionEvent]) -> list[SessionEvent]:
