@@ -30,6 +30,7 @@ from session_app.domain.schedule import (
     current_checks,
 )
 from session_app.domain.session import NewSession, TreatmentSession
+from session_app.domain.text import text_problem
 from session_app.domain.vitals import VitalsCheck, validate_vitals
 from session_app.store import SessionStore, StoreWriteError
 
@@ -432,9 +433,7 @@ def validate_reason(raw: str) -> str:
     text = " ".join(raw.split())
     if not text:
         problem = "required: say why the record is corrected"
-    elif len(text) > REASON_MAX_LENGTH:
-        problem = f"is {len(text)} characters long"
-    else:
+    elif not (problem := text_problem(text, REASON_MAX_LENGTH)):
         return text
     raise ValidationError(
         [

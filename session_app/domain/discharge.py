@@ -16,8 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from session_app.domain.clock import from_iso, to_iso
+from session_app.domain.errors import FieldError, ValidationError
+from session_app.domain.text import snippet, text_problem
 from session_app.domain.vitals import VitalsCheck
 
+NOTE_MAX_LENGTH = 500
 ALDRETE_TYPICAL_MIN = 9  # a total of 9 or more is the usual discharge level
 BP_RECOVERY_LIMIT_PCT = 20.0
 DISCHARGE_FORMAT = 1  # version of the dict stored in session_ends.discharge_json
@@ -68,6 +71,18 @@ ALDRETE_ITEMS: tuple[AldreteItem, ...] = (
     ),
 )
 ALDRETE_KEYS: tuple[str, ...] = tuple(item.key for item in ALDRETE_ITEMS)
+
+
+def validate_note(raw: str) -> str:
+    """The checklist's free-text note, checked like every note (domain/text)."""
+    text = raw.strip()
+    if problem := text_problem(text, NOTE_MAX_LENGTH):
+        message = (
+            f"Discharge note: '{snippet(raw)}' {problem} "
+            f"(accepted: at most {NOTE_MAX_LENGTH} characters)."
+        )
+        raise ValidationError([FieldError("note", "Discharge note", raw, message)])
+    return text
 
 
 def baseline_check(checks: Sequence[VitalsCheck]) -> VitalsCheck | None:

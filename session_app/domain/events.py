@@ -22,6 +22,7 @@ from session_app.domain.clock import (
 )
 from session_app.domain.errors import FieldError, ValidationError
 from session_app.domain.records import SessionEvent
+from session_app.domain.text import snippet, text_problem
 
 DOSE = "dose"
 INFUSION_START = "infusion_start"
@@ -153,23 +154,18 @@ _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0"}
 
 
-def _short(raw: str) -> str:
-    return raw if len(raw) <= 24 else raw[:21] + "…"
-
-
 def _parse(spec: EventField, raw: str) -> Any:
     """One field's value, or ValueError with the sentence to show."""
     text = raw.strip()
     problem = ""
     if spec.kind is FieldKind.TEXT:
-        if len(text) > spec.max_length:
-            problem = f"is {len(text)} characters long"
-        elif spec.name == "lot_number" and text and not _LOT.fullmatch(text):
+        problem = text_problem(text, spec.max_length)
+        if not problem and spec.name == "lot_number" and text and not _LOT.fullmatch(text):
             raise ValueError(
-                f"{spec.label}: '{_short(raw)}' is not a lot number "
+                f"{spec.label}: '{snippet(raw)}' is not a lot number "
                 "(accepted: letters, digits, '.', '/' or '-', at most 40 characters)."
             )
-        else:
+        if not problem:
             return text
     elif spec.kind is FieldKind.CHOICE:
         for choice in spec.choices:
@@ -191,7 +187,7 @@ def _parse(spec: EventField, raw: str) -> Any:
             if spec.low <= number <= spec.high:
                 return number
             problem = "is outside the accepted range"
-    raise ValueError(f"{spec.label}: '{_short(raw)}' {problem} (accepted: {spec.accepted()}).")
+    raise ValueError(f"{spec.label}: '{snippet(raw)}' {problem} (accepted: {spec.accepted()}).")
 
 
 def validate_event(kind: str, raw: Mapping[str, str]) -> dict[str, Any]:
@@ -267,7 +263,7 @@ def validate_initials(raw: str, field: str = "recorded_by", label: str = "Record
     """Staff initials, upper-cased, or ValidationError (2–4 letters)."""
     text = raw.strip()
     if not _INITIALS.fullmatch(text):
-        problem = "required" if not text else f"'{_short(raw)}' is not initials"
+        problem = "required" if not text else f"'{snippet(raw)}' is not initials"
         raise ValidationError(
             [FieldError(field, label, raw, f"{label}: {problem} (accepted: 2–4 letters).")]
         )
@@ -292,7 +288,7 @@ def parse_time_of_day(
         return ValidationError([FieldError(field, label, text, f"{label}: {problem}")])
 
     if not match:
-        raise refuse(f"'{_short(text)}' is not a time of day (accepted: HH:MM, 00:00–23:59).")
+        raise refuse(f"'{snippet(text)}' is not a time of day (accepted: HH:MM, 00:00–23:59).")
     wall = time(int(match[1]), int(match[2]))
     try:
         return resolve_local_time(wall, now, zone_name=match[3] or "")
@@ -305,7 +301,7 @@ def parse_time_of_day(
     except LocalTimeError as exc:
         if match[3]:
             raise refuse(
-                f"'{_short(text)}' is not a time of day (accepted: HH:MM, 00:00–23:59)."
+                f"'{snippet(text)}' is not a time of day (accepted: HH:MM, 00:00–23:59)."
             ) from exc
         raise refuse(f"{wall.strftime('%H:%M')} {exc}; type the time the clock showed.") from exc
 

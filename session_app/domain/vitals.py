@@ -15,6 +15,7 @@ from datetime import datetime
 from enum import Enum
 
 from session_app.domain.errors import FieldError, ValidationError
+from session_app.domain.text import snippet, text_problem
 
 
 class Kind(Enum):
@@ -152,16 +153,15 @@ def fahrenheit_text_to_celsius(text: str) -> str:
 
 
 def _message(spec: FieldSpec, raw: str, problem: str) -> str:
-    shown = raw if len(raw) <= 24 else raw[:21] + "…"
-    return f"{spec.label}: '{shown}' {problem} (accepted: {spec.range_text()})."
+    return f"{spec.label}: '{snippet(raw)}' {problem} (accepted: {spec.range_text()})."
 
 
 def _parse_one(spec: FieldSpec, raw: str) -> object:
     """Parse one typed value or raise ValueError with the sentence to show."""
     text = raw.strip()
     if spec.kind is Kind.TEXT:
-        if len(text) > spec.max_length:
-            raise ValueError(_message(spec, raw, f"is {len(text)} characters long"))
+        if problem := text_problem(text, spec.max_length):
+            raise ValueError(_message(spec, raw, problem))
         return text
     if spec.kind is Kind.INITIALS:
         if not _INITIALS.fullmatch(text):

@@ -213,9 +213,7 @@ class CheckCorrectionDialog(_CorrectionDialog):
             else:
                 edit = QLineEdit(self._prefill(name, value))
                 edit.setPlaceholderText(PLACEHOLDERS.get(name, ""))
-                if spec.max_length:
-                    edit.setMaxLength(spec.max_length + 1)
-                control = edit
+                control = edit  # no setMaxLength: Qt counts UTF-16 units and cuts silently
             label_text = spec.label
             if name == "temperature_c":
                 label_text = f"Temperature ({temperature_unit})"
@@ -304,8 +302,7 @@ class EventCorrectionDialog(_CorrectionDialog):
                 combo.setCurrentIndex(max(combo.findData(value_text(value)), 0))
                 control: QLineEdit | QComboBox = combo
             else:
-                control = QLineEdit(value_text(value))
-                control.setMaxLength(field.max_length + 1)
+                control = QLineEdit(value_text(value))  # the domain counts its length
                 if field.kind is FieldKind.NUMBER:
                     control.setPlaceholderText(field.accepted())
             named(control, f"Corrected {field.label.lower()}", f"Correct_{event.kind}_{field.name}")

@@ -88,8 +88,8 @@ class VitalsForm(EntryForm):
             else:
                 edit = QLineEdit()
                 edit.setPlaceholderText(PLACEHOLDERS.get(spec_name, ""))
-                if spec.max_length:
-                    edit.setMaxLength(spec.max_length + 1)  # one over, so the domain can refuse
+                # No setMaxLength: Qt counts UTF-16 units and would cut a pasted note
+                # silently; the domain counts characters and refuses over-long text whole.
                 control = edit
             named(control, spec.label, "Vitals_" + spec_name)
             self.controls[spec_name] = control

@@ -33,6 +33,7 @@ from session_app.domain.discharge import (
     DischargeResult,
     assess,
     suggest_aldrete,
+    validate_note,
 )
 from session_app.domain.errors import ValidationError
 from session_app.domain.events import validate_initials
@@ -142,7 +143,7 @@ class DischargeDialog(QDialog):
         _named(self.advice, "Advice given: no driving until the next day", "AdviceGiven")
         self.note = QLineEdit()
         _named(self.note, "Discharge note", "DischargeNote")
-        self.note.setMaxLength(500)
+        # No setMaxLength: Qt counts UTF-16 units and cuts silently (validate_note counts).
         self.ended_by = QLineEdit()
         _named(self.ended_by, "Ended by", "EndedBy")
         self.ended_by.setMaxLength(4)
@@ -299,6 +300,12 @@ class DischargeDialog(QDialog):
         except ValidationError as exc:
             self.error_label.setText(str(exc))
             self.ended_by.setFocus()
+            return False
+        try:
+            validate_note(self.note.text())
+        except ValidationError as exc:
+            self.error_label.setText(str(exc))
+            self.note.setFocus()
             return False
         self.ended_by.setText(initials)
         result = self.assessment()
