@@ -11,7 +11,7 @@ PACKAGES=(
   xvfb xauth
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libegl1 libgl1 libdbus-1-3
-  libfontconfig1 fonts-dejavu-core
+  libfontconfig1 fonts-dejavu-core fonts-noto-color-emoji
   poppler-utils
 )
 if [ "${1:-}" = "--extra" ]; then

@@ -23,6 +23,7 @@ from session_app.domain.summary import (
     event_changes,
     vitals_changes,
 )
+from session_app.domain.text import shown_plainly
 
 CHART_URL = "summary://charts.png"
 APP_NOTE = (
@@ -42,7 +43,8 @@ def _t(when: datetime | None, *, date: bool = False) -> str:
 
 
 def _e(value: object) -> str:
-    return escape(str(value), quote=False)
+    """Outside text as literal HTML text: escaped, its bidirectional controls shown."""
+    return escape(shown_plainly(str(value)), quote=False)
 
 
 def _num(value: float | None, digits: int = 0) -> str:
