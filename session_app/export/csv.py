@@ -4,6 +4,11 @@ Every stored row is written, corrections included (`corrects_id`, `superseded`),
 file is the full audit trail and parses back to exactly what the store holds. Times are
 ISO 8601 in the machine's local time with its UTC offset. Encoding is UTF-8 with a BOM so
 spreadsheet programs read "°" and accented notes correctly.
+
+Free text (notes, correction reasons, event descriptions) that begins like a spreadsheet
+formula (= + - @ tab CR), or with a ', is written with one more ' in front, so a
+spreadsheet shows it as text. The escape is reversible: remove one leading ' from any
+such cell and the text is exactly what was stored (`read_checks_csv` does).
 """
 
 from __future__ import annotations
@@ -63,12 +68,17 @@ def iso_local(when: datetime | None) -> str:
 
 
 def _safe_text(text: str) -> str:
-    """Keep a spreadsheet from running a note as a formula (a leading ' is shown as text)."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    """Keep a spreadsheet from running a note as a formula (a leading ' is shown as text).
+
+    A text that already begins with ' gets one too, so that removing one ' always gives
+    the text back ("'=x" is written "''=x", never read back as "=x").
+    """
+    return "'" + text if text.startswith((*_FORMULA_START, "'")) else text
 
 
 def _unsafe_text(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+    """Undo `_safe_text`: one leading ' is removed."""
+    return text[1:] if text.startswith("'") else text
 
 
 def _rows_to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
