@@ -25,7 +25,7 @@ from session_app.domain.clock import to_local
 from session_app.domain.events import describe
 from session_app.domain.summary import SessionRecord
 from session_app.domain.vitals import MEASURE_NAMES, YES_NO_NAMES, value_text
-from session_app.export import ExportError, write_atomically
+from session_app.export import write_files_atomically
 
 ENCODING = "utf-8-sig"
 CHECK_COLUMNS: tuple[str, ...] = (
@@ -151,14 +151,29 @@ def events_path_for(path: Path) -> Path:
     return path.with_name(f"{path.stem}-events{suffix}")
 
 
-def write_csv(record: SessionRecord, path: Path) -> tuple[Path, Path]:
-    """Write the checks CSV at `path` and the events CSV beside it; return both paths."""
-    events_path = write_atomically(events_path_for(path), events_csv(record).encode(ENCODING))
-    try:
-        checks_path = write_atomically(Path(path), checks_csv(record).encode(ENCODING))
-    except ExportError:
-        events_path.unlink(missing_ok=True)  # both files or neither
-        raise
+def csv_paths(path: Path | str) -> tuple[Path, Path]:
+    """The two files a CSV export writes: the checks at `path`, the events beside it."""
+    return Path(path), events_path_for(Path(path))
+
+
+def write_csv(
+    record: SessionRecord,
+    path: Path | str,
+    *,
+    replace: bool = False,
+    protected: Iterable[Path] = (),
+) -> tuple[Path, Path]:
+    """Write the checks CSV at `path` and the events CSV beside it, both or neither (each
+    a new file, see export.write_files_atomically); return both paths."""
+    checks_path, events_path = csv_paths(path)
+    checks_path, events_path = write_files_atomically(
+        [
+            (checks_path, checks_csv(record).encode(ENCODING)),
+            (events_path, events_csv(record).encode(ENCODING)),
+        ],
+        replace=replace,
+        protected=protected,
+    )
     return checks_path, events_path
 
 
