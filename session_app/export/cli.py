@@ -1,8 +1,8 @@
 """`session-app export ID --format pdf|csv|fhir -o PATH`: exports for clinic IT, no display.
 
 Kept here so app.py only registers the sub-command. Errors (unknown id, a path that
-cannot be written) become one line on stderr and a non-zero exit; nothing half-written
-is left behind (exports are written to a temp file and renamed).
+cannot be written, a file that already exists) become one line on stderr and exit 2;
+nothing half-written is left behind and nothing existing is replaced (see export).
 """
 
 from __future__ import annotations
@@ -46,39 +46,49 @@ def _fail(message: str) -> int:
     return EXIT_EXPORT_ERROR
 
 
+SQLITE_MAX_ID = 2**63 - 1  # a larger id cannot be in the store (and SQLite cannot take it)
+
+
 def run_export(args: argparse.Namespace, open_store: Callable[[Path | None], Any]) -> int:
-    """Export one session; returns the exit code."""
+    """Export one session; returns the exit code.
+
+    Only new files are written, and never the store's own files (export.check_target).
+    """
     if args.format == "pdf" and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     ):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from session_app.domain.clock import SystemClock
     from session_app.domain.summary import SessionRecord, build_summary
-    from session_app.export import ExportError
+    from session_app.export import ExportError, store_files
 
+    unknown = f"no session with id {args.session_id} (list them with `session-app sessions`)."
+    if not 0 < args.session_id <= SQLITE_MAX_ID:
+        return _fail(unknown)
     store = open_store(args.data_dir)
     try:
         try:
             record = SessionRecord.load(store, args.session_id)
         except KeyError:
-            return _fail(
-                f"no session with id {args.session_id} (list them with `session-app sessions`)."
-            )
+            return _fail(unknown)
         now = SystemClock().now()
+        keep = store_files(store.path)
         try:
             if args.format == "csv":
                 from session_app.export.csv import write_csv
 
-                written = write_csv(record, args.output)
+                written: tuple[Path, ...] = write_csv(record, args.output, protected=keep)
             elif args.format == "fhir":
                 from session_app.export.fhir import write_fhir
 
-                written = (write_fhir(record, args.output, now),)
+                written = (write_fhir(record, args.output, now, protected=keep),)
             else:
                 from session_app.export.pdf import render_pdf
 
                 summary = build_summary(record, now)
-                written = (render_pdf(summary, args.output, page_size=args.page_size),)
+                written = (
+                    render_pdf(summary, args.output, page_size=args.page_size, protected=keep),
+                )
         except ExportError as exc:
             return _fail(str(exc))
     finally:

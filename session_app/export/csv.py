@@ -4,6 +4,11 @@ Every stored row is written, corrections included (`corrects_id`, `superseded`),
 file is the full audit trail and parses back to exactly what the store holds. Times are
 ISO 8601 in the machine's local time with its UTC offset. Encoding is UTF-8 with a BOM so
 spreadsheet programs read "°" and accented notes correctly.
+
+Free text (notes, correction reasons, event descriptions) that begins like a spreadsheet
+formula (= + - @ tab CR), or with a ', is written with one more ' in front, so a
+spreadsheet shows it as text. The escape is reversible: remove one leading ' from any
+such cell and the text is exactly what was stored (`read_checks_csv` does).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from session_app.domain.clock import to_local
 from session_app.domain.events import describe
 from session_app.domain.summary import SessionRecord
 from session_app.domain.vitals import MEASURE_NAMES, YES_NO_NAMES, value_text
-from session_app.export import ExportError, write_atomically
+from session_app.export import write_files_atomically
 
 ENCODING = "utf-8-sig"
 CHECK_COLUMNS: tuple[str, ...] = (
@@ -63,12 +68,17 @@ def iso_local(when: datetime | None) -> str:
 
 
 def _safe_text(text: str) -> str:
-    """Keep a spreadsheet from running a note as a formula (a leading ' is shown as text)."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    """Keep a spreadsheet from running a note as a formula (a leading ' is shown as text).
+
+    A text that already begins with ' gets one too, so that removing one ' always gives
+    the text back ("'=x" is written "''=x", never read back as "=x").
+    """
+    return "'" + text if text.startswith((*_FORMULA_START, "'")) else text
 
 
 def _unsafe_text(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+    """Undo `_safe_text`: one leading ' is removed."""
+    return text[1:] if text.startswith("'") else text
 
 
 def _rows_to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
@@ -141,14 +151,29 @@ def events_path_for(path: Path) -> Path:
     return path.with_name(f"{path.stem}-events{suffix}")
 
 
-def write_csv(record: SessionRecord, path: Path) -> tuple[Path, Path]:
-    """Write the checks CSV at `path` and the events CSV beside it; return both paths."""
-    events_path = write_atomically(events_path_for(path), events_csv(record).encode(ENCODING))
-    try:
-        checks_path = write_atomically(Path(path), checks_csv(record).encode(ENCODING))
-    except ExportError:
-        events_path.unlink(missing_ok=True)  # both files or neither
-        raise
+def csv_paths(path: Path | str) -> tuple[Path, Path]:
+    """The two files a CSV export writes: the checks at `path`, the events beside it."""
+    return Path(path), events_path_for(Path(path))
+
+
+def write_csv(
+    record: SessionRecord,
+    path: Path | str,
+    *,
+    replace: bool = False,
+    protected: Iterable[Path] = (),
+) -> tuple[Path, Path]:
+    """Write the checks CSV at `path` and the events CSV beside it, both or neither (each
+    a new file, see export.write_files_atomically); return both paths."""
+    checks_path, events_path = csv_paths(path)
+    checks_path, events_path = write_files_atomically(
+        [
+            (checks_path, checks_csv(record).encode(ENCODING)),
+            (events_path, events_csv(record).encode(ENCODING)),
+        ],
+        replace=replace,
+        protected=protected,
+    )
     return checks_path, events_path
 
 

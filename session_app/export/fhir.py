@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from session_app.domain.clock import to_iso
@@ -189,5 +190,14 @@ def bundle_json(record: SessionRecord, now: datetime) -> str:
     return json.dumps(bundle(record, now), indent=2, ensure_ascii=False) + "\n"
 
 
-def write_fhir(record: SessionRecord, path: Any, now: datetime) -> Any:
-    return write_atomically(path, bundle_json(record, now).encode("utf-8"))
+def write_fhir(
+    record: SessionRecord,
+    path: Path | str,
+    now: datetime,
+    *,
+    replace: bool = False,
+    protected: Iterable[Path] = (),
+) -> Path:
+    """Write the Bundle as a new file (see export.write_atomically)."""
+    data = bundle_json(record, now).encode("utf-8")
+    return write_atomically(path, data, replace=replace, protected=protected)

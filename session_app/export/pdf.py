@@ -12,9 +12,10 @@ without a display (offscreen platform) for the command line.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF, Qt, QUrl
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSize, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -30,7 +31,7 @@ from PySide6.QtGui import (
 from session_app.domain.clock import format_local
 from session_app.domain.events import describe
 from session_app.domain.summary import SessionSummary
-from session_app.export import ExportError, atomic_target
+from session_app.export import ExportError, check_target, write_atomically
 from session_app.export.document import CHART_URL, summary_html
 from session_app.paths import THEMES_DIR
 
@@ -128,25 +129,42 @@ def render_pdf(
     *,
     page_size: str = "a4",
     with_charts: bool = True,
+    replace: bool = False,
+    protected: Iterable[Path] = (),
 ) -> Path:
-    """Write the summary PDF; the whole file or nothing (temp file, then rename)."""
+    """Write the summary PDF as a new file; the whole file or nothing.
+
+    QPdfWriter says nothing when the disk is full (a truncated PDF looked like a success),
+    so the PDF is made in memory and written by export.write_atomically, which checks
+    that every byte reached the disk.
+    """
+    protected = tuple(protected)
+    target = check_target(path, replace=replace, protected=protected)  # before the work
+    data = pdf_bytes(summary, page_size=page_size, with_charts=with_charts)
+    return write_atomically(target, data, replace=replace, protected=protected)
+
+
+def pdf_bytes(summary: SessionSummary, *, page_size: str = "a4", with_charts: bool = True) -> bytes:
+    """The summary PDF, in memory."""
     key = page_size.lower()
     if key not in PAGE_SIZES:
         raise ExportError(f"Unknown page size '{page_size}' (accepted: A4, Letter).")
     ensure_qt_app()
-    target = Path(path)
-    with atomic_target(target) as tmp:
-        _paint(summary, tmp, PAGE_SIZES[key], with_charts)
-        if tmp.stat().st_size == 0:
-            raise ExportError(f"Cannot write {target}: the PDF came out empty.")
-    return target
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    _paint(summary, buffer, PAGE_SIZES[key], with_charts)
+    data = bytes(buffer.data().data())
+    buffer.close()
+    if not data.startswith(b"%PDF") or b"%%EOF" not in data[-64:]:
+        raise ExportError("The PDF could not be made (Qt produced no complete document).")
+    return data
 
 
 def _paint(
-    summary: SessionSummary, path: Path, size_id: QPageSize.PageSizeId, with_charts: bool
+    summary: SessionSummary, device: QBuffer, size_id: QPageSize.PageSizeId, with_charts: bool
 ) -> None:
     session = summary.session
-    writer = QPdfWriter(str(path))
+    writer = QPdfWriter(device)
     writer.setResolution(RESOLUTION_DPI)
     writer.setPageLayout(
         QPageLayout(
@@ -189,7 +207,7 @@ def _paint(
     generated = format_local(summary.as_of)
     painter = QPainter()
     if not painter.begin(writer):
-        raise ExportError(f"Cannot write {path}: the PDF could not be started.")
+        raise ExportError("The PDF could not be started (Qt refused to paint it).")
     try:
         for index in range(pages):
             if index:

@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from session_app.domain.clock import ManualClock
-from session_app.store import SessionStore
-from tests.export.seed import seed_rems_session
+from session_app.app import main
 
 
 def run_cli(*args: str, platform: str | None = "offscreen") -> subprocess.CompletedProcess[str]:
@@ -28,15 +26,6 @@ def run_cli(*args: str, platform: str | None = "offscreen") -> subprocess.Comple
         timeout=120,
         check=False,
     )
-
-
-@pytest.fixture
-def seeded(data_dir: Path) -> Path:
-    clock = ManualClock()
-    store = SessionStore.open(data_dir, clock=clock)
-    seed_rems_session(store, clock)
-    store.close()
-    return data_dir
 
 
 @pytest.mark.parametrize("platform", ["offscreen", None])
@@ -94,3 +83,33 @@ def test_errors_are_one_clear_line_and_a_non_zero_exit(seeded: Path, tmp_path: P
     assert unwritable.returncode != 0
     assert len(unwritable.stderr.strip().splitlines()) == 1
     assert "Cannot write" in unwritable.stderr and "Traceback" not in unwritable.stderr
+
+
+def cli_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """Run `session-app export ...` in this process; it must fail with one line and exit 2."""
+    code = main(["export", *args])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    return err
+
+
+def test_an_id_too_large_for_sqlite_is_an_unknown_session(
+    seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "x.json"
+    err = cli_error(
+        capsys, str(10**23), "--format", "fhir", "-o", str(out), "--data-dir", str(seeded)
+    )
+    assert err.startswith(f"session-app: no session with id {10**23} ")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "csv", "fhir"])
+def test_a_file_name_too_long_is_one_line(
+    seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    out = tmp_path / ("a" * 300 + ".out")
+    err = cli_error(capsys, "1", "--format", fmt, "-o", str(out), "--data-dir", str(seeded))
+    assert "Cannot write" in err and "File name too long" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]

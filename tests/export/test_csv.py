@@ -77,3 +77,38 @@ def test_unwritable_path_is_a_clear_error_and_leaves_nothing(
     with pytest.raises(ExportError, match="it is a folder"):
         write_csv(record, folder)
     assert not (tmp_path / "visit-events.csv").exists()  # both files or neither
+
+
+NOTES = (
+    "'=already quoted",
+    "=HYPERLINK(1)",
+    "'plain quote",
+    "''",
+    "'",
+    "-5 mmHg",
+    "+1",
+    "@SUM",
+    "\tindented",
+    "plain",
+    "",
+)
+
+
+def undo_escape(cell: str) -> str:
+    """The documented escape, undone: one leading ' is removed (see export.csv)."""
+    return cell[1:] if cell.startswith("'") else cell
+
+
+def test_every_note_reads_back_exactly(
+    store: SessionStore, clock: ManualClock, tmp_path: Path
+) -> None:
+    sid = seed_rems_session(store, clock, end=False)
+    for note in NOTES:
+        store.add_check(sid, VitalSigns(heart_rate=70, note=note, recorded_by="AB"))
+    path, _ = write_csv(SessionRecord.load(store, sid), tmp_path / "v.csv")
+    with path.open(encoding=ENCODING, newline="") as handle:
+        cells = [row["note"] for row in csv.DictReader(handle)][-len(NOTES) :]
+    assert [undo_escape(c) for c in cells] == list(NOTES)
+    assert [r["note"] for r in read_checks_csv(path)][-len(NOTES) :] == list(NOTES)
+    for cell in cells:  # a spreadsheet shows each as text, never runs it as a formula
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))

@@ -6,7 +6,8 @@ export.document, the charts by ui.charts; this widget binds them and offers the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTextBrowser,
@@ -25,8 +27,8 @@ from PySide6.QtWidgets import (
 from session_app.domain.clock import Clock, SystemClock, format_local
 from session_app.domain.events import describe
 from session_app.domain.summary import SessionRecord, SessionSummary, build_summary
-from session_app.export import ExportError
-from session_app.export.csv import write_csv
+from session_app.export import ExportError, check_target, store_files
+from session_app.export.csv import csv_paths, write_csv
 from session_app.export.document import summary_html
 from session_app.export.fhir import write_fhir
 from session_app.export.pdf import document_css, render_pdf
@@ -71,6 +73,7 @@ class SummaryView(QWidget):
         self.status = QLabel("")
         _named(self.status, "Export status", "ExportStatus")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # file names are not markup
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.page_size = QComboBox()
@@ -155,18 +158,34 @@ class SummaryView(QWidget):
     def document_text(self) -> str:
         return self.document.toPlainText()
 
-    # -- exports (callable directly; the buttons add the file dialog) ---------------
-    def export_pdf(self, path: Path | str, page_size: str | None = None) -> Path:
+    # -- exports (callable directly; the buttons add the file dialog and the questions) --
+    # Only a new file is written, unless the user confirmed replacing a regular file
+    # (replace=True); the store's own files are never a target (export.check_target).
+    def export_pdf(
+        self, path: Path | str, page_size: str | None = None, *, replace: bool = False
+    ) -> Path:
         size = page_size or str(self.page_size.currentData())
-        return self._done(render_pdf(self.summary, path, page_size=size))
+        written = render_pdf(
+            self.summary, path, page_size=size, replace=replace, protected=self._protected()
+        )
+        return self._done(written)
 
-    def export_csv(self, path: Path | str) -> Path:
-        checks, events = write_csv(self.record, Path(path))
+    def export_csv(self, path: Path | str, *, replace: bool = False) -> Path:
+        checks, events = write_csv(
+            self.record, Path(path), replace=replace, protected=self._protected()
+        )
         self._done(checks, also=events)
         return checks
 
-    def export_fhir(self, path: Path | str) -> Path:
-        return self._done(Path(write_fhir(self.record, Path(path), self._clock.now())))
+    def export_fhir(self, path: Path | str, *, replace: bool = False) -> Path:
+        now = self._clock.now()
+        written = write_fhir(
+            self.record, Path(path), now, replace=replace, protected=self._protected()
+        )
+        return self._done(written)
+
+    def _protected(self) -> tuple[Path, ...]:
+        return store_files(self._store.path)
 
     def _done(self, path: Path, also: Path | None = None) -> Path:
         extra = f" and {also}" if also else ""
@@ -183,24 +202,117 @@ class SummaryView(QWidget):
         return f"{s.patient_id}-{format_local(s.started_at)[:10]}-session{s.id}{suffix}"
 
     def ask_path(self, title: str, suggested: str, filters: str) -> str:
-        """Where to save; a save-file dialog (tests replace this attribute)."""
-        path, _ = QFileDialog.getSaveFileName(self, title, suggested, filters)
+        """Where to save; a save-file dialog (tests replace this attribute).
+
+        The dialog does not ask about an existing file: the view asks itself, once for
+        all the files an export writes (a CSV export writes two).
+        """
+        path, _ = QFileDialog.getSaveFileName(
+            self, title, suggested, filters, options=QFileDialog.Option.DontConfirmOverwrite
+        )
         return path
 
-    def _ask(self, title: str, suffix: str, filters: str, action: Callable[[str], Path]) -> None:
-        path = self.ask_path(title, self._default_name(suffix), filters)
-        if not path:
+    def _box(
+        self,
+        name: str,
+        icon: QMessageBox.Icon,
+        title: str,
+        text: str,
+        buttons: QMessageBox.StandardButton,
+    ) -> QMessageBox:
+        """A non-modal box (monitoring goes on); file names are shown as plain text."""
+        box = QMessageBox(icon, title, text, buttons, self)
+        box.setObjectName(name)
+        box.setAccessibleName(title)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.buttonClicked.connect(lambda *_: box.deleteLater())
+        box.show()
+        return box
+
+    def _failed(self, text: str) -> None:
+        self._set_status(text, error=True)
+        self._box(
+            "ExportFailed",
+            QMessageBox.Icon.Warning,
+            "Not exported",
+            text,
+            QMessageBox.StandardButton.Ok,
+        )
+
+    def _ask(
+        self,
+        title: str,
+        suffix: str,
+        filters: str,
+        files: Callable[[Path], Sequence[Path]],
+        action: Callable[[Path, bool], object],
+    ) -> None:
+        """Ask where; refuse the store, a link or a device at once; ask before replacing."""
+        picked = self.ask_path(title, self._default_name(suffix), filters)
+        if not picked:
             return
+        path = Path(picked)
         try:
-            action(path)
+            targets = [
+                check_target(f, replace=True, protected=self._protected()) for f in files(path)
+            ]
         except ExportError as exc:
-            self._set_status(str(exc), error=True)
+            self._failed(str(exc))
+            return
+
+        def run(replace: bool) -> None:
+            try:
+                action(path, replace)
+            except ExportError as exc:
+                self._failed(str(exc))
+
+        existing = [t for t in targets if os.path.lexists(t)]
+        if not existing:
+            run(replace=False)
+            return
+        names = "\n".join(str(t) for t in existing)
+        box = self._box(
+            "ConfirmReplaceExport",
+            QMessageBox.Icon.Question,
+            "Replace the existing file?",
+            f"{'This file already exists' if len(existing) == 1 else 'These files already exist'}"
+            f":\n{names}\n\nReplace {'it' if len(existing) == 1 else 'them'} with this export?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+
+        def answered(button: object) -> None:
+            if box.standardButton(button) == QMessageBox.StandardButton.Yes:
+                run(replace=True)
+            else:
+                self._set_status("Not exported: nothing was replaced.")
+
+        box.buttonClicked.connect(answered)
 
     def _ask_pdf(self) -> None:
-        self._ask("Export PDF", ".pdf", "PDF (*.pdf)", self.export_pdf)
+        self._ask(
+            "Export PDF",
+            ".pdf",
+            "PDF (*.pdf)",
+            lambda p: (p,),
+            lambda p, replace: self.export_pdf(p, replace=replace),
+        )
 
     def _ask_csv(self) -> None:
-        self._ask("Export CSV", ".csv", "CSV (*.csv)", self.export_csv)
+        self._ask(
+            "Export CSV",
+            ".csv",
+            "CSV (*.csv)",
+            csv_paths,
+            lambda p, replace: self.export_csv(p, replace=replace),
+        )
 
     def _ask_fhir(self) -> None:
-        self._ask("Export FHIR", ".fhir.json", "FHIR JSON (*.json)", self.export_fhir)
+        self._ask(
+            "Export FHIR",
+            ".fhir.json",
+            "FHIR JSON (*.json)",
+            lambda p: (p,),
+            lambda p, replace: self.export_fhir(p, replace=replace),
+        )
