@@ -194,6 +194,15 @@ def connect(
     then an error (NoStoreError), not a new empty one, and a store in a read-only
     folder is opened read-only instead of refused.
     """
+    try:
+        return _connect(path, busy_timeout_ms, for_reading=for_reading)
+    except OSError as exc:  # the folder or a scratch copy: still one sentence, no traceback
+        raise StoreError(
+            f"session_app cannot open {path}: {reason_in_words(exc)}. Nothing was changed."
+        ) from exc
+
+
+def _connect(path: Path, busy_timeout_ms: int, *, for_reading: bool) -> sqlite3.Connection:
     is_new = _check_path(path, create=not for_reading)
     if is_new:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
