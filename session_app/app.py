@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NoReturn, Protocol
 
 log = logging.getLogger("session_app.app")
 
@@ -43,8 +43,16 @@ def _data_dir_option(parser: argparse.ArgumentParser, default: object) -> None:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """Argument errors in one line: argparse would print the whole usage above them.
+    Sub-command parsers are made of this class too (add_subparsers uses the parent's)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"session-app: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="session-app",
         description="Treatment-room app: patient comfort window and staff monitoring panel.",
     )
@@ -221,23 +229,38 @@ def _place(app: QApplication, window: QWidget, screen: int | None, *, default: i
         window.setGeometry(geometry)
 
 
-def _data_dir(data_dir: Path | None) -> Path:
+def _data_dir(data_dir: Path | None, *, create: bool = True) -> Path:
+    """The data folder: --data-dir or the user's; created (0700) only if `create`."""
     from session_app.config import default_data_dir, ensure_data_dir
 
-    return ensure_data_dir(data_dir or default_data_dir())
+    folder = data_dir or default_data_dir()
+    return ensure_data_dir(folder) if create else folder
 
 
-def _open_store(data_dir: Path | None, *, with_logs: bool = False) -> SessionStore:
+def _open_store(
+    data_dir: Path | None, *, with_logs: bool = False, for_reading: bool = False
+) -> SessionStore:
+    """The store in the data folder. `for_reading` (listing, export, backup): a folder
+    without a store is refused, not given a new empty one (a mistyped --data-dir), and a
+    read-only folder is opened read-only."""
     from session_app.store import SessionStore
+    from session_app.store.repository import DB_FILENAME
 
-    folder = _data_dir(data_dir)
+    folder = _data_dir(data_dir, create=not for_reading)
     if with_logs:
         from session_app.logs import setup_logging
 
-        setup_logging(folder)
-    store = SessionStore.open(folder)
+        try:
+            setup_logging(folder)
+        except OSError as exc:  # the store says what is wrong with the folder, if anything
+            print(f"session-app: no log file in {folder}: {exc.strerror}", file=sys.stderr)
+    store = SessionStore.open(folder / DB_FILENAME, for_reading=for_reading)
     log.info("store opened (schema ok)")
     return store
+
+
+def _open_store_for_reading(data_dir: Path | None) -> SessionStore:
+    return _open_store(data_dir, for_reading=True)
 
 
 STARTUP_PROBE_ENV = "SESSION_APP_STARTUP_PROBE"
@@ -313,7 +336,13 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName("session_app")
     probe = _startup_probe(app) if os.environ.get(STARTUP_PROBE_ENV) else None
-    data_dir = _data_dir(args.data_dir)
+    from session_app.config import DataDirError
+
+    try:
+        data_dir = _data_dir(args.data_dir)
+    except DataDirError as exc:  # before any window: nothing comes up only to vanish
+        _explain(str(exc))
+        return 2
     import session_app.ui.patient.window  # noqa: F401  (imported while libvlc still starts)
     from session_app.media.player import MediaPlayer
 
@@ -353,25 +382,30 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
 def _open_store_or_explain(data_dir: Path, patient: PatientWindow) -> SessionStore | None:
     """Open the log file and the store; if the store refuses, close the patient window
     and say why in a box staff can read (and on stderr for clinic IT)."""
-    from PySide6.QtWidgets import QMessageBox
-
     from session_app.store import StoreError
 
     try:
         return _open_store(data_dir, with_logs=True)
-    except StoreError as exc:
+    except (StoreError, OSError) as exc:
         log.error("store refused: %s", type(exc).__name__)
         patient.allow_close = True
         patient.close()
-        QMessageBox.critical(None, "session_app cannot open its data", str(exc))
-        print(f"session-app: {exc}", file=sys.stderr)
+        _explain(str(exc))
         return None
+
+
+def _explain(text: str) -> None:
+    """Why the app cannot start: a box staff can read, a line on stderr for clinic IT."""
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.critical(None, "session_app cannot open its data", text)
+    print(f"session-app: {text}", file=sys.stderr)
 
 
 def run_sessions(args: argparse.Namespace) -> int:
     from session_app.domain.clock import format_local
 
-    store = _open_store(args.data_dir)
+    store = _open_store(args.data_dir, for_reading=True)
     try:
         for session in store.sessions():
             state = "in progress" if session.is_open else "ended"
@@ -385,8 +419,14 @@ def run_sessions(args: argparse.Namespace) -> int:
 
 
 def run_set_pin(args: argparse.Namespace) -> int:
-    """Clinic IT sets the staff PIN ahead of time: `echo 4821 | session-app set-pin`."""
+    """Clinic IT sets the staff PIN ahead of time: `echo 4821 | session-app set-pin`.
+
+    This is how a new installation is prepared, so a folder without a store gets a new
+    one; the output says so, with its path, in case --data-dir was mistyped."""
+    import os
+
     from session_app.domain.pin import hash_pin, validate_pin
+    from session_app.store.repository import DB_FILENAME
 
     line = sys.stdin.readline().strip()
     try:
@@ -394,17 +434,19 @@ def run_set_pin(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"session-app: {exc} Nothing was changed.", file=sys.stderr)
         return 2
+    store_path = (_data_dir(args.data_dir) / DB_FILENAME).absolute()
+    is_new = not os.path.lexists(store_path)
     store = _open_store(args.data_dir)
     try:
         store.set_pin(hash_pin(line))
     finally:
         store.close()
-    print("Staff PIN set.")
+    print(f"Staff PIN set in a new store at {store_path}." if is_new else "Staff PIN set.")
     return 0
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    store = _open_store(args.data_dir)
+    store = _open_store(args.data_dir, for_reading=True)
     try:
         target = store.backup(args.path)
     finally:
@@ -418,6 +460,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
         return run_gui(args, argv)  # explains a store that refuses in a message box
+    from session_app.config import DataDirError
     from session_app.store import StoreError
 
     try:
@@ -426,11 +469,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export":
             from session_app.export.cli import run_export
 
-            return run_export(args, _open_store)
+            return run_export(args, _open_store_for_reading)
         if args.command == "set-pin":
             return run_set_pin(args)
         return run_backup(args)
-    except StoreError as exc:
+    except (StoreError, DataDirError) as exc:
         print(f"session-app: {exc}", file=sys.stderr)
         return 2
 

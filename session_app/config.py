@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from session_app.domain.settings import Setting, declare
@@ -16,10 +17,30 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+class DataDirError(Exception):
+    """The data folder cannot be used; the message says why, in one sentence for IT.
+
+    Defined here, not in the store, so start-up can catch it before sqlite3 is loaded."""
+
+
 def ensure_data_dir(path: Path) -> Path:
-    """Create the data dir private to this user (0700): it holds patient records."""
-    path.mkdir(parents=True, exist_ok=True)
-    path.chmod(0o700)
+    """The data dir, created private to this user (0700) when the app makes it: it holds
+    patient records. A folder that is already there is used as it is and never
+    chmodded (a shared folder that IT set up keeps its mode)."""
+    try:
+        path.mkdir(parents=True, mode=0o700)
+    except FileExistsError:
+        if not os.path.isdir(path):
+            raise DataDirError(
+                f"{path} is not a folder (it is a file). Check --data-dir."
+            ) from None
+        return path
+    except OSError as exc:
+        raise DataDirError(
+            f"session_app cannot create its data folder {path}: {exc.strerror}. "
+            "Check --data-dir, or create the folder first."
+        ) from exc
+    path.chmod(0o700)  # whatever the umask
     return path
 
 

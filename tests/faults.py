@@ -66,6 +66,8 @@ def small_disk(tmp_path: Path, size_kb: int = 1024) -> Iterator[SmallDisk]:
 LOCK_HOLDER = """
 import sqlite3, sys
 conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+if sys.argv[2] == "exclusive-mode":
+    conn.execute("PRAGMA locking_mode = EXCLUSIVE")
 conn.execute("BEGIN EXCLUSIVE")
 print("locked", flush=True)
 sys.stdin.readline()
@@ -75,10 +77,15 @@ conn.close()
 
 
 @contextmanager
-def locked_by_other_process(db_path: Path) -> Iterator[None]:
-    """Another process holds an exclusive lock on the store until the block ends."""
+def locked_by_other_process(db_path: Path, *, exclusive_mode: bool = False) -> Iterator[None]:
+    """Another process holds an exclusive lock on the store until the block ends.
+
+    A plain BEGIN EXCLUSIVE on a WAL file still lets readers in (writes wait); with
+    `exclusive_mode` (PRAGMA locking_mode = EXCLUSIVE, as some database browsers do)
+    nobody else can even read it.
+    """
     holder = subprocess.Popen(
-        [sys.executable, "-c", LOCK_HOLDER, str(db_path)],
+        [sys.executable, "-c", LOCK_HOLDER, str(db_path), "exclusive-mode" * exclusive_mode],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -91,3 +98,20 @@ def locked_by_other_process(db_path: Path) -> Iterator[None]:
         holder.stdin.write("\n")
         holder.stdin.flush()
         holder.wait(timeout=30)
+
+
+HOT_WAL_WRITER = """
+import os, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA wal_autocheckpoint = 0")
+for statement in sys.argv[2:]:
+    conn.execute(statement)
+os._exit(0)  # a crash: no checkpoint, the -wal and -shm stay beside the file
+"""
+
+
+def leave_hot_wal(db_path: Path, *statements: str) -> None:
+    """Run `statements` on the (WAL-mode) file in another process that then dies, so
+    they are committed only in the -wal file beside it (a "hot" WAL, as after a crash)."""
+    subprocess.run([sys.executable, "-c", HOT_WAL_WRITER, str(db_path), *statements], check=True)
+    assert Path(f"{db_path}-wal").stat().st_size > 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -22,7 +23,14 @@ from session_app.domain.clock import Clock, SystemClock, from_iso, to_iso
 from session_app.domain.records import AlertRecord, SessionEvent
 from session_app.domain.session import NewSession, TreatmentSession
 from session_app.domain.vitals import MEASURE_NAMES, YES_NO_NAMES, VitalsCheck, VitalSigns
-from session_app.store.db import BUSY_TIMEOUT_MS, StoreWriteError, connect, write_transaction
+from session_app.store.db import (
+    BUSY_TIMEOUT_MS,
+    StoreWriteError,
+    connect,
+    create_sqlite_file,
+    reason_in_words,
+    write_transaction,
+)
 
 if TYPE_CHECKING:  # the hashing behind a PIN loads when the staff panel asks (start-up)
     from session_app.domain.pin import PinHash
@@ -59,18 +67,25 @@ class SessionStore:
 
     @classmethod
     def open(
-        cls, path: Path | str, clock: Clock | None = None, *, busy_timeout_ms: int | None = None
+        cls,
+        path: Path | str,
+        clock: Clock | None = None,
+        *,
+        busy_timeout_ms: int | None = None,
+        for_reading: bool = False,
     ) -> SessionStore:
         """Open the store file (a file path, or a data directory holding it).
 
         `busy_timeout_ms` is how long a write waits for another program's lock before it
-        fails with a clear "locked" error (default: db.BUSY_TIMEOUT_MS).
+        fails with a clear "locked" error (default: db.BUSY_TIMEOUT_MS). `for_reading`:
+        the caller only reads, so a missing store is refused rather than created and a
+        read-only folder is opened read-only (see db.connect).
         """
         path = Path(path)
-        if path.is_dir():
+        if os.path.isdir(path) and path.name != DB_FILENAME:  # a folder so named is refused
             path = path / DB_FILENAME
         timeout = BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
-        return cls(connect(path, timeout), path, clock)
+        return cls(connect(path, timeout, for_reading=for_reading), path, clock)
 
     def close(self) -> None:
         self._conn.close()
@@ -529,25 +544,48 @@ class SessionStore:
 
     # -- backup ----------------------------------------------------------------
     def backup(self, target: Path | str) -> Path:
-        """Copy the whole store to `target` with SQLite's online backup (safe while in use)."""
+        """Copy the whole store to `target` with SQLite's online backup (safe while in use).
+
+        The copy appears at `target` only once complete and checked (db.create_sqlite_file):
+        a full disk or a failed check leaves nothing there, so trying again just works.
+        """
         target = Path(target)
-        if target.exists():
+        if os.path.lexists(target):
             raise StoreWriteError(f"Not backed up: {target} already exists; choose a new name.")
+
+        def copy_and_check(copy: sqlite3.Connection) -> None:
+            self._conn.backup(copy)
+            problem = copy.execute("PRAGMA integrity_check").fetchone()[0]
+            if problem != "ok":
+                raise StoreWriteError(
+                    f"Not backed up: the copy failed its integrity check ({problem}); "
+                    f"nothing was left at {target}."
+                )
+
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-            os.close(fd)
-            copy = sqlite3.connect(target)
-            try:
-                self._conn.backup(copy)
-                problem = copy.execute("PRAGMA integrity_check").fetchone()[0]
-            finally:
-                copy.close()
+            create_sqlite_file(target, copy_and_check)
+        except FileExistsError as exc:
+            raise StoreWriteError(
+                f"Not backed up: {target} already exists; choose a new name."
+            ) from exc
         except (OSError, sqlite3.Error) as exc:
-            raise StoreWriteError(f"Not backed up to {target}: {exc}") from exc
-        if problem != "ok":
-            raise StoreWriteError(f"The backup at {target} failed its integrity check: {problem}")
+            reason = self._space_problem(target.parent) or reason_in_words(exc)
+            raise StoreWriteError(f"Not backed up to {target}: {reason}.") from exc
         return target
+
+    def _space_problem(self, folder: Path) -> str | None:
+        """A full disk often surfaces as a mere "disk I/O error": say what it was."""
+        [pages] = self._conn.execute("PRAGMA page_count").fetchone()
+        [page_size] = self._conn.execute("PRAGMA page_size").fetchone()
+        try:
+            free = shutil.disk_usage(folder).free
+        except OSError:
+            return None
+        needed = pages * page_size
+        if free >= needed:
+            return None
+        return f"the disk is full ({free // 1024} kB free; the copy needs {needed // 1024} kB)"
 
     # -- helpers -------------------------------------------------------------
     def _require_open(self, session_id: int) -> None:

@@ -10,6 +10,7 @@ from session_app.domain.protocols import IV_KETAMINE
 from session_app.domain.session import NewSession
 from session_app.domain.vitals import VitalSigns
 from session_app.store import SessionStore, StoreWriteError
+from tests.faults import small_disk
 
 
 def test_newest_pin_is_in_force_and_never_stored_in_plain_text(
@@ -51,3 +52,22 @@ def test_backup_into_a_missing_unwritable_place_says_why(store: SessionStore) ->
     assert isinstance(store.sessions(), list)
     with pytest.raises(sqlite3.Error):
         sqlite3.connect("/proc/no/such/place.sqlite3").execute("select 1")
+
+
+def test_a_backup_that_fails_on_a_full_disk_leaves_nothing_so_the_retry_works(
+    store: SessionStore, tmp_path: Path
+) -> None:
+    session = store.start_session(NewSession("JD", IV_KETAMINE, "AB"))
+    for _ in range(40):  # some 120 kB of records: more than the small disk has left
+        store.add_check(session.id, VitalSigns(note="x" * 3000, recorded_by="AB"))
+    with small_disk(tmp_path, size_kb=512) as disk:
+        (disk.path / "ballast.bin").write_bytes(b"\0" * 450_000)
+        target = disk.path / "copy.sqlite3"
+        with pytest.raises(StoreWriteError, match=r"Not backed up.*disk is full"):
+            store.backup(target)
+        assert sorted(p.name for p in disk.path.iterdir()) == ["ballast.bin"]
+        (disk.path / "ballast.bin").unlink()
+        assert store.backup(target) == target
+        copy = SessionStore.open(target)
+        assert len(copy.checks(session.id)) == 40
+        copy.close()

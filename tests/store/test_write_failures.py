@@ -15,6 +15,7 @@ from session_app.domain.protocols import IV_KETAMINE
 from session_app.domain.session import NewSession
 from session_app.domain.vitals import VitalSigns
 from session_app.store import SessionStore, StoreError, StoreWriteError
+from session_app.store.repository import DB_FILENAME
 from tests.faults import locked_by_other_process, small_disk
 
 SIGNS = VitalSigns(systolic=130, diastolic=85, heart_rate=76, recorded_by="AB")
@@ -36,6 +37,32 @@ def test_locked_by_another_process_then_retry(data_dir: Path, clock: ManualClock
     saved = store.add_check(session_id, SIGNS)
     assert [c.id for c in store.checks(session_id)] == [saved.id]
     store.close()
+
+
+def test_a_write_waits_for_another_programs_lock_only_briefly(data_dir: Path) -> None:
+    """Writes run on the staff panel's (UI) thread: a lock held elsewhere must fail the
+    save quickly (red banner, Save again), not freeze the panel for seconds."""
+    store = SessionStore.open(data_dir)
+    [timeout_ms] = store._conn.execute("PRAGMA busy_timeout").fetchone()
+    store.close()
+    assert 0 < timeout_ms <= 250
+
+
+def test_a_full_disk_on_first_start_leaves_no_store_and_the_next_start_works(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    with small_disk(tmp_path) as disk:
+        disk.fill()
+        with pytest.raises(StoreError) as caught:
+            SessionStore.open(disk.path, clock=clock)
+        assert "disk is full" in str(caught.value)
+        assert "backup" not in str(caught.value)
+        assert sorted(p.name for p in disk.path.iterdir()) == ["filler.bin"]  # nothing half-made
+        disk.free()
+        store, session_id = open_with_session(disk.path, clock)
+        store.add_check(session_id, SIGNS)
+        store.close()
+        assert (disk.path / DB_FILENAME).stat().st_mode & 0o777 == 0o600
 
 
 def test_disk_full_then_retry(tmp_path: Path, clock: ManualClock) -> None:

@@ -138,3 +138,45 @@ def test_the_patient_window_paints_before_pyside_builds_the_qt_namespace(
         timeout=60,
     )
     assert "Qt namespace built before the first paint: False" in result.stdout, result.stderr
+
+
+def test_a_data_dir_that_is_a_file_is_explained_before_any_window(
+    start_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("hello")
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        QMessageBox, "critical", lambda parent, title, text: shown.append((title, text))
+    )
+    built: list[object] = []
+    real_build = app_module.build_patient_window
+    monkeypatch.setattr(
+        app_module, "build_patient_window", lambda *a, **k: built.append(real_build(*a, **k))
+    )
+
+    assert app_module.main(["--data-dir", str(not_a_folder)]) == 2
+
+    assert built == []  # no window came up only to vanish
+    [(title, text)] = shown
+    assert title == "session_app cannot open its data" and "not a folder" in text
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("session-app: ") and str(not_a_folder) in line
+    assert not_a_folder.read_text() == "hello"
+
+
+def test_a_store_path_that_is_a_folder_closes_the_patient_window_with_a_message(
+    start_env: None, data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    (data_dir / "session_app.sqlite3").mkdir()
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        QMessageBox, "critical", lambda parent, title, text: shown.append((title, text))
+    )
+
+    assert app_module.main(["--data-dir", str(data_dir)]) == 2
+
+    [(_title, text)] = shown
+    assert "is a folder" in text
+    assert "is a folder" in capsys.readouterr().err
+    assert (data_dir / "session_app.sqlite3").is_dir()
