@@ -6,8 +6,10 @@ note. The files live in <data dir>/logs, 0600, rotated at 1 MB, five kept.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import TextIO
 
@@ -26,7 +28,34 @@ class _PrivateRotatingFileHandler(logging.FileHandler):
 
     def __init__(self, path: Path, max_bytes: int) -> None:
         self.max_bytes = max_bytes
+        self._complained = False
         super().__init__(path, encoding="utf-8")
+
+    def handleError(self, record: logging.LogRecord | None) -> None:
+        """A log that cannot be written (a full disk) is one line on stderr, once: never
+        logging's own traceback per record, and never a reason to stop saving records."""
+        if self._complained:
+            return
+        self._complained = True
+        exc = sys.exc_info()[1]
+        reason = "the disk is full" if getattr(exc, "errno", None) == errno.ENOSPC else exc
+        print(
+            f"session-app: cannot write the log file {self.baseFilename} ({reason}); "
+            "records are still saved, logging goes on when it can.",
+            file=sys.stderr,
+        )
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError:
+            self.handleError(None)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError:
+            self.handleError(None)
 
     def _open(self) -> TextIO:
         stream = super()._open()

@@ -65,3 +65,25 @@ def test_logs_rotate_and_keep_a_bounded_number_of_files(data_dir: Path) -> None:
     numbers = [int(line.split("line ")[1].split()[0]) for line in text.splitlines()]
     assert numbers[-1] == 999  # the newest line is in the current file
     assert numbers == list(range(numbers[0], 1000))  # nothing lost between the files kept
+
+
+def test_a_full_disk_under_the_log_is_one_quiet_line_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.faults import small_disk
+
+    with small_disk(tmp_path, size_kb=64) as disk:
+        setup_logging(disk.path)
+        log = logging.getLogger("session_app.test")
+        log.info("before the disk filled")
+        disk.fill()
+        for number in range(200):  # more than any buffer holds
+            log.info("line %d of a session that goes on", number)
+        for handler in logging.getLogger("session_app").handlers:
+            handler.flush()
+        stop_logging()
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "Logging error" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("session-app: cannot write the log file") and "full" in lines[0]
