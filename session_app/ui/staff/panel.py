@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QPushButton,
@@ -45,6 +44,7 @@ from session_app.ui.staff.past_sessions import PastSessionsList
 from session_app.ui.staff.start_session import StartSessionForm
 from session_app.ui.staff.vitals_form import VitalsForm
 from session_app.ui.staff.widgets import named, set_text
+from session_app.ui.text import plain_label
 from session_app.ui.theme import load_qss
 
 if TYPE_CHECKING:  # loaded when first needed: pyqtgraph (charts, summaries), the settings
@@ -88,11 +88,11 @@ class StaffPanel(QMainWindow):
         unit = self._settings()["temperature_unit"]
 
         # header: who and what, the countdown, tools
-        self.banner = QLabel(NO_SESSION)
+        self.banner = plain_label(NO_SESSION)
         self.banner.setObjectName("SessionBanner")
         self.banner.setAccessibleName("Session status")
         self.banner.setWordWrap(True)
-        self.session_details = QLabel("")
+        self.session_details = plain_label("")
         self.session_details.setObjectName("SessionDetails")
         self.session_details.setAccessibleName("Session details")
         self.session_details.setWordWrap(True)
@@ -117,7 +117,7 @@ class StaffPanel(QMainWindow):
         self.flowsheet = Flowsheet(store, unit, service=self.service)
         self.timeline = Timeline(store, service=self.service)
 
-        self.store_problem = QLabel("")
+        self.store_problem = plain_label("")
         self.store_problem.setObjectName("StoreProblem")
         self.store_problem.setAccessibleName("Saving problem")
         self.store_problem.setWordWrap(True)
