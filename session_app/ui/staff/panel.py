@@ -472,8 +472,9 @@ class StaffPanel(QMainWindow):
         QToolTip.hideText()  # a tooltip is a window of its own, and may quote a note
         # Every dialog the panel or its views opened, shown or not: a hidden window is
         # still listed on the accessibility bus. Each is built afresh when next opened.
-        dialogs = self.findChildren(QDialog) + self.content.findChildren(QDialog)
-        for dialog in dict.fromkeys(dialogs):  # the content's twice while it is attached
+        # (Dialogs open only while unlocked, the content attached: one search finds all.
+        # At start-up it looks through the lock pages only.)
+        for dialog in self.findChildren(QDialog):
             if dialog.isVisible():
                 dialog.reject()
             dialog.deleteLater()
