@@ -18,7 +18,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPicture
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from session_app.domain.clock import format_local, minutes_between
 from session_app.domain.events import current as current_events
@@ -28,6 +28,7 @@ from session_app.domain.schedule import current_checks
 from session_app.domain.vitals import VitalsCheck
 from session_app.ui.chart_support import SEVERITY_TINTS as SEVERITY_TINTS  # re-exported
 from session_app.ui.chart_support import minute_zero
+from session_app.ui.text import plain_label
 
 # Series colours: calm, distinct, none of them a severity colour (red/amber mean alerts).
 SERIES_COLOURS: dict[str, str] = {
@@ -361,7 +362,7 @@ class TrendCharts(QWidget):
         self.graphics.setAccessibleName("Trend charts of blood pressure, heart rate, SpO2, RR")
         self.graphics.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.graphics.ci.setSpacing(2)
-        self.readout = QLabel("Move the pointer over a chart to read the values.")
+        self.readout = plain_label("Move the pointer over a chart to read the values.")
         self.readout.setObjectName("ChartReadout")
         self.readout.setAccessibleName("Chart readout")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

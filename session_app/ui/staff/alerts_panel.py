@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
@@ -29,6 +27,7 @@ from session_app.domain.records import AlertRecord
 from session_app.store import StoreError
 from session_app.store.repository import Change
 from session_app.ui.staff.widgets import error_label, mark_invalid, named, set_text
+from session_app.ui.text import plain_label, tooltip
 from session_app.ui.theme import set_style_state
 
 SEVERITY_RANK = {"advisory": 0, "alert": 1, "high": 2, "urgent": 3}
@@ -45,16 +44,16 @@ class AlertCard(QFrame):
         set_style_state(self, "severity", alert.severity)
         severity = SEVERITY_TEXT.get(alert.severity, alert.severity.capitalize())
         self.setAccessibleName(f"{severity} alert: {alert.message}")
-        self.chip = QLabel(severity.upper())
+        self.chip = plain_label(severity.upper())
         self.chip.setObjectName("SeverityChip")
         self.chip.setAccessibleName("Alert severity")
         set_style_state(self.chip, "severity", alert.severity)
-        self.message = QLabel(alert.message)
+        self.message = plain_label(alert.message)
         self.message.setObjectName("AlertMessage")
         self.message.setAccessibleName("Alert message")
         self.message.setWordWrap(True)
         self.message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.when = QLabel(f"raised {format_local(alert.raised_at, with_date=False)}")
+        self.when = plain_label(f"raised {format_local(alert.raised_at, with_date=False)}")
         self.when.setObjectName("AlertTime")
         self.when.setAccessibleName("Alert time")
         self.ack_button = named(
@@ -87,7 +86,7 @@ class AlertsPanel(QGroupBox):
         self.initials = named(QLineEdit(), "Acknowledging initials", "AckInitials")
         self.initials.setPlaceholderText("your initials")
         self.initials.setMaxLength(4)
-        self.summary = QLabel("No alerts.")
+        self.summary = plain_label("No alerts.")
         self.summary.setObjectName("AlertsSummary")
         self.summary.setAccessibleName("Alerts summary")
         self.message = error_label("AlertsMessage")
@@ -102,15 +101,14 @@ class AlertsPanel(QGroupBox):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.list_widget)
-        self.history = QLabel("")
+        self.history = plain_label("")
         self.history.setObjectName("AlertsHistory")
         self.history.setAccessibleName("Acknowledged alerts")
         self.history.setWordWrap(True)
-        self.history.setTextFormat(Qt.TextFormat.PlainText)
 
         head = QHBoxLayout()
         head.addWidget(self.summary, 1)
-        initials_label = QLabel("Initials")
+        initials_label = plain_label("Initials")
         initials_label.setBuddy(self.initials)
         head.addWidget(initials_label)
         head.addWidget(self.initials)
@@ -173,11 +171,13 @@ class AlertsPanel(QGroupBox):
                 f"{format_local(last.acked_at, with_date=False)}",
             )
         self.history.setToolTip(
-            "\n".join(
-                f"{format_local(a.raised_at, with_date=False)} {a.message} — acknowledged by "
-                f"{a.acked_by} at {format_local(a.acked_at, with_date=False)}"
-                for a in done
-                if a.acked_at is not None
+            tooltip(
+                "\n".join(
+                    f"{format_local(a.raised_at, with_date=False)} {a.message} — acknowledged by "
+                    f"{a.acked_by} at {format_local(a.acked_at, with_date=False)}"
+                    for a in done
+                    if a.acked_at is not None
+                )
             )
         )
 

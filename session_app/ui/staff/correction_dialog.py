@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -53,6 +52,7 @@ from session_app.ui.staff.widgets import (
     show_refusal,
     typed_values,
 )
+from session_app.ui.text import plain_label, tooltip
 
 # The vitals a correction can change, in the order of the vitals form.
 CHECK_FIELDS: tuple[str, ...] = tuple(
@@ -102,7 +102,7 @@ class _CorrectionDialog(QDialog):
         self.setWindowTitle(title)
         self.setAccessibleName(title)
         self.result_record: Any = None
-        self.intro = QLabel(summary)
+        self.intro = plain_label(summary)
         self.intro.setObjectName("CorrectionIntro")
         self.intro.setAccessibleName("Record being corrected")
         self.intro.setWordWrap(True)
@@ -124,7 +124,7 @@ class _CorrectionDialog(QDialog):
     def _finish_layout(self, fields: QWidget | QGridLayout | QFormLayout) -> None:
         who = QFormLayout()
         for text, widget in (("&Reason", self.reason), ("Recorded b&y", self.recorded_by)):
-            label = QLabel(text)
+            label = plain_label(text)
             label.setObjectName("FieldLabel")
             label.setBuddy(widget)
             who.addRow(label, widget)
@@ -218,7 +218,7 @@ class CheckCorrectionDialog(_CorrectionDialog):
             if name == "temperature_c":
                 label_text = f"Temperature ({temperature_unit})"
             named(control, f"Corrected {label_text.lower()}", f"Correct_{name}")
-            label = QLabel(label_text)
+            label = plain_label(label_text)
             label.setObjectName("FieldLabel")
             label.setBuddy(control)
             self.controls[name] = control
@@ -306,14 +306,14 @@ class EventCorrectionDialog(_CorrectionDialog):
                 if field.kind is FieldKind.NUMBER:
                     control.setPlaceholderText(field.accepted())
             named(control, f"Corrected {field.label.lower()}", f"Correct_{event.kind}_{field.name}")
-            row_label = QLabel(field.label + ("" if field.required else " (optional)"))
+            row_label = plain_label(field.label + ("" if field.required else " (optional)"))
             row_label.setObjectName("FieldLabel")
             row_label.setBuddy(control)
             form.addRow(row_label, control)
             self.controls[field.name] = control
         self.occurred_at = named(QLineEdit(when), "Corrected event time", "CorrectEventTime")
         self.occurred_at.setToolTip("Change only if the time was wrong (HH:MM).")
-        time_label = QLabel("&Time")
+        time_label = plain_label("&Time")
         time_label.setObjectName("FieldLabel")
         time_label.setBuddy(self.occurred_at)
         form.addRow(time_label, self.occurred_at)
@@ -361,7 +361,7 @@ class HistoryDialog(QDialog):
         for row, cells in enumerate(rows):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(tooltip(text))  # a long reason or note, whole
                 self.table.setItem(row, column, item)
         header = self.table.horizontalHeader()
         for column in range(3):
@@ -369,7 +369,7 @@ class HistoryDialog(QDialog):
         for column in (3, 4):  # reasons and values wrap; rows grow to fit them
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        note = QLabel(
+        note = plain_label(
             "Records are never changed or deleted: each correction is a new version. "
             "The last version is the one in force."
         )

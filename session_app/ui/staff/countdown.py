@@ -12,11 +12,12 @@ from typing import Any
 
 from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout
 
 from session_app.domain.schedule import DueState
 from session_app.store import StoreError
 from session_app.ui.staff.widgets import set_text
+from session_app.ui.text import plain_label, tooltip
 from session_app.ui.theme import set_style_state
 
 STATE_STYLE: dict[DueState, str] = {
@@ -53,10 +54,10 @@ class DueCountdown(QFrame):
         self.session_id: int | None = None
         self.state: DueState | None = None
         self.status: Any = None
-        self.heading = QLabel("")
+        self.heading = plain_label("")
         self.heading.setObjectName("DueHeading")
         self.heading.setAccessibleName("Next check heading")
-        self.text = QLabel("No session")
+        self.text = plain_label("No session")
         self.text.setObjectName("DueText")
         self.text.setAccessibleName("Next check status")
         layout = QVBoxLayout(self)
@@ -108,7 +109,7 @@ class DueCountdown(QFrame):
             self.timer.stop()
             self.status = None
             self._show("", "Schedule unavailable")
-            self.setToolTip(str(exc))
+            self.setToolTip(tooltip(str(exc)))
             self._set_state(None)
             self.updated.emit()
             return
@@ -157,7 +158,7 @@ class OverdueNotice(QFrame):
         super().__init__()
         self.setObjectName("OverdueNotice")
         self.setAccessibleName("Overdue check notice")
-        self.label = QLabel("")
+        self.label = plain_label("")
         self.label.setObjectName("OverdueNoticeText")
         self.label.setAccessibleName("Overdue check notice text")
         layout = QHBoxLayout(self)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QStackedWidget,
@@ -42,6 +41,7 @@ from session_app.ui.staff.widgets import (
     show_refusal,
     typed_values,
 )
+from session_app.ui.text import plain_label
 
 # Labels also used by the vitals form: event controls get a prefix so every
 # accessibleName on the panel stays unique for screen readers and automation.
@@ -79,7 +79,7 @@ class EventForm(EntryForm):
             controls: dict[str, QLineEdit | QComboBox] = {}
             for field in spec.fields:
                 control = self._control(key, field)
-                label = QLabel(field.label + ("" if field.required else " (optional)"))
+                label = plain_label(field.label + ("" if field.required else " (optional)"))
                 label.setObjectName("FieldLabel")
                 label.setBuddy(control)
                 form.addRow(label, control)
@@ -95,21 +95,21 @@ class EventForm(EntryForm):
         self.log_button.setAutoDefault(False)
         self.message = error_label("EventMessage")
         self.message.setAccessibleName("Event form message")
-        self.status = QLabel("")
+        self.status = plain_label("")
         self.status.setObjectName("FormStatus")
         self.status.setAccessibleName("Event form status")
         self.status.setWordWrap(True)
 
         top = QFormLayout()
         top.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        kind_label = QLabel("&Event")
+        kind_label = plain_label("&Event")
         kind_label.setObjectName("FieldLabel")
         kind_label.setBuddy(self.kind)
         top.addRow(kind_label, self.kind)
         bottom = QFormLayout()
         bottom.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for text, widget in (("Time", self.occurred_at), ("Recorded by", self.recorded_by)):
-            label = QLabel(text)
+            label = plain_label(text)
             label.setObjectName("FieldLabel")
             label.setBuddy(widget)
             bottom.addRow(label, widget)

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QMenu,
     QPushButton,
     QTableWidget,
@@ -55,6 +54,7 @@ from session_app.ui.staff.correction_dialog import (
     event_history_rows,
 )
 from session_app.ui.staff.widgets import named
+from session_app.ui.text import plain_label, tooltip
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("time", "Time"),
@@ -94,7 +94,9 @@ COLUMN_MEASURES: dict[str, tuple[str, ...]] = {
 def corrections_tooltip(notes: Sequence[CorrectionNote]) -> str:
     """Every correction of a row in words, oldest first, for the tooltip of its mark."""
     lines = [f"• {note.text}" for note in notes]
-    return "\n".join(["This record was corrected:", *lines, "History… lists every version."])
+    return tooltip(
+        "\n".join(["This record was corrected:", *lines, "History… lists every version."])
+    )
 
 
 def news2_text(signs: Any) -> tuple[str, str, str]:
@@ -367,7 +369,7 @@ class FlowsheetTable(_RecordTable):
             if item is not None:
                 item.setFont(bold)
                 item.setBackground(QBrush(QColor(SEVERITY_TINTS.get(severity, "#fff3cd"))))
-                item.setToolTip(f"{severity} alert raised on this value")
+                item.setToolTip(tooltip(f"{severity} alert raised on this value"))
         time_item = self.item(row, COLUMN_INDEX["time"])
         if check.late and time_item is not None:
             time_item.setBackground(QBrush(QColor(SEVERITY_TINTS["alert"])))
@@ -375,7 +377,7 @@ class FlowsheetTable(_RecordTable):
             time_item.setToolTip(f"Late: this check was due at {due}.")
         news_item = self.item(row, COLUMN_INDEX["news2"])
         if news_item is not None:
-            news_item.setToolTip(news_tip)
+            news_item.setToolTip(tooltip(news_tip))
         if news_item is not None and band in NEWS2_TINT:
             news_item.setBackground(QBrush(QColor(NEWS2_TINT[band])))
 
@@ -489,7 +491,7 @@ class _CorrectableView(QWidget):
         )
         for button in (self.correct_button, self.history_button):
             button.setAutoDefault(False)
-        self.hint = QLabel("")
+        self.hint = plain_label("")
         self.hint.setObjectName("FieldUnit")
         self.hint.setAccessibleName(f"{self.noun.capitalize()} actions hint")
         bar = QHBoxLayout()

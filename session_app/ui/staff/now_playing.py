@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSlider
 
 from session_app.media.library import MediaItem
 from session_app.media.player import MediaPlayer, PlayState
+from session_app.ui.text import set_plain, tooltip
 
 FADE_DOWN_TEXT = "Fade out for check"
 FADE_UP_TEXT = "Bring sound back"
@@ -24,7 +25,8 @@ class NowPlayingStrip(QFrame):
         self.setAccessibleName("Patient media")
         self.player = player
 
-        self.title = QLabel()
+        self.title = set_plain(QLabel())  # a title from the file's tags, shown as written
+        self.title.setWordWrap(True)  # a long title takes lines, not the panel's width
         self.title.setObjectName("NowPlayingLabel")
         self.title.setAccessibleName("Patient media now playing")
         self.pause_button = QPushButton("Pause")
@@ -40,7 +42,7 @@ class NowPlayingStrip(QFrame):
         self.fade_button.setObjectName("FadeForCheckButton")
         self.fade_button.setAccessibleName(FADE_DOWN_TEXT)
         self.fade_button.setCheckable(True)
-        self.problem = QLabel()
+        self.problem = set_plain(QLabel())  # file names and paths, shown as written
         self.problem.setObjectName("MediaProblemLabel")
         self.problem.setAccessibleName("Patient media problem")
         self.problem.setWordWrap(True)
@@ -100,6 +102,6 @@ class NowPlayingStrip(QFrame):
     def _show_problem(self, text: str) -> None:
         self.problem.setText(text)
         self.problem.setToolTip(
-            "\n".join(f"{f.item.path}: {f.reason}" for f in self.player.failures) or text
+            tooltip("\n".join(f"{f.item.path}: {f.reason}" for f in self.player.failures) or text)
         )
         self.problem.setVisible(True)

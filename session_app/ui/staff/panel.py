@@ -11,12 +11,11 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QPushButton,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTabWidget,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +44,7 @@ from session_app.ui.staff.past_sessions import PastSessionsList
 from session_app.ui.staff.start_session import StartSessionForm
 from session_app.ui.staff.vitals_form import VitalsForm
 from session_app.ui.staff.widgets import named, set_text
+from session_app.ui.text import plain_label
 from session_app.ui.theme import load_qss
 
 if TYPE_CHECKING:  # loaded when first needed: pyqtgraph (charts, summaries), the settings
@@ -87,11 +88,11 @@ class StaffPanel(QMainWindow):
         unit = self._settings()["temperature_unit"]
 
         # header: who and what, the countdown, tools
-        self.banner = QLabel(NO_SESSION)
+        self.banner = plain_label(NO_SESSION)
         self.banner.setObjectName("SessionBanner")
         self.banner.setAccessibleName("Session status")
         self.banner.setWordWrap(True)
-        self.session_details = QLabel("")
+        self.session_details = plain_label("")
         self.session_details.setObjectName("SessionDetails")
         self.session_details.setAccessibleName("Session details")
         self.session_details.setWordWrap(True)
@@ -116,7 +117,7 @@ class StaffPanel(QMainWindow):
         self.flowsheet = Flowsheet(store, unit, service=self.service)
         self.timeline = Timeline(store, service=self.service)
 
-        self.store_problem = QLabel("")
+        self.store_problem = plain_label("")
         self.store_problem.setObjectName("StoreProblem")
         self.store_problem.setAccessibleName("Saving problem")
         self.store_problem.setWordWrap(True)
@@ -433,10 +434,10 @@ class StaffPanel(QMainWindow):
         self.lock_screen = LockScreen(self.store.current_pin, self.clock)
         self.pages = QStackedWidget()
         self.pages.setObjectName("StaffPages")
-        # Locked, the clinical views join the window after its first paint (or at unlock,
-        # if sooner): joining applies the style sheet to each of their widgets, which the
-        # lock screen need not wait for (issue 7: start-up). Directly into the page stack:
-        # taking a page back out of the window would re-apply the sheet once more.
+        # Locked, the clinical views stay out of the window until the PIN is entered: a
+        # hidden page of a stacked widget is still read out by screen readers and UI
+        # automation (issue 13). So the lock screen also paints without waiting for the
+        # style sheet to reach every clinical widget (issue 7: start-up).
         if not require_pin:
             self._attach_content()  # the first page, so the current one
         for page in (self.pin_setup, self.lock_screen):
@@ -463,17 +464,25 @@ class StaffPanel(QMainWindow):
         return self.pages.currentWidget() is not self.content
 
     def lock(self) -> None:
-        """Hide every clinical view behind the PIN page (or PIN setup if none is set)."""
+        """Show the PIN page (or PIN setup if none is set) and take every clinical view
+        out of reach: not only out of sight but out of the accessible tree too, which
+        screen readers and UI automation read whatever is visible (issue 13)."""
         if not self.require_pin:
             return
-        # Before the first paint the clinical views are not children yet: a short search.
+        QToolTip.hideText()  # a tooltip is a window of its own, and may quote a note
+        # Every dialog the panel or its views opened, shown or not: a hidden window is
+        # still listed on the accessibility bus. Each is built afresh when next opened.
+        # (Dialogs open only while unlocked, the content attached: one search finds all.
+        # At start-up it looks through the lock pages only.)
         for dialog in self.findChildren(QDialog):
             if dialog.isVisible():
                 dialog.reject()
+            dialog.deleteLater()
         for view in list(self._summaries.values()):
-            view.close()
+            view.close()  # deleted on close
         page = self.lock_screen if self.store.current_pin() is not None else self.pin_setup
         self.pages.setCurrentWidget(page)
+        self._detach_content()
         (self.lock_screen.pin if page is self.lock_screen else self.pin_setup.pin).setFocus()
         self.locked.emit()
 
@@ -484,10 +493,13 @@ class StaffPanel(QMainWindow):
         if not self._content_attached():
             self.pages.insertWidget(0, self.content)
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
-        if not self._content_attached():
-            QTimer.singleShot(0, self, self._attach_content)
+    def _detach_content(self) -> None:
+        """Out of the window, kept as it is (what was typed, the tab, the selection) for
+        the unlock to put back. A widget without a parent that is not shown has no window
+        of its own, so nothing on the accessibility bus reaches it."""
+        if self._content_attached():
+            self.pages.removeWidget(self.content)
+            self.content.setParent(None)
 
     def _unlock(self) -> None:
         self._attach_content()

@@ -31,6 +31,7 @@ import session_app.config  # noqa: F401  (declares the app-wide settings)
 from session_app.domain.settings import Setting, registry, resolve_settings, validate_settings
 from session_app.store import StoreError
 from session_app.ui.staff.widgets import error_label, named
+from session_app.ui.text import plain_label, tooltip
 from session_app.ui.theme import set_style_state
 
 GENERAL = "General"
@@ -45,7 +46,7 @@ Control = QLineEdit | QCheckBox | QComboBox | QPlainTextEdit
 
 def _restyle_invalid(widget: QWidget, invalid: bool, message: str) -> None:
     set_style_state(widget, "invalid", invalid)
-    widget.setToolTip(message)
+    widget.setToolTip(tooltip(message))  # the message may quote what was typed
     widget.setAccessibleDescription(message)
 
 
@@ -73,7 +74,7 @@ class SettingsDialog(QDialog):
         for group in ordered:
             self.tabs.addTab(self._page(groups[group]), group)
 
-        note = QLabel(NOTE)
+        note = plain_label(NOTE)
         note.setObjectName("SettingsNote")
         note.setWordWrap(True)
         self.message = error_label("SettingsMessage")
@@ -110,7 +111,7 @@ class SettingsDialog(QDialog):
             control = self._control(setting)
             self.controls[setting.key] = control
             title = setting.title + (f" ({setting.unit})" if setting.unit else "")
-            label = QLabel(title)
+            label = plain_label(title)
             label.setObjectName("FieldLabel")
             label.setWordWrap(True)
             label.setBuddy(control)
@@ -125,7 +126,7 @@ class SettingsDialog(QDialog):
                 column.addWidget(add)
             hint = self._hint(setting)
             if hint:
-                help_label = QLabel(hint)
+                help_label = plain_label(hint)
                 help_label.setObjectName("SettingHelp")
                 help_label.setWordWrap(True)
                 column.addWidget(help_label)

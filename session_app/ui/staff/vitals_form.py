@@ -40,6 +40,7 @@ from session_app.ui.staff.widgets import (
     show_refusal,
     typed_values,
 )
+from session_app.ui.text import plain_label
 
 # Choices of the yes/no fields: what the nurse sees -> what the service parses.
 YES_NO_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -100,12 +101,12 @@ class VitalsForm(EntryForm):
         self.save_button.setAutoDefault(False)
         self.message = error_label("VitalsMessage")
         self.message.setAccessibleName("Vitals form message")
-        self.status = QLabel("")
+        self.status = plain_label("")
         self.status.setObjectName("FormStatus")
         self.status.setAccessibleName("Vitals form status")
         self.status.setWordWrap(True)
         self.temperature_unit = ""
-        self.temperature_label = QLabel()
+        self.temperature_label = plain_label()
         self.set_temperature_unit(temperature_unit)
         self._build_layout()
         self.save_button.clicked.connect(self.submit)
@@ -119,7 +120,7 @@ class VitalsForm(EntryForm):
         grid.setVerticalSpacing(4)
 
         def label(text: str, buddy: QWidget) -> QLabel:
-            widget = QLabel(text)
+            widget = plain_label(text)
             widget.setObjectName("FieldLabel")
             widget.setBuddy(buddy)
             return widget
@@ -127,11 +128,11 @@ class VitalsForm(EntryForm):
         bp = QHBoxLayout()
         bp.setSpacing(4)
         bp.addWidget(c["systolic"])
-        slash = QLabel("/")
+        slash = plain_label("/")
         slash.setObjectName("FieldUnit")
         bp.addWidget(slash)
         bp.addWidget(c["diastolic"])
-        unit = QLabel("mmHg")
+        unit = plain_label("mmHg")
         unit.setObjectName("FieldUnit")
         bp.addWidget(unit)
         grid.addWidget(label("&BP", c["systolic"]), 0, 0)

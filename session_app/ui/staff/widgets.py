@@ -10,6 +10,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QGroupBox, QLabel, QLineEdit, QWidget
 
 from session_app.domain.errors import ValidationError
+from session_app.ui.text import plain_label, tooltip
 from session_app.ui.theme import set_style_state
 
 W = TypeVar("W", bound=QWidget)
@@ -23,8 +24,9 @@ def named(widget: W, name: str, object_name: str = "") -> W:
 
 
 def set_text(label: QLabel, text: str) -> None:
-    """Change a label's text only if it differs. Every `setText` makes Qt lay out each
-    enclosing widget again, one per event-loop turn, up to the window (issue 7)."""
+    """Change a label's (a `plain_label`'s) text only if it differs. Every `setText` makes
+    Qt lay out each enclosing widget again, one per event-loop turn, up to the window
+    (issue 7)."""
     if label.text() != text:
         label.setText(text)
 
@@ -32,7 +34,7 @@ def set_text(label: QLabel, text: str) -> None:
 def mark_invalid(edit: QLineEdit, invalid: bool, message: str = "") -> None:
     """Flag a field in place; the text typed stays so the nurse can fix it."""
     set_style_state(edit, "invalid", invalid)
-    edit.setToolTip(message)
+    edit.setToolTip(tooltip(message))  # the message may quote what was typed
     edit.setAccessibleDescription(message)
 
 
@@ -64,7 +66,7 @@ def show_refusal(exc: ValidationError, controls: Mapping[str, QWidget], message:
 
 
 def error_label(object_name: str = "FormError") -> QLabel:
-    label = QLabel("")
+    label = plain_label("")
     label.setObjectName(object_name)
     label.setWordWrap(True)
     label.setAccessibleName("Form message")

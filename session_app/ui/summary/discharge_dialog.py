@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTimeEdit,
@@ -44,6 +43,7 @@ from session_app.domain.summary import (
     discharge_context_for,
 )
 from session_app.store import SessionStore, StoreError
+from session_app.ui.text import escape, plain_label, rich_label
 from session_app.ui.theme import load_qss
 
 NOT_ASKED = "— choose —"
@@ -90,20 +90,20 @@ class DischargeDialog(QDialog):
         session = self.summary.session
         self.setWindowTitle(f"End session — {session.patient_id}")
 
-        heading = QLabel(
-            f"<b>{session.patient_id}</b> · {session.protocol_name} · started "
-            f"{format_local(session.started_at)} by {session.staff_initials}"
+        heading = rich_label(
+            f"<b>{escape(session.patient_id)}</b> · {escape(session.protocol_name)} · started "
+            f"{format_local(session.started_at)} by {escape(session.staff_initials)}"
         )
         _named(heading, "Session", "DischargeHeading")
 
         # What the record says
         self.record_box = QGroupBox("From the record")
         _named(self.record_box, "From the record", "RecordBox")
-        self.bp_label = QLabel()
+        self.bp_label = plain_label()
         _named(self.bp_label, "BP within 20 % of baseline", "BpRecovery")
-        self.moaas_label = QLabel()
+        self.moaas_label = plain_label()
         _named(self.moaas_label, "Latest MOAA/S", "LatestMoaas")
-        self.monitoring_label = QLabel()
+        self.monitoring_label = plain_label()
         _named(self.monitoring_label, "Monitoring time", "MonitoringTime")
         record_form = QFormLayout(self.record_box)
         record_form.addRow("Blood pressure", self.bp_label)
@@ -128,7 +128,7 @@ class DischargeDialog(QDialog):
             self.aldrete[item.key] = combo
             label = item.label + (" (from the record)" if item.key in suggested else "")
             aldrete_form.addRow(label, combo)
-        self.aldrete_total = QLabel()
+        self.aldrete_total = plain_label()
         _named(self.aldrete_total, "Aldrete total", "AldreteTotal")
         aldrete_form.addRow("Total", self.aldrete_total)
 
@@ -180,13 +180,13 @@ class DischargeDialog(QDialog):
                 self.serious_ae.setCurrentIndex(1)
 
         # Result and actions
-        self.result_label = QLabel()
+        self.result_label = rich_label()
         _named(self.result_label, "Checklist result", "ChecklistResult")
         self.result_label.setWordWrap(True)
-        self.warnings_label = QLabel()
+        self.warnings_label = plain_label()
         _named(self.warnings_label, "Warnings", "DischargeWarnings")
         self.warnings_label.setWordWrap(True)
-        self.error_label = QLabel()
+        self.error_label = plain_label()
         _named(self.error_label, "Form message", "FormError")
         self.error_label.setWordWrap(True)
         self.cancel_button = QPushButton("Cancel")
@@ -280,7 +280,7 @@ class DischargeDialog(QDialog):
             if total is not None
             else f"not complete ({len(result.missing_items)} item(s) to score)"
         )
-        lines = [f"{RESULT_MARK[c.met]}: {c.label}" for c in result.criteria]
+        lines = [escape(f"{RESULT_MARK[c.met]}: {c.label}") for c in result.criteria]
         verdict = "All discharge criteria met." if result.all_met else "Not all criteria met."
         self.result_label.setText(f"<b>{verdict}</b><br>" + "<br>".join(lines))
         if result.warnings:

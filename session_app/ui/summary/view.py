@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -35,6 +34,7 @@ from session_app.export.pdf import document_css, render_pdf
 from session_app.store import SessionStore
 from session_app.store.repository import Change
 from session_app.ui.charts import TrendCharts
+from session_app.ui.text import plain_label
 from session_app.ui.theme import load_qss, set_style_state
 
 
@@ -65,15 +65,15 @@ class SummaryView(QWidget):
         self.session_id = session_id
         self.summary: SessionSummary
 
-        self.title = QLabel()
+        self.title = plain_label()
         _named(self.title, "Summary title", "SummaryTitle")
-        self.state = QLabel()
+        self.title.setWordWrap(True)  # a long patient ID takes lines, not the window's width
+        self.state = plain_label()
         _named(self.state, "Summary state", "SummaryState")
         self.state.setWordWrap(True)
-        self.status = QLabel("")
+        self.status = plain_label("")
         _named(self.status, "Export status", "ExportStatus")
         self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)  # file names are not markup
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.page_size = QComboBox()
@@ -101,7 +101,7 @@ class SummaryView(QWidget):
         titles.addWidget(self.title)
         titles.addWidget(self.state)
         bar.addLayout(titles, 1)
-        bar.addWidget(QLabel("Paper"))
+        bar.addWidget(plain_label("Paper"))
         bar.addWidget(self.page_size)
         for button in (self.pdf_button, self.csv_button, self.fhir_button):
             bar.addWidget(button)
