@@ -42,6 +42,7 @@ from session_app.domain.summary import (
     event_corrections,
     versions,
 )
+from session_app.domain.text import shown_plainly
 from session_app.domain.vitals import VitalsCheck, value_text
 from session_app.monitoring import MonitoringService
 from session_app.store.repository import Change
@@ -353,7 +354,7 @@ class FlowsheetTable(_RecordTable):
             "scores": scores if scores != "–/–/–" else "",
             "news2": news_text,
             "recorded_by": s.recorded_by,
-            "note": s.note,
+            "note": shown_plainly(s.note),
         }
         for key, text in values.items():
             item = QTableWidgetItem(text)
@@ -432,7 +433,8 @@ class TimelineTable(_RecordTable):
             time_text = format_local(event.occurred_at, with_date=False)
             if event.corrects_id is not None:
                 time_text += f" {CORRECTED_MARK}"
-            for column, text in enumerate((time_text, self._describe(event), event.recorded_by)):
+            line = shown_plainly(self._describe(event))
+            for column, text in enumerate((time_text, line, event.recorded_by)):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, event.id)
                 self.setItem(row, column, item)

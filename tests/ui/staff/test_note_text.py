@@ -88,3 +88,27 @@ def test_the_discharge_note_is_counted_and_checked_like_every_note(
     qtbot.mouseClick(dialog.end_button, Qt.MouseButton.LeftButton)
     assert not store.session(sid).is_open
     assert store.discharge(sid)["note"] == EMOJI * 499 + "d"
+
+
+def test_a_right_to_left_override_shows_as_a_mark_in_the_flowsheet_and_timeline(
+    qtbot, panel: StaffPanel, session, store: SessionStore
+) -> None:
+    from session_app.ui.staff.flowsheet import COLUMN_INDEX
+
+    form = panel.vitals_form
+    form.controls["heart_rate"].setText("70")
+    form.controls["note"].setText("given \u202eevil dose")
+    form.controls["recorded_by"].setText("AB")
+    form.submit()
+    panel.event_form.select_kind("note")
+    panel.event_form.fields["note"]["text"].setText("\u202eevil event")
+    panel.event_form.recorded_by.setText("AB")
+    panel.event_form.submit()
+    assert [e.details.get("text") for e in store.events(session.id)][-1] == "\u202eevil event"
+    table = panel.flowsheet.table
+    table.flush()
+    shown = table.item(0, COLUMN_INDEX["note"]).text()
+    assert shown == "given [U+202E]evil dose"
+    timeline = [panel.timeline.item(r, 1).text() for r in range(panel.timeline.rowCount())]
+    assert any("[U+202E]evil event" in line for line in timeline), timeline
+    assert not any("\u202e" in line for line in timeline)
