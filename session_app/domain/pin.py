@@ -1,7 +1,14 @@
 """Staff PIN: salted scrypt hashes, and a lockout that slows down guessing.
 
-The PIN keeps a curious patient out of the staff panel; it is not a login system.
-Only the salt and hash are stored, never the PIN.
+The PIN keeps a curious patient out of the staff panel; it is not a login system and it
+does not protect the data file (the OS account and the file's 0600 mode do). Only the salt
+and hash are stored, never the PIN.
+
+A 4-digit PIN has 10,000 values, so whoever can read the file can try them all; the hash
+only makes that slower. n=65536, r=8 (64 MiB) takes about 250 ms on the reference machine
+(the first release's n=16384 took a quarter of that): every 4-digit PIN costs about 40 min
+of one core instead of about 10. The parameters are part of the scheme string, so a hash
+made with older parameters still verifies, and is re-hashed at its next successful unlock.
 """
 
 from __future__ import annotations
@@ -10,7 +17,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-SCHEME = "scrypt-n16384-r8-p1"
+SCHEME = "scrypt-n65536-r8-p1"
+_SCHEME = re.compile(r"scrypt-n([0-9]{1,10})-r([0-9]{1,3})-p([0-9]{1,2})")
+_MAX_MEMORY = 2**28  # bytes: refuse a stored scheme that asks for more (a damaged file)
 _PIN = re.compile(r"[0-9]{4,12}")
 
 
@@ -28,24 +37,46 @@ def validate_pin(pin: str) -> str:
     return pin
 
 
-def hash_pin(pin: str, salt: bytes | None = None) -> PinHash:
+def _scrypt(pin: str, salt: bytes, scheme: str) -> bytes | None:
+    """The digest under `scheme`'s parameters, or None for a scheme we do not accept."""
     import hashlib  # OpenSSL loads with the first PIN, not when the lock screen opens
+
+    match = _SCHEME.fullmatch(scheme)
+    if match is None:
+        return None
+    n, r, p = (int(group) for group in match.groups())
+    memory = 128 * r * (n + p + 2)  # what OpenSSL allocates (its maxmem check)
+    if not (n > 1 and r > 0 and 0 < p <= 4 and memory <= _MAX_MEMORY):
+        return None
+    try:
+        return hashlib.scrypt(pin.encode(), salt=salt, n=n, r=r, p=p, maxmem=memory + 2**20)
+    except ValueError:  # n not a power of two, or parameters OpenSSL refuses
+        return None
+
+
+def hash_pin(pin: str, salt: bytes | None = None) -> PinHash:
     import secrets
 
     validate_pin(pin)
     salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=16384, r=8, p=1, dklen=32)
+    digest = _scrypt(pin, salt, SCHEME)
+    assert digest is not None
     return PinHash(SCHEME, salt, digest)
 
 
 def verify_pin(pin: str, stored: PinHash) -> bool:
-    import hashlib
+    """True if `pin` matches; any scheme of the form scrypt-n…-r…-p… within limits verifies."""
     import hmac
 
-    if stored.scheme != SCHEME or not _PIN.fullmatch(pin):
+    if not _PIN.fullmatch(pin):
         return False
-    candidate = hashlib.scrypt(pin.encode(), salt=stored.salt, n=16384, r=8, p=1, dklen=32)
-    return hmac.compare_digest(candidate, stored.digest)
+    candidate = _scrypt(pin, stored.salt, stored.scheme)
+    return candidate is not None and hmac.compare_digest(candidate, stored.digest)
+
+
+def needs_rehash(stored: PinHash) -> bool:
+    """Made with older parameters: hash the PIN again once it has been typed right."""
+    return stored.scheme != SCHEME
 
 
 @dataclass
