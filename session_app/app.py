@@ -386,7 +386,7 @@ def run_sessions(args: argparse.Namespace) -> int:
 
 def run_set_pin(args: argparse.Namespace) -> int:
     """Clinic IT sets the staff PIN ahead of time: `echo 4821 | session-app set-pin`."""
-    from session_app.domain.pin import hash_pin, validate_pin
+    from session_app.domain.pin import SET_ON_COMMAND_LINE, hash_pin, validate_pin
 
     line = sys.stdin.readline().strip()
     try:
@@ -396,7 +396,7 @@ def run_set_pin(args: argparse.Namespace) -> int:
         return 2
     store = _open_store(args.data_dir)
     try:
-        store.set_pin(hash_pin(line))
+        store.set_pin(hash_pin(line), changed_by=SET_ON_COMMAND_LINE)
     finally:
         store.close()
     print("Staff PIN set.")

@@ -14,13 +14,21 @@ made with older parameters still verifies, and is re-hashed at its next successf
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 SCHEME = "scrypt-n65536-r8-p1"
 _SCHEME = re.compile(r"scrypt-n([0-9]{1,10})-r([0-9]{1,3})-p([0-9]{1,2})")
 _MAX_MEMORY = 2**28  # bytes: refuse a stored scheme that asks for more (a damaged file)
 _PIN = re.compile(r"[0-9]{4,12}")
+
+BASE_DELAY = timedelta(seconds=1)
+MAX_DELAY = timedelta(minutes=5)
+
+SET_IN_PANEL = "staff panel"
+SET_ON_COMMAND_LINE = "set-pin (command line)"
+REHASHED_AT_UNLOCK = "staff panel (same PIN, stronger hash at unlock)"
 
 
 @dataclass(frozen=True)
@@ -79,26 +87,42 @@ def needs_rehash(stored: PinHash) -> bool:
     return stored.scheme != SCHEME
 
 
-@dataclass
+def lockout_delay(failures: int) -> timedelta:
+    """The wait after `failures` wrong PINs in a row: 0, 1 s, 2 s, 4 s … up to 5 min."""
+    if failures <= 0:
+        return timedelta(0)
+    doublings = min(failures - 1, 20)  # 2**20 s is far past the cap; no overflow
+    return min(BASE_DELAY * 2**doublings, MAX_DELAY)
+
+
+@dataclass(frozen=True)
 class PinAttempts:
-    """Each wrong PIN doubles the wait before the next try (1 s, 2 s, 4 s … up to 5 min)."""
+    """Wrong PINs since the last right one (or PIN change), and when the last was typed.
+
+    The store keeps them, so closing and restarting the app does not clear the wait.
+    """
 
     failures: int = 0
-    locked_until: datetime | None = None
-    base_delay: timedelta = timedelta(seconds=1)
-    max_delay: timedelta = field(default=timedelta(minutes=5))
+    last_failure: datetime | None = None
 
     def wait_remaining(self, now: datetime) -> timedelta:
-        if self.locked_until is None or now >= self.locked_until:
+        if self.last_failure is None or now < self.last_failure:
+            # A clock set back must not lock staff out until it catches up; the count stays,
+            # so the next wrong PIN waits the doubled delay again.
             return timedelta(0)
-        return self.locked_until - now
+        return max(timedelta(0), self.last_failure + lockout_delay(self.failures) - now)
 
-    def record_failure(self, now: datetime) -> timedelta:
-        self.failures += 1
-        delay = min(self.base_delay * (2 ** (self.failures - 1)), self.max_delay)
-        self.locked_until = now + delay
-        return delay
+    def after_failure(self, now: datetime) -> PinAttempts:
+        return PinAttempts(self.failures + 1, now)
 
-    def record_success(self) -> None:
-        self.failures = 0
-        self.locked_until = None
+
+class PinRecords(Protocol):
+    """What the lock screen needs from the store: the hash in force and the tries."""
+
+    def current_pin(self) -> PinHash | None: ...
+
+    def set_pin(self, pin_hash: PinHash, changed_by: str = SET_IN_PANEL) -> None: ...
+
+    def pin_attempts(self) -> PinAttempts: ...
+
+    def record_pin_attempt(self, *, succeeded: bool) -> None: ...

@@ -11,6 +11,7 @@ from session_app.domain.pin import (
     PinAttempts,
     PinHash,
     hash_pin,
+    lockout_delay,
     needs_rehash,
     validate_pin,
     verify_pin,
@@ -73,16 +74,32 @@ def test_pin_rule_is_digits_only(bad: str) -> None:
         validate_pin(bad)
 
 
-def test_wrong_pins_slow_down_and_success_resets() -> None:
+def test_each_wrong_pin_doubles_the_wait_up_to_five_minutes() -> None:
+    assert [lockout_delay(n) for n in range(6)] == [
+        timedelta(seconds=s) for s in (0, 1, 2, 4, 8, 16)
+    ]
+    assert lockout_delay(9) == timedelta(seconds=256)
+    assert lockout_delay(10) == timedelta(minutes=5)
+    assert lockout_delay(10_000) == timedelta(minutes=5)  # a count kept for years: no overflow
+
+
+def test_the_wait_counts_from_the_last_wrong_pin() -> None:
     clock = ManualClock()
     attempts = PinAttempts()
-    delays = [attempts.record_failure(clock.now()) for _ in range(4)]
-    assert delays == [timedelta(seconds=s) for s in (1, 2, 4, 8)]
+    for _ in range(4):
+        attempts = attempts.after_failure(clock.now())
+    assert attempts.failures == 4 and attempts.last_failure == clock.now()
     assert attempts.wait_remaining(clock.now()) == timedelta(seconds=8)
-    clock.advance(seconds=8)
+    clock.advance(seconds=5)
+    assert attempts.wait_remaining(clock.now()) == timedelta(seconds=3)
+    clock.advance(seconds=3)
     assert attempts.wait_remaining(clock.now()) == timedelta(0)
-    for _ in range(20):
-        delay = attempts.record_failure(clock.now())
-    assert delay == timedelta(minutes=5)
-    attempts.record_success()
+    assert PinAttempts().wait_remaining(clock.now()) == timedelta(0)
+
+
+def test_a_clock_set_back_does_not_lock_staff_out_until_it_catches_up() -> None:
+    clock = ManualClock()
+    attempts = PinAttempts(failures=3, last_failure=clock.now())
+    clock.advance(minutes=-60)  # the system clock was corrected by an hour
     assert attempts.wait_remaining(clock.now()) == timedelta(0)
+    assert attempts.after_failure(clock.now()).wait_remaining(clock.now()) == timedelta(seconds=8)
