@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from benchmarks import idle_cpu, long_session, memory, save_to_chart, startup
+from benchmarks import idle_cpu, long_session, memory, pin_unlock, save_to_chart, startup
 from benchmarks.core import BENCH_VLC_ARGS, Figure, to_dict, wait_quiet, xvfb
 from benchmarks.machine import describe, one_line
 
@@ -35,6 +35,7 @@ SCENARIOS: dict[str, Scenario] = {
         d, runs=o.idle_runs or (1 if o.quick else 3), seconds=10.0 if o.quick else o.idle_seconds
     ),
     "memory": lambda d, o: memory.run(d, runs=1),
+    "pin": lambda d, o: pin_unlock.run(d, runs=o.runs or (3 if o.quick else 5)),
 }
 
 

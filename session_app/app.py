@@ -425,7 +425,7 @@ def run_set_pin(args: argparse.Namespace) -> int:
     one; the output says so, with its path, in case --data-dir was mistyped."""
     import os
 
-    from session_app.domain.pin import hash_pin, validate_pin
+    from session_app.domain.pin import SET_ON_COMMAND_LINE, hash_pin, validate_pin
     from session_app.store.repository import DB_FILENAME
 
     line = sys.stdin.readline().strip()
@@ -438,7 +438,7 @@ def run_set_pin(args: argparse.Namespace) -> int:
     is_new = not os.path.lexists(store_path)
     store = _open_store(args.data_dir)
     try:
-        store.set_pin(hash_pin(line))
+        store.set_pin(hash_pin(line), changed_by=SET_ON_COMMAND_LINE)
     finally:
         store.close()
     print(f"Staff PIN set in a new store at {store_path}." if is_new else "Staff PIN set.")

@@ -70,6 +70,7 @@ def test_set_pin_reads_standard_input_and_stores_only_a_hash(data_dir: Path) -> 
     from session_app.domain.pin import verify_pin
 
     assert verify_pin("583920", store.current_pin())
+    assert [by for _, by in store.pin_changes()] == ["set-pin (command line)"]
     store.close()
 
 

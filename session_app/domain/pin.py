@@ -1,17 +1,39 @@
 """Staff PIN: salted scrypt hashes, and a lockout that slows down guessing.
 
-The PIN keeps a curious patient out of the staff panel; it is not a login system.
-Only the salt and hash are stored, never the PIN.
+The PIN keeps a curious patient out of the staff panel; it is not a login system and it
+does not protect the data file (the OS account and the file's 0600 mode do). Only the salt
+and hash are stored, never the PIN.
+
+A 4-digit PIN has 10,000 values, so whoever can read the file can try them all; the hash
+only makes that slower. n=131072, r=8 (128 MiB) is 8x the work of the first release's
+n=16384, which the issue timed at 25 ms on the reference machine: so about 200-250 ms a
+check there when quiet (expected, not measured: it never was quiet while this was chosen;
+under five developers' load it took 560-1000 ms, the old scheme 48-110 ms). Trying every
+4-digit PIN then costs one core about 35-40 min instead of about 4. The parameters are
+part of the scheme string, so a hash made with older parameters still verifies, and is
+re-hashed at its next successful unlock (`needs_rehash`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
-SCHEME = "scrypt-n16384-r8-p1"
+SCHEME = "scrypt-n131072-r8-p1"
+_SCHEME = re.compile(r"scrypt-n([0-9]{1,10})-r([0-9]{1,3})-p([0-9]{1,2})")
+# Bytes, twice the current scheme's: a stored scheme asking for more (a damaged file) is
+# refused rather than allowed to make the lock screen allocate gigabytes.
+_MAX_MEMORY = 2**28
 _PIN = re.compile(r"[0-9]{4,12}")
+
+BASE_DELAY = timedelta(seconds=1)
+MAX_DELAY = timedelta(minutes=5)
+
+SET_IN_PANEL = "staff panel"
+SET_ON_COMMAND_LINE = "set-pin (command line)"
+REHASHED_AT_UNLOCK = "staff panel (same PIN, stronger hash at unlock)"
 
 
 @dataclass(frozen=True)
@@ -28,46 +50,84 @@ def validate_pin(pin: str) -> str:
     return pin
 
 
-def hash_pin(pin: str, salt: bytes | None = None) -> PinHash:
+def _scrypt(pin: str, salt: bytes, scheme: str) -> bytes | None:
+    """The digest under `scheme`'s parameters, or None for a scheme we do not accept."""
     import hashlib  # OpenSSL loads with the first PIN, not when the lock screen opens
+
+    match = _SCHEME.fullmatch(scheme)
+    if match is None:
+        return None
+    n, r, p = (int(group) for group in match.groups())
+    memory = 128 * r * (n + p + 2)  # what OpenSSL allocates (its maxmem check)
+    if not (n > 1 and r > 0 and 0 < p <= 4 and memory <= _MAX_MEMORY):
+        return None
+    try:
+        return hashlib.scrypt(pin.encode(), salt=salt, n=n, r=r, p=p, maxmem=memory + 2**20)
+    except ValueError:  # n not a power of two, or parameters OpenSSL refuses
+        return None
+
+
+def hash_pin(pin: str, salt: bytes | None = None) -> PinHash:
     import secrets
 
     validate_pin(pin)
     salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=16384, r=8, p=1, dklen=32)
+    digest = _scrypt(pin, salt, SCHEME)
+    assert digest is not None
     return PinHash(SCHEME, salt, digest)
 
 
 def verify_pin(pin: str, stored: PinHash) -> bool:
-    import hashlib
+    """True if `pin` matches; any scheme of the form scrypt-n…-r…-p… within limits verifies."""
     import hmac
 
-    if stored.scheme != SCHEME or not _PIN.fullmatch(pin):
+    if not _PIN.fullmatch(pin):
         return False
-    candidate = hashlib.scrypt(pin.encode(), salt=stored.salt, n=16384, r=8, p=1, dklen=32)
-    return hmac.compare_digest(candidate, stored.digest)
+    candidate = _scrypt(pin, stored.salt, stored.scheme)
+    return candidate is not None and hmac.compare_digest(candidate, stored.digest)
 
 
-@dataclass
+def needs_rehash(stored: PinHash) -> bool:
+    """Made with older parameters: hash the PIN again once it has been typed right."""
+    return stored.scheme != SCHEME
+
+
+def lockout_delay(failures: int) -> timedelta:
+    """The wait after `failures` wrong PINs in a row: 0, 1 s, 2 s, 4 s … up to 5 min."""
+    if failures <= 0:
+        return timedelta(0)
+    doublings = min(failures - 1, 20)  # 2**20 s is far past the cap; no overflow
+    return min(BASE_DELAY * 2**doublings, MAX_DELAY)
+
+
+@dataclass(frozen=True)
 class PinAttempts:
-    """Each wrong PIN doubles the wait before the next try (1 s, 2 s, 4 s … up to 5 min)."""
+    """Wrong PINs since the last right one (or PIN change), and when the last was typed.
+
+    The store keeps them, so closing and restarting the app does not clear the wait.
+    """
 
     failures: int = 0
-    locked_until: datetime | None = None
-    base_delay: timedelta = timedelta(seconds=1)
-    max_delay: timedelta = field(default=timedelta(minutes=5))
+    last_failure: datetime | None = None
 
     def wait_remaining(self, now: datetime) -> timedelta:
-        if self.locked_until is None or now >= self.locked_until:
+        if self.last_failure is None or now < self.last_failure:
+            # A clock set back must not lock staff out until it catches up; the count stays,
+            # so the next wrong PIN waits the doubled delay again.
             return timedelta(0)
-        return self.locked_until - now
+        return max(timedelta(0), self.last_failure + lockout_delay(self.failures) - now)
 
-    def record_failure(self, now: datetime) -> timedelta:
-        self.failures += 1
-        delay = min(self.base_delay * (2 ** (self.failures - 1)), self.max_delay)
-        self.locked_until = now + delay
-        return delay
+    def after_failure(self, now: datetime) -> PinAttempts:
+        return PinAttempts(self.failures + 1, now)
 
-    def record_success(self) -> None:
-        self.failures = 0
-        self.locked_until = None
+
+class PinRecords(Protocol):
+    """What the lock screen needs from the store: the hash in force and the tries."""
+
+    def current_pin(self) -> PinHash | None: ...
+
+    def set_pin(self, pin_hash: PinHash, changed_by: str = SET_IN_PANEL) -> None: ...
+
+    def pin_attempts(self) -> PinAttempts: ...
+
+    def record_pin_attempt(self, *, succeeded: bool) -> None: ...

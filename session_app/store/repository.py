@@ -17,9 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from session_app.domain.clock import Clock, SystemClock, from_iso, to_iso
+from session_app.domain.pin import SET_IN_PANEL, PinAttempts, PinHash
 from session_app.domain.records import AlertRecord, SessionEvent
 from session_app.domain.session import NewSession, TreatmentSession
 from session_app.domain.vitals import MEASURE_NAMES, YES_NO_NAMES, VitalsCheck, VitalSigns
@@ -31,9 +32,6 @@ from session_app.store.db import (
     reason_in_words,
     write_transaction,
 )
-
-if TYPE_CHECKING:  # the hashing behind a PIN loads when the staff panel asks (start-up)
-    from session_app.domain.pin import PinHash
 
 DB_FILENAME = "session_app.sqlite3"
 log = logging.getLogger("session_app.store")
@@ -47,7 +45,9 @@ _CHECK_COLUMNS = (*MEASURE_NAMES, "note", "recorded_by")
 class Change:
     """What a write changed: the table's record kind, the session, and the new row id."""
 
-    kind: str  # "session", "session_end", "check", "event", "alert", "alert_ack", "settings", "pin"
+    # "session", "session_end", "check", "event", "alert", "alert_ack", "settings", "pin",
+    # "pin_attempt"
+    kind: str
     session_id: int | None
     row_id: int
 
@@ -525,22 +525,66 @@ class SessionStore:
         return json.loads(row[0]) if row else {}
 
     # -- staff PIN -----------------------------------------------------------
-    def set_pin(self, pin_hash: PinHash) -> None:
-        """Append a new PIN hash; the newest is in force (the PIN itself is never stored)."""
-        self._insert(
-            "pin",
-            None,
-            "INSERT INTO staff_pins (scheme, salt, pin_hash, set_at) VALUES (?, ?, ?, ?)",
-            (pin_hash.scheme, pin_hash.salt, pin_hash.digest, to_iso(self.clock.now())),
-        )
+    def set_pin(self, pin_hash: PinHash, changed_by: str = SET_IN_PANEL) -> None:
+        """Put `pin_hash` in force and note when and by whom (the PIN itself is never stored).
+
+        The previous hash is replaced, not kept: secure_delete zeroes its bytes and the WAL
+        is checkpointed and emptied, so it is not left readable anywhere in the files. A
+        new PIN also clears the wrong-PIN count (IT resetting a forgotten PIN).
+        """
+        now = to_iso(self.clock.now())
+        self._conn.execute("PRAGMA secure_delete = ON")
+        with self._writing() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO staff_pin_current (id, scheme, salt, pin_hash, set_at)"
+                " VALUES (1, ?, ?, ?, ?)",
+                (pin_hash.scheme, pin_hash.salt, pin_hash.digest, now),
+            )
+            row_id = conn.execute(
+                "INSERT INTO staff_pin_changes (changed_at, changed_by) VALUES (?, ?)",
+                (now, changed_by),
+            ).lastrowid
+            conn.execute("INSERT INTO pin_attempts (outcome, at) VALUES ('reset', ?)", (now,))
+        # Best effort: with a reader holding an old snapshot it checkpoints what it can.
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert row_id is not None
+        self._announce(Change("pin", None, row_id))
 
     def current_pin(self) -> PinHash | None:
         row = self._conn.execute(
-            "SELECT scheme, salt, pin_hash FROM staff_pins ORDER BY id DESC LIMIT 1"
+            "SELECT scheme, salt, pin_hash FROM staff_pin_current WHERE id = 1"
         ).fetchone()
-        from session_app.domain.pin import PinHash
-
         return PinHash(row[0], bytes(row[1]), bytes(row[2])) if row else None
+
+    def pin_changes(self) -> list[tuple[datetime, str]]:
+        """When the PIN was set or changed, and by whom (which route), oldest first."""
+        rows = self._conn.execute(
+            "SELECT changed_at, changed_by FROM staff_pin_changes ORDER BY id"
+        ).fetchall()
+        return [(from_iso(at), by) for at, by in rows]
+
+    def record_pin_attempt(self, *, succeeded: bool) -> None:
+        """Append one PIN try: a right PIN ends the run of wrong ones."""
+        self._insert(
+            "pin_attempt",
+            None,
+            "INSERT INTO pin_attempts (outcome, at) VALUES (?, ?)",
+            ("success" if succeeded else "failure", to_iso(self.clock.now())),
+        )
+
+    def pin_attempts(self) -> PinAttempts:
+        """Wrong PINs since the last right one or PIN change, and when the latest was typed."""
+        failures, last = self._conn.execute(
+            """
+            WITH run AS (
+                SELECT id, at FROM pin_attempts
+                WHERE outcome = 'failure' AND id > COALESCE(
+                    (SELECT MAX(id) FROM pin_attempts WHERE outcome != 'failure'), 0)
+            )
+            SELECT COUNT(*), (SELECT at FROM run ORDER BY id DESC LIMIT 1) FROM run
+            """
+        ).fetchone()
+        return PinAttempts(failures, from_iso(last) if last else None)
 
     # -- backup ----------------------------------------------------------------
     def backup(self, target: Path | str) -> Path:

@@ -1,12 +1,17 @@
 """Schema migrations, applied in order; PRAGMA user_version is the number applied.
 
 Record tables are append-only: triggers refuse UPDATE and DELETE, so a correction
-is always a new row that points at the one it corrects (`corrects_id`).
+is always a new row that points at the one it corrects (`corrects_id`). The one
+exception is the PIN hash in force (`staff_pin_current`): an old hash is replaced, not
+kept, while `staff_pin_changes` keeps when and by whom the PIN changed.
+
+A migration, once released, is never edited: a file made by V1 must migrate the same
+way for ever (hence the V1 table list below stays as it was).
 """
 
 from __future__ import annotations
 
-APPEND_ONLY_TABLES = (
+_V1_APPEND_ONLY = (
     "sessions",
     "session_ends",
     "vitals_checks",
@@ -16,6 +21,8 @@ APPEND_ONLY_TABLES = (
     "settings_versions",
     "staff_pins",
 )
+_V2_APPEND_ONLY = ("staff_pin_changes", "pin_attempts")
+APPEND_ONLY_TABLES = (*(t for t in _V1_APPEND_ONLY if t != "staff_pins"), *_V2_APPEND_ONLY)
 
 
 def _append_only(table: str) -> str:
@@ -123,7 +130,44 @@ CREATE TABLE staff_pins (
     pin_hash  BLOB NOT NULL,
     set_at    TEXT NOT NULL
 );
-""" + "".join(_append_only(t) for t in APPEND_ONLY_TABLES)
+""" + "".join(_append_only(t) for t in _V1_APPEND_ONLY)
 
-MIGRATIONS: tuple[str, ...] = (V1,)
+# V2 (issue 13): old PIN hashes leave the file; wrong PINs are kept across restarts.
+# secure_delete makes SQLite zero what it frees (the dropped table's pages, a replaced
+# hash), so no old digest stays readable in free space; it holds for this connection.
+V2 = """
+PRAGMA secure_delete = ON;
+
+CREATE TABLE staff_pin_current (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    scheme    TEXT NOT NULL,
+    salt      BLOB NOT NULL,
+    pin_hash  BLOB NOT NULL,
+    set_at    TEXT NOT NULL
+);
+
+CREATE TABLE staff_pin_changes (
+    id          INTEGER PRIMARY KEY,
+    changed_at  TEXT NOT NULL,
+    changed_by  TEXT NOT NULL
+);
+
+CREATE TABLE pin_attempts (
+    id       INTEGER PRIMARY KEY,
+    outcome  TEXT NOT NULL CHECK (outcome IN ('failure', 'success', 'reset')),
+    at       TEXT NOT NULL
+);
+CREATE INDEX pin_attempts_outcome ON pin_attempts(outcome, id);
+
+INSERT INTO staff_pin_current (id, scheme, salt, pin_hash, set_at)
+    SELECT 1, scheme, salt, pin_hash, set_at FROM staff_pins ORDER BY id DESC LIMIT 1;
+INSERT INTO staff_pin_changes (changed_at, changed_by)
+    SELECT set_at, 'not recorded (before schema 2)' FROM staff_pins ORDER BY id;
+
+DROP TRIGGER staff_pins_no_update;
+DROP TRIGGER staff_pins_no_delete;
+DROP TABLE staff_pins;
+""" + "".join(_append_only(t) for t in _V2_APPEND_ONLY)
+
+MIGRATIONS: tuple[str, ...] = (V1, V2)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,7 +8,8 @@ the lock page), so nothing clinical can be read or reached.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from contextlib import suppress
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
@@ -22,7 +23,17 @@ from PySide6.QtWidgets import (
 )
 
 from session_app.domain.clock import Clock
-from session_app.domain.pin import PinAttempts, PinHash, hash_pin, validate_pin, verify_pin
+from session_app.domain.pin import (
+    REHASHED_AT_UNLOCK,
+    PinAttempts,
+    PinHash,
+    PinRecords,
+    hash_pin,
+    needs_rehash,
+    validate_pin,
+    verify_pin,
+)
+from session_app.store.db import StoreWriteError
 from session_app.ui.window_input import WindowInput
 
 DEFAULT_IDLE_LOCK = timedelta(minutes=5)
@@ -39,19 +50,22 @@ def _pin_edit(name: str) -> QLineEdit:
 
 
 class LockScreen(QWidget):
-    """Asks for the staff PIN; each wrong PIN makes the next try wait longer."""
+    """Asks for the staff PIN; each wrong PIN makes the next try wait longer.
+
+    The wrong PINs are kept in the store (`pins`), so restarting the app does not clear
+    the wait. Checking a PIN takes about 250 ms (scrypt, on purpose), on this thread.
+    """
 
     unlocked = Signal()
 
-    def __init__(
-        self, current_pin: Callable[[], PinHash | None], clock: Clock, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, pins: PinRecords, clock: Clock, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("LockScreen")
         self.setAccessibleName("Staff panel locked")
-        self._current_pin = current_pin
+        self._pins = pins
         self._clock = clock
-        self.attempts = PinAttempts()
+        # Wrong PINs the store could not save (its file locked or full): still waited for.
+        self._unsaved = PinAttempts()
         title = QLabel("Staff panel locked")
         title.setObjectName("LockTitle")
         hint = QLabel("Enter the staff PIN to continue.")
@@ -73,27 +87,57 @@ class LockScreen(QWidget):
         self.pin.returnPressed.connect(self.try_unlock)
         self.unlock_button.clicked.connect(self.try_unlock)
 
+    def _attempts(self, now: datetime) -> PinAttempts:
+        stored = self._pins.pin_attempts()
+        unsaved = self._unsaved
+        return unsaved if unsaved.wait_remaining(now) > stored.wait_remaining(now) else stored
+
     def try_unlock(self) -> bool:
         now = self._clock.now()
-        wait = self.attempts.wait_remaining(now)
+        attempts = self._attempts(now)
+        wait = attempts.wait_remaining(now)
         typed = self.pin.text()
         self.pin.clear()
         if wait > timedelta(0):
-            self.message.setText(f"Too many wrong PINs. Try again in {_seconds(wait)} s.")
+            self.message.setText(f"Too many wrong PINs. Try again in {_wait_text(wait)}.")
             return False
-        stored = self._current_pin()
+        stored = self._pins.current_pin()
         if stored is not None and verify_pin(typed, stored):
-            self.attempts.record_success()
+            self._unsaved = PinAttempts()
+            self._save_attempt(succeeded=True)
+            if needs_rehash(stored):
+                self._rehash(typed)
             self.message.setText("")
             self.unlocked.emit()
             return True
-        delay = self.attempts.record_failure(now)
-        self.message.setText(f"Wrong PIN. You can try again in {_seconds(delay)} s.")
+        after = attempts.after_failure(now)
+        if not self._save_attempt(succeeded=False):
+            self._unsaved = after
+        wait = after.wait_remaining(now)
+        self.message.setText(f"Wrong PIN. You can try again in {_wait_text(wait)}.")
         return False
 
+    def _save_attempt(self, *, succeeded: bool) -> bool:
+        """False if the store could not save it (the panel's banner says why)."""
+        try:
+            self._pins.record_pin_attempt(succeeded=succeeded)
+        except StoreWriteError:
+            return False
+        return True
 
-def _seconds(delta: timedelta) -> int:
-    return max(1, int(delta.total_seconds() + 0.999))
+    def _rehash(self, pin: str) -> None:
+        """A PIN hashed with older, weaker parameters gets the current ones, once."""
+        with suppress(StoreWriteError):  # the old hash still unlocks; the next unlock retries
+            self._pins.set_pin(hash_pin(pin), changed_by=REHASHED_AT_UNLOCK)
+
+
+def _wait_text(delta: timedelta) -> str:
+    """Whole seconds, rounded up: "8 s", "4 min 16 s", "5 min"."""
+    seconds = max(1, int(delta.total_seconds() + 0.999))
+    minutes, seconds = divmod(seconds, 60)
+    if not minutes:
+        return f"{seconds} s"
+    return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
 
 
 class PinSetupPage(QWidget):

@@ -1,44 +1,138 @@
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from session_app.domain.clock import ManualClock
-from session_app.domain.pin import PinHash, hash_pin, verify_pin
+from session_app.domain.pin import (
+    REHASHED_AT_UNLOCK,
+    SCHEME,
+    PinHash,
+    hash_pin,
+    verify_pin,
+)
+from session_app.store import SessionStore
 from session_app.ui.lock import IdleWatcher, LockScreen, PinSetupPage
+from tests.faults import locked_by_other_process
 
 STORED = hash_pin("2468")
 
 
-def test_wrong_pins_wait_longer_and_the_right_pin_unlocks(qtbot, clock: ManualClock) -> None:
-    screen = LockScreen(lambda: STORED, clock)
+def type_pin(qtbot, screen: LockScreen, pin: str) -> None:
+    qtbot.keyClicks(screen.pin, pin)
+    qtbot.keyClick(screen.pin, Qt.Key.Key_Return)
+
+
+def test_wrong_pins_wait_longer_and_the_right_pin_unlocks(
+    qtbot, store: SessionStore, clock: ManualClock
+) -> None:
+    store.set_pin(STORED)
+    screen = LockScreen(store, clock)
     qtbot.addWidget(screen)
     unlocked: list[bool] = []
     screen.unlocked.connect(lambda: unlocked.append(True))
 
-    qtbot.keyClicks(screen.pin, "1111")
-    qtbot.keyClick(screen.pin, Qt.Key.Key_Return)
+    type_pin(qtbot, screen, "1111")
     assert "Wrong PIN" in screen.message.text() and "1 s" in screen.message.text()
     assert screen.pin.text() == ""  # never left on screen
     clock.advance(seconds=1)
-    qtbot.keyClicks(screen.pin, "2222")
-    qtbot.keyClick(screen.pin, Qt.Key.Key_Return)
+    type_pin(qtbot, screen, "2222")
     assert "2 s" in screen.message.text()
 
-    qtbot.keyClicks(screen.pin, "2468")  # right PIN, but still inside the wait
-    qtbot.keyClick(screen.pin, Qt.Key.Key_Return)
+    type_pin(qtbot, screen, "2468")  # right PIN, but still inside the wait
     assert unlocked == [] and "Try again in 2 s" in screen.message.text()
 
     clock.advance(seconds=2)
     qtbot.keyClicks(screen.pin, "2468")
     qtbot.mouseClick(screen.unlock_button, Qt.MouseButton.LeftButton)
-    assert unlocked == [True] and screen.attempts.failures == 0
+    assert unlocked == [True] and store.pin_attempts().failures == 0
 
 
-def test_no_pin_set_never_unlocks(qtbot, clock: ManualClock) -> None:
-    screen = LockScreen(lambda: None, clock)
+def test_the_wait_outlasts_a_restart_and_the_right_pin_then_resets_it(
+    qtbot, data_dir: Path, clock: ManualClock
+) -> None:
+    store = SessionStore.open(data_dir, clock=clock)
+    store.set_pin(STORED)
+    screen = LockScreen(store, clock)
+    qtbot.addWidget(screen)
+    type_pin(qtbot, screen, "1111")
+    clock.advance(seconds=1)
+    type_pin(qtbot, screen, "2222")  # the second wrong PIN in a row: 2 s
+    assert "try again in 2 s" in screen.message.text()
+    store.close()
+    clock.advance(seconds=1)
+
+    store = SessionStore.open(data_dir, clock=clock)  # the app restarted
+    screen = LockScreen(store, clock)
+    qtbot.addWidget(screen)
+    unlocked: list[bool] = []
+    screen.unlocked.connect(lambda: unlocked.append(True))
+    type_pin(qtbot, screen, "2468")
+    assert unlocked == [] and "Try again in 1 s" in screen.message.text()
+    clock.advance(seconds=1)
+    type_pin(qtbot, screen, "2468")
+    assert unlocked == [True]
+    assert store.pin_attempts().failures == 0  # the next wrong PIN waits 1 s again
+    store.close()
+
+
+def test_a_long_wait_says_it_in_minutes(qtbot, store: SessionStore, clock: ManualClock) -> None:
+    store.set_pin(STORED)
+    for _ in range(12):
+        store.record_pin_attempt(succeeded=False)
+    screen = LockScreen(store, clock)
+    qtbot.addWidget(screen)
+    type_pin(qtbot, screen, "2468")
+    assert screen.message.text() == "Too many wrong PINs. Try again in 5 min."
+    clock.advance(seconds=44)
+    type_pin(qtbot, screen, "2468")
+    assert screen.message.text() == "Too many wrong PINs. Try again in 4 min 16 s."
+
+
+def test_a_wrong_pin_that_cannot_be_saved_still_makes_the_next_try_wait(
+    qtbot, data_dir: Path, clock: ManualClock
+) -> None:
+    store = SessionStore.open(data_dir, clock=clock, busy_timeout_ms=100)
+    store.set_pin(STORED)
+    screen = LockScreen(store, clock)
+    qtbot.addWidget(screen)
+    with locked_by_other_process(store.path):
+        type_pin(qtbot, screen, "1111")
+        assert "try again in 1 s" in screen.message.text()
+        type_pin(qtbot, screen, "2468")
+        assert "Try again in 1 s" in screen.message.text()
+    store.close()
+
+
+def old_scheme_hash(pin: str) -> PinHash:
+    """As the first release hashed a PIN (scrypt n=16384, r=8, p=1)."""
+    salt = b"0123456789abcdef"
+    return PinHash(
+        "scrypt-n16384-r8-p1", salt, hashlib.scrypt(pin.encode(), salt=salt, n=16384, r=8, p=1)
+    )
+
+
+def test_a_pin_hashed_the_old_way_unlocks_and_is_hashed_again_the_new_way(
+    qtbot, store: SessionStore, clock: ManualClock
+) -> None:
+    store.set_pin(old_scheme_hash("2468"))
+    screen = LockScreen(store, clock)
+    qtbot.addWidget(screen)
+    unlocked: list[bool] = []
+    screen.unlocked.connect(lambda: unlocked.append(True))
+    type_pin(qtbot, screen, "2468")
+    assert unlocked == [True]
+    current = store.current_pin()
+    assert current is not None and current.scheme == SCHEME and verify_pin("2468", current)
+    assert store.pin_changes()[-1][1] == REHASHED_AT_UNLOCK
+
+
+def test_no_pin_set_never_unlocks(qtbot, store: SessionStore, clock: ManualClock) -> None:
+    screen = LockScreen(store, clock)
     qtbot.addWidget(screen)
     screen.pin.setText("")
     assert not screen.try_unlock()

@@ -431,7 +431,7 @@ class StaffPanel(QMainWindow):
     def _build_lock_pages(self, require_pin: bool) -> None:
         self.require_pin = require_pin
         self.pin_setup = PinSetupPage(self.store.set_pin)
-        self.lock_screen = LockScreen(self.store.current_pin, self.clock)
+        self.lock_screen = LockScreen(self.store, self.clock)
         self.pages = QStackedWidget()
         self.pages.setObjectName("StaffPages")
         # Locked, the clinical views stay out of the window until the PIN is entered: a
