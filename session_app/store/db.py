@@ -417,6 +417,10 @@ def _migrate(conn: sqlite3.Connection, from_version: int) -> None:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+    if from_version < SCHEMA_VERSION:
+        # Into the main file at once: what a migration dropped (schema 2: old PIN hashes,
+        # zeroed by secure_delete) must not stay readable there until a later checkpoint.
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _split(script: str) -> Iterator[str]:

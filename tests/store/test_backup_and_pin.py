@@ -192,6 +192,8 @@ def test_a_v1_file_keeps_its_newest_pin_and_the_times_but_not_the_old_hashes(
     assert current == newest and verify_pin("2468", current)
     assert [at for at, _ in store.pin_changes()] == [from_iso(t) for t in times]
     assert {by for _, by in store.pin_changes()} == {"not recorded (before schema 2)"}
+    while_open = file_bytes(data_dir)  # a copy of the folder taken now holds no old hash
+    assert all(old.digest not in while_open and old.salt not in while_open for old in older)
     store.close()
     raw = sqlite3.connect(path)
     assert (
