@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from session_app.media.backend import unavailable
-from session_app.media.library import MediaItem, MediaKind, MediaLibrary
+from session_app.media.library import Group, MediaItem, MediaKind, MediaLibrary, grouped
 from session_app.media.player import MediaPlayer, PlayState
 from session_app.paths import MEDIA_DIR
 from session_app.ui.patient.controls import ControlBar, IdleHider
@@ -43,10 +43,13 @@ from session_app.ui.theme import load_qss
 from session_app.ui.window_input import WindowInput
 
 if TYPE_CHECKING:
+    from session_app.media.scanner import LibraryScanner
     from session_app.ui.patient.pacer import PacerPanel
     from session_app.ui.patient.video import VideoSurface
 
 WINDOW_TITLE = "Welcome"
+FILL_SLICE_S = 0.008  # tiles added per turn of the event loop: well under a 50 ms stall
+FILL_BATCH = 8
 UNAVAILABLE_TEXT = (
     "Music and video are resting on this screen today.\n"
     "The breathing guide is here whenever you would like it."
@@ -112,6 +115,11 @@ class PatientWindow(QWidget):
         self.pages = QStackedWidget()
         self.pages.setObjectName("PatientPages")
         self.tiles = TileGrid(self.library.grouped())
+        self._scanner: LibraryScanner | None = None  # made when first wanted
+        self._to_add: list[MediaItem] = []  # clinic items still waiting for their tile
+        self._filler = QTimer(self)
+        self._filler.setInterval(0)
+        self._filler.timeout.connect(self._add_some_tiles)
         self.library_page = QScrollArea()
         self.library_page.setObjectName("LibraryPage")
         self.library_page.setAccessibleName("Music and videos")
@@ -145,17 +153,50 @@ class PatientWindow(QWidget):
         self.input = WindowInput(self, self.hider.poke)  # input brings the controls back
         self.resize(1280, 800)
 
+    @property
+    def scanner(self) -> LibraryScanner:
+        """Reads the clinic folders off the UI thread (made after the first paint: its
+        QThread class is not needed for the patient's first screen)."""
+        if self._scanner is None:
+            from session_app.media.scanner import LibraryScanner
+
+            self._scanner = LibraryScanner(self.library, self)
+            self._scanner.scanned.connect(self._show_library_items)
+        return self._scanner
+
     def reload_library(self, folders: list[str]) -> None:
-        """Scan the clinic folders again (staff changed or asked for them) and redraw the
-        tiles; the patient's current music keeps playing."""
-        self.library.rescan(folders)
+        """Read the clinic folders (at start, or staff changed them) on the scanning
+        thread — only if the list changed; the tiles fill in when it is done, and the
+        patient's current music keeps playing meanwhile."""
+        self.scanner.scan(folders)
+
+    def _show_library_items(self, _result: object = None) -> None:
+        """A scan was taken: the built-in tiles at once, the clinic's a few at a time."""
         old = self.tiles
-        self.tiles = TileGrid(self.library.grouped())
+        self.tiles = TileGrid(grouped(self.library.builtin.items))
         self.tiles.tile_focused.connect(lambda tile: self.library_page.ensureWidgetVisible(tile))
         self.tiles.item_chosen.connect(self.choose)
         self.library_page.setWidget(self.tiles)  # the scroll area deletes the old grid
         self.tiles.mark_current(self.player.current)
         del old
+        order = list(Group)
+        self._to_add = sorted(self.library.clinic.items, key=lambda i: order.index(i.group))
+        self._to_add.reverse()  # popped from the end
+        self._filler.start()
+
+    def _add_some_tiles(self) -> None:
+        """Add tiles for about FILL_SLICE_S, then let the event loop run (the breathing
+        guide, the staff panel) until the next turn."""
+        deadline = time.monotonic() + FILL_SLICE_S
+        batch: list[MediaItem] = []
+        while self._to_add and time.monotonic() < deadline:
+            batch.append(self._to_add.pop())
+            if len(batch) == FILL_BATCH:
+                self.tiles.add_items(batch)
+                batch = []
+        self.tiles.add_items(batch)
+        if not self._to_add:
+            self._filler.stop()
 
     # --- navigation ------------------------------------------------------------------
     def show_library(self) -> None:
@@ -286,6 +327,9 @@ class PatientWindow(QWidget):
             app = QApplication.instance()
             if app is not None:
                 app.removeEventFilter(self)
+            self._filler.stop()
+            if self._scanner is not None:
+                self._scanner.shutdown()  # the scan's libvlc calls end before the player's
             self.player.shutdown()  # closing the patient window ends its media
             event.accept()
         else:
