@@ -223,6 +223,7 @@ class ProbeCache:
     def save(self) -> None:
         """Write the index whole (a temporary file, then a rename), private to the user."""
         import tempfile  # only once a clinic folder was scanned, not at start-up
+
         if not (self._dirty and self._writable and self.folder is not None):
             return
         files = {key: _known_to_json(known) for key, known in self.entries.items()}

@@ -11,11 +11,21 @@ from collections.abc import Callable
 from PySide6 import QtCore
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QFocusEvent, QIcon, QKeyEvent, QPixmap
-from PySide6.QtWidgets import QGridLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QLayout,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from session_app.media.library import Group, MediaItem
 
 COLUMNS = 4
+BLOCK_ROWS = 8  # rows of tiles laid out together (see _Section)
+SPACING = 18
 TILE_SIZE = QSize(244, 178)
 PICTURE_SIZE = QSize(220, 110)
 # A quiet picture for items without one (clinic audio files), one tint per group.
@@ -81,6 +91,35 @@ class MediaTile(QToolButton):
         self.focused.emit(self)
 
 
+class _Section:
+    """One group's tiles, in blocks of BLOCK_ROWS rows, each block a widget of its own: a
+    tile added to the last block lays out that block only, not the thousands above it."""
+
+    def __init__(self) -> None:
+        self.blocks = QVBoxLayout()
+        self.blocks.setSpacing(SPACING)
+        self.tiles: list[MediaTile] = []
+        self._grid: QGridLayout | None = None
+
+    def add(self, tile: MediaTile) -> None:
+        index = len(self.tiles) % (BLOCK_ROWS * COLUMNS)
+        if self._grid is None or index == 0:
+            block = QWidget()
+            block.setObjectName("TileBlock")
+            # Never squeezed (its minimum is its size): a block that could shrink would
+            # be laid out again, every tile in it moved, each time the grid changes.
+            block.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            self._grid = QGridLayout(block)
+            self._grid.setContentsMargins(0, 0, 0, 0)
+            self._grid.setHorizontalSpacing(SPACING)
+            self._grid.setVerticalSpacing(SPACING)
+            self._grid.setColumnStretch(COLUMNS, 1)  # an empty last column: tiles stay left
+            self.blocks.addWidget(block)
+        row, col = divmod(index, COLUMNS)
+        self._grid.addWidget(tile, row, col)
+        self.tiles.append(tile)
+
+
 class TileGrid(QWidget):
     """The library: a titled section per group, tiles in rows of COLUMNS.
 
@@ -96,11 +135,14 @@ class TileGrid(QWidget):
         super().__init__()
         self.setObjectName("TileGrid")
         self.setAccessibleName("Music and videos")
-        self._sections: dict[Group, tuple[QGridLayout, list[MediaTile]]] = {}
+        self._sections: dict[Group, _Section] = {}
         self._current: MediaItem | None = None
         self._placeholders: dict[Group, QPixmap] = {}
         self._layout = QVBoxLayout(self)
         self._layout.setSpacing(8)
+        # Grow at once as tiles are added: laid out at the old, smaller height first, the
+        # sections would be squeezed and every tile moved twice per addition.
+        self._layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         self._layout.addStretch(1)
         for _group, items in groups:
             self.add_items(items)
@@ -117,39 +159,33 @@ class TileGrid(QWidget):
         return self._placeholders[group]
 
     def _section(self, group: Group) -> list[MediaTile]:
-        return self._sections[group][1]
+        return self._sections[group].tiles
 
     def add_items(self, items: list[MediaItem]) -> None:
         """Append a tile for each item at the end of its group's section."""
         for item in items:
-            grid, tiles = self._sections.get(item.group) or self._add_section(item.group)
+            section = self._sections.get(item.group) or self._add_section(item.group)
             tile = MediaTile(item, self._placeholder)
-            row, col = divmod(len(tiles), COLUMNS)
-            grid.addWidget(tile, row, col)
+            section.add(tile)
             tile.clicked.connect(lambda _=False, t=tile: self.item_chosen.emit(t.item))
             tile.arrow_pressed.connect(self._move_focus)
             tile.focused.connect(self.tile_focused)
             tile.setChecked(item == self._current)
-            tiles.append(tile)
 
-    def _add_section(self, group: Group) -> tuple[QGridLayout, list[MediaTile]]:
-        """A heading and an empty grid, placed among the sections in the groups' order."""
-        before = sum(
-            1 for other in self._sections if list(Group).index(other) < list(Group).index(group)
-        )
-        index = 3 * before  # each section is a heading, a grid and a spacing
+    def _add_section(self, group: Group) -> _Section:
+        """A heading and an empty section, placed among the sections in the groups' order."""
+        order = list(Group)
+        before = sum(1 for other in self._sections if order.index(other) < order.index(group))
+        index = 3 * before  # each section is a heading, its blocks and a spacing
         heading = QLabel(group.title)
         heading.setObjectName("SectionTitle")
         heading.setAccessibleName(group.title)
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(18)
-        grid.setVerticalSpacing(18)
-        grid.setColumnStretch(COLUMNS, 1)  # an empty last column keeps tiles to the left
+        section = _Section()
         self._layout.insertWidget(index, heading)
-        self._layout.insertLayout(index + 1, grid)
+        self._layout.insertLayout(index + 1, section.blocks)
         self._layout.insertSpacing(index + 2, 4)
-        self._sections[group] = (grid, [])
-        return self._sections[group]
+        self._sections[group] = section
+        return section
 
     def _places(self) -> dict[MediaTile, tuple[int, int]]:
         """Each tile's (row across all sections, column), for the arrow keys."""

@@ -48,8 +48,8 @@ if TYPE_CHECKING:
     from session_app.ui.patient.video import VideoSurface
 
 WINDOW_TITLE = "Welcome"
-FILL_SLICE_S = 0.008  # tiles added per turn of the event loop: well under a 50 ms stall
-FILL_BATCH = 8
+FILL_TURN_S = 0.015  # a turn of the event loop while tiles fill in: well under a 50 ms stall
+FILL_MOST = 64  # tiles in one turn, at most
 UNAVAILABLE_TEXT = (
     "Music and video are resting on this screen today.\n"
     "The breathing guide is here whenever you would like it."
@@ -117,6 +117,8 @@ class PatientWindow(QWidget):
         self.tiles = TileGrid(self.library.grouped())
         self._scanner: LibraryScanner | None = None  # made when first wanted
         self._to_add: list[MediaItem] = []  # clinic items still waiting for their tile
+        self._tile_cost_s = 0.001  # what one tile costs the event loop (see _add_some_tiles)
+        self._fill_turn: tuple[float, int] | None = None  # when the last turn began, its tiles
         self._filler = QTimer(self)
         self._filler.setInterval(0)
         self._filler.timeout.connect(self._add_some_tiles)
@@ -171,32 +173,41 @@ class PatientWindow(QWidget):
         self.scanner.scan(folders)
 
     def _show_library_items(self, _result: object = None) -> None:
-        """A scan was taken: the built-in tiles at once, the clinic's a few at a time."""
-        old = self.tiles
-        self.tiles = TileGrid(grouped(self.library.builtin.items))
-        self.tiles.tile_focused.connect(lambda tile: self.library_page.ensureWidgetVisible(tile))
-        self.tiles.item_chosen.connect(self.choose)
-        self.library_page.setWidget(self.tiles)  # the scroll area deletes the old grid
-        self.tiles.mark_current(self.player.current)
-        del old
+        """A scan was taken: the built-in tiles stay (or come back at once), the clinic's
+        are added a few at a time."""
+        self._filler.stop()
+        if any(not tile.item.builtin for tile in self.tiles.tiles):  # an earlier scan's
+            old = self.tiles
+            self.tiles = TileGrid(grouped(self.library.builtin.items))
+            self.tiles.tile_focused.connect(
+                lambda tile: self.library_page.ensureWidgetVisible(tile)
+            )
+            self.tiles.item_chosen.connect(self.choose)
+            self.library_page.setWidget(self.tiles)  # the scroll area deletes the old grid
+            self.tiles.mark_current(self.player.current)
+            del old
         order = list(Group)
         self._to_add = sorted(self.library.clinic.items, key=lambda i: order.index(i.group))
         self._to_add.reverse()  # popped from the end
+        self._fill_turn = None
         self._filler.start()
 
     def _add_some_tiles(self) -> None:
-        """Add tiles for about FILL_SLICE_S, then let the event loop run (the breathing
-        guide, the staff panel) until the next turn."""
-        deadline = time.monotonic() + FILL_SLICE_S
-        batch: list[MediaItem] = []
-        while self._to_add and time.monotonic() < deadline:
-            batch.append(self._to_add.pop())
-            if len(batch) == FILL_BATCH:
-                self.tiles.add_items(batch)
-                batch = []
+        """Add a few tiles, then let the event loop run (the breathing guide, the staff
+        panel) until the next turn. How many: as many as fit in FILL_TURN_S at what a
+        tile has cost lately — making it, and Qt's showing and painting it after."""
+        now = time.monotonic()
+        if self._fill_turn is not None:
+            began, added = self._fill_turn
+            cost = (now - began) / max(1, added)
+            self._tile_cost_s = (self._tile_cost_s + cost) / 2  # smoothed: paints lag
+        count = max(1, min(FILL_MOST, int(FILL_TURN_S / self._tile_cost_s)))
+        batch = [self._to_add.pop() for _ in range(min(count, len(self._to_add)))]
         self.tiles.add_items(batch)
+        self._fill_turn = (now, len(batch))
         if not self._to_add:
             self._filler.stop()
+            self._fill_turn = None
 
     # --- navigation ------------------------------------------------------------------
     def show_library(self) -> None:

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from session_app.app import build_windows
 from session_app.domain.clock import ManualClock
 from session_app.media.backend import HEADLESS_ARGS, load_backend
-from session_app.media.library import MediaLibrary
+from session_app.media.library import Group, MediaItem, MediaKind, MediaLibrary
 from session_app.media.player import MediaPlayer
 from session_app.media.probe import VlcProber
 from session_app.paths import MEDIA_DIR
 from session_app.store import SessionStore
+from session_app.ui.patient.tiles import BLOCK_ROWS, COLUMNS
 from session_app.ui.patient.window import PatientWindow
 from session_app.ui.staff.now_playing import NowPlayingStrip
 from tests.media.helpers import write_tone
@@ -166,3 +167,53 @@ def test_closing_the_patient_window_during_a_scan_stops_it_before_the_player(
     assert not window.scanner.busy and not player.available
     QApplication.processEvents()  # a result the stopped scan queued must not be shown
     assert len(window.tiles.tiles) == BUILTIN
+
+
+def test_tiles_already_placed_stay_put_while_more_are_added(
+    qtbot, window: PatientWindow, tmp_path: Path
+) -> None:
+    """Each addition must lay out the newest tiles only: moving the thousands above on
+    every turn made a 2,000-file library stall the window for a second or more."""
+    items = [
+        MediaItem(tmp_path / f"{n}.wav", f"track {n}", MediaKind.AUDIO, Group.MUSIC)
+        for n in range(200)
+    ]
+    grid = window.tiles
+    grid.add_items(items[:99])
+    first = grid.tiles[30]  # a clinic tile in the last row of a full block (third column)
+    qtbot.waitUntil(lambda: first.x() > 0 and grid.tiles[99].x() > 0)  # laid out
+    placed = first.mapTo(grid, first.rect().topLeft())
+    moves: list[str] = []
+
+    class Watch(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() in (QEvent.Type.Move, QEvent.Type.Resize):
+                moves.append(event.type().name)
+            return False
+
+    watch = Watch()
+    first.installEventFilter(watch)
+    for start in range(99, 199, 20):
+        grid.add_items(items[start : start + 20])
+        QApplication.processEvents()
+    qtbot.waitUntil(lambda: grid.tiles[199].x() > 0)  # the new ones too
+
+    assert moves == []
+    assert first.mapTo(grid, first.rect().topLeft()) == placed
+
+
+def test_arrow_keys_cross_from_one_block_of_tiles_to_the_next(
+    qtbot, window: PatientWindow, tmp_path: Path
+) -> None:
+    items = [
+        MediaItem(tmp_path / f"{n}.wav", f"track {n}", MediaKind.AUDIO, Group.MUSIC)
+        for n in range(BLOCK_ROWS * COLUMNS + 10)
+    ]
+    window.tiles.add_items(items)
+    music = [t for t in window.tiles.tiles if t.item.group is Group.MUSIC]
+    last_row = music[(BLOCK_ROWS - 1) * COLUMNS + 1]  # the last row of the first block
+    last_row.setFocus()
+    qtbot.waitUntil(last_row.hasFocus)
+    qtbot.keyClick(last_row, Qt.Key.Key_Down)
+    below = music[BLOCK_ROWS * COLUMNS + 1]
+    assert below.hasFocus() and below.parentWidget() is not last_row.parentWidget()
