@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSlider
 
-from session_app.media.library import MediaItem, SkippedFile
+from session_app.media.library import MediaItem, ScanResult, SkippedFile
 from session_app.media.player import MediaPlayer, PlayState
 
 if TYPE_CHECKING:
@@ -128,9 +128,13 @@ class NowPlayingStrip(QFrame):
         """Name what the library left out (empty, not media, damaged, unreadable), now and
         after each scan of the clinic folders; the patient window never shows it."""
         self.show_skipped(scanner.library.skipped)
-        scanner.scanned.connect(lambda result: self.show_skipped(result.skipped))
+        scanner.scanned.connect(self._on_scanned)  # a bound method: gone with the strip
+
+    def _on_scanned(self, result: ScanResult) -> None:
+        self.show_skipped(result.skipped)
 
     def show_skipped(self, skipped: Sequence[SkippedFile]) -> None:
+        """The first file and its reason on the strip, every file in the tooltip."""
         count = len(skipped)
         self.skipped.setVisible(count > 0)
         if not count:
@@ -139,7 +143,7 @@ class NowPlayingStrip(QFrame):
             return
         first = skipped[0]
         files = "1 file" if count == 1 else f"{count} files"
-        more = f" and {count - 1} more (see the list)" if count > 1 else ""
+        more = f" and {count - 1} more (hover for the list)" if count > 1 else ""
         self.skipped.setText(
             f"{files} left out of the library: {first.path.name} ({first.reason}){more}"
         )
