@@ -3,6 +3,7 @@
     python -m benchmarks                 # everything (about 20 minutes)
     python -m benchmarks --quick         # fewer runs, 10 s idle windows (to try it out)
     python -m benchmarks --only startup save
+    python -m benchmarks --only scan     # the media scan of a 2,000-file clinic folder
     python -m benchmarks --json out.json # also write the figures as JSON
 
 One Xvfb display is started for the run (every window, both players, the same
@@ -21,7 +22,15 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from benchmarks import idle_cpu, long_session, memory, pin_unlock, save_to_chart, startup
+from benchmarks import (
+    idle_cpu,
+    long_session,
+    media_scan,
+    memory,
+    pin_unlock,
+    save_to_chart,
+    startup,
+)
 from benchmarks.core import BENCH_VLC_ARGS, Figure, to_dict, wait_quiet, xvfb
 from benchmarks.machine import describe, one_line
 
@@ -36,6 +45,7 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "memory": lambda d, o: memory.run(d, runs=1),
     "pin": lambda d, o: pin_unlock.run(d, runs=o.runs or (3 if o.quick else 5)),
+    "scan": lambda d, o: media_scan.run(d, runs=o.runs or 1),
 }
 
 

@@ -165,6 +165,7 @@ def build_staff_panel(
 
     patient.set_close_guard(refuse_and_ask_staff)
     staff.settings_closed.connect(lambda values: patient.reload_library(values["media_folders"]))
+    staff.now_playing_strip.follow_library(patient.scanner)  # files the scan left out
     staff.close_app_confirmed.connect(close_everything)
     return staff
 

@@ -1,9 +1,10 @@
 """Reading titles, durations and a video frame through libvlc (no Qt).
 
-Used while scanning the clinic's folders, not during playback. Parsing is asynchronous
-in libvlc, so these calls wait (with a time limit) for it; a frame is grabbed by
-decoding into memory (libvlc's "vmem" callbacks) and written as PNG with zlib. The
-callbacks only copy into a buffer and set an Event: no libvlc call inside them.
+Used while scanning the clinic's folders (on the scan's worker thread), not during
+playback. Parsing is asynchronous in libvlc, so these calls wait (with a time limit, cut
+short by `close()`) for its event; a frame is grabbed by decoding into memory (libvlc's
+"vmem" callbacks) and written as PNG with zlib. The callbacks only copy into a buffer
+and set an Event: no libvlc call inside them.
 """
 
 from __future__ import annotations
@@ -42,26 +43,46 @@ def write_png(path: Path, width: int, height: int, rgb: bytes) -> None:
 
 
 class VlcProber:
-    """Implements library.Prober with libvlc."""
+    """Implements library.Prober with libvlc. Safe on a worker thread (the scan's): each
+    call uses media objects of its own, and libvlc's callbacks only set an Event."""
 
     def __init__(self, backend: VlcBackend) -> None:
         if not backend.available:
             raise ValueError(f"media unavailable: {backend.reason}")
         self.vlc = backend.vlc
         self.instance = backend.instance
+        self._closed = threading.Event()
+
+    def close(self) -> None:
+        """The app is closing: any wait below ends within 50 ms, nothing more is probed
+        (the player may release libvlc once the scan thread has stopped)."""
+        self._closed.set()
+
+    def _wait(self, event: threading.Event, timeout_s: float) -> bool:
+        """Wait for `event` up to `timeout_s`, but give up as soon as `close()` is called."""
+        deadline = time.monotonic() + timeout_s
+        while not self._closed.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            if event.wait(min(left, 0.05)):
+                return True
+        return False
 
     def probe(self, path: Path) -> ProbeResult:
         vlc = self.vlc
+        if self._closed.is_set():
+            return ProbeResult(False, reason="not read (the app is closing)")
         if not path.is_file():
             return ProbeResult(False, reason="file not found")
         media = self.instance.media_new_path(str(path))
+        parsed = threading.Event()
+        events = media.event_manager()
+        events.event_attach(vlc.EventType.MediaParsedChanged, lambda _event: parsed.set())
         try:
             media.parse_with_options(vlc.MediaParseFlag.local, int(PARSE_TIMEOUT_S * 1000))
-            deadline = time.monotonic() + PARSE_TIMEOUT_S + 1
+            self._wait(parsed, PARSE_TIMEOUT_S + 1)  # an event, not polling: ≈ 5 ms a file
             status = media.get_parsed_status()
-            while status == 0 and time.monotonic() < deadline:  # 0: not parsed yet
-                time.sleep(0.01)
-                status = media.get_parsed_status()
             if status != vlc.MediaParsedStatus.done:
                 return ProbeResult(False, reason=f"could not be read ({status})")
             tracks = list(media.tracks_get() or [])
@@ -81,11 +102,19 @@ class VlcProber:
                 has_video=has_video,
             )
         finally:
+            events.event_detach(vlc.EventType.MediaParsedChanged)
             media.release()
 
     def grab_frame(self, path: Path, target: Path, at_s: float = 5.0) -> bool:
-        """Decode into memory a few seconds in and keep one frame as a PNG thumbnail."""
+        """Decode into memory `at_s` seconds in and keep one frame as a PNG thumbnail.
+
+        The wait ends at the third frame, or when the video ends or fails first (a video
+        shorter than `at_s`, or one whose frames cannot be decoded): then the last frame
+        shown, if any, is kept — no wait for the whole time-out.
+        """
         vlc = self.vlc
+        if self._closed.is_set():
+            return False
         width, height = THUMB_SIZE
         pitch = width * 4
         buffer = (ctypes.c_ubyte * (pitch * height))()
@@ -107,18 +136,22 @@ class VlcProber:
             if frames[0] >= 3:
                 ready.set()
 
+        ends = (vlc.EventType.MediaPlayerEndReached, vlc.EventType.MediaPlayerEncounteredError)
         media = self.instance.media_new_path(str(path))
         media.add_option(f":start-time={at_s:g}")
         media.add_option(":no-audio")
         player = self.instance.media_player_new()
+        events = player.event_manager()
+        for kind in ends:
+            events.event_attach(kind, lambda _event: ready.set())
         try:
             player.set_media(media)
             player.video_set_callbacks(lock, unlock, display, None)
             player.video_set_format("RV32", width, height, pitch)
             player.play()
-            got = ready.wait(FRAME_TIMEOUT_S)
+            self._wait(ready, FRAME_TIMEOUT_S)
             player.stop()
-            if not got:
+            if frames[0] == 0:
                 return False
             data = bytes(buffer)
             rgb = bytearray(width * height * 3)
@@ -128,5 +161,7 @@ class VlcProber:
             write_png(target, width, height, bytes(rgb))
             return True
         finally:
+            for kind in ends:
+                events.event_detach(kind)
             player.release()
             media.release()

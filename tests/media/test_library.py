@@ -72,7 +72,7 @@ def test_real_libvlc_reads_durations_and_skips_broken_files(
     assert "damaged" in skipped["broken.mp3"] and skipped["missing"] == "folder not found"
 
 
-class CountingProber:
+class FakeVideoProber:
     """Edge fake: counts frame grabs to show a thumbnail is grabbed once and cached."""
 
     def __init__(self) -> None:
@@ -81,17 +81,20 @@ class CountingProber:
     def probe(self, path: Path) -> ProbeResult:
         return ProbeResult(True, duration_s=61.0, has_video=True)
 
-    def grab_frame(self, path: Path, target: Path) -> bool:
+    def grab_frame(self, path: Path, target: Path, at_s: float) -> bool:
         self.grabs += 1
         target.write_bytes(b"png")
         return True
+
+    def close(self) -> None:
+        pass
 
 
 def test_thumbnails_are_grabbed_once_and_rescan_finds_new_files(tmp_path: Path) -> None:
     folder = tmp_path / "videos"
     folder.mkdir()
     (folder / "a.mp4").write_bytes(b"x")
-    prober = CountingProber()
+    prober = FakeVideoProber()
     library = MediaLibrary(MEDIA_DIR, [folder], prober, tmp_path / "cache")
     clinic = [i for i in library.items if not i.builtin]
     assert [i.title for i in clinic] == ["a"] and prober.grabs == 1

@@ -64,7 +64,7 @@ def test_a_store_that_refuses_closes_the_patient_window_and_says_why(
 
 
 def test_clinic_folders_are_added_to_the_patient_window_once_the_store_is_open(
-    start_env: None, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot, start_env: None, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / "clinic-music"
     folder.mkdir()
@@ -76,6 +76,10 @@ def test_clinic_folders_are_added_to_the_patient_window_once_the_store_is_open(
     real_build_staff_panel = app_module.build_staff_panel
 
     def build_staff_panel(store, patient, clock=None, *, require_pin=False):  # type: ignore[no-untyped-def]
+        def tiles() -> list[str]:
+            return [tile.item.title for tile in patient.tiles.findChildren(MediaTile)]
+
+        qtbot.waitUntil(lambda: "Harbour evening" in tiles(), timeout=30_000)  # off-thread scan
         seen["library"] = [item.title for item in patient.library.items]
         seen["tiles"] = [tile.item.title for tile in patient.tiles.findChildren(MediaTile)]
         return real_build_staff_panel(store, patient, clock, require_pin=require_pin)

@@ -6,14 +6,26 @@ key is pressed (see the window module).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6 import QtCore
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QFocusEvent, QIcon, QKeyEvent, QPixmap
-from PySide6.QtWidgets import QGridLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QLayout,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from session_app.media.library import Group, MediaItem
 
 COLUMNS = 4
+BLOCK_ROWS = 8  # rows of tiles laid out together (see _Section)
+SPACING = 18
 TILE_SIZE = QSize(244, 178)
 PICTURE_SIZE = QSize(220, 110)
 # A quiet picture for items without one (clinic audio files), one tint per group.
@@ -45,7 +57,9 @@ class MediaTile(QToolButton):
     arrow_pressed = Signal(object, object)  # this tile, the QtCore.Qt.Key
     focused = Signal(object)  # this tile
 
-    def __init__(self, item: MediaItem) -> None:
+    def __init__(
+        self, item: MediaItem, placeholder: Callable[[Group], QPixmap] = placeholder_picture
+    ) -> None:
         super().__init__()
         self.item = item
         self.setObjectName("MediaTile")
@@ -59,7 +73,7 @@ class MediaTile(QToolButton):
         self.setProperty("focusPolicy", "StrongFocus")
         picture = QPixmap(str(item.thumbnail)) if item.thumbnail else QPixmap()
         if picture.isNull():
-            picture = placeholder_picture(item.group)
+            picture = placeholder(item.group)
         self.setIcon(QIcon(picture))  # scaled to fit PICTURE_SIZE when painted
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -77,10 +91,41 @@ class MediaTile(QToolButton):
         self.focused.emit(self)
 
 
+class _Section:
+    """One group's tiles, in blocks of BLOCK_ROWS rows, each block a widget of its own: a
+    tile added to the last block lays out that block only, not the thousands above it."""
+
+    def __init__(self) -> None:
+        self.blocks = QVBoxLayout()
+        self.blocks.setSpacing(SPACING)
+        self.tiles: list[MediaTile] = []
+        self._grid: QGridLayout | None = None
+
+    def add(self, tile: MediaTile) -> None:
+        index = len(self.tiles) % (BLOCK_ROWS * COLUMNS)
+        if self._grid is None or index == 0:
+            block = QWidget()
+            block.setObjectName("TileBlock")
+            # Never squeezed (its minimum is its size): a block that could shrink would
+            # be laid out again, every tile in it moved, each time the grid changes.
+            block.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            self._grid = QGridLayout(block)
+            self._grid.setContentsMargins(0, 0, 0, 0)
+            self._grid.setHorizontalSpacing(SPACING)
+            self._grid.setVerticalSpacing(SPACING)
+            self._grid.setColumnStretch(COLUMNS, 1)  # an empty last column: tiles stay left
+            self.blocks.addWidget(block)
+        row, col = divmod(index, COLUMNS)
+        self._grid.addWidget(tile, row, col)
+        self.tiles.append(tile)
+
+
 class TileGrid(QWidget):
     """The library: a titled section per group, tiles in rows of COLUMNS.
 
     Arrow keys move between tiles (up and down cross sections), Enter or Space plays.
+    `add_items` appends tiles later, a few at a time (the clinic's folders join the
+    built-in media after a scan; 2,000 tiles at once would hold up the UI thread).
     """
 
     item_chosen = Signal(object)  # MediaItem
@@ -90,35 +135,74 @@ class TileGrid(QWidget):
         super().__init__()
         self.setObjectName("TileGrid")
         self.setAccessibleName("Music and videos")
-        self.tiles: list[MediaTile] = []
-        self._place: dict[MediaTile, tuple[int, int]] = {}
-        layout = QVBoxLayout(self)
-        layout.setSpacing(8)
+        self._sections: dict[Group, _Section] = {}
+        self._current: MediaItem | None = None
+        self._placeholders: dict[Group, QPixmap] = {}
+        self._layout = QVBoxLayout(self)
+        self._layout.setSpacing(8)
+        # Grow at once as tiles are added: laid out at the old, smaller height first, the
+        # sections would be squeezed and every tile moved twice per addition.
+        self._layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self._layout.addStretch(1)
+        for _group, items in groups:
+            self.add_items(items)
+
+    @property
+    def tiles(self) -> list[MediaTile]:
+        """Every tile in reading order (section by section)."""
+        return [tile for group in Group if group in self._sections for tile in self._section(group)]
+
+    def _placeholder(self, group: Group) -> QPixmap:
+        """Drawn once per group, not for each of a clinic folder's thousand tracks."""
+        if group not in self._placeholders:
+            self._placeholders[group] = placeholder_picture(group)
+        return self._placeholders[group]
+
+    def _section(self, group: Group) -> list[MediaTile]:
+        return self._sections[group].tiles
+
+    def add_items(self, items: list[MediaItem]) -> None:
+        """Append a tile for each item at the end of its group's section."""
+        for item in items:
+            section = self._sections.get(item.group) or self._add_section(item.group)
+            tile = MediaTile(item, self._placeholder)
+            section.add(tile)
+            tile.clicked.connect(lambda _=False, t=tile: self.item_chosen.emit(t.item))
+            tile.arrow_pressed.connect(self._move_focus)
+            tile.focused.connect(self.tile_focused)
+            tile.setChecked(item == self._current)
+
+    def _add_section(self, group: Group) -> _Section:
+        """A heading and an empty section, placed among the sections in the groups' order."""
+        order = list(Group)
+        before = sum(1 for other in self._sections if order.index(other) < order.index(group))
+        index = 3 * before  # each section is a heading, its blocks and a spacing
+        heading = QLabel(group.title)
+        heading.setObjectName("SectionTitle")
+        heading.setAccessibleName(group.title)
+        section = _Section()
+        self._layout.insertWidget(index, heading)
+        self._layout.insertLayout(index + 1, section.blocks)
+        self._layout.insertSpacing(index + 2, 4)
+        self._sections[group] = section
+        return section
+
+    def _places(self) -> dict[MediaTile, tuple[int, int]]:
+        """Each tile's (row across all sections, column), for the arrow keys."""
+        places: dict[MediaTile, tuple[int, int]] = {}
         row_base = 0
-        for group, items in groups:
-            heading = QLabel(group.title)
-            heading.setObjectName("SectionTitle")
-            heading.setAccessibleName(group.title)
-            layout.addWidget(heading)
-            grid = QGridLayout()
-            grid.setHorizontalSpacing(18)
-            grid.setVerticalSpacing(18)
-            grid.setColumnStretch(COLUMNS, 1)  # an empty last column keeps tiles to the left
-            for index, item in enumerate(items):
-                tile = MediaTile(item)
+        for group in Group:
+            if group not in self._sections:
+                continue
+            tiles = self._section(group)
+            for index, tile in enumerate(tiles):
                 row, col = divmod(index, COLUMNS)
-                grid.addWidget(tile, row, col)
-                self._place[tile] = (row_base + row, col)
-                tile.clicked.connect(lambda _=False, t=tile: self.item_chosen.emit(t.item))
-                tile.arrow_pressed.connect(self._move_focus)
-                tile.focused.connect(self.tile_focused)
-                self.tiles.append(tile)
-            row_base += (len(items) + COLUMNS - 1) // COLUMNS
-            layout.addLayout(grid)
-            layout.addSpacing(4)
-        layout.addStretch(1)
+                places[tile] = (row_base + row, col)
+            row_base += (len(tiles) + COLUMNS - 1) // COLUMNS
+        return places
 
     def mark_current(self, item: MediaItem | None) -> None:
+        self._current = item
         for tile in self.tiles:
             tile.setChecked(tile.item == item)
 
@@ -126,19 +210,21 @@ class TileGrid(QWidget):
         return next((tile for tile in self.tiles if tile.item == item), None)
 
     def _neighbour(self, tile: MediaTile, key: QtCore.Qt.Key) -> MediaTile | None:
-        index = self.tiles.index(tile)
+        tiles = self.tiles
+        index = tiles.index(tile)
         if key == QtCore.Qt.Key.Key_Left:
-            return self.tiles[index - 1] if index > 0 else None
+            return tiles[index - 1] if index > 0 else None
         if key == QtCore.Qt.Key.Key_Right:
-            return self.tiles[index + 1] if index + 1 < len(self.tiles) else None
-        row, col = self._place[tile]
+            return tiles[index + 1] if index + 1 < len(tiles) else None
+        places = self._places()
+        row, col = places[tile]
         step = 1 if key == QtCore.Qt.Key.Key_Down else -1
-        rows = {r for r, _c in self._place.values()}
+        rows = {r for r, _c in places.values()}
         target_row = row + step
         while target_row in rows or (min(rows) <= target_row <= max(rows)):
-            in_row = [t for t, (r, _c) in self._place.items() if r == target_row]
+            in_row = [t for t, (r, _c) in places.items() if r == target_row]
             if in_row:
-                return min(in_row, key=lambda t: abs(self._place[t][1] - col))
+                return min(in_row, key=lambda t: abs(places[t][1] - col))
             target_row += step
         return None
 

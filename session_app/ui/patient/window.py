@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from session_app.media.backend import unavailable
-from session_app.media.library import MediaItem, MediaKind, MediaLibrary
+from session_app.media.library import Group, MediaItem, MediaKind, MediaLibrary, grouped
 from session_app.media.player import MediaPlayer, PlayState
 from session_app.paths import MEDIA_DIR
 from session_app.ui.patient.controls import ControlBar, IdleHider
@@ -43,10 +43,13 @@ from session_app.ui.theme import load_qss
 from session_app.ui.window_input import WindowInput
 
 if TYPE_CHECKING:
+    from session_app.media.scanner import LibraryScanner
     from session_app.ui.patient.pacer import PacerPanel
     from session_app.ui.patient.video import VideoSurface
 
 WINDOW_TITLE = "Welcome"
+FILL_TURN_S = 0.015  # a turn of the event loop while tiles fill in: well under a 50 ms stall
+FILL_MOST = 64  # tiles in one turn, at most
 UNAVAILABLE_TEXT = (
     "Music and video are resting on this screen today.\n"
     "The breathing guide is here whenever you would like it."
@@ -112,6 +115,13 @@ class PatientWindow(QWidget):
         self.pages = QStackedWidget()
         self.pages.setObjectName("PatientPages")
         self.tiles = TileGrid(self.library.grouped())
+        self._scanner: LibraryScanner | None = None  # made when first wanted
+        self._to_add: list[MediaItem] = []  # clinic items still waiting for their tile
+        self._tile_cost_s = 0.001  # what one tile costs the event loop (see _add_some_tiles)
+        self._fill_turn: tuple[float, int] | None = None  # when the last turn began, its tiles
+        self._filler = QTimer(self)
+        self._filler.setInterval(0)
+        self._filler.timeout.connect(self._add_some_tiles)
         self.library_page = QScrollArea()
         self.library_page.setObjectName("LibraryPage")
         self.library_page.setAccessibleName("Music and videos")
@@ -145,17 +155,59 @@ class PatientWindow(QWidget):
         self.input = WindowInput(self, self.hider.poke)  # input brings the controls back
         self.resize(1280, 800)
 
+    @property
+    def scanner(self) -> LibraryScanner:
+        """Reads the clinic folders off the UI thread (made after the first paint: its
+        QThread class is not needed for the patient's first screen)."""
+        if self._scanner is None:
+            from session_app.media.scanner import LibraryScanner
+
+            self._scanner = LibraryScanner(self.library, self)
+            self._scanner.scanned.connect(self._show_library_items)
+        return self._scanner
+
     def reload_library(self, folders: list[str]) -> None:
-        """Scan the clinic folders again (staff changed or asked for them) and redraw the
-        tiles; the patient's current music keeps playing."""
-        self.library.rescan(folders)
-        old = self.tiles
-        self.tiles = TileGrid(self.library.grouped())
-        self.tiles.tile_focused.connect(lambda tile: self.library_page.ensureWidgetVisible(tile))
-        self.tiles.item_chosen.connect(self.choose)
-        self.library_page.setWidget(self.tiles)  # the scroll area deletes the old grid
-        self.tiles.mark_current(self.player.current)
-        del old
+        """Read the clinic folders (at start, or staff changed them) on the scanning
+        thread — only if the list changed; the tiles fill in when it is done, and the
+        patient's current music keeps playing meanwhile."""
+        self.scanner.scan(folders)
+
+    def _show_library_items(self, _result: object = None) -> None:
+        """A scan was taken: the built-in tiles stay (or come back at once), the clinic's
+        are added a few at a time."""
+        self._filler.stop()
+        if any(not tile.item.builtin for tile in self.tiles.tiles):  # an earlier scan's
+            old = self.tiles
+            self.tiles = TileGrid(grouped(self.library.builtin.items))
+            self.tiles.tile_focused.connect(
+                lambda tile: self.library_page.ensureWidgetVisible(tile)
+            )
+            self.tiles.item_chosen.connect(self.choose)
+            self.library_page.setWidget(self.tiles)  # the scroll area deletes the old grid
+            self.tiles.mark_current(self.player.current)
+            del old
+        order = list(Group)
+        self._to_add = sorted(self.library.clinic.items, key=lambda i: order.index(i.group))
+        self._to_add.reverse()  # popped from the end
+        self._fill_turn = None
+        self._filler.start()
+
+    def _add_some_tiles(self) -> None:
+        """Add a few tiles, then let the event loop run (the breathing guide, the staff
+        panel) until the next turn. How many: as many as fit in FILL_TURN_S at what a
+        tile has cost lately — making it, and Qt's showing and painting it after."""
+        now = time.monotonic()
+        if self._fill_turn is not None:
+            began, added = self._fill_turn
+            cost = (now - began) / max(1, added)
+            self._tile_cost_s = (self._tile_cost_s + cost) / 2  # smoothed: paints lag
+        count = max(1, min(FILL_MOST, int(FILL_TURN_S / self._tile_cost_s)))
+        batch = [self._to_add.pop() for _ in range(min(count, len(self._to_add)))]
+        self.tiles.add_items(batch)
+        self._fill_turn = (now, len(batch))
+        if not self._to_add:
+            self._filler.stop()
+            self._fill_turn = None
 
     # --- navigation ------------------------------------------------------------------
     def show_library(self) -> None:
@@ -286,6 +338,9 @@ class PatientWindow(QWidget):
             app = QApplication.instance()
             if app is not None:
                 app.removeEventFilter(self)
+            self._filler.stop()
+            if self._scanner is not None:
+                self._scanner.shutdown()  # the scan's libvlc calls end before the player's
             self.player.shutdown()  # closing the patient window ends its media
             event.accept()
         else:

@@ -7,15 +7,23 @@ the patient window never says so.
 
 from __future__ import annotations
 
+import html
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSlider
 
-from session_app.media.library import MediaItem
+from session_app.media.library import MediaItem, ScanResult, SkippedFile
 from session_app.media.player import MediaPlayer, PlayState
 from session_app.ui.text import set_plain, tooltip
 
+if TYPE_CHECKING:
+    from session_app.media.scanner import LibraryScanner
+
 FADE_DOWN_TEXT = "Fade out for check"
 FADE_UP_TEXT = "Bring sound back"
+SKIPPED_LISTED = 60  # files named in the tooltip; the rest are counted
 
 
 class NowPlayingStrip(QFrame):
@@ -56,6 +64,8 @@ class NowPlayingStrip(QFrame):
         row.addWidget(self.volume)
         row.addWidget(self.fade_button)
         row.addWidget(self.problem, 3)
+        self.skipped = self._skipped_label()
+        row.addWidget(self.skipped, 2)
 
         if not player.available:
             self.title.setText("Patient media unavailable")
@@ -105,3 +115,43 @@ class NowPlayingStrip(QFrame):
             tooltip("\n".join(f"{f.item.path}: {f.reason}" for f in self.player.failures) or text)
         )
         self.problem.setVisible(True)
+
+    # --- files the library left out -----------------------------------------------
+    def _skipped_label(self) -> QLabel:
+        label = QLabel()
+        label.setObjectName("MediaSkippedLabel")
+        label.setAccessibleName("Media files left out of the patient's library")
+        label.setTextFormat(Qt.TextFormat.PlainText)  # file names are outside text
+        label.setWordWrap(True)
+        label.setVisible(False)
+        return label
+
+    def follow_library(self, scanner: LibraryScanner) -> None:
+        """Name what the library left out (empty, not media, damaged, unreadable), now and
+        after each scan of the clinic folders; the patient window never shows it."""
+        self.show_skipped(scanner.library.skipped)
+        scanner.scanned.connect(self._on_scanned)  # a bound method: gone with the strip
+
+    def _on_scanned(self, result: ScanResult) -> None:
+        self.show_skipped(result.skipped)
+
+    def show_skipped(self, skipped: Sequence[SkippedFile]) -> None:
+        """The first file and its reason on the strip, every file in the tooltip."""
+        count = len(skipped)
+        self.skipped.setVisible(count > 0)
+        if not count:
+            self.skipped.clear()
+            self.skipped.setToolTip("")
+            return
+        first = skipped[0]
+        files = "1 file" if count == 1 else f"{count} files"
+        more = f" and {count - 1} more (hover for the list)" if count > 1 else ""
+        self.skipped.setText(
+            f"{files} left out of the library: {first.path.name} ({first.reason}){more}"
+        )
+        lines = [f"{s.path}: {s.reason}" for s in skipped[:SKIPPED_LISTED]]
+        if count > SKIPPED_LISTED:
+            lines.append(f"… and {count - SKIPPED_LISTED} more")
+        # A tooltip is read as rich text when it looks like it: escape every name.
+        self.skipped.setToolTip("<qt>" + "<br>".join(html.escape(line) for line in lines))
+        self.skipped.setAccessibleDescription("\n".join(lines))

@@ -129,10 +129,13 @@ def test_new_clinic_folders_are_scanned_when_staff_close_the_settings(
     before = {item.title for item in windows.patient.library.items}
     store.save_settings({"media_folders": [str(folder)]})
     windows.staff._settings_closed()  # what closing the settings dialog does
+
+    def shown() -> list[str]:
+        return [tile.item.title for tile in windows.patient.tiles.findChildren(MediaTile)]
+
+    qtbot.waitUntil(lambda: "Harbour evening" in shown(), timeout=30_000)  # scanned off-thread
     titles = {item.title for item in windows.patient.library.items}
     assert titles - before == {"Harbour evening"}
-    shown = [tile.item.title for tile in windows.patient.tiles.findChildren(MediaTile)]
-    assert "Harbour evening" in shown
     assert [s.path.name for s in windows.patient.library.skipped] == ["broken.mp3"]
     windows.staff.stop()
     windows.patient.player.shutdown()
