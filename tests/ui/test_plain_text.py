@@ -125,6 +125,18 @@ def test_a_media_title_with_markup_shows_as_written_and_the_panel_keeps_its_size
     assert markup in label_shows(strip.title)
 
 
+def test_a_media_title_with_markup_shows_as_written_on_the_patient_window(
+    qtbot, app_windows: AppWindows, markup: str
+) -> None:
+    patient = app_windows.patient
+    patient.show()
+    qtbot.waitExposed(patient)
+    item = MediaItem(MEDIA_DIR / "ocean-swell.opus", markup, MediaKind.AUDIO, Group.MUSIC)
+    patient.player.play_item(item)
+    assert every_label_shows_markup_as_written(patient, markup) == []
+    assert_panel_keeps_its_size(qtbot, patient)
+
+
 def test_a_media_file_name_with_markup_shows_as_written_in_the_problem_report(
     qtbot, app_windows: AppWindows, tmp_path: Path
 ) -> None:

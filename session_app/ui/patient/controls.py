@@ -62,6 +62,9 @@ class ControlBar(QFrame):
         self.player = player
 
         self.now_playing = QLabel()
+        # A title comes from a file's tags: shown as written, never as markup (issue 13).
+        # By name, like the other enum properties before the first paint (issue 7).
+        self.now_playing.setProperty("textFormat", "PlainText")
         self.now_playing.setObjectName("NowPlayingTitle")
         self.now_playing.setAccessibleName("Now playing")
         self.rest_note = QLabel("The sound is resting for a moment.")
