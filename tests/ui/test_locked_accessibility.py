@@ -23,6 +23,7 @@ from session_app.media.backend import HEADLESS_ARGS, load_backend
 from session_app.media.player import MediaPlayer
 from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
+from tests.ui.windows import shut_down
 
 PIN = "482913"
 PATIENT = "PX-7731"
@@ -93,12 +94,7 @@ def windows(qtbot, data_dir: Path, clock: ManualClock) -> Iterator[AppWindows]:
     built.staff.show()
     qtbot.waitExposed(built.staff)
     yield built
-    built.staff.confirm_closing()
-    built.staff.close()
-    built.staff.deleteLater()  # with its timers, before the store closes
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    built.patient.allow_close = True
-    store.close()
+    shut_down(built)
 
 
 def unlock(qtbot, windows: AppWindows) -> None:

@@ -25,6 +25,7 @@ from session_app.monitoring import MonitoringService
 from session_app.paths import MEDIA_DIR
 from session_app.store import SessionStore
 from session_app.ui.staff.alerts_panel import AlertCard
+from tests.ui.windows import shut_down
 
 MAX_WIDTH = 1400  # the panel is built for 1280×800; an <img width=1200> pushes past this
 MAX_HEIGHT = 1400
@@ -70,13 +71,7 @@ def app_windows(qtbot, data_dir: Path, clock: ManualClock) -> Iterator[AppWindow
     built.staff.show()
     qtbot.waitExposed(built.staff)
     yield built
-    built.patient.player.stop()
-    built.staff.confirm_closing()
-    built.staff.close()
-    built.staff.deleteLater()  # with its timers, before the store closes
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    built.patient.allow_close = True
-    store.close()
+    shut_down(built)
 
 
 def assert_panel_keeps_its_size(qtbot, panel: QWidget) -> None:

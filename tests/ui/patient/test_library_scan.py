@@ -22,20 +22,10 @@ from session_app.ui.patient.tiles import BLOCK_ROWS, COLUMNS
 from session_app.ui.patient.window import PatientWindow
 from session_app.ui.staff.now_playing import NowPlayingStrip
 from tests.media.helpers import write_tone
-from tests.media.test_scan import messy_folder
+from tests.media.test_scan import LEFT_OUT, messy_folder
 from tests.ui.patient.test_patient_window import visible_texts
 
 BUILTIN = 6
-LEFT_OUT = (
-    "empty one.mp3",
-    "empty two.wav",
-    "empty three.ogg",
-    "notes.txt",
-    "broken.mp3",
-    "unfinished copy.mp3",
-    "usb stick",
-    "loop",
-)
 
 
 def scanning_window(qtbot, player: MediaPlayer, tmp_path: Path) -> PatientWindow:
