@@ -156,7 +156,7 @@ class _CorrectionDialog(QDialog):
                 mark_invalid(control, False)
         self.message.setText("")
         try:
-            record = self._store()
+            record = self._save_correction()
         except ValidationError as exc:
             show_refusal(exc, controls, self.message)
             return None
@@ -172,7 +172,7 @@ class _CorrectionDialog(QDialog):
         """The record's own editable fields, by the names the service reports errors with."""
         raise NotImplementedError
 
-    def _store(self) -> Any:  # pragma: no cover - overridden
+    def _save_correction(self) -> Any:  # pragma: no cover - overridden
         """Ask the service to store the correction (raises ValidationError / StoreError)."""
         raise NotImplementedError
 
@@ -258,7 +258,7 @@ class CheckCorrectionDialog(_CorrectionDialog):
     def _fields(self) -> dict[str, QWidget]:
         return dict(self.controls)
 
-    def _store(self) -> Any:
+    def _save_correction(self) -> Any:
         return self._service.correct_check(
             self.check.id,
             self.raw_values(),
@@ -328,7 +328,7 @@ class EventCorrectionDialog(_CorrectionDialog):
     def _fields(self) -> dict[str, QWidget]:
         return {**self.controls, "occurred_at": self.occurred_at}
 
-    def _store(self) -> Any:
+    def _save_correction(self) -> Any:
         occurred_at = None
         typed = self.occurred_at.text().strip()
         if typed != self._prefilled_time:

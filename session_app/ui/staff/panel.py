@@ -249,7 +249,7 @@ class StaffPanel(QMainWindow):
             view.close()
 
     def add_now_playing(self, widget: QWidget) -> None:
-        """Place the media strip (engineer B's) at the top of the panel."""
+        """Place the patient media strip (ui/staff/now_playing) at the top of the panel."""
         self.now_playing_slot.addWidget(widget)
 
     def add_header_action(self, widget: QWidget) -> None:

@@ -43,6 +43,7 @@ from session_app.domain.summary import (
     discharge_context_for,
 )
 from session_app.store import SessionStore, StoreError
+from session_app.ui.staff.widgets import named
 from session_app.ui.text import escape, plain_label, rich_label
 from session_app.ui.theme import load_qss
 
@@ -50,15 +51,9 @@ NOT_ASKED = "— choose —"
 RESULT_MARK = {True: "✔ met", False: "✘ not met", None: "? not known"}
 
 
-def _named(widget: QWidget, name: str, object_name: str) -> QWidget:
-    widget.setAccessibleName(name)
-    widget.setObjectName(object_name)
-    return widget
-
-
 def _yes_no_combo(name: str, object_name: str) -> QComboBox:
     combo = QComboBox()
-    _named(combo, name, object_name)
+    named(combo, name, object_name)
     combo.addItem(NOT_ASKED, None)
     combo.addItem("Yes", True)
     combo.addItem("No", False)
@@ -94,17 +89,17 @@ class DischargeDialog(QDialog):
             f"<b>{escape(session.patient_id)}</b> · {escape(session.protocol_name)} · started "
             f"{format_local(session.started_at)} by {escape(session.staff_initials)}"
         )
-        _named(heading, "Session", "DischargeHeading")
+        named(heading, "Session", "DischargeHeading")
 
         # What the record says
         self.record_box = QGroupBox("From the record")
-        _named(self.record_box, "From the record", "RecordBox")
+        named(self.record_box, "From the record", "RecordBox")
         self.bp_label = plain_label()
-        _named(self.bp_label, "BP within 20 % of baseline", "BpRecovery")
+        named(self.bp_label, "BP within 20 % of baseline", "BpRecovery")
         self.moaas_label = plain_label()
-        _named(self.moaas_label, "Latest MOAA/S", "LatestMoaas")
+        named(self.moaas_label, "Latest MOAA/S", "LatestMoaas")
         self.monitoring_label = plain_label()
-        _named(self.monitoring_label, "Monitoring time", "MonitoringTime")
+        named(self.monitoring_label, "Monitoring time", "MonitoringTime")
         record_form = QFormLayout(self.record_box)
         record_form.addRow("Blood pressure", self.bp_label)
         record_form.addRow("Sedation", self.moaas_label)
@@ -112,13 +107,13 @@ class DischargeDialog(QDialog):
 
         # Modified Aldrete
         self.aldrete_box = QGroupBox("Modified Aldrete score")
-        _named(self.aldrete_box, "Modified Aldrete score", "AldreteBox")
+        named(self.aldrete_box, "Modified Aldrete score", "AldreteBox")
         aldrete_form = QFormLayout(self.aldrete_box)
         self.aldrete: dict[str, QComboBox] = {}
         suggested = suggest_aldrete(self.summary.record.current_checks)
         for item in ALDRETE_ITEMS:
             combo = QComboBox()
-            _named(combo, f"Aldrete {item.label}", f"Aldrete_{item.key}")
+            named(combo, f"Aldrete {item.label}", f"Aldrete_{item.key}")
             combo.addItem(NOT_ASKED, None)
             for score, words in enumerate(item.levels):
                 combo.addItem(f"{score} — {words}", score)
@@ -129,23 +124,23 @@ class DischargeDialog(QDialog):
             label = item.label + (" (from the record)" if item.key in suggested else "")
             aldrete_form.addRow(label, combo)
         self.aldrete_total = plain_label()
-        _named(self.aldrete_total, "Aldrete total", "AldreteTotal")
+        named(self.aldrete_total, "Aldrete total", "AldreteTotal")
         aldrete_form.addRow("Total", self.aldrete_total)
 
         # At the bedside
         self.bedside_box = QGroupBox("Before the patient leaves")
-        _named(self.bedside_box, "Before the patient leaves", "BedsideBox")
+        named(self.bedside_box, "Before the patient leaves", "BedsideBox")
         self.responsible_adult = QCheckBox(
             "A responsible adult is present to accompany the patient"
         )
-        _named(self.responsible_adult, "Responsible adult present", "ResponsibleAdult")
+        named(self.responsible_adult, "Responsible adult present", "ResponsibleAdult")
         self.advice = QCheckBox("Advice given: no driving until the next day")
-        _named(self.advice, "Advice given: no driving until the next day", "AdviceGiven")
+        named(self.advice, "Advice given: no driving until the next day", "AdviceGiven")
         self.note = QLineEdit()
-        _named(self.note, "Discharge note", "DischargeNote")
+        named(self.note, "Discharge note", "DischargeNote")
         # No setMaxLength: Qt counts UTF-16 units and cuts silently (validate_note counts).
         self.ended_by = QLineEdit()
-        _named(self.ended_by, "Ended by", "EndedBy")
+        named(self.ended_by, "Ended by", "EndedBy")
         self.ended_by.setMaxLength(4)
         self.ended_by.setPlaceholderText("initials")
         bedside = QFormLayout(self.bedside_box)
@@ -164,13 +159,13 @@ class DischargeDialog(QDialog):
         )
         self.serious_ae = _yes_no_combo("Serious adverse event", "SeriousAdverseEvent")
         self.ready_at = QTimeEdit()
-        _named(self.ready_at, "Patient ready to leave at", "ReadyToLeaveAt")
+        named(self.ready_at, "Patient ready to leave at", "ReadyToLeaveAt")
         self.ready_at.setDisplayFormat("HH:mm")
         local_now = to_local(clock.now())
         self.ready_at.setTime(QTime(local_now.hour, local_now.minute))
         if self.summary.rems is not None:
             self.rems_box = QGroupBox("REMS patient monitoring form")
-            _named(self.rems_box, "REMS patient monitoring form", "RemsBox")
+            named(self.rems_box, "REMS patient monitoring form", "RemsBox")
             rems = QFormLayout(self.rems_box)
             rems.addRow("Vital signs acceptable before dosing", self.vitals_ok_predose)
             rems.addRow("Vital signs acceptable before leaving", self.vitals_ok_leaving)
@@ -181,18 +176,18 @@ class DischargeDialog(QDialog):
 
         # Result and actions
         self.result_label = rich_label()
-        _named(self.result_label, "Checklist result", "ChecklistResult")
+        named(self.result_label, "Checklist result", "ChecklistResult")
         self.result_label.setWordWrap(True)
         self.warnings_label = plain_label()
-        _named(self.warnings_label, "Warnings", "DischargeWarnings")
+        named(self.warnings_label, "Warnings", "DischargeWarnings")
         self.warnings_label.setWordWrap(True)
         self.error_label = plain_label()
-        _named(self.error_label, "Form message", "FormError")
+        named(self.error_label, "Form message", "FormError")
         self.error_label.setWordWrap(True)
         self.cancel_button = QPushButton("Cancel")
-        _named(self.cancel_button, "Cancel", "CancelButton")
+        named(self.cancel_button, "Cancel", "CancelButton")
         self.end_button = QPushButton("End session")
-        _named(self.end_button, "End session", "PrimaryButton")
+        named(self.end_button, "End session", "PrimaryButton")
         self.end_button.setDefault(True)
 
         columns = QHBoxLayout()

@@ -34,14 +34,9 @@ from session_app.export.pdf import document_css, render_pdf
 from session_app.store import SessionStore
 from session_app.store.repository import Change
 from session_app.ui.charts import TrendCharts
+from session_app.ui.staff.widgets import named
 from session_app.ui.text import plain_label
 from session_app.ui.theme import load_qss, set_style_state
-
-
-def _named(widget: QWidget, name: str, object_name: str) -> QWidget:
-    widget.setAccessibleName(name)
-    widget.setObjectName(object_name)
-    return widget
 
 
 class SummaryView(QWidget):
@@ -66,29 +61,29 @@ class SummaryView(QWidget):
         self.summary: SessionSummary
 
         self.title = plain_label()
-        _named(self.title, "Summary title", "SummaryTitle")
+        named(self.title, "Summary title", "SummaryTitle")
         self.title.setWordWrap(True)  # a long patient ID takes lines, not the window's width
         self.state = plain_label()
-        _named(self.state, "Summary state", "SummaryState")
+        named(self.state, "Summary state", "SummaryState")
         self.state.setWordWrap(True)
         self.status = plain_label("")
-        _named(self.status, "Export status", "ExportStatus")
+        named(self.status, "Export status", "ExportStatus")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.page_size = QComboBox()
-        _named(self.page_size, "PDF paper size", "PaperSize")
+        named(self.page_size, "PDF paper size", "PaperSize")
         self.page_size.addItem("A4", "a4")
         self.page_size.addItem("Letter", "letter")
         self.pdf_button = QPushButton("Export PDF…")
-        _named(self.pdf_button, "Export PDF", "ExportPdfButton")
+        named(self.pdf_button, "Export PDF", "ExportPdfButton")
         self.csv_button = QPushButton("Export CSV…")
-        _named(self.csv_button, "Export CSV", "ExportCsvButton")
+        named(self.csv_button, "Export CSV", "ExportCsvButton")
         self.fhir_button = QPushButton("Export FHIR…")
-        _named(self.fhir_button, "Export FHIR", "ExportFhirButton")
+        named(self.fhir_button, "Export FHIR", "ExportFhirButton")
 
         self.document = QTextBrowser()
-        _named(self.document, "Summary document", "SummaryDocument")
+        named(self.document, "Summary document", "SummaryDocument")
         self.document.setOpenLinks(False)
         self.document.document().setDefaultStyleSheet(document_css())
         self.document.document().setDocumentMargin(12)
