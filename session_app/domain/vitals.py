@@ -138,6 +138,12 @@ def value_text(value: object) -> str:
     return str(value)
 
 
+def temperature_text(celsius: float, unit: str) -> str:
+    """A stored °C temperature as staff read it in the clinic's unit, one decimal."""
+    shown = celsius * 9 / 5 + 32 if unit == "°F" else celsius
+    return f"{shown:.1f}"
+
+
 def fahrenheit_text_to_celsius(text: str) -> str:
     """A typed °F value as the °C text that validate_vitals checks.
 

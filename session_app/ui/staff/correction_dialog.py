@@ -40,6 +40,7 @@ from session_app.domain.vitals import (
     VitalsCheck,
     VitalSigns,
     fahrenheit_text_to_celsius,
+    temperature_text,
     value_text,
 )
 from session_app.store import StoreError
@@ -82,8 +83,7 @@ def check_values_text(signs: VitalSigns, temperature_unit: str = "°C") -> str:
         if value is None:
             continue
         if name == "temperature_c":
-            shown = value * 9 / 5 + 32 if temperature_unit == "°F" else value
-            parts.append(f"Temp {shown:.1f} {temperature_unit}")
+            parts.append(f"Temp {temperature_text(value, temperature_unit)} {temperature_unit}")
         else:
             parts.append(f"{short} {value_text(value)}")
     if signs.note:
@@ -239,8 +239,7 @@ class CheckCorrectionDialog(_CorrectionDialog):
     def _prefill(self, name: str, value: object) -> str:
         if name == "temperature_c" and value is not None:
             assert isinstance(value, float | int)
-            shown = value * 9 / 5 + 32 if self.temperature_unit == "°F" else value
-            return f"{shown:.1f}"
+            return temperature_text(value, self.temperature_unit)
         return value_text(value)
 
     def raw_values(self) -> dict[str, str]:

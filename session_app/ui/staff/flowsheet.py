@@ -43,7 +43,7 @@ from session_app.domain.summary import (
     versions,
 )
 from session_app.domain.text import shown_plainly
-from session_app.domain.vitals import VitalsCheck, value_text
+from session_app.domain.vitals import VitalsCheck, temperature_text, value_text
 from session_app.monitoring import MonitoringService
 from session_app.store.repository import Change
 from session_app.ui.chart_support import SEVERITY_TINTS, minute_zero
@@ -329,12 +329,11 @@ class FlowsheetTable(_RecordTable):
         if check.corrects_id is not None:
             tags.append(CORRECTED_MARK)
         minute = "" if reference is None else f"{minutes_between(reference, check.taken_at):+.0f}"
-        temperature = ""
-        if s.temperature_c is not None:
-            value = s.temperature_c
-            if self.temperature_unit == "°F":
-                value = value * 9 / 5 + 32
-            temperature = f"{value:.1f}"
+        temperature = (
+            ""
+            if s.temperature_c is None
+            else temperature_text(s.temperature_c, self.temperature_unit)
+        )
         scores = "/".join(
             value_text(v) if v is not None else "–" for v in (s.anxiety, s.nausea, s.pain)
         )
