@@ -73,7 +73,7 @@ def measure(repeats: int = 15, pdf_1hz: bool = False) -> dict[str, object]:
         charts.close()
 
         # the flowsheet: fill it, then scroll a page at a time
-        sheet = Flowsheet(store)
+        sheet = Flowsheet(store, service=MonitoringService(store, store.clock))
         sheet.resize(840, 420)
         sheet.show()
         settle()

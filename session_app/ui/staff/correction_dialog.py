@@ -43,6 +43,7 @@ from session_app.domain.vitals import (
     temperature_text,
     value_text,
 )
+from session_app.seams import Corrector
 from session_app.store import StoreError
 from session_app.ui.staff.event_form import YES_NO_ITEMS
 from session_app.ui.staff.vitals_form import PLACEHOLDERS, YES_NO_CHOICES
@@ -182,7 +183,7 @@ class CheckCorrectionDialog(_CorrectionDialog):
 
     def __init__(
         self,
-        service: Any,
+        service: Corrector,
         check: VitalsCheck,
         temperature_unit: str = "°C",
         parent: QWidget | None = None,
@@ -270,7 +271,7 @@ class EventCorrectionDialog(_CorrectionDialog):
     """Correct one timeline event: its details and, if it was wrong, its time."""
 
     def __init__(
-        self, service: Any, event: SessionEvent, clock: Clock, parent: QWidget | None = None
+        self, service: Corrector, event: SessionEvent, clock: Clock, parent: QWidget | None = None
     ) -> None:
         spec = EVENT_KINDS.get(event.kind)
         label = spec.label if spec else event.kind

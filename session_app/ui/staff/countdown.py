@@ -15,6 +15,7 @@ from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout
 
 from session_app.domain.schedule import DueState
+from session_app.seams import ScheduleSource
 from session_app.store import StoreError
 from session_app.ui.staff.widgets import set_text
 from session_app.ui.text import plain_label, tooltip
@@ -46,7 +47,7 @@ class DueCountdown(QFrame):
     state_changed = Signal(object)  # DueState, or None when no session
     updated = Signal()  # after every tick, for the notice's wording
 
-    def __init__(self, service: Any, interval_ms: int = 1000) -> None:
+    def __init__(self, service: ScheduleSource, interval_ms: int = 1000) -> None:
         super().__init__()
         self.setObjectName("DueCountdown")
         self.setAccessibleName("Next check countdown")

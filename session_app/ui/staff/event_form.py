@@ -7,8 +7,6 @@ time it happened (now, or an earlier HH:MM typed in) and the time it was entered
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,6 +30,7 @@ from session_app.domain.events import (
     validate_event,
     validate_initials,
 )
+from session_app.seams import EventLogger
 from session_app.store import StoreError
 from session_app.ui.staff.widgets import (
     EntryForm,
@@ -58,7 +57,7 @@ class EventForm(EntryForm):
 
     logged = Signal(object)  # SessionEvent
 
-    def __init__(self, service: Any, clock: Clock) -> None:
+    def __init__(self, service: EventLogger, clock: Clock) -> None:
         super().__init__("Log an event")
         self.setObjectName("EventForm")
         self.setAccessibleName("Event form")

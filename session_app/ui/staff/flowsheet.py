@@ -44,7 +44,7 @@ from session_app.domain.summary import (
 )
 from session_app.domain.text import shown_plainly
 from session_app.domain.vitals import VitalsCheck, temperature_text, value_text
-from session_app.monitoring import MonitoringService
+from session_app.seams import Corrector, RecordReader
 from session_app.store.repository import Change
 from session_app.ui.chart_support import SEVERITY_TINTS, minute_zero
 from session_app.ui.staff.correction_dialog import (
@@ -136,7 +136,7 @@ class FlowsheetTable(_RecordTable):
     `selectRow`) applies a pending update first, so a reader never sees it behind the store.
     """
 
-    def __init__(self, store: Any, temperature_unit: str = "°C") -> None:
+    def __init__(self, store: RecordReader, temperature_unit: str = "°C") -> None:
         super().__init__(0, len(COLUMNS))
         self.setObjectName("FlowsheetTable")
         self.setAccessibleName("Flowsheet of vitals checks")
@@ -394,7 +394,7 @@ class TimelineTable(_RecordTable):
     """Every event of the session in force, newest first, in the domain's wording."""
 
     def __init__(
-        self, store: Any, describe_event: Callable[[SessionEvent], str] = describe
+        self, store: RecordReader, describe_event: Callable[[SessionEvent], str] = describe
     ) -> None:
         super().__init__(0, 3)
         self.setObjectName("TimelineTable")
@@ -471,17 +471,19 @@ class _CorrectableView(QWidget):
     """A record table with "Correct…" and "History…" under it (and F2 / the context menu).
 
     Subclasses say how to open the dialogs for their kind of record. The service is
-    the panel's MonitoringService; one is made on the store when none is given.
+    the panel's one MonitoringService, passed in (never a second one with its own cache).
     """
 
     noun = "record"
 
-    def __init__(self, store: Any, table: Any, service: Any | None, object_name: str) -> None:
+    def __init__(
+        self, store: RecordReader, table: _RecordTable, service: Corrector, object_name: str
+    ) -> None:
         super().__init__()
         self.setObjectName(object_name)
         self.setAccessibleName(table.accessibleName())
         self._store = store
-        self.service = service if service is not None else MonitoringService(store, store.clock)
+        self.service = service  # the panel's one service of the session, not a second one
         self.table = table
         self.dialog: QDialog | None = None  # the correction or history dialog last opened
         self.correct_button = named(
@@ -630,7 +632,7 @@ class Flowsheet(_CorrectableView):
     noun = "check"
 
     def __init__(
-        self, store: Any, temperature_unit: str = "°C", service: Any | None = None
+        self, store: RecordReader, temperature_unit: str = "°C", *, service: Corrector
     ) -> None:
         super().__init__(store, FlowsheetTable(store, temperature_unit), service, "Flowsheet")
 
@@ -662,9 +664,10 @@ class Timeline(_CorrectableView):
 
     def __init__(
         self,
-        store: Any,
+        store: RecordReader,
         describe_event: Callable[[SessionEvent], str] = describe,
-        service: Any | None = None,
+        *,
+        service: Corrector,
     ) -> None:
         super().__init__(store, TimelineTable(store, describe_event), service, "Timeline")
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 import session_app.config  # noqa: F401  (declares the app-wide settings)
 from session_app.domain.settings import Setting, registry, resolve_settings, validate_settings
+from session_app.seams import SettingsStore
 from session_app.store import StoreError
 from session_app.ui.staff.widgets import error_label, named
 from session_app.ui.text import plain_label, tooltip
@@ -53,7 +54,7 @@ def _restyle_invalid(widget: QWidget, invalid: bool, message: str) -> None:
 class SettingsDialog(QDialog):
     """One tab per settings group; Save checks everything, then appends a settings version."""
 
-    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, store: SettingsStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("SettingsDialog")
         self.setAccessibleName("Clinic settings")

@@ -31,6 +31,7 @@ from session_app.domain.vitals import (
     Kind,
     fahrenheit_text_to_celsius,
 )
+from session_app.seams import CheckRecorder
 from session_app.store import StoreError
 from session_app.ui.staff.widgets import (
     EntryForm,
@@ -71,7 +72,7 @@ class VitalsForm(EntryForm):
 
     saved = Signal(object)  # what record_check returned (SavedCheck)
 
-    def __init__(self, service: Any, clock: Clock, temperature_unit: str = "°C") -> None:
+    def __init__(self, service: CheckRecorder, clock: Clock, temperature_unit: str = "°C") -> None:
         super().__init__("Vitals check")
         self.setObjectName("VitalsForm")
         self.setAccessibleName("Vitals check form")

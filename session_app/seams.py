@@ -1,0 +1,101 @@
+"""The typed seams between the staff widgets and what stands behind them.
+
+Each widget names the few methods it calls, as a Protocol, instead of taking `Any`: the
+SQLite store and the monitoring service satisfy them today, and a second backend (the
+clinic server) or a small fake in a widget test is checked against the same interface.
+Qt-free, like the domain; the concrete types are imported for type checking only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from session_app.domain.summary import RecordSource
+
+if TYPE_CHECKING:
+    from session_app.domain.protocols import Protocol as TreatmentProtocol
+    from session_app.domain.records import AlertRecord, SessionEvent
+    from session_app.domain.schedule import ScheduleStatus
+    from session_app.domain.vitals import VitalsCheck
+    from session_app.monitoring import SavedCheck
+    from session_app.store.repository import Change
+
+    Listener = Callable[[Change], None]
+
+
+class Subscribable(Protocol):
+    """Announces each committed change; the returned function unsubscribes."""
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]: ...
+
+
+class RecordReader(RecordSource, Subscribable, Protocol):
+    """The read side of the store that the flowsheet, timeline and charts need."""
+
+    def check(self, check_id: int) -> VitalsCheck: ...
+
+
+class AlertSource(Subscribable, Protocol):
+    def alerts(
+        self, session_id: int, *, unacknowledged_only: bool = False
+    ) -> list[AlertRecord]: ...
+
+
+class SettingsStore(Protocol):
+    def load_settings(self) -> dict[str, Any]: ...
+    def save_settings(self, settings: Mapping[str, Any]) -> None: ...
+
+
+class CheckRecorder(Protocol):
+    def record_check(
+        self,
+        session_id: int,
+        raw: Mapping[str, str],
+        *,
+        taken_at: datetime | None = None,
+        is_baseline: bool | None = None,
+    ) -> SavedCheck: ...
+
+
+class EventLogger(Protocol):
+    def protocol(self, session_id: int) -> TreatmentProtocol: ...
+    def log_event(
+        self,
+        session_id: int,
+        kind: str,
+        raw: Mapping[str, str],
+        recorded_by: str,
+        occurred_at: datetime | None = None,
+    ) -> SessionEvent: ...
+
+
+class ScheduleSource(Protocol):
+    def schedule_status(self, session_id: int) -> ScheduleStatus: ...
+
+
+class AlertAcknowledger(Protocol):
+    def acknowledge(self, alert_id: int, initials: str) -> AlertRecord: ...
+
+
+class HistorySource(Protocol):
+    """The versions of a record, oldest first (for the History… window)."""
+
+    def history(self, check_id: int) -> list[VitalsCheck]: ...
+    def event_history(self, event_id: int) -> list[SessionEvent]: ...
+
+
+class Corrector(HistorySource, Protocol):
+    def correct_check(
+        self, check_id: int, raw: Mapping[str, str], *, reason: str, recorded_by: str
+    ) -> SavedCheck: ...
+    def correct_event(
+        self,
+        event_id: int,
+        raw: Mapping[str, str],
+        *,
+        reason: str,
+        recorded_by: str,
+        occurred_at: datetime | None = None,
+    ) -> SessionEvent: ...
