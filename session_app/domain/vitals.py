@@ -162,26 +162,26 @@ def _message(spec: FieldSpec, raw: str, problem: str) -> str:
     return f"{spec.label}: '{snippet(raw)}' {problem} (accepted: {spec.range_text()})."
 
 
-def _parse_one(spec: FieldSpec, raw: str) -> object:
-    """Parse one typed value or raise ValueError with the sentence to show."""
-    text = raw.strip()
+def _parse_words(spec: FieldSpec, raw: str, text: str) -> object:
+    """A text, initials or yes/no field's value (ValueError with the sentence otherwise)."""
     if spec.kind is Kind.TEXT:
         if problem := text_problem(text, spec.max_length):
             raise ValueError(_message(spec, raw, problem))
         return text
     if spec.kind is Kind.INITIALS:
-        if not _INITIALS.fullmatch(text):
-            if not text:
-                raise ValueError(f"{spec.label}: required (accepted: {spec.range_text()}).")
-            raise ValueError(_message(spec, raw, "is not initials"))
-        return text.upper()
-    if spec.kind is Kind.YES_NO:
-        lowered = text.lower()
-        if lowered in _YES:
-            return True
-        if lowered in _NO:
-            return False
-        raise ValueError(_message(spec, raw, "is not yes or no"))
+        if _INITIALS.fullmatch(text):
+            return text.upper()
+        if not text:
+            raise ValueError(f"{spec.label}: required (accepted: {spec.range_text()}).")
+        raise ValueError(_message(spec, raw, "is not initials"))
+    lowered = text.lower()
+    if lowered in _YES or lowered in _NO:
+        return lowered in _YES
+    raise ValueError(_message(spec, raw, "is not yes or no"))
+
+
+def _parse_number(spec: FieldSpec, raw: str, text: str) -> float:
+    """A measure's number, within its plausible range (ValueError with the sentence)."""
     if spec.kind is Kind.INTEGER:
         if not _ASCII_INT.fullmatch(text):
             if _ASCII_DECIMAL.fullmatch(text):
@@ -196,6 +196,14 @@ def _parse_one(spec: FieldSpec, raw: str) -> object:
     if not spec.low <= number <= spec.high:
         raise ValueError(_message(spec, raw, "is outside the plausible range"))
     return number
+
+
+def _parse_one(spec: FieldSpec, raw: str) -> object:
+    """Parse one typed value or raise ValueError with the sentence to show."""
+    text = raw.strip()
+    if spec.kind in (Kind.INTEGER, Kind.DECIMAL):
+        return _parse_number(spec, raw, text)
+    return _parse_words(spec, raw, text)
 
 
 def validate_vitals(raw: Mapping[str, str | None]) -> VitalSigns:
