@@ -16,7 +16,7 @@ from typing import Any
 from session_app.domain import events as ev
 from session_app.domain.alerts import AlertFinding, evaluate
 from session_app.domain.clock import Clock, ensure_utc, format_local
-from session_app.domain.corrections import versions
+from session_app.domain.corrections import current, versions
 from session_app.domain.errors import FieldError, ValidationError
 from session_app.domain.news2 import News2Score, news2
 from session_app.domain.protocols import PRESET_NAMES, Protocol, preset
@@ -27,7 +27,6 @@ from session_app.domain.schedule import (
     ScheduleCounts,
     ScheduleStatus,
     anchors_from_events,
-    current_checks,
 )
 from session_app.domain.session import NewSession, TreatmentSession
 from session_app.domain.text import text_problem
@@ -146,11 +145,11 @@ class MonitoringService:
     def _baseline_among(checks: list[VitalsCheck], dose_at: datetime | None) -> VitalsCheck | None:
         candidates = [
             c
-            for c in current_checks(checks)
+            for c in current(checks)
             if c.is_baseline and (dose_at is None or c.taken_at <= dose_at)
         ]
         if not candidates and dose_at is not None:
-            candidates = [c for c in current_checks(checks) if c.is_baseline]
+            candidates = [c for c in current(checks) if c.is_baseline]
         return max(candidates, key=lambda c: (c.taken_at, c.id), default=None)
 
     def news2(self, check: VitalsCheck) -> News2Score:
@@ -358,7 +357,7 @@ class MonitoringService:
 
     def events(self, session_id: int) -> list[SessionEvent]:
         """The events in force (corrections applied), in time order."""
-        return ev.current(self.store.events(session_id))
+        return current(self.store.events(session_id))
 
     # -- alerts -----------------------------------------------------------------
     def acknowledge(self, alert_id: int, initials: str) -> AlertRecord:

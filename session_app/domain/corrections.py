@@ -8,22 +8,31 @@ none of the summary's imports.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
-from session_app.domain.records import SessionEvent
-from session_app.domain.vitals import VitalsCheck
 
-R = TypeVar("R", VitalsCheck, SessionEvent)
+class Correctable(Protocol):
+    """A stored row that a later row may correct (checks and timeline events)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def corrects_id(self) -> int | None: ...
+
+
+R = TypeVar("R", bound=Correctable)
 
 
 def current(rows: Iterable[R]) -> list[R]:
-    """Rows not superseded by a correction: a correction replaces the row it points at."""
+    """The rows in force, in the order given: a row that another row corrects is replaced.
+
+    The one rule for "which version counts", used by the schedule, the timeline, the
+    service, the summary and the exports. Two corrections of one row (a race the service
+    refuses but the file may hold) both stay: neither hides the other.
+    """
     rows = list(rows)
     corrected = {r.corrects_id for r in rows if r.corrects_id is not None}
-    live = [r for r in rows if r.id not in corrected]
-    if live and isinstance(live[0], VitalsCheck):
-        return sorted(live, key=lambda r: (r.taken_at, r.id))  # type: ignore[union-attr]
-    return sorted(live, key=lambda r: (r.occurred_at, r.id))  # type: ignore[union-attr]
+    return [r for r in rows if r.id not in corrected]
 
 
 def versions(rows: Iterable[R], row_id: int) -> list[R]:
