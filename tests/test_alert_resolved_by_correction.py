@@ -180,3 +180,27 @@ def test_the_pdf_says_the_alert_was_raised_on_a_corrected_value(
     assert RESOLVED_BY_CORRECTION in flat
     assert f"record {fixed.check.id}" in flat
     assert "not acknowledged" not in flat
+
+
+def test_a_schema_2_file_gains_the_resolutions_and_keeps_its_open_alert(
+    service: MonitoringService, store: SessionStore, clock: ManualClock, session_id: int
+) -> None:
+    """A file an earlier release wrote (schema 2) migrates: its alert stays open until a
+    correction resolves it."""
+    typo = service.record_check(session_id, {**VITALS, "spo2": "79"})
+    path = store.path
+    store.close()
+    with sqlite3.connect(path) as raw:  # back to what schema 2 left
+        raw.execute("DROP TABLE alert_resolutions")
+        raw.execute("PRAGMA user_version = 2")
+    reopened = SessionStore.open(path.parent, clock=clock)
+    try:
+        assert reopened.alert_resolutions(session_id) == []
+        again = MonitoringService(reopened, clock)
+        assert [a.id for a in again.open_alerts(session_id)] == [typo.alerts[0].id]
+        again.correct_check(typo.check.id, VITALS, reason="typo", recorded_by="cd")
+        assert again.open_alerts(session_id) == []
+    finally:
+        reopened.close()
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 3
