@@ -16,7 +16,7 @@ from typing import Any
 from session_app.domain import events as ev
 from session_app.domain.alerts import AlertFinding, evaluate
 from session_app.domain.clock import Clock, ensure_utc, format_local
-from session_app.domain.corrections import versions
+from session_app.domain.corrections import current, resolved_by_correction, versions
 from session_app.domain.errors import FieldError, ValidationError
 from session_app.domain.news2 import News2Score, news2
 from session_app.domain.protocols import PRESET_NAMES, Protocol, preset
@@ -27,7 +27,6 @@ from session_app.domain.schedule import (
     ScheduleCounts,
     ScheduleStatus,
     anchors_from_events,
-    current_checks,
 )
 from session_app.domain.session import NewSession, TreatmentSession
 from session_app.domain.text import text_problem
@@ -146,11 +145,11 @@ class MonitoringService:
     def _baseline_among(checks: list[VitalsCheck], dose_at: datetime | None) -> VitalsCheck | None:
         candidates = [
             c
-            for c in current_checks(checks)
+            for c in current(checks)
             if c.is_baseline and (dose_at is None or c.taken_at <= dose_at)
         ]
         if not candidates and dose_at is not None:
-            candidates = [c for c in current_checks(checks) if c.is_baseline]
+            candidates = [c for c in current(checks) if c.is_baseline]
         return max(candidates, key=lambda c: (c.taken_at, c.id), default=None)
 
     def news2(self, check: VitalsCheck) -> News2Score:
@@ -166,7 +165,9 @@ class MonitoringService:
         who corrects; every problem is reported at once and nothing is stored. Only the
         version in force can be corrected. The correction keeps the original's time,
         baseline flag, due time and lateness. Its values are evaluated like a new check
-        and the alerts they raise are stored with it; the original's alerts remain.
+        and the alerts they raise are stored with it. An alert raised on an earlier
+        version whose rule the corrected values no longer raise (SpO2 79 typed for 97) is
+        resolved by this correction in the same transaction; one still crossing stays open.
         """
         original = self.store.check(check_id)
         self._require_open(original.session_id)
@@ -205,7 +206,14 @@ class MonitoringService:
     def _store_correction(
         self, original: VitalsCheck, signs: Any, reason: str, findings: list[AlertFinding]
     ) -> tuple[VitalsCheck, list[AlertRecord]]:
-        """The correction and its alerts, in one transaction."""
+        """The correction, its alerts and the earlier alerts it resolves, in one transaction."""
+        session_id = original.session_id
+        resolves = resolved_by_correction(
+            self.store.alerts(session_id),
+            versions(self.store.checks(session_id), original.id),
+            (f.rule for f in findings),
+            {r.alert_id for r in self.store.alert_resolutions(session_id)},
+        )
         return self.store.add_check_with_alerts(
             original.session_id,
             signs,
@@ -216,6 +224,7 @@ class MonitoringService:
             late=original.late,
             corrects_id=original.id,
             correction_reason=reason,
+            resolves=[a.id for a in resolves],
         )
 
     def correct_event(
@@ -358,7 +367,7 @@ class MonitoringService:
 
     def events(self, session_id: int) -> list[SessionEvent]:
         """The events in force (corrections applied), in time order."""
-        return ev.current(self.store.events(session_id))
+        return current(self.store.events(session_id))
 
     # -- alerts -----------------------------------------------------------------
     def acknowledge(self, alert_id: int, initials: str) -> AlertRecord:
@@ -367,7 +376,7 @@ class MonitoringService:
         return self.store.acknowledge_alert(alert_id, staff)
 
     def open_alerts(self, session_id: int) -> list[AlertRecord]:
-        """Alerts not yet acknowledged, oldest first."""
+        """Alerts neither acknowledged nor resolved by a correction, oldest first."""
         return self.store.alerts(session_id, unacknowledged_only=True)
 
     # -- schedule ---------------------------------------------------------------

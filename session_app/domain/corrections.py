@@ -7,23 +7,36 @@ none of the summary's imports.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TypeVar
+from collections.abc import Container, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, TypeVar
 
-from session_app.domain.records import SessionEvent
-from session_app.domain.vitals import VitalsCheck
+from session_app.domain.records import AlertRecord
 
-R = TypeVar("R", VitalsCheck, SessionEvent)
+
+class Correctable(Protocol):
+    """A stored row that a later row may correct (checks and timeline events)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def corrects_id(self) -> int | None: ...
+
+
+R = TypeVar("R", bound=Correctable)
 
 
 def current(rows: Iterable[R]) -> list[R]:
-    """Rows not superseded by a correction: a correction replaces the row it points at."""
+    """The rows in force, in the order given: a row that another row corrects is replaced.
+
+    The one rule for "which version counts", used by the schedule, the timeline, the
+    service, the summary and the exports. Two corrections of one row (a race the service
+    refuses but the file may hold) both stay: neither hides the other.
+    """
     rows = list(rows)
     corrected = {r.corrects_id for r in rows if r.corrects_id is not None}
-    live = [r for r in rows if r.id not in corrected]
-    if live and isinstance(live[0], VitalsCheck):
-        return sorted(live, key=lambda r: (r.taken_at, r.id))  # type: ignore[union-attr]
-    return sorted(live, key=lambda r: (r.occurred_at, r.id))  # type: ignore[union-attr]
+    return [r for r in rows if r.id not in corrected]
 
 
 def versions(rows: Iterable[R], row_id: int) -> list[R]:
@@ -45,3 +58,38 @@ def versions(rows: Iterable[R], row_id: int) -> list[R]:
         walked.add(successor[chain[-1].id].id)
         chain.append(successor[chain[-1].id])
     return chain
+
+
+# How the summary, the PDF and the CSV name an alert that a correction resolved.
+RESOLVED_BY_CORRECTION = "raised on a value later corrected"
+
+
+@dataclass(frozen=True)
+class AlertResolution:
+    """An alert resolved by a correction: which one, by which correction, who and when.
+
+    Stored as its own row (the alert row is never changed), so an acknowledgement and a
+    resolution of one alert are both kept.
+    """
+
+    alert_id: int
+    correction_id: int
+    resolved_by: str
+    resolved_at: datetime
+
+
+def resolved_by_correction(
+    earlier: Iterable[AlertRecord],
+    chain: Sequence[Correctable],
+    still_raised: Iterable[str],
+    already: Container[int] = (),
+) -> list[AlertRecord]:
+    """The alerts a correction resolves: raised on an earlier version of the check (`chain`,
+    as `versions` gives it) and not resolved yet, whose rule the corrected values no longer
+    raise. A correction that still crosses the same threshold keeps that alert open.
+    """
+    ids = {row.id for row in chain}
+    raised = set(still_raised)
+    return [
+        a for a in earlier if a.check_id in ids and a.rule not in raised and a.id not in already
+    ]

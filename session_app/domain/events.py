@@ -8,7 +8,7 @@ the summary and the exports show.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import Enum
@@ -304,12 +304,6 @@ def parse_time_of_day(
                 f"'{snippet(text)}' is not a time of day (accepted: HH:MM, 00:00–23:59)."
             ) from exc
         raise refuse(f"{wall.strftime('%H:%M')} {exc}; type the time the clock showed.") from exc
-
-
-def current(events: Sequence[SessionEvent]) -> list[SessionEvent]:
-    """The events in force: an event that a later row corrects is replaced by that row."""
-    corrected = {e.corrects_id for e in events if e.corrects_id is not None}
-    return [e for e in events if e.id not in corrected]
 
 
 def _number(value: Any) -> str:

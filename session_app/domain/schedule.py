@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from session_app.domain import events as ev
+from session_app.domain.corrections import current
 from session_app.domain.protocols import Anchor, Protocol
 from session_app.domain.records import SessionEvent
 from session_app.domain.vitals import VitalsCheck
@@ -81,12 +82,6 @@ class Assignment:
     late: bool
 
 
-def current_checks(checks: Sequence[VitalsCheck]) -> list[VitalsCheck]:
-    """The checks in force: one that a later row corrects is replaced by that row."""
-    corrected = {c.corrects_id for c in checks if c.corrects_id is not None}
-    return [c for c in checks if c.id not in corrected]
-
-
 def anchors_from_events(
     events: Sequence[SessionEvent],
 ) -> tuple[datetime | None, datetime | None]:
@@ -95,7 +90,7 @@ def anchors_from_events(
     dose_at: the earliest dose given or infusion started. infusion_end_at: the last
     infusion stop, unless the infusion was started again after it (then None: running).
     """
-    live = ev.current(events)
+    live = current(events)
     starts = [e.occurred_at for e in live if e.kind in (ev.DOSE, ev.INFUSION_START)]
     dose_at = min(starts, default=None)
     stops = [e.occurred_at for e in live if e.kind == ev.INFUSION_STOP]
@@ -221,7 +216,7 @@ class Schedule:
         """Replay the checks in time order: which due time each one answered."""
         answered: dict[datetime, Assignment] = {}
         live = sorted(
-            (c for c in current_checks(checks) if self._after_dose(c)),
+            (c for c in current(checks) if self._after_dose(c)),
             key=lambda c: (c.taken_at, c.id),
         )
         latest = self._latest_for_each([c.taken_at + self._early() for c in live])
@@ -250,7 +245,7 @@ class Schedule:
     # -- what the countdown shows -------------------------------------------------
     def status(self, checks: Sequence[VitalsCheck], now: datetime) -> ScheduleStatus:
         """The state of the schedule at `now`, given the checks taken so far."""
-        taken = [c for c in current_checks(checks) if c.taken_at <= now]
+        taken = [c for c in current(checks) if c.taken_at <= now]
         if self.dose_at is None:
             if any(c.is_baseline for c in taken) or taken:
                 return ScheduleStatus(
@@ -299,7 +294,7 @@ class Schedule:
         A due time not answered by `until` counts as missed, so mid-session the check
         due right now counts as missed until it is taken.
         """
-        taken = [c for c in current_checks(checks) if c.taken_at <= until]
+        taken = [c for c in current(checks) if c.taken_at <= until]
         due = self.due_times(until)
         assigned = [a for a in self.assignments(taken) if a.due.due_at <= until]
         after_dose = sum(1 for c in taken if self._after_dose(c))

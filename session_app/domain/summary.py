@@ -18,7 +18,7 @@ from typing import Protocol as Interface
 
 from session_app.domain import discharge as discharge_rules
 from session_app.domain.clock import format_local
-from session_app.domain.corrections import current, versions
+from session_app.domain.corrections import AlertResolution, current, versions
 from session_app.domain.discharge import (
     DischargeContext,
     StoredDischarge,
@@ -58,6 +58,7 @@ class RecordSource(Interface):
     def checks(self, session_id: int) -> list[VitalsCheck]: ...
     def events(self, session_id: int) -> list[SessionEvent]: ...
     def alerts(self, session_id: int) -> list[AlertRecord]: ...
+    def alert_resolutions(self, session_id: int) -> list[AlertResolution]: ...
     def discharge(self, session_id: int) -> dict[str, Any]: ...
 
 
@@ -175,6 +176,7 @@ class SessionRecord:
     events: tuple[SessionEvent, ...]
     alerts: tuple[AlertRecord, ...]
     discharge: dict[str, Any] = field(default_factory=dict)
+    resolutions: tuple[AlertResolution, ...] = ()  # alerts resolved by a correction
 
     @classmethod
     def load(cls, source: RecordSource, session_id: int) -> SessionRecord:
@@ -185,6 +187,7 @@ class SessionRecord:
             events=tuple(source.events(session_id)),
             alerts=tuple(source.alerts(session_id)),
             discharge=dict(source.discharge(session_id)),
+            resolutions=tuple(source.alert_resolutions(session_id)),
         )
 
     @property
@@ -236,8 +239,9 @@ class CheckLine:
     check: VitalsCheck
     news2: News2Score
     minutes_from_dose: float | None
-    alert_count: int
+    alert_count: int  # alerts of this check (any version) still standing
     corrections: tuple[CorrectionNote, ...] = ()  # how this check was corrected, oldest first
+    corrected_alert_count: int = 0  # alerts raised on a value later corrected
 
     @property
     def corrected(self) -> bool:
@@ -296,6 +300,11 @@ class SessionSummary:
     def is_ended(self) -> bool:
         return not self.session.is_open
 
+    @property
+    def resolutions(self) -> dict[int, AlertResolution]:
+        """Alert id -> its resolution, for the alerts a correction resolved."""
+        return {r.alert_id: r for r in self.record.resolutions}
+
 
 def build_summary(record: SessionRecord, now: datetime) -> SessionSummary:
     """Assemble the summary. `now` is used only for a session that has not ended."""
@@ -320,10 +329,13 @@ def build_summary(record: SessionRecord, now: datetime) -> SessionSummary:
             event_id=event.id,
         )
 
-    alert_counts: dict[int, int] = {}
+    resolved = {r.alert_id for r in record.resolutions}
+    alert_counts: dict[int, int] = {}  # check id -> alerts standing
+    corrected_counts: dict[int, int] = {}  # check id -> alerts resolved by a correction
     for alert in record.alerts:
         if alert.check_id is not None:
-            alert_counts[alert.check_id] = alert_counts.get(alert.check_id, 0) + 1
+            tally = corrected_counts if alert.id in resolved else alert_counts
+            tally[alert.check_id] = tally.get(alert.check_id, 0) + 1
     check_lines = tuple(
         CheckLine(
             check=c,
@@ -333,6 +345,8 @@ def build_summary(record: SessionRecord, now: datetime) -> SessionSummary:
             ),
             alert_count=alert_counts.get(c.id, 0) + _count_for_original(c, record, alert_counts),
             corrections=check_corrections(record.checks, c) if c.corrects_id is not None else (),
+            corrected_alert_count=corrected_counts.get(c.id, 0)
+            + _count_for_original(c, record, corrected_counts),
         )
         for c in checks
     )

@@ -1,7 +1,8 @@
 """CSV export: one row per stored vitals check, and a second file of timeline events.
 
 Every stored row is written, corrections included (`corrects_id`, `superseded`), so the
-file is the full audit trail and parses back to exactly what the store holds. Times are
+file is the full audit trail and parses back to exactly what the store holds. Each check
+row names the alerts it raised (`alerts`), and an alert a correction resolved says so. Times are
 ISO 8601 in the machine's local time with its UTC offset. Encoding is UTF-8 with a BOM so
 spreadsheet programs read "°" and accented notes correctly.
 
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from session_app.domain.clock import to_local
+from session_app.domain.corrections import RESOLVED_BY_CORRECTION
 from session_app.domain.events import describe
 from session_app.domain.summary import SessionRecord
 from session_app.domain.vitals import MEASURE_NAMES, YES_NO_NAMES, value_text
@@ -43,6 +45,7 @@ CHECK_COLUMNS: tuple[str, ...] = (
     "corrects_id",
     "correction_reason",
     "superseded",
+    "alerts",
 )
 EVENT_COLUMNS: tuple[str, ...] = (
     "session_id",
@@ -58,7 +61,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "correction_reason",
     "superseded",
 )
-FREE_TEXT = ("note", "correction_reason", "description")
+FREE_TEXT = ("note", "correction_reason", "description", "alerts")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -94,9 +97,25 @@ def _rows_to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> s
     return buffer.getvalue()
 
 
+def alert_cells(record: SessionRecord) -> dict[int, str]:
+    """Check id -> the alerts raised on that row ("; " between them); an alert a correction
+    resolved says so and names the correction's record."""
+    resolutions = {r.alert_id: r for r in record.resolutions}
+    texts: dict[int, list[str]] = {}
+    for alert in record.alerts:
+        if alert.check_id is None:
+            continue
+        text = alert.message
+        if (resolution := resolutions.get(alert.id)) is not None:
+            text += f" ({RESOLVED_BY_CORRECTION}: record {resolution.correction_id})"
+        texts.setdefault(alert.check_id, []).append(text)
+    return {check_id: "; ".join(parts) for check_id, parts in texts.items()}
+
+
 def checks_csv(record: SessionRecord) -> str:
-    """Every stored check row of the session, in time order."""
+    """Every stored check row of the session, in time order, with the alerts it raised."""
     superseded = {c.corrects_id for c in record.checks if c.corrects_id is not None}
+    alerts = alert_cells(record)
     session = record.session
     rows = []
     for check in record.checks:
@@ -114,6 +133,7 @@ def checks_csv(record: SessionRecord) -> str:
             "corrects_id": check.corrects_id,
             "correction_reason": check.correction_reason,
             "superseded": check.id in superseded,
+            "alerts": alerts.get(check.id, ""),
         }
         row.update({name: getattr(check.signs, name) for name in MEASURE_NAMES})
         rows.append(row)

@@ -12,6 +12,7 @@ from datetime import datetime
 from html import escape
 
 from session_app.domain.clock import format_local, to_local
+from session_app.domain.corrections import RESOLVED_BY_CORRECTION, AlertResolution
 from session_app.domain.discharge import ALDRETE_ITEMS
 from session_app.domain.records import AlertRecord
 from session_app.domain.summary import (
@@ -245,6 +246,9 @@ def _check_row(line: CheckLine, marks: Marks | None = None) -> list[str]:
         flags.append("corrected" + _mark(marks or {}, "check", line.check.id))
     if line.alert_count:
         flags.append(f"{line.alert_count} alert{'s' if line.alert_count > 1 else ''}")
+    if line.corrected_alert_count:
+        n = line.corrected_alert_count
+        flags.append(f"{n} alert{'s' if n > 1 else ''} {RESOLVED_BY_CORRECTION}")
     minutes = f"{line.minutes_from_dose:+.0f}" if line.minutes_from_dose is not None else "—"
     cells = [
         _t(line.check.taken_at),
@@ -333,16 +337,30 @@ def charts_html(width_px: int | None = None, *, new_page: bool = False) -> str:
     )
 
 
-def alerts_html(alerts: Sequence[AlertRecord]) -> str:
+def alert_status(alert: AlertRecord, resolution: AlertResolution | None = None) -> str:
+    """Who acknowledged the alert, and whether a correction resolved it (both are kept)."""
+    parts = [f"{alert.acked_by} at {_t(alert.acked_at)}"] if alert.acknowledged else []
+    if resolution is not None:
+        parts.append(
+            f"{RESOLVED_BY_CORRECTION} (record {resolution.correction_id}, "
+            f"by {resolution.resolved_by} at {_t(resolution.resolved_at)})"
+        )
+    return "; ".join(parts) or "not acknowledged"
+
+
+def alerts_html(
+    alerts: Sequence[AlertRecord], resolutions: Mapping[int, AlertResolution] | None = None
+) -> str:
     if not alerts:
         return _section("Alerts", _empty("No alerts were raised."))
+    resolutions = resolutions or {}
     rows = [
         (
             _e(_t(a.raised_at)),
             f'<span class="sev-{_e(a.severity)}">{_e(SEVERITY_WORDS.get(a.severity, a.severity))}'
             "</span>",
             _e(a.message),
-            _e(f"{a.acked_by} at {_t(a.acked_at)}" if a.acknowledged else "not acknowledged"),
+            _e(alert_status(a, resolutions.get(a.id))),
         )
         for a in alerts
     ]
@@ -515,7 +533,7 @@ def summary_html(
         header_html(summary),
         dose_html(summary, marks),
         vitals_html(summary, marks),
-        alerts_html(summary.alerts),
+        alerts_html(summary.alerts, summary.resolutions),
         charts_html(chart_width_px, new_page=page_break_charts) if with_charts else "",
         _events_section(
             "Adverse events", summary.adverse_events, "No adverse event recorded.", marks

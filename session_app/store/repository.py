@@ -12,7 +12,7 @@ import logging
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from session_app.domain.clock import Clock, SystemClock, from_iso, to_iso
+from session_app.domain.corrections import AlertResolution
 from session_app.domain.pin import SET_IN_PANEL, PinAttempts, PinHash
 from session_app.domain.records import AlertRecord, SessionEvent
 from session_app.domain.session import NewSession, TreatmentSession
@@ -45,8 +46,8 @@ _CHECK_COLUMNS = (*MEASURE_NAMES, "note", "recorded_by")
 class Change:
     """What a write changed: the table's record kind, the session, and the new row id."""
 
-    # "session", "session_end", "check", "event", "alert", "alert_ack", "settings", "pin",
-    # "pin_attempt"
+    # "session", "session_end", "check", "event", "alert", "alert_ack", "alert_resolved",
+    # "settings", "pin", "pin_attempt"
     kind: str
     session_id: int | None
     row_id: int
@@ -326,13 +327,16 @@ class SessionStore:
         late: bool = False,
         corrects_id: int | None = None,
         correction_reason: str = "",
+        resolves: Sequence[int] = (),
     ) -> tuple[VitalsCheck, list[AlertRecord]]:
         """A check (or a correction of one) and the alerts it raised, committed together
         or not at all.
 
-        Each alert mapping has severity, rule, measure, value and message. Listeners hear
-        "check" and then each "alert" only after the commit, so a view that refreshes on
-        the check already finds its alerts.
+        Each alert mapping has severity, rule, measure, value and message. `resolves`
+        names earlier alerts this correction resolves (see domain.corrections), recorded
+        in the same transaction with its initials and time. Listeners hear "check", each
+        "alert" and each "alert_resolved" only after the commit, so a view that refreshes
+        on the check already finds its alerts.
         """
         self._require_open(session_id)
         now = self.clock.now()
@@ -372,10 +376,20 @@ class SessionStore:
                         ),
                     ).lastrowid
                 )
+            resolution_ids = [
+                conn.execute(
+                    "INSERT INTO alert_resolutions (alert_id, correction_id, resolved_by,"
+                    " resolved_at) VALUES (?, ?, ?, ?)",
+                    (alert_id, check_id, signs.recorded_by, to_iso(now)),
+                ).lastrowid
+                for alert_id in resolves
+            ]
         assert check_id is not None
         self._announce(Change("check", session_id, check_id))
         for alert_id in alert_ids:
             self._announce(Change("alert", session_id, alert_id))
+        for resolution_id in resolution_ids:
+            self._announce(Change("alert_resolved", session_id, resolution_id or 0))
         return self.check(check_id), [self._alerts_where("a.id = ?", i)[0] for i in alert_ids]
 
     # -- events --------------------------------------------------------------
@@ -480,8 +494,25 @@ class SessionStore:
         return self._alerts_where("a.id = ?", alert_id)[0]
 
     def alerts(self, session_id: int, *, unacknowledged_only: bool = False) -> list[AlertRecord]:
-        clause = "a.session_id = ?" + (" AND k.id IS NULL" if unacknowledged_only else "")
-        return self._alerts_where(clause, session_id)
+        """Every alert of the session; with `unacknowledged_only`, the open ones: neither
+        acknowledged nor resolved by a correction."""
+        still_open = (
+            " AND k.id IS NULL AND NOT EXISTS"
+            " (SELECT 1 FROM alert_resolutions r WHERE r.alert_id = a.id)"
+        )
+        return self._alerts_where(
+            "a.session_id = ?" + (still_open if unacknowledged_only else ""), session_id
+        )
+
+    def alert_resolutions(self, session_id: int) -> list[AlertResolution]:
+        """The session's alerts resolved by a correction, in the order they were resolved."""
+        rows = self._conn.execute(
+            "SELECT r.alert_id, r.correction_id, r.resolved_by, r.resolved_at"
+            " FROM alert_resolutions r JOIN alerts a ON a.id = r.alert_id"
+            " WHERE a.session_id = ? ORDER BY r.id",
+            (session_id,),
+        ).fetchall()
+        return [AlertResolution(r[0], r[1], r[2], from_iso(r[3])) for r in rows]
 
     def _alerts_where(self, clause: str, value: int) -> list[AlertRecord]:
         rows = self._conn.execute(

@@ -22,7 +22,12 @@ _V1_APPEND_ONLY = (
     "staff_pins",
 )
 _V2_APPEND_ONLY = ("staff_pin_changes", "pin_attempts")
-APPEND_ONLY_TABLES = (*(t for t in _V1_APPEND_ONLY if t != "staff_pins"), *_V2_APPEND_ONLY)
+_V3_APPEND_ONLY = ("alert_resolutions",)
+APPEND_ONLY_TABLES = (
+    *(t for t in _V1_APPEND_ONLY if t != "staff_pins"),
+    *_V2_APPEND_ONLY,
+    *_V3_APPEND_ONLY,
+)
 
 
 def _append_only(table: str) -> str:
@@ -169,5 +174,18 @@ DROP TRIGGER staff_pins_no_delete;
 DROP TABLE staff_pins;
 """ + "".join(_append_only(t) for t in _V2_APPEND_ONLY)
 
-MIGRATIONS: tuple[str, ...] = (V1, V2)
+# V3 (issue 14): an alert raised on a value that a correction took back is resolved by
+# that correction. One row per alert at most, written with the correction; the alert row
+# and its acknowledgement (if any) stay as they were.
+V3 = """
+CREATE TABLE alert_resolutions (
+    id             INTEGER PRIMARY KEY,
+    alert_id       INTEGER NOT NULL UNIQUE REFERENCES alerts(id),
+    correction_id  INTEGER NOT NULL REFERENCES vitals_checks(id),
+    resolved_by    TEXT NOT NULL,
+    resolved_at    TEXT NOT NULL
+);
+""" + "".join(_append_only(t) for t in _V3_APPEND_ONLY)
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
 SCHEMA_VERSION = len(MIGRATIONS)

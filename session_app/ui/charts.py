@@ -21,10 +21,9 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPicture
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from session_app.domain.clock import format_local, minutes_between
-from session_app.domain.events import current as current_events
+from session_app.domain.corrections import current
 from session_app.domain.protocols import Protocol, Thresholds
 from session_app.domain.records import AlertRecord, SessionEvent
-from session_app.domain.schedule import current_checks
 from session_app.domain.vitals import VitalsCheck
 from session_app.ui.chart_support import SEVERITY_TINTS as SEVERITY_TINTS  # re-exported
 from session_app.ui.chart_support import minute_zero
@@ -131,8 +130,8 @@ class TrendData:
         describe: Callable[[SessionEvent], str] | None = None,
     ) -> TrendData:
         """Build from stored rows. Corrected checks/events are replaced by their correction."""
-        live_checks = current_checks(checks)
-        live_events = current_events(events)
+        live_checks = current(checks)
+        live_events = current(events)
         dose_at = minute_zero(events)
         reference: datetime | None = dose_at
         if dose_at is not None:

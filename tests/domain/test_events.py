@@ -8,6 +8,7 @@ import pytest
 
 from session_app.domain import events as ev
 from session_app.domain.clock import ManualClock, to_local
+from session_app.domain.corrections import current
 from session_app.domain.errors import ValidationError
 from session_app.domain.records import SessionEvent
 
@@ -241,4 +242,4 @@ def test_describe_marks_corrections_and_late_entries() -> None:
 def test_current_events_drop_the_corrected_ones() -> None:
     first = SessionEvent(1, 1, "note", NOW, NOW, "AB", {"text": "a"})
     second = SessionEvent(2, 1, "note", NOW, NOW, "AB", {"text": "b"}, corrects_id=1)
-    assert ev.current([first, second]) == [second]
+    assert current([first, second]) == [second]

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from session_app.domain.clock import ManualClock
+from session_app.domain.corrections import current
 from session_app.domain.protocols import (
     ESKETAMINE_REMS,
     IV_KETAMINE,
@@ -22,7 +23,6 @@ from session_app.domain.schedule import (
     Schedule,
     ScheduleCounts,
     anchors_from_events,
-    current_checks,
     format_countdown,
 )
 from session_app.domain.vitals import VitalsCheck, VitalSigns
@@ -250,7 +250,7 @@ def test_corrected_checks_are_replaced_by_their_correction() -> None:
     checks = Checks()
     original = checks.add(15)
     correction = checks.add(16, corrects=original.id)
-    assert current_checks(checks.rows) == [correction]
+    assert current(checks.rows) == [correction]
     schedule = Schedule(preset(IV_KETAMINE), at(0), None)
     assert schedule.counts(checks.rows, at(20)) == ScheduleCounts(1, 1, 0, 0, 0, False)
 

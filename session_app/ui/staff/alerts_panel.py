@@ -129,15 +129,17 @@ class AlertsPanel(QGroupBox):
         self.refresh()
 
     def _on_change(self, change: Change) -> None:
-        if change.kind in ("alert", "alert_ack") and change.session_id == self.session_id:
+        kinds = ("alert", "alert_ack", "alert_resolved")
+        if change.kind in kinds and change.session_id == self.session_id:
             self.refresh()
 
     def refresh(self) -> None:
         """Show the open alerts, most severe first. Cards already shown are kept: a save
         that raises one alert adds one card instead of rebuilding them all (issue 7)."""
-        alerts = self._store.alerts(self.session_id) if self.session_id is not None else []
-        open_alerts = sorted(
-            (a for a in alerts if not a.acknowledged),
+        sid = self.session_id
+        alerts = self._store.alerts(sid) if sid is not None else []
+        open_alerts = sorted(  # open: neither acknowledged nor resolved by a correction
+            self._service.open_alerts(sid) if sid is not None else [],
             key=lambda a: (-SEVERITY_RANK.get(a.severity, 1), a.raised_at, a.id),
         )
         shown = {card.alert.id: card for card in self.cards}

@@ -32,10 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from session_app.domain.clock import format_local, minutes_between
-from session_app.domain.events import current, describe
+from session_app.domain.corrections import current
+from session_app.domain.events import describe
 from session_app.domain.news2 import news2
 from session_app.domain.records import SessionEvent
-from session_app.domain.schedule import current_checks
 from session_app.domain.summary import (
     CorrectionNote,
     check_corrections,
@@ -267,7 +267,7 @@ class FlowsheetTable(_RecordTable):
             self._newest = None
             return
         stored: list[VitalsCheck] = self._store.checks(self.session_id)
-        checks = current_checks(stored)
+        checks = current(stored)
         events = self._store.events(self.session_id)
         alerts = self._store.alerts(self.session_id)
         # Flagged values grouped by check: each row looks only at its own alerts.
