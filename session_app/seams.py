@@ -75,7 +75,10 @@ class ScheduleSource(Protocol):
     def schedule_status(self, session_id: int) -> ScheduleStatus: ...
 
 
-class AlertAcknowledger(Protocol):
+class AlertService(Protocol):
+    """The alerts still to act on (neither acknowledged nor resolved by a correction)."""
+
+    def open_alerts(self, session_id: int) -> list[AlertRecord]: ...
     def acknowledge(self, alert_id: int, initials: str) -> AlertRecord: ...
 
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from session_app.domain.clock import format_local
 from session_app.domain.errors import ValidationError
 from session_app.domain.records import AlertRecord
-from session_app.seams import AlertAcknowledger, AlertSource
+from session_app.seams import AlertService, AlertSource
 from session_app.store import StoreError
 from session_app.store.repository import Change
 from session_app.ui.staff.widgets import error_label, mark_invalid, named, set_text
@@ -73,7 +73,7 @@ class AlertCard(QFrame):
 class AlertsPanel(QGroupBox):
     """Unacknowledged alerts first (most severe on top), then the acknowledged ones."""
 
-    def __init__(self, store: AlertSource, service: AlertAcknowledger) -> None:
+    def __init__(self, store: AlertSource, service: AlertService) -> None:
         super().__init__("Alerts")
         self.setObjectName("AlertsPanel")
         self.setAccessibleName("Alerts")

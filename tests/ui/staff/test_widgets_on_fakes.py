@@ -16,7 +16,7 @@ from session_app.domain.records import AlertRecord, SessionEvent
 from session_app.domain.schedule import DueState, ScheduleStatus
 from session_app.domain.session import TreatmentSession
 from session_app.domain.vitals import VitalsCheck, VitalSigns
-from session_app.seams import AlertAcknowledger, AlertSource, RecordReader, ScheduleSource
+from session_app.seams import AlertService, AlertSource, RecordReader, ScheduleSource
 from session_app.store.repository import Change
 from session_app.ui.staff.alerts_panel import AlertsPanel
 from session_app.ui.staff.countdown import DueCountdown
@@ -51,6 +51,9 @@ class FakeRecords:
     def discharge(self, session_id: int) -> dict[str, Any]:
         return {}
 
+    def alert_resolutions(self, session_id: int) -> list[Any]:
+        return []
+
     def subscribe(self, listener: Callable[[Change], None]) -> Callable[[], None]:
         self.listeners.append(listener)
         return lambda: self.listeners.remove(listener)
@@ -73,6 +76,9 @@ class FakeRecords:
 class FakeAcknowledger:
     records: FakeRecords
     calls: list[tuple[int, str]] = field(default_factory=list)
+
+    def open_alerts(self, session_id: int) -> list[AlertRecord]:
+        return [a for a in self.records.alerts(session_id) if not a.acknowledged]
 
     def acknowledge(self, alert_id: int, initials: str) -> AlertRecord:
         self.calls.append((alert_id, initials))
@@ -144,8 +150,8 @@ def test_the_alerts_panel_orders_acknowledges_and_refuses_through_its_seams(qtbo
     )
     service = FakeAcknowledger(records)
     alerts: AlertSource = records
-    acknowledger: AlertAcknowledger = service
-    panel = AlertsPanel(alerts, acknowledger)
+    alert_service: AlertService = service
+    panel = AlertsPanel(alerts, alert_service)
     qtbot.addWidget(panel)
     panel.set_session(1)
     assert [card.alert.id for card in panel.cards] == [2, 1]  # most severe first
