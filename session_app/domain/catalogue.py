@@ -46,36 +46,42 @@ class Setting:
                 raise ValueError(f"{self.title}: '{value}' is not yes/no")
             return value
         if self.type in (int, float):
-            if isinstance(value, bool):
-                raise ValueError(f"{self.title}: '{value}' is not a number")
-            try:
-                number = self.type(value)
-            except (TypeError, ValueError):
-                raise ValueError(f"{self.title}: '{value}' is not a number") from None
-            if self.type is int and isinstance(value, float) and not value.is_integer():
-                raise ValueError(f"{self.title}: '{value}' is not a whole number")
-            if (self.low is not None and number < self.low) or (
-                self.high is not None and number > self.high
-            ):
-                bounds = f"{self.low:g}–{self.high:g} {self.unit}".rstrip()
-                raise ValueError(f"{self.title}: '{value}' is outside {bounds}")
-            return number
-        if self.type is str and self.choices and value not in self.choices:
-            raise ValueError(f"{self.title}: '{value}' is not one of {', '.join(self.choices)}")
+            return self._number(value)
         if self.type is list:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ValueError(f"{self.title}: expected a list of folder paths")
             return list(value)
         if self.type is str:
-            if not isinstance(value, str):
-                raise ValueError(f"{self.title}: '{value}' is not text")
-            if self.normalize is not None:
-                try:
-                    return self.normalize(value)
-                except ValueError as exc:
-                    raise ValueError(f"{self.title}: {exc}") from None
-            return value
+            return self._text(value)
         return self.type(value)
+
+    def _number(self, value: Any) -> int | float:
+        if isinstance(value, bool):
+            raise ValueError(f"{self.title}: '{value}' is not a number")
+        try:
+            number = self.type(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{self.title}: '{value}' is not a number") from None
+        if self.type is int and isinstance(value, float) and not value.is_integer():
+            raise ValueError(f"{self.title}: '{value}' is not a whole number")
+        if (self.low is not None and number < self.low) or (
+            self.high is not None and number > self.high
+        ):
+            bounds = f"{self.low:g}–{self.high:g} {self.unit}".rstrip()
+            raise ValueError(f"{self.title}: '{value}' is outside {bounds}")
+        return number
+
+    def _text(self, value: Any) -> str:
+        if self.choices and value not in self.choices:
+            raise ValueError(f"{self.title}: '{value}' is not one of {', '.join(self.choices)}")
+        if not isinstance(value, str):
+            raise ValueError(f"{self.title}: '{value}' is not text")
+        if self.normalize is None:
+            return value
+        try:
+            return self.normalize(value)
+        except ValueError as exc:
+            raise ValueError(f"{self.title}: {exc}") from None
 
 
 PHASE_TEXT_HELP = (
