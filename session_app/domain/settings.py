@@ -35,14 +35,21 @@ def registry() -> dict[str, Setting]:
 
 
 def resolve_settings(stored: Mapping[str, Any]) -> dict[str, Any]:
-    """Defaults overlaid with stored values; unknown or invalid stored values fall back."""
+    """Defaults overlaid with stored values; unknown or invalid stored values fall back.
+
+    A list default is copied, so a caller that edits its list never edits the catalogue.
+    """
     values: dict[str, Any] = {}
     for key, setting in SETTINGS.items():
         try:
-            values[key] = setting.coerce(stored[key]) if key in stored else setting.default
+            values[key] = setting.coerce(stored[key]) if key in stored else _fresh(setting)
         except ValueError:
-            values[key] = setting.default
+            values[key] = _fresh(setting)
     return values
+
+
+def _fresh(setting: Setting) -> Any:
+    return list(setting.default) if isinstance(setting.default, list) else setting.default
 
 
 def validate_settings(values: Mapping[str, Any]) -> dict[str, str]:

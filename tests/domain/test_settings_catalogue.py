@@ -100,3 +100,11 @@ def test_a_schedule_setting_still_checks_its_text_through_the_protocol_grammar()
         "is not read as a phase"
         in validate_settings({"rems.extra_checks": "soon"})["rems.extra_checks"]
     )
+
+
+def test_changing_a_resolved_list_never_changes_the_declared_default(
+    settings: dict[str, Any],
+) -> None:
+    settings["media_folders"].append("/srv/clinic/music")
+    assert resolve_settings({})["media_folders"] == []
+    assert registry()["media_folders"].default == []
