@@ -131,7 +131,6 @@ def build_patient_window(
 
 def clinic_media_folders(store: SessionStore) -> list[str]:
     """The clinic's media folders from the staff settings (none by default)."""
-    import session_app.config  # noqa: F401  (declares the media_folders setting)
     from session_app.domain.settings import resolve_settings
 
     return list(resolve_settings(store.load_settings()).get("media_folders", []))

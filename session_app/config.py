@@ -1,11 +1,9 @@
-"""Where things live, and the app-wide (non-clinical) settings."""
+"""Where things live. (The app-wide settings are declared in `domain/catalogue.py`.)"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-
-from session_app.domain.settings import Setting, declare
 
 APP_NAME = "session_app"
 
@@ -42,19 +40,3 @@ def ensure_data_dir(path: Path) -> Path:
         ) from exc
     path.chmod(0o700)  # whatever the umask
     return path
-
-
-declare(
-    Setting("media_folders", list, [], "Clinic media folders"),
-    Setting("temperature_unit", str, "°C", "Temperature unit", choices=("°C", "°F")),
-    Setting(
-        "staff.lock_after_min",
-        int,
-        5,
-        "Lock the staff panel after this long without input",
-        1,
-        120,
-        unit="min",
-        help="The staff PIN unlocks it again.",
-    ),
-)

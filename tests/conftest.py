@@ -1,16 +1,18 @@
-"""Shared fixtures: offscreen Qt, a real SQLite store in a tmp dir, a manual clock."""
+"""Shared fixtures: offscreen Qt, a real SQLite store in a tmp dir, a manual clock, defaults."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from session_app.domain.clock import ManualClock
+from session_app.domain.settings import resolve_settings
 from session_app.store import SessionStore
 
 
@@ -31,3 +33,9 @@ def store(data_dir: Path, clock: ManualClock) -> Iterator[SessionStore]:
     opened = SessionStore.open(data_dir, clock=clock)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def settings() -> dict[str, Any]:
+    """Every clinic setting at its declared default (the Picard habit): a fresh dict per test."""
+    return resolve_settings({})

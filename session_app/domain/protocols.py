@@ -1,9 +1,9 @@
 """Protocol presets: when checks are due, what the alert thresholds are, dose-form defaults.
 
-Each preset's values are clinic settings (declared below, once, in the settings
-registry). A session snapshots `preset(name, clinic_settings).to_dict()` when it
-starts, and every later rule for that session reads `Protocol.from_dict(snapshot)`,
-so a settings change never alters a running or past session.
+Each preset's values are clinic settings (declared once, in `domain/catalogue.py`).
+A session snapshots `preset(name, clinic_settings).to_dict()` when it starts, and
+every later rule for that session reads `Protocol.from_dict(snapshot)`, so a
+settings change never alters a running or past session.
 
 Checks are described as phases ("every 15 min for 60 min") and fixed checks ("about
 40 min after dosing"), each anchored on the dose (or infusion start) or on the
@@ -19,7 +19,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from session_app.domain.settings import CROSS_CHECKS, Setting, declare, resolve_settings
+from session_app.domain.catalogue import PHASE_TEXT_HELP
+from session_app.domain.settings import resolve_settings
 
 IV_KETAMINE = "IV ketamine"
 ESKETAMINE_REMS = "Esketamine nasal spray (REMS)"
@@ -186,10 +187,6 @@ _UNIT = r"(min|mins|minutes?|m|h|hr|hrs|hours?)?"
 _ITEM = re.compile(
     rf"(?:then\s+)?(?:every\s+|q\s*)?(\d{{1,4}})\s*{_UNIT}(?:\s+for\s+(\d{{1,4}})\s*{_UNIT})?"
 )
-PHASE_TEXT_HELP = (
-    "e.g. 'every 15 min for 60 min, then every 30 min for 120 min, then every 60 min'; "
-    "the last part may go on without 'for'; leave empty for none"
-)
 
 
 def _minutes(number: str, unit: str | None) -> int:
@@ -229,182 +226,6 @@ def format_phases(phases: tuple[Phase, ...] | list[Phase]) -> str:
 
 def normalize_phase_text(text: str) -> str:
     return format_phases(parse_phases(text))
-
-
-# -- the settings each preset reads (declared once) ----------------------------------
-
-_T = "Alert thresholds"
-_S = "Check schedule"
-_IV = "IV ketamine"
-_REMS = "Esketamine (REMS)"
-_DEFAULT_THRESHOLDS = Thresholds()
-
-
-def _threshold(name: str, title: str, low: int, high: int, unit: str = "mmHg") -> Setting:
-    default = getattr(_DEFAULT_THRESHOLDS, name)
-    return Setting(f"thresholds.{name}", int, default, title, low, high, unit=unit, group=_T)
-
-
-declare(
-    _threshold("predose_sys_delay", "Before dosing: consider delaying if systolic above", 100, 220),
-    _threshold("predose_dia_delay", "Before dosing: consider delaying if diastolic above", 50, 140),
-    _threshold("sys_high", "High alert at systolic at or above", 120, 260),
-    _threshold("dia_high", "High alert at diastolic at or above", 60, 160),
-    _threshold("sys_rise", "Alert on a systolic rise over baseline of at least", 10, 100),
-    _threshold("dia_rise", "Alert on a diastolic rise over baseline of at least", 5, 80),
-    _threshold("hr_low", "Alert on heart rate below", 20, 100, "/min"),
-    _threshold("hr_high", "Alert on heart rate above", 60, 220, "/min"),
-    _threshold("spo2_low", "Alert on SpO2 below", 70, 100, "%"),
-    _threshold("rr_low", "Alert on respiratory rate below", 2, 20, "/min"),
-    _threshold("rr_high", "Alert on respiratory rate above", 10, 70, "/min"),
-    _threshold("moaas_alert", "Alert on sedation (MOAA/S) at or below", 0, 4, ""),
-    _threshold("moaas_urgent", "Urgent alert on sedation (MOAA/S) at or below", 0, 3, ""),
-    Setting(
-        "schedule.overdue_amber_min",
-        int,
-        2,
-        "Overdue check turns amber after",
-        1,
-        30,
-        unit="min",
-        group=_S,
-        help="A check taken later than this after its due time is late.",
-    ),
-    Setting(
-        "schedule.overdue_red_min",
-        int,
-        5,
-        "Overdue check turns red after",
-        2,
-        60,
-        unit="min",
-        group=_S,
-    ),
-    Setting(
-        "schedule.early_min",
-        int,
-        5,
-        "An early check counts for its due time up to",
-        0,
-        15,
-        unit="min",
-        group=_S,
-    ),
-    Setting(
-        "iv.during_infusion",
-        str,
-        "every 15 min",
-        "Checks from the infusion start",
-        group=_IV,
-        help=PHASE_TEXT_HELP,
-        normalize=normalize_phase_text,
-    ),
-    Setting(
-        "iv.check_at_infusion_end",
-        bool,
-        True,
-        "A check when the infusion ends",
-        group=_IV,
-    ),
-    Setting(
-        "iv.after_infusion",
-        str,
-        "every 15 min",
-        "Checks after the infusion ends",
-        group=_IV,
-        help=PHASE_TEXT_HELP,
-        normalize=normalize_phase_text,
-    ),
-    Setting(
-        "iv.min_monitoring_min",
-        int,
-        60,
-        "Minimum monitoring after the infusion ends",
-        15,
-        480,
-        unit="min",
-        group=_IV,
-    ),
-    Setting(
-        "iv.typical_dose",
-        float,
-        0.5,
-        "Usual dose (pre-filled in the dose form)",
-        0.05,
-        2.0,
-        unit="mg/kg",
-        group=_IV,
-    ),
-    Setting(
-        "rems.post_dose_check_min",
-        int,
-        40,
-        "Blood pressure check after dosing at",
-        20,
-        90,
-        unit="min",
-        group=_REMS,
-    ),
-    Setting(
-        "rems.min_monitoring_min",
-        int,
-        120,
-        "Minimum monitoring after dosing",
-        120,
-        480,
-        unit="min",
-        group=_REMS,
-        help="The REMS programme requires at least 120 minutes.",
-    ),
-    Setting(
-        "rems.extra_checks",
-        str,
-        "",
-        "Additional regular checks after dosing",
-        group=_REMS,
-        help=PHASE_TEXT_HELP,
-        normalize=normalize_phase_text,
-    ),
-    Setting(
-        "rems.typical_dose",
-        int,
-        56,
-        "Usual dose (pre-filled in the dose form)",
-        28,
-        84,
-        unit="mg",
-        group=_REMS,
-    ),
-)
-
-
-def _cross_check(values: Mapping[str, Any]) -> dict[str, str]:
-    problems: dict[str, str] = {}
-    pairs = (
-        ("schedule.overdue_amber_min", "schedule.overdue_red_min", "the amber time"),
-        ("thresholds.hr_low", "thresholds.hr_high", "the low heart-rate limit"),
-        ("thresholds.rr_low", "thresholds.rr_high", "the low respiratory-rate limit"),
-        ("thresholds.moaas_urgent", "thresholds.moaas_alert", "the urgent MOAA/S level"),
-        ("thresholds.predose_sys_delay", "thresholds.sys_high", "the pre-dose systolic limit"),
-        ("thresholds.predose_dia_delay", "thresholds.dia_high", "the pre-dose diastolic limit"),
-    )
-    for low_key, high_key, words in pairs:
-        low, high = values.get(low_key), values.get(high_key)
-        strict = low_key != "thresholds.moaas_urgent"
-        if low is not None and high is not None and (low >= high if strict else low > high):
-            title = resolve_title(high_key)
-            relation = "more than" if strict else "at least"
-            problems[high_key] = f"{title}: '{high}' must be {relation} {words} ({low})"
-    return problems
-
-
-def resolve_title(key: str) -> str:
-    from session_app.domain.settings import SETTINGS
-
-    return SETTINGS[key].title
-
-
-CROSS_CHECKS.append(_cross_check)
 
 
 # -- presets ----------------------------------------------------------------------

@@ -1,108 +1,55 @@
-"""Clinic settings declared once (the Picard habit): key, type, default, title, range.
+"""The settings registry: the catalogue's settings by key, resolved and validated.
 
-The store keeps versions of the values a clinic chose; a session keeps a snapshot of
-the values in force when it started, so a later change never rewrites its rules.
-
-The clinical settings (check schedules, alert thresholds, overdue minutes) are
-declared in `session_app.domain.protocols`, next to the presets that use them; the
-app-wide ones (media folders, temperature unit) in `session_app.config`. Call
-`registry()` rather than reading `SETTINGS` directly when you need every clinical
-setting to be present (e.g. to generate a settings dialog).
+Every setting is declared once, in `session_app.domain.catalogue`, which this module
+imports, so the full set and the rules between settings are here whatever was imported
+first. The store keeps versions of the values a clinic chose; a session keeps a
+snapshot of the values in force when it started, so a later change never rewrites its
+rules.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
+from session_app.domain.catalogue import CATALOGUE, CROSS_CHECKS, Setting
 
-@dataclass(frozen=True)
-class Setting:
-    """One clinic-changeable value.
-
-    `normalize`, for text settings with a grammar (e.g. a check schedule), parses the
-    text and returns its canonical spelling, or raises ValueError with the sentence to
-    show. `group` and `help` exist so a dialog can be generated from the registry.
-    """
-
-    key: str
-    type: type
-    default: Any
-    title: str
-    low: float | None = None
-    high: float | None = None
-    choices: tuple[str, ...] = ()
-    unit: str = ""
-    group: str = ""
-    help: str = ""
-    normalize: Callable[[str], str] | None = None
-
-    def coerce(self, value: Any) -> Any:
-        """Check a value against the declaration; raise ValueError naming the setting."""
-        if self.type is bool:
-            if not isinstance(value, bool):
-                raise ValueError(f"{self.title}: '{value}' is not yes/no")
-            return value
-        if self.type in (int, float):
-            if isinstance(value, bool):
-                raise ValueError(f"{self.title}: '{value}' is not a number")
-            try:
-                number = self.type(value)
-            except (TypeError, ValueError):
-                raise ValueError(f"{self.title}: '{value}' is not a number") from None
-            if self.type is int and isinstance(value, float) and not value.is_integer():
-                raise ValueError(f"{self.title}: '{value}' is not a whole number")
-            if (self.low is not None and number < self.low) or (
-                self.high is not None and number > self.high
-            ):
-                bounds = f"{self.low:g}–{self.high:g} {self.unit}".rstrip()
-                raise ValueError(f"{self.title}: '{value}' is outside {bounds}")
-            return number
-        if self.type is str and self.choices and value not in self.choices:
-            raise ValueError(f"{self.title}: '{value}' is not one of {', '.join(self.choices)}")
-        if self.type is list:
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ValueError(f"{self.title}: expected a list of folder paths")
-            return list(value)
-        if self.type is str:
-            if not isinstance(value, str):
-                raise ValueError(f"{self.title}: '{value}' is not text")
-            if self.normalize is not None:
-                try:
-                    return self.normalize(value)
-                except ValueError as exc:
-                    raise ValueError(f"{self.title}: {exc}") from None
-            return value
-        return self.type(value)
+__all__ = ["SETTINGS", "Setting", "registry", "resolve_settings", "validate_settings"]
 
 
-SETTINGS: dict[str, Setting] = {}
-
-
-def declare(*settings: Setting) -> None:
+def _by_key(settings: tuple[Setting, ...]) -> dict[str, Setting]:
+    by_key: dict[str, Setting] = {}
     for setting in settings:
-        if setting.key in SETTINGS:
+        if setting.key in by_key:
             raise ValueError(f"setting {setting.key} declared twice")
-        SETTINGS[setting.key] = setting
+        by_key[setting.key] = setting
+    return by_key
+
+
+SETTINGS: dict[str, Setting] = _by_key(CATALOGUE)
 
 
 def registry() -> dict[str, Setting]:
-    """Every declared setting, making sure the clinical declarations are loaded first."""
-    importlib.import_module("session_app.domain.protocols")
+    """Every declared setting (e.g. to generate the settings dialog)."""
     return SETTINGS
 
 
 def resolve_settings(stored: Mapping[str, Any]) -> dict[str, Any]:
-    """Defaults overlaid with stored values; unknown or invalid stored values fall back."""
+    """Defaults overlaid with stored values; unknown or invalid stored values fall back.
+
+    A list default is copied, so a caller that edits its list never edits the catalogue.
+    """
     values: dict[str, Any] = {}
     for key, setting in SETTINGS.items():
         try:
-            values[key] = setting.coerce(stored[key]) if key in stored else setting.default
+            values[key] = setting.coerce(stored[key]) if key in stored else _fresh(setting)
         except ValueError:
-            values[key] = setting.default
+            values[key] = _fresh(setting)
     return values
+
+
+def _fresh(setting: Setting) -> Any:
+    return list(setting.default) if isinstance(setting.default, list) else setting.default
 
 
 def validate_settings(values: Mapping[str, Any]) -> dict[str, str]:
@@ -114,7 +61,7 @@ def validate_settings(values: Mapping[str, Any]) -> dict[str, str]:
     problems: dict[str, str] = {}
     checked: dict[str, Any] = {}
     for key, value in values.items():
-        setting = registry().get(key)
+        setting = SETTINGS.get(key)
         if setting is None:
             problems[key] = f"'{key}' is not a known setting"
             continue
@@ -127,8 +74,3 @@ def validate_settings(values: Mapping[str, Any]) -> dict[str, str]:
         for key, message in rule(merged).items():
             problems.setdefault(key, message)
     return problems
-
-
-CrossCheck = Callable[[Mapping[str, Any]], dict[str, str]]
-CROSS_CHECKS: list[CrossCheck] = []
-"""Rules between settings, registered by the module that declares them."""

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import session_app.config  # noqa: F401  (declares the app-wide settings)
 from session_app.domain.clock import Clock, SystemClock, format_local
 from session_app.domain.session import TreatmentSession
 from session_app.domain.settings import resolve_settings

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import session_app.config  # noqa: F401  (declares the app-wide settings)
 from session_app.domain.settings import Setting, registry, resolve_settings, validate_settings
 from session_app.seams import SettingsStore
 from session_app.store import StoreError
