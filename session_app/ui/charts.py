@@ -20,6 +20,7 @@ from PySide6.QtCore import QPointF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPicture
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
+from session_app.domain.baseline import baseline_values
 from session_app.domain.clock import format_local, minutes_between
 from session_app.domain.events import current as current_events
 from session_app.domain.protocols import Protocol, Thresholds
@@ -159,13 +160,7 @@ class TrendData:
             m: tuple(severity_by_point.get((_root_id(c), m), "") for c in live_checks)
             for m in measures
         }
-        baseline_checks = [c for c in live_checks if c.is_baseline]
-        baseline: dict[str, float] = {}
-        if baseline_checks:
-            first = baseline_checks[0].signs
-            for m in ("systolic", "diastolic"):
-                if getattr(first, m) is not None:
-                    baseline[m] = float(getattr(first, m))
+        baseline = baseline_values(live_checks, dose_at, ("systolic", "diastolic"))
         name = describe or _short_label
         markers = tuple(
             EventMarker(minutes_between(reference, e.occurred_at), name(e))

@@ -1,0 +1,54 @@
+"""The charts agree with the domain: baseline lines (issue 14 point 1), severity rings and
+flowsheet tints (point 2). Same repro as tests/domain/test_baseline.py."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+
+from session_app.domain.clock import ManualClock
+from session_app.domain.events import describe
+from session_app.domain.summary import load_summary
+from session_app.monitoring import MonitoringService
+from session_app.store import SessionStore
+from session_app.ui.charts import TrendCharts, TrendData
+from tests.domain.test_baseline import repro
+
+
+def _bp_lines(charts: TrendCharts) -> dict[str, float]:
+    """The labelled horizontal lines of the BP plot: label -> value."""
+    return {
+        item.label.format: item.value()
+        for item in charts.plots["bp"].items
+        if isinstance(item, pg.InfiniteLine)
+        and getattr(item, "label", None) is not None
+        and item.angle == 0
+    }
+
+
+def test_the_live_chart_draws_the_baseline_the_alerts_use(
+    qtbot, store: SessionStore, clock: ManualClock
+) -> None:
+    sid, _ = repro(MonitoringService(store, clock), clock)
+    charts = TrendCharts()
+    qtbot.addWidget(charts)
+    charts.follow(store)
+    charts.load_session(store, sid)
+    assert charts.data.baseline == {"systolic": 125.0, "diastolic": 80.0}
+    lines = _bp_lines(charts)
+    assert lines["baseline SYS 125"] == 125 and lines["baseline DIA 80"] == 80
+    assert lines["SYS +40"] == 165  # not 190: the rise is from the repeated BP
+
+
+def test_the_summary_and_pdf_chart_draw_the_baseline_the_alerts_use(
+    store: SessionStore, clock: ManualClock
+) -> None:
+    sid, _ = repro(MonitoringService(store, clock), clock)
+    record = load_summary(store, sid, clock.now()).record
+    data = TrendData.from_records(
+        record.checks,
+        record.events,
+        record.alerts,
+        session_start=record.session.started_at,
+        describe=lambda e: describe(e).split(":")[0],
+    )
+    assert data.baseline == {"systolic": 125.0, "diastolic": 80.0}
