@@ -24,7 +24,7 @@ from session_app.domain.baseline import baseline_values
 from session_app.domain.clock import format_local, minutes_between
 from session_app.domain.events import current as current_events
 from session_app.domain.protocols import Protocol, Thresholds
-from session_app.domain.records import AlertRecord, SessionEvent
+from session_app.domain.records import AlertRecord, SessionEvent, worst_by_value
 from session_app.domain.schedule import current_checks
 from session_app.domain.vitals import VitalsCheck
 from session_app.ui.chart_support import SEVERITY_TINTS as SEVERITY_TINTS  # re-exported
@@ -145,14 +145,7 @@ class TrendData:
         if reference is None:
             return cls(limits=limits or ChartLimits(), reference_label=reference_label)
 
-        severity_by_point: dict[tuple[int, str], str] = {}
-        rank = {"alert": 1, "high": 2, "urgent": 3}
-        for alert in alerts:
-            if alert.check_id is None:
-                continue
-            key = (alert.check_id, alert.measure)
-            if rank.get(alert.severity, 1) >= rank.get(severity_by_point.get(key, ""), 0):
-                severity_by_point[key] = alert.severity
+        severity_by_point = worst_by_value(alerts)
 
         measures = tuple(SERIES_COLOURS)
         values = {m: tuple(_number(getattr(c.signs, m)) for c in live_checks) for m in measures}

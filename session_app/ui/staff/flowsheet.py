@@ -31,10 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from session_app.domain.alerts import Severity, worst
 from session_app.domain.clock import format_local, minutes_between
 from session_app.domain.events import current, describe
 from session_app.domain.news2 import news2
-from session_app.domain.records import SessionEvent
+from session_app.domain.records import SessionEvent, worst_by_value
 from session_app.domain.schedule import current_checks
 from session_app.domain.summary import (
     CorrectionNote,
@@ -219,7 +220,7 @@ class FlowsheetTable(_RecordTable):
         own = {a.id for a in alerts if a.check_id == check.id}
         if any(c.kind == "alert" and c.row_id not in own for c in changes):
             return False  # an alert about another check: refill
-        flagged = {(a.check_id, a.measure): a.severity for a in alerts if a.check_id == check.id}
+        flagged = worst_by_value(a for a in alerts if a.check_id == check.id)
         first = self.rowCount() == 0
         self.insertRow(0)
         self._fill_row(0, check, self._reference, flagged)
@@ -271,12 +272,9 @@ class FlowsheetTable(_RecordTable):
         events = self._store.events(self.session_id)
         alerts = self._store.alerts(self.session_id)
         # Flagged values grouped by check: each row looks only at its own alerts.
-        flagged: dict[int, dict[tuple[int, str], str]] = {}
-        for alert in alerts:
-            if alert.check_id is not None:
-                flagged.setdefault(alert.check_id, {})[(alert.check_id, alert.measure)] = (
-                    alert.severity
-                )
+        flagged: dict[int, dict[tuple[int, str], Severity]] = {}
+        for (check_id, measure), severity in worst_by_value(alerts).items():
+            flagged.setdefault(check_id, {})[(check_id, measure)] = severity
         reference = minute_zero(events)
         self._reference = reference
         rows = list(reversed(checks))
@@ -317,7 +315,7 @@ class FlowsheetTable(_RecordTable):
         row: int,
         check: VitalsCheck,
         reference: Any,
-        flagged: dict[tuple[int, str], str],
+        flagged: dict[tuple[int, str], Severity],
     ) -> None:
         s = check.signs
         time_text = format_local(check.taken_at, with_date=False)
@@ -362,10 +360,13 @@ class FlowsheetTable(_RecordTable):
             self.setItem(row, COLUMN_INDEX[key], item)
         bold = QFont()
         bold.setBold(True)
+        by_cell: dict[str, list[Severity]] = {}  # the BP cell shows systolic and diastolic
         for (check_id, measure), severity in flagged.items():
-            if check_id != check.id:
-                continue
-            key = "bp" if measure in ("systolic", "diastolic") else measure
+            if check_id == check.id:
+                key = "bp" if measure in ("systolic", "diastolic") else measure
+                by_cell.setdefault(key, []).append(severity)
+        for key, raised in by_cell.items():
+            severity = worst(raised)
             item = self.item(row, COLUMN_INDEX[key]) if key in COLUMN_INDEX else None
             if item is not None:
                 item.setFont(bold)

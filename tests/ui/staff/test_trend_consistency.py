@@ -10,7 +10,9 @@ from session_app.domain.events import describe
 from session_app.domain.summary import load_summary
 from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
-from session_app.ui.charts import TrendCharts, TrendData
+from session_app.ui.charts import SEVERITY_COLOURS, SEVERITY_TINTS, TrendCharts, TrendData
+from session_app.ui.staff.alerts_panel import AlertsPanel
+from session_app.ui.staff.flowsheet import COLUMN_INDEX, FlowsheetTable
 from tests.domain.test_baseline import repro
 
 
@@ -52,3 +54,26 @@ def test_the_summary_and_pdf_chart_draw_the_baseline_the_alerts_use(
         describe=lambda e: describe(e).split(":")[0],
     )
     assert data.baseline == {"systolic": 125.0, "diastolic": 80.0}
+
+
+def test_flowsheet_tint_chart_ring_and_alert_order_all_show_the_worst_severity(
+    qtbot, store: SessionStore, clock: ManualClock
+) -> None:
+    """185/85 raises "high" (over 180) and "alert" (60 over baseline) on the systolic."""
+    sid, _ = repro(MonitoringService(store, clock), clock)
+    charts = TrendCharts()
+    qtbot.addWidget(charts)
+    charts.load_session(store, sid)
+    assert charts.data.flagged["systolic"][-1] == "high"
+    ring = max(charts.flag_points["systolic"].points(), key=lambda p: p.pos().x())
+    assert ring.pos().y() == 185 and ring.brush().color().name() == SEVERITY_COLOURS["high"]
+    table = FlowsheetTable(store)
+    qtbot.addWidget(table)
+    table.set_session(sid)
+    cell = table.item(0, COLUMN_INDEX["bp"])  # newest first
+    assert cell is not None and cell.text().startswith("185/85")
+    assert cell.background().color().name() == SEVERITY_TINTS["high"]
+    panel = AlertsPanel(store, MonitoringService(store, clock))
+    qtbot.addWidget(panel)
+    panel.set_session(sid)
+    assert panel.cards[0].alert.severity == "high"
