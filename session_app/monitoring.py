@@ -30,6 +30,7 @@ from session_app.domain.schedule import (
     anchors_from_events,
 )
 from session_app.domain.session import NewSession, TreatmentSession
+from session_app.domain.session_protocol import session_protocol
 from session_app.domain.text import text_problem
 from session_app.domain.vitals import VitalsCheck, validate_vitals
 from session_app.store import SessionStore, StoreWriteError
@@ -76,19 +77,10 @@ class MonitoringService:
         return self.store.start_session(new, protocol=snapshot, started_at=self.clock.now())
 
     def protocol(self, session_id: int) -> Protocol:
-        """The session's protocol from its snapshot (cached: a snapshot never changes).
-
-        A session stored without a snapshot gets the preset's declared defaults, not
-        today's clinic settings, so its rules cannot drift either.
-        """
+        """The session's protocol from its snapshot (domain.session_protocol; cached: a
+        snapshot never changes)."""
         if session_id not in self._protocols:
-            session = self.store.session(session_id)
-            snapshot = session.protocol or {}
-            if snapshot.get("phases") is not None or snapshot.get("thresholds") is not None:
-                protocol = Protocol.from_dict(snapshot)
-            else:
-                protocol = preset(session.protocol_name)
-            self._protocols[session_id] = protocol
+            self._protocols[session_id] = session_protocol(self.store.session(session_id))
         return self._protocols[session_id]
 
     # -- vitals checks ----------------------------------------------------------

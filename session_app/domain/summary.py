@@ -23,11 +23,12 @@ from session_app.domain.corrections import current, versions
 from session_app.domain.discharge import DischargeContext, StoredDischarge, discharge_context
 from session_app.domain.events import EVENT_KINDS, describe
 from session_app.domain.news2 import News2Score, news2
-from session_app.domain.protocols import ESKETAMINE_REMS, Protocol, preset
+from session_app.domain.protocols import ESKETAMINE_REMS, Protocol
 from session_app.domain.records import AlertRecord, SessionEvent
 from session_app.domain.rems import RemsForm, build_rems
 from session_app.domain.schedule import Schedule, ScheduleCounts, anchors_from_events
 from session_app.domain.session import TreatmentSession
+from session_app.domain.session_protocol import session_protocol
 from session_app.domain.vitals import FIELD_BY_NAME, MEASURE_NAMES, VitalsCheck, VitalSigns
 
 # Measures summarised per vital (baseline, min, max, peak change). Yes/no measures are not.
@@ -192,14 +193,8 @@ class SessionRecord:
         return current(self.events)
 
     def protocol(self) -> Protocol:
-        """The protocol snapshotted at start; the preset when an old session has none."""
-        snapshot = self.session.protocol or {}
-        if snapshot:
-            try:
-                return Protocol.from_dict(snapshot)
-            except (KeyError, TypeError, ValueError):
-                pass
-        return preset(self.session.protocol_name)
+        """The protocol snapshotted at start (domain.session_protocol, with its fallback)."""
+        return session_protocol(self.session)
 
 
 @dataclass(frozen=True)

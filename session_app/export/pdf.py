@@ -34,6 +34,7 @@ from session_app.domain.summary import SessionSummary
 from session_app.export import ExportError, check_target, write_atomically
 from session_app.export.document import CHART_URL, summary_html
 from session_app.paths import THEMES_DIR
+from session_app.trends import TrendData
 
 PAGE_SIZES: dict[str, QPageSize.PageSizeId] = {
     "a4": QPageSize.PageSizeId.A4,
@@ -63,18 +64,17 @@ def document_css() -> str:
 
 def chart_image(summary: SessionSummary, size: QSize = CHART_SIZE) -> QImage:
     """The session's trend charts drawn by the staff panel's chart widget, as an image."""
-    from session_app.ui.charts import ChartLimits, TrendCharts, TrendData
+    from session_app.ui.charts import TrendCharts
 
     record = summary.record
     charts = TrendCharts()
     try:
-        limits = ChartLimits.from_protocol(summary.protocol.to_dict())
         charts.set_data(
             TrendData.from_records(
                 record.checks,
                 record.events,
                 record.alerts,
-                limits,
+                summary.protocol.thresholds,
                 record.session.started_at,
                 describe=lambda e: describe(e).split(":")[0],
             )

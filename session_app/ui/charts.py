@@ -9,9 +9,8 @@ lines and normal bands come from the session's protocol snapshot (`ChartLimits`)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,15 +19,10 @@ from PySide6.QtCore import QPointF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPicture
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
-from session_app.domain.baseline import baseline_values
-from session_app.domain.clock import format_local, minutes_between
-from session_app.domain.events import current as current_events
-from session_app.domain.protocols import Protocol, Thresholds
-from session_app.domain.records import AlertRecord, SessionEvent, worst_by_value
-from session_app.domain.schedule import current_checks
-from session_app.domain.vitals import VitalsCheck
-from session_app.ui.chart_support import SEVERITY_TINTS as SEVERITY_TINTS  # re-exported
-from session_app.ui.chart_support import minute_zero
+from session_app.domain.clock import format_local
+from session_app.domain.protocols import Thresholds
+from session_app.domain.records import SessionEvent
+from session_app.trends import TrendData, x_range
 from session_app.ui.text import plain_label
 
 # Series colours: calm, distinct, none of them a severity colour (red/amber mean alerts).
@@ -49,7 +43,6 @@ BAND_COLOUR = QColor(46, 125, 50, 26)  # faint green: inside the clinic's thresh
 THRESHOLD_COLOUR = "#c62828"
 MARKER_COLOUR = "#37474f"
 LABEL_FILL = (255, 255, 255, 210)  # labels stay legible over curves and grid
-MARKER_KINDS = ("dose", "infusion_start", "infusion_rate", "infusion_pause", "infusion_stop")
 GRID_COLOUR = "#90a4ae"  # the axes' colour, as their grid had
 GRID_ALPHA = int(0.15 * 255) / 255  # what showGrid(alpha=0.15) gave the axes
 # Above this many points a curve has more points than pixels: it is drawn thin, without
@@ -57,158 +50,10 @@ GRID_ALPHA = int(0.15 * 255) / 255  # what showGrid(alpha=0.15) gave the axes
 DENSE_POINTS = 2000
 
 
-@dataclass(frozen=True)
-class ChartLimits:
-    """Alert thresholds drawn on the charts. None: the protocol has no such threshold."""
-
-    systolic_high: float | None = 180
-    diastolic_high: float | None = 110
-    systolic_rise: float | None = 40
-    diastolic_rise: float | None = 25
-    hr_low: float | None = 50
-    hr_high: float | None = 130
-    spo2_low: float | None = 92
-    rr_low: float | None = 10
-    rr_high: float | None = 30
-
-    @classmethod
-    def from_thresholds(cls, thresholds: Thresholds) -> ChartLimits:
-        return cls(
-            systolic_high=thresholds.sys_high,
-            diastolic_high=thresholds.dia_high,
-            systolic_rise=thresholds.sys_rise,
-            diastolic_rise=thresholds.dia_rise,
-            hr_low=thresholds.hr_low,
-            hr_high=thresholds.hr_high,
-            spo2_low=thresholds.spo2_low,
-            rr_low=thresholds.rr_low,
-            rr_high=thresholds.rr_high,
-        )
-
-    @classmethod
-    def from_protocol(cls, snapshot: Mapping[str, Any] | None) -> ChartLimits:
-        """The thresholds of a session's protocol snapshot (defaults if it has none)."""
-        if not snapshot:
-            return cls()
-        try:
-            return cls.from_thresholds(Protocol.from_dict(snapshot).thresholds)
-        except (ValueError, KeyError, TypeError):
-            return cls()
-
-
-@dataclass(frozen=True)
-class EventMarker:
-    minute: float
-    label: str
-
-
-@dataclass(frozen=True)
-class TrendData:
-    """The numbers the charts draw: one entry per check, x in minutes from the reference."""
-
-    minutes: tuple[float, ...] = ()
-    times: tuple[datetime, ...] = ()
-    values: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
-    flagged: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # severity or ""
-    baseline: Mapping[str, float] = field(default_factory=dict)
-    markers: tuple[EventMarker, ...] = ()
-    reference_label: str = "minutes since dose"
-    limits: ChartLimits = field(default_factory=ChartLimits)
-
-    def series(self, measure: str) -> tuple[np.ndarray, np.ndarray]:
-        """x (minutes) and y for one measure, NaN where it was not measured."""
-        return np.asarray(self.minutes, dtype=float), np.asarray(
-            self.values.get(measure, ()), dtype=float
-        )
-
-    @classmethod
-    def from_records(
-        cls,
-        checks: Sequence[VitalsCheck],
-        events: Sequence[SessionEvent] = (),
-        alerts: Sequence[AlertRecord] = (),
-        limits: ChartLimits | None = None,
-        session_start: datetime | None = None,
-        describe: Callable[[SessionEvent], str] | None = None,
-    ) -> TrendData:
-        """Build from stored rows. Corrected checks/events are replaced by their correction."""
-        live_checks = current_checks(checks)
-        live_events = current_events(events)
-        dose_at = minute_zero(events)
-        reference: datetime | None = dose_at
-        if dose_at is not None:
-            reference_label = "minutes since dose"
-        else:
-            starts = [c.taken_at for c in live_checks] + ([session_start] if session_start else [])
-            reference = min(starts) if starts else None
-            reference_label = "minutes since start (no dose logged yet)"
-        if reference is None:
-            return cls(limits=limits or ChartLimits(), reference_label=reference_label)
-
-        severity_by_point = worst_by_value(alerts)
-
-        measures = tuple(SERIES_COLOURS)
-        values = {m: tuple(_number(getattr(c.signs, m)) for c in live_checks) for m in measures}
-        flagged = {
-            m: tuple(severity_by_point.get((_root_id(c), m), "") for c in live_checks)
-            for m in measures
-        }
-        baseline = baseline_values(live_checks, dose_at, ("systolic", "diastolic"))
-        name = describe or _short_label
-        markers = tuple(
-            EventMarker(minutes_between(reference, e.occurred_at), name(e))
-            for e in live_events
-            if e.kind in MARKER_KINDS
-        )
-        return cls(
-            minutes=tuple(minutes_between(reference, c.taken_at) for c in live_checks),
-            times=tuple(c.taken_at for c in live_checks),
-            values=values,
-            flagged=flagged,
-            baseline=baseline,
-            markers=markers,
-            reference_label=reference_label,
-            limits=limits or ChartLimits(),
-        )
-
-
-def _short_label(event: SessionEvent) -> str:
-    return event.kind.replace("_", " ").capitalize()
-
-
-def _number(value: object) -> float:
-    return float("nan") if value is None else float(value)  # type: ignore[arg-type]
-
-
-def _root_id(check: VitalsCheck) -> int:
-    return check.id
-
-
-# A live chart's time axis ends at the first of these (minutes after minute 0) that is
-# past the newest point, then at whole multiples of the last one.
-FRAME_ENDS: tuple[float, ...] = (60, 90, 120, 180, 240, 360, 480)
-
-
-def x_range(data: TrendData, *, live: bool = False) -> tuple[float, float]:
-    """The time axis (minutes) for the charts.
-
-    A finished session (summary, PDF) is fitted to its points. A live chart runs to the
-    next frame end after the newest point, leaving room for the checks to come: its scale
-    stays put from one save to the next, so the nurse's eye finds the same grid and the
-    axes are not re-laid out on every save (issue 7).
-    """
-    if not data.minutes:
-        return -10.0, 120.0
-    marks = [m.minute for m in data.markers]
-    low = min(min(data.minutes), *marks, 0.0)
-    high = max(max(data.minutes), *marks, 0.0)
-    if not live:
-        span = max(high - low, 30.0)
-        return low - span * 0.04, low + span * 1.04
-    last = FRAME_ENDS[-1]
-    end = next((e for e in FRAME_ENDS if e >= high), math.ceil(high / last) * last)
-    pad = (end - low) * 0.03
-    return low - pad, end + pad
+def _arrays(data: TrendData, measure: str) -> tuple[np.ndarray, np.ndarray]:
+    """x (minutes) and y of one measure as arrays, NaN where it was not measured."""
+    x, y = data.series(measure)
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
 def _over_white(colour: QColor, alpha: float) -> QColor:
@@ -342,7 +187,7 @@ class TrendCharts(QWidget):
         self._session_id: int | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._describe: Callable[[SessionEvent], str] | None = None
-        self._limits_for: Callable[[int], ChartLimits] | None = None
+        self._thresholds: Thresholds | None = None  # the loaded session's, read once
 
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
@@ -439,26 +284,20 @@ class TrendCharts(QWidget):
         store: Any,
         session_id: int,
         *,
-        limits: ChartLimits | None = None,
         describe: Callable[[SessionEvent], str] | None = None,
     ) -> None:
         """Read a whole session's checks, events and alerts from the store and draw them."""
         self._cancel_pending_reload()
+        if session_id != self._session_id:
+            self._thresholds = None
         self._store = store
         self._session_id = session_id
         self._describe = describe
-        session = store.session(session_id)
-        self._limits = limits or ChartLimits.from_protocol(session.protocol)
-        self.set_data(
-            TrendData.from_records(
-                store.checks(session_id),
-                store.events(session_id),
-                store.alerts(session_id),
-                self._limits,
-                session.started_at,
-                describe,
-            )
+        data = TrendData.for_session(
+            store, session_id, thresholds=self._thresholds, describe=describe
         )
+        self._thresholds = data.thresholds  # a session's snapshot never changes
+        self.set_data(data)
 
     def follow(self, store: Any) -> None:
         """Redraw when the store announces a change to the loaded session.
@@ -506,9 +345,7 @@ class TrendCharts(QWidget):
     def reload(self) -> None:
         self._cancel_pending_reload()
         if self._store is not None and self._session_id is not None:
-            self.load_session(
-                self._store, self._session_id, limits=self._limits, describe=self._describe
-            )
+            self.load_session(self._store, self._session_id, describe=self._describe)
 
     def clear(self) -> None:
         self._cancel_pending_reload()
@@ -520,7 +357,7 @@ class TrendCharts(QWidget):
         self._data = data
         self._set_density(len(data.minutes) > DENSE_POINTS)
         for measure, curve in self.curves.items():
-            x, y = data.series(measure)
+            x, y = _arrays(data, measure)
             if len(y) != len(x) or not np.isfinite(y).any():
                 x, y = np.array([]), np.array([])  # nothing measured: draw nothing
             curve.setData(x, y, connect="finite")
@@ -593,14 +430,14 @@ class TrendCharts(QWidget):
         """The default range, widened to show every value and the baseline-rise lines."""
         low, high = spec.y_range
         for measure in spec.measures:
-            _, y = data.series(measure)
+            _, y = _arrays(data, measure)
             finite = y[np.isfinite(y)] if len(y) else y
             if len(finite):
                 low, high = min(low, float(finite.min()) - 5), max(high, float(finite.max()) + 5)
         if spec.key == "bp":
             rises = (
-                ("systolic", data.limits.systolic_rise),
-                ("diastolic", data.limits.diastolic_rise),
+                ("systolic", data.thresholds.sys_rise),
+                ("diastolic", data.thresholds.dia_rise),
             )
             for measure, rise in rises:
                 if measure in data.baseline and rise is not None:
@@ -612,7 +449,7 @@ class TrendCharts(QWidget):
     def _draw_decorations(self, spec: _PlotSpec, data: TrendData) -> None:
         """Threshold lines, bands, baseline and event markers; rebuilt only when they change
         (rebuilding them on every save was a fifth of the save's time, issue 7)."""
-        shown = (data.limits, tuple(sorted(data.baseline.items())), data.markers)
+        shown = (data.thresholds, tuple(sorted(data.baseline.items())), data.markers)
         if self._drawn_decorations.get(spec.key) == shown:
             return
         self._drawn_decorations[spec.key] = shown
@@ -620,14 +457,14 @@ class TrendCharts(QWidget):
         for item in self._decorations[spec.key]:
             plot.removeItem(item)
         items: list[pg.GraphicsObject] = []
-        limits = data.limits
+        limits = data.thresholds
         lines: list[tuple[float, str, bool]] = []  # value, label, label below the line
         band: tuple[float | None, float | None] = (None, None)
         if spec.key == "bp":
-            if limits.systolic_high is not None:
-                lines.append((limits.systolic_high, f"SYS ≥ {limits.systolic_high:g}", True))
-            if limits.diastolic_high is not None:
-                lines.append((limits.diastolic_high, f"DIA ≥ {limits.diastolic_high:g}", True))
+            if limits.sys_high is not None:
+                lines.append((limits.sys_high, f"SYS ≥ {limits.sys_high:g}", True))
+            if limits.dia_high is not None:
+                lines.append((limits.dia_high, f"DIA ≥ {limits.dia_high:g}", True))
         elif spec.key == "hr":
             band = (limits.hr_low, limits.hr_high)
         elif spec.key == "spo2":
@@ -656,8 +493,8 @@ class TrendCharts(QWidget):
             items.append(_labelled_line(value, 0, threshold, text, 0.01, anchor))
         if spec.key == "bp":
             for measure, rise in (
-                ("systolic", limits.systolic_rise),
-                ("diastolic", limits.diastolic_rise),
+                ("systolic", limits.sys_rise),
+                ("diastolic", limits.dia_rise),
             ):
                 base = data.baseline.get(measure)
                 if base is None:

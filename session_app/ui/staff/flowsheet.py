@@ -47,7 +47,7 @@ from session_app.domain.text import shown_plainly
 from session_app.domain.vitals import VitalsCheck, value_text
 from session_app.monitoring import MonitoringService
 from session_app.store.repository import Change
-from session_app.ui.chart_support import SEVERITY_TINTS, minute_zero
+from session_app.trends import minute_zero
 from session_app.ui.staff.correction_dialog import (
     CheckCorrectionDialog,
     EventCorrectionDialog,
@@ -75,6 +75,13 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("note", "Note"),
 )
 COLUMN_INDEX = {key: i for i, (key, _) in enumerate(COLUMNS)}
+# Light backgrounds of the alert severities, for table cells (QSS cannot style single items).
+SEVERITY_TINTS: dict[str, str] = {
+    "advisory": "#e3edf7",
+    "alert": "#ffe8b3",
+    "high": "#ffd0cc",
+    "urgent": "#ffb3ad",
+}
 NEWS2_TINT = {"medium": SEVERITY_TINTS["alert"], "high": SEVERITY_TINTS["high"]}
 CORRECTED_MARK = "✎ corrected"
 CORRECTED_TINT = "#e8e4f5"  # a quiet violet: not a severity colour, just "look here"

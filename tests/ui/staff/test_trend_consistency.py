@@ -10,9 +10,10 @@ from session_app.domain.events import describe
 from session_app.domain.summary import load_summary
 from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
-from session_app.ui.charts import SEVERITY_COLOURS, SEVERITY_TINTS, TrendCharts, TrendData
+from session_app.trends import TrendData
+from session_app.ui.charts import SEVERITY_COLOURS, TrendCharts
 from session_app.ui.staff.alerts_panel import AlertsPanel
-from session_app.ui.staff.flowsheet import COLUMN_INDEX, FlowsheetTable
+from session_app.ui.staff.flowsheet import COLUMN_INDEX, SEVERITY_TINTS, FlowsheetTable
 from tests.domain.test_baseline import repro
 
 
