@@ -317,6 +317,26 @@ class FlowsheetTable(_RecordTable):
             item.setFont(font)
             item.setToolTip(tip)
 
+    def _tint_flagged(
+        self, row: int, check: VitalsCheck, flagged: dict[tuple[int, str], Severity]
+    ) -> None:
+        """Bold and tint each cell an alert was raised on, in the worst severity raised on
+        it (domain.alerts.worst: the same colour the chart rings the point in)."""
+        bold = QFont()
+        bold.setBold(True)
+        by_cell: dict[str, list[Severity]] = {}  # the BP cell shows systolic and diastolic
+        for (check_id, measure), severity in flagged.items():
+            if check_id == check.id:
+                key = "bp" if measure in ("systolic", "diastolic") else measure
+                by_cell.setdefault(key, []).append(severity)
+        for key, raised in by_cell.items():
+            severity = worst(raised)
+            item = self.item(row, COLUMN_INDEX[key]) if key in COLUMN_INDEX else None
+            if item is not None:
+                item.setFont(bold)
+                item.setBackground(QBrush(QColor(SEVERITY_TINTS.get(severity, "#fff3cd"))))
+                item.setToolTip(tooltip(f"{severity} alert raised on this value"))
+
     def _fill_row(
         self,
         row: int,
@@ -365,20 +385,7 @@ class FlowsheetTable(_RecordTable):
             item = QTableWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, check.id)
             self.setItem(row, COLUMN_INDEX[key], item)
-        bold = QFont()
-        bold.setBold(True)
-        by_cell: dict[str, list[Severity]] = {}  # the BP cell shows systolic and diastolic
-        for (check_id, measure), severity in flagged.items():
-            if check_id == check.id:
-                key = "bp" if measure in ("systolic", "diastolic") else measure
-                by_cell.setdefault(key, []).append(severity)
-        for key, raised in by_cell.items():
-            severity = worst(raised)
-            item = self.item(row, COLUMN_INDEX[key]) if key in COLUMN_INDEX else None
-            if item is not None:
-                item.setFont(bold)
-                item.setBackground(QBrush(QColor(SEVERITY_TINTS.get(severity, "#fff3cd"))))
-                item.setToolTip(tooltip(f"{severity} alert raised on this value"))
+        self._tint_flagged(row, check, flagged)
         time_item = self.item(row, COLUMN_INDEX["time"])
         if check.late and time_item is not None:
             time_item.setBackground(QBrush(QColor(SEVERITY_TINTS["alert"])))

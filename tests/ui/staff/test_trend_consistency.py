@@ -6,11 +6,10 @@ from __future__ import annotations
 import pyqtgraph as pg
 
 from session_app.domain.clock import ManualClock
-from session_app.domain.events import describe
 from session_app.domain.summary import load_summary
+from session_app.export.pdf import trend_data
 from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
-from session_app.trends import TrendData
 from session_app.ui.charts import SEVERITY_COLOURS, TrendCharts
 from session_app.ui.staff.alerts_panel import AlertsPanel
 from session_app.ui.staff.flowsheet import COLUMN_INDEX, SEVERITY_TINTS, FlowsheetTable
@@ -43,18 +42,15 @@ def test_the_live_chart_draws_the_baseline_the_alerts_use(
 
 
 def test_the_summary_and_pdf_chart_draw_the_baseline_the_alerts_use(
-    store: SessionStore, clock: ManualClock
+    qtbot, store: SessionStore, clock: ManualClock
 ) -> None:
     sid, _ = repro(MonitoringService(store, clock), clock)
-    record = load_summary(store, sid, clock.now()).record
-    data = TrendData.from_records(
-        record.checks,
-        record.events,
-        record.alerts,
-        session_start=record.session.started_at,
-        describe=lambda e: describe(e).split(":")[0],
-    )
-    assert data.baseline == {"systolic": 125.0, "diastolic": 80.0}
+    summary = load_summary(store, sid, clock.now())
+    assert trend_data(summary).baseline == {"systolic": 125.0, "diastolic": 80.0}
+    view = TrendCharts()  # the summary screen's charts
+    qtbot.addWidget(view)
+    view.load_session(store, sid)
+    assert _bp_lines(view)["SYS +40"] == 165
 
 
 def test_flowsheet_tint_chart_ring_and_alert_order_all_show_the_worst_severity(
