@@ -17,7 +17,7 @@ from typing import Any
 from typing import Protocol as Interface
 
 from session_app.domain import discharge as discharge_rules
-from session_app.domain.baseline import baseline_check
+from session_app.domain.baseline import baseline_checks
 from session_app.domain.clock import format_local
 from session_app.domain.corrections import current, versions
 from session_app.domain.discharge import DischargeContext, StoredDischarge, discharge_context
@@ -420,11 +420,12 @@ def vital_stats(
     The baseline of a measure is domain.baseline's (the one the alerts compare with);
     a measure without one has no change from baseline.
     """
+    baselines = baseline_checks(checks, dose_at, STAT_MEASURES)
     stats: list[VitalStat] = []
     for measure in STAT_MEASURES:
         spec = FIELD_BY_NAME[measure]
         taken = [(c, float(v)) for c in checks if (v := getattr(c.signs, measure)) is not None]
-        base_c = baseline_check(checks, dose_at, measure)
+        base_c = baselines.get(measure)
         if not taken or base_c is None:
             values = [v for _, v in taken]
             low, high = (min(values), max(values)) if values else (None, None)
