@@ -15,6 +15,7 @@ from typing import Any
 
 from session_app.domain import events as ev
 from session_app.domain.alerts import AlertFinding, evaluate
+from session_app.domain.baseline import baseline_check
 from session_app.domain.clock import Clock, ensure_utc, format_local
 from session_app.domain.corrections import current, resolved_by_correction, versions
 from session_app.domain.errors import FieldError, ValidationError
@@ -29,6 +30,7 @@ from session_app.domain.schedule import (
     anchors_from_events,
 )
 from session_app.domain.session import NewSession, TreatmentSession
+from session_app.domain.session_protocol import session_protocol
 from session_app.domain.text import text_problem
 from session_app.domain.vitals import VitalsCheck, validate_vitals
 from session_app.store import SessionStore, StoreWriteError
@@ -75,19 +77,10 @@ class MonitoringService:
         return self.store.start_session(new, protocol=snapshot, started_at=self.clock.now())
 
     def protocol(self, session_id: int) -> Protocol:
-        """The session's protocol from its snapshot (cached: a snapshot never changes).
-
-        A session stored without a snapshot gets the preset's declared defaults, not
-        today's clinic settings, so its rules cannot drift either.
-        """
+        """The session's protocol from its snapshot (domain.session_protocol; cached: a
+        snapshot never changes)."""
         if session_id not in self._protocols:
-            session = self.store.session(session_id)
-            snapshot = session.protocol or {}
-            if snapshot.get("phases") is not None or snapshot.get("thresholds") is not None:
-                protocol = Protocol.from_dict(snapshot)
-            else:
-                protocol = preset(session.protocol_name)
-            self._protocols[session_id] = protocol
+            self._protocols[session_id] = session_protocol(self.store.session(session_id))
         return self._protocols[session_id]
 
     # -- vitals checks ----------------------------------------------------------
@@ -114,7 +107,7 @@ class MonitoringService:
         baseline_flag = before_dose if is_baseline is None else is_baseline
         checks = self.store.checks(session_id)
         due_at, late = (None, False) if baseline_flag else schedule.classify(taken, checks)
-        baseline = None if before_dose else self._baseline_among(checks, schedule.dose_at)
+        baseline = None if before_dose else baseline_check(checks, schedule.dose_at)
         findings = evaluate(
             signs,
             self.protocol(session_id).thresholds,
@@ -133,24 +126,9 @@ class MonitoringService:
         return SavedCheck(check, alerts, news2(signs))
 
     def baseline(self, session_id: int) -> VitalsCheck | None:
-        """The baseline the rise rules compare with: the latest baseline check before the dose.
-
-        (When a pre-dose BP was high and is repeated after a rest, the repeat counts.)
-        """
-        return self._baseline_among(
-            self.store.checks(session_id), self.schedule(session_id).dose_at
-        )
-
-    @staticmethod
-    def _baseline_among(checks: list[VitalsCheck], dose_at: datetime | None) -> VitalsCheck | None:
-        candidates = [
-            c
-            for c in current(checks)
-            if c.is_baseline and (dose_at is None or c.taken_at <= dose_at)
-        ]
-        if not candidates and dose_at is not None:
-            candidates = [c for c in current(checks) if c.is_baseline]
-        return max(candidates, key=lambda c: (c.taken_at, c.id), default=None)
+        """The BP baseline the rise rules compare with (domain.baseline: the latest marked
+        baseline before the dose, so a high pre-dose BP repeated after a rest counts)."""
+        return baseline_check(self.store.checks(session_id), self.schedule(session_id).dose_at)
 
     def news2(self, check: VitalsCheck) -> News2Score:
         return news2(check.signs)
@@ -193,7 +171,7 @@ class MonitoringService:
         schedule = self.schedule(session_id)
         before_dose = schedule.dose_at is None or original.taken_at < schedule.dose_at
         others = [c for c in self.store.checks(session_id) if c.id != original.id]
-        baseline = None if before_dose else self._baseline_among(others, schedule.dose_at)
+        baseline = None if before_dose else baseline_check(others, schedule.dose_at)
         findings = evaluate(
             signs,
             self.protocol(session_id).thresholds,

@@ -8,7 +8,7 @@ DESIGN's own "consider delaying" for a high blood pressure before dosing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -54,6 +54,13 @@ class Severity(StrEnum):
 
 
 _RANK = {s: i for i, s in enumerate(Severity)}
+
+
+def worst(severities: Iterable[Severity]) -> Severity | None:
+    """The most severe of `severities` (None if there are none): the one ranking every
+    view uses, so a value with two alerts shows the same colour on the chart, in the
+    flowsheet and in the alerts list (issue 14)."""
+    return max(severities, key=lambda s: s.rank, default=None)
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 
 DESIGN.md section 3: modified Aldrete (five items scored 0–2, a total of 9 or more is
 typical for discharge), blood pressure back within 20 % of baseline (computed from the
-record, never typed), MOAA/S 5, a responsible adult present, and the advice "no driving
-until the next day" given. The app records and reminds; the nurse decides. That is why an
-unmet criterion or a warning (minimum monitoring time not reached, a due check missed)
-never blocks ending the session: it is shown, and stored with the result.
+record, never typed; the baseline is domain.baseline's), MOAA/S 5, a responsible adult
+present, and the advice "no driving until the next day" given. The app records and
+reminds; the nurse decides. That is why an unmet criterion or a warning (minimum
+monitoring time not reached, a due check missed) never blocks ending the session: it is
+shown, and stored with the result.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from session_app.domain.baseline import baseline_check
 from session_app.domain.clock import from_iso, to_iso
 from session_app.domain.errors import FieldError, ValidationError
 from session_app.domain.text import snippet, text_problem
@@ -85,16 +87,6 @@ def validate_note(raw: str) -> str:
     return text
 
 
-def baseline_check(checks: Sequence[VitalsCheck]) -> VitalsCheck | None:
-    """The check blood pressure is compared with: the last one marked baseline that has a BP,
-    else the first check with a BP (a session whose baseline was not marked still has one)."""
-    with_bp = [c for c in checks if c.signs.systolic is not None]
-    marked = [c for c in with_bp if c.is_baseline]
-    if marked:
-        return marked[-1]
-    return with_bp[0] if with_bp else None
-
-
 def latest_with(checks: Sequence[VitalsCheck], measure: str) -> VitalsCheck | None:
     """The most recent check in which `measure` was recorded."""
     for check in sorted(checks, key=lambda c: (c.taken_at, c.id), reverse=True):
@@ -143,10 +135,13 @@ class BpRecovery:
 
 
 def bp_recovery(
-    checks: Sequence[VitalsCheck], limit_pct: float = BP_RECOVERY_LIMIT_PCT
+    checks: Sequence[VitalsCheck],
+    dose_at: datetime | None = None,
+    limit_pct: float = BP_RECOVERY_LIMIT_PCT,
 ) -> BpRecovery:
-    """Compute BP recovery from the record: the baseline check and the latest BP after it."""
-    base = baseline_check(checks)
+    """Compute BP recovery from the record: the baseline (domain.baseline, the one rule
+    the alerts use) and the latest BP after it."""
+    base = baseline_check(checks, dose_at)
     latest = latest_with(checks, "systolic")
     if base is None or latest is None or latest.id == base.id:
         return BpRecovery(_bp(base), None, None, limit_pct)
@@ -159,13 +154,15 @@ def _bp(check: VitalsCheck | None) -> tuple[int, int] | None:
     return (check.signs.systolic, check.signs.diastolic)
 
 
-def suggest_aldrete(checks: Sequence[VitalsCheck]) -> dict[str, int]:
+def suggest_aldrete(
+    checks: Sequence[VitalsCheck], dose_at: datetime | None = None
+) -> dict[str, int]:
     """Scores the record can suggest (circulation, consciousness, SpO2); the nurse confirms.
 
     Activity and breathing are observed at the bedside, so they are never suggested.
     """
     suggestion: dict[str, int] = {}
-    change = bp_recovery(checks).change_pct
+    change = bp_recovery(checks, dose_at).change_pct
     if change is not None:
         suggestion["circulation"] = 2 if abs(change) <= 20 else 1 if abs(change) < 50 else 0
     moaas = latest_with(checks, "moaas")
@@ -229,6 +226,7 @@ def discharge_context(
     monitoring_ends_at: datetime | None,
     min_monitoring_min: float | None,
     missed_checks: int = 0,
+    dose_at: datetime | None = None,
 ) -> DischargeContext:
     """Gather the computed side of the checklist from current (corrected) checks.
 
@@ -241,7 +239,7 @@ def discharge_context(
         minutes = min_monitoring_min - (monitoring_ends_at - now).total_seconds() / 60
     return DischargeContext(
         now=now,
-        bp=bp_recovery(checks),
+        bp=bp_recovery(checks, dose_at),
         latest_moaas=moaas.signs.moaas if moaas else None,
         monitoring_min=minutes,
         min_monitoring_min=min_monitoring_min,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from session_app.domain.alerts import Severity, worst
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class AlertRecord:
     id: int
     session_id: int
     check_id: int | None
-    severity: str  # "alert", "high", "urgent" — see domain.alerts
+    severity: Severity  # ordered; rank with domain.alerts.worst, never by hand
     rule: str  # rule key, e.g. "hr_low"
     measure: str  # field name, e.g. "heart_rate"
     value: float | None
@@ -39,3 +42,13 @@ class AlertRecord:
     @property
     def acknowledged(self) -> bool:
         return self.acked_at is not None
+
+
+def worst_by_value(alerts: Iterable[AlertRecord]) -> dict[tuple[int, str], Severity]:
+    """The worst severity raised on each (check id, measure): what the chart rings and
+    the flowsheet tints, so both show the same colour for a value with two alerts."""
+    raised: dict[tuple[int, str], list[Severity]] = {}
+    for alert in alerts:
+        if alert.check_id is not None:
+            raised.setdefault((alert.check_id, alert.measure), []).append(alert.severity)
+    return {key: top for key, found in raised.items() if (top := worst(found)) is not None}

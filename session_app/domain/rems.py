@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from session_app.domain.baseline import baseline_check
 from session_app.domain.clock import format_local, from_iso
 from session_app.domain.events import CONCOMITANT_CLASSES
 from session_app.domain.records import SessionEvent
@@ -142,8 +143,9 @@ def build_rems(
 
     # Blood pressure at the three points
     with_bp = [c for c in checks if c.signs.systolic is not None and c.signs.diastolic is not None]
-    pre = [c for c in with_bp if dose_at is None or c.taken_at <= dose_at]
-    pre_check = pre[-1] if pre else None
+    pre_check = baseline_check(checks, dose_at)  # the one the alerts compared with
+    if pre_check is not None and dose_at is not None and pre_check.taken_at > dose_at:
+        pre_check = None  # marked baseline after the dose: not a BP "before dosing"
     fields.append(
         RemsField(
             "bp_predose",

@@ -17,21 +17,18 @@ from typing import Any
 from typing import Protocol as Interface
 
 from session_app.domain import discharge as discharge_rules
+from session_app.domain.baseline import baseline_checks
 from session_app.domain.clock import format_local
 from session_app.domain.corrections import AlertResolution, current, versions
-from session_app.domain.discharge import (
-    DischargeContext,
-    StoredDischarge,
-    baseline_check,
-    discharge_context,
-)
+from session_app.domain.discharge import DischargeContext, StoredDischarge, discharge_context
 from session_app.domain.events import EVENT_KINDS, describe
 from session_app.domain.news2 import News2Score, news2
-from session_app.domain.protocols import ESKETAMINE_REMS, Protocol, preset
+from session_app.domain.protocols import ESKETAMINE_REMS, Protocol
 from session_app.domain.records import AlertRecord, SessionEvent
 from session_app.domain.rems import RemsForm, build_rems
 from session_app.domain.schedule import Schedule, ScheduleCounts, anchors_from_events
 from session_app.domain.session import TreatmentSession
+from session_app.domain.session_protocol import session_protocol
 from session_app.domain.vitals import FIELD_BY_NAME, MEASURE_NAMES, VitalsCheck, VitalSigns
 
 # Measures summarised per vital (baseline, min, max, peak change). Yes/no measures are not.
@@ -199,14 +196,8 @@ class SessionRecord:
         return current(self.events)
 
     def protocol(self) -> Protocol:
-        """The protocol snapshotted at start; the preset when an old session has none."""
-        snapshot = self.session.protocol or {}
-        if snapshot:
-            try:
-                return Protocol.from_dict(snapshot)
-            except (KeyError, TypeError, ValueError):
-                pass
-        return preset(self.session.protocol_name)
+        """The protocol snapshotted at start (domain.session_protocol, with its fallback)."""
+        return session_protocol(self.session)
 
 
 @dataclass(frozen=True)
@@ -376,7 +367,7 @@ def build_summary(record: SessionRecord, now: datetime) -> SessionSummary:
         doses=tuple(_dose_line(e, record.events) for e in events if e.kind == "dose"),
         infusion=tuple(line(e) for e in events if e.kind in INFUSION_KINDS),
         checks=check_lines,
-        vitals=vital_stats(checks),
+        vitals=vital_stats(checks, dose_at),
         counts=counts,
         alerts=tuple(record.alerts),
         adverse_events=tuple(line(e) for e in events if e.kind == "adverse_event"),
@@ -435,27 +426,28 @@ def _num(value: Any) -> str:
     return str(value)
 
 
-def vital_stats(checks: Sequence[VitalsCheck]) -> tuple[VitalStat, ...]:
+def vital_stats(
+    checks: Sequence[VitalsCheck], dose_at: datetime | None = None
+) -> tuple[VitalStat, ...]:
     """Baseline, min, max and the largest change from baseline (and when) for each vital.
 
-    The baseline of a measure is its value in the last check marked baseline that has it,
-    else its first recorded value: a session without a marked baseline still compares.
+    The baseline of a measure is domain.baseline's (the one the alerts compare with);
+    a measure without one has no change from baseline.
     """
-    base_check = baseline_check(checks)
+    baselines = baseline_checks(checks, dose_at, STAT_MEASURES)
     stats: list[VitalStat] = []
     for measure in STAT_MEASURES:
         spec = FIELD_BY_NAME[measure]
         taken = [(c, float(v)) for c in checks if (v := getattr(c.signs, measure)) is not None]
-        if not taken:
-            stats.append(VitalStat(measure, spec.label, spec.unit, 0, *(None,) * 5))
+        base_c = baselines.get(measure)
+        if not taken or base_c is None:
+            values = [v for _, v in taken]
+            low, high = (min(values), max(values)) if values else (None, None)
+            stats.append(
+                VitalStat(measure, spec.label, spec.unit, len(taken), None, low, high, None, None)
+            )
             continue
-        marked = [(c, v) for c, v in taken if c.is_baseline]
-        if base_check is not None and getattr(base_check.signs, measure) is not None:
-            base_c, base = base_check, float(getattr(base_check.signs, measure))
-        elif marked:
-            base_c, base = marked[-1]
-        else:
-            base_c, base = taken[0]
+        base = float(getattr(base_c.signs, measure))
         later = [(c, v) for c, v in taken if c.taken_at >= base_c.taken_at and c.id != base_c.id]
         peak = max(later, key=lambda cv: abs(cv[1] - base), default=None)
         values = [v for _, v in taken]
@@ -493,6 +485,7 @@ def discharge_context_for(summary: SessionSummary, now: datetime) -> DischargeCo
         ),
         min_monitoring_min=summary.protocol.min_monitoring_min,
         missed_checks=counts.missed if counts else 0,
+        dose_at=summary.dose_at,
     )
 
 

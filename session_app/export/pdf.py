@@ -3,7 +3,7 @@
 The body is the summary document (export.document), laid out for A4 or Letter. Each page
 carries a header with the patient ID and the session date, and a footer "Page n of N",
 so a page separated from the others in the chart still says whose it is. The charts are
-the staff panel's own TrendCharts widget rendered to an image.
+drawn by the staff panel's drawing code (session_app.trend_plots) into an image.
 
 Needs a QApplication (the charts are widgets); `ensure_qt_app()` makes one that works
 without a display (offscreen platform) for the command line.
@@ -34,6 +34,7 @@ from session_app.domain.summary import SessionSummary
 from session_app.export import ExportError, check_target, write_atomically
 from session_app.export.document import CHART_URL, summary_html
 from session_app.paths import THEMES_DIR
+from session_app.trends import TrendData
 
 PAGE_SIZES: dict[str, QPageSize.PageSizeId] = {
     "a4": QPageSize.PageSizeId.A4,
@@ -62,26 +63,24 @@ def document_css() -> str:
 
 
 def chart_image(summary: SessionSummary, size: QSize = CHART_SIZE) -> QImage:
-    """The session's trend charts drawn by the staff panel's chart widget, as an image."""
-    from session_app.ui.charts import ChartLimits, TrendCharts, TrendData
+    """The session's trend charts as an image: the staff panel's drawing (trend_plots),
+    with the session's own thresholds."""
+    from session_app.trend_plots import render_trends
 
+    return render_trends(trend_data(summary), size)
+
+
+def trend_data(summary: SessionSummary) -> TrendData:
+    """What the PDF's charts show: the summary's record, its protocol's thresholds."""
     record = summary.record
-    charts = TrendCharts()
-    try:
-        limits = ChartLimits.from_protocol(summary.protocol.to_dict())
-        charts.set_data(
-            TrendData.from_records(
-                record.checks,
-                record.events,
-                record.alerts,
-                limits,
-                record.session.started_at,
-                describe=lambda e: describe(e).split(":")[0],
-            )
-        )
-        return charts.render_image(size)
-    finally:
-        charts.deleteLater()
+    return TrendData.from_records(
+        record.checks,
+        record.events,
+        record.alerts,
+        summary.protocol.thresholds,
+        record.session.started_at,
+        describe=lambda e: describe(e).split(":")[0],
+    )
 
 
 def build_document(

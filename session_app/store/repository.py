@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from session_app.domain.alerts import Severity
 from session_app.domain.clock import Clock, SystemClock, from_iso, to_iso
 from session_app.domain.corrections import AlertResolution
 from session_app.domain.pin import SET_IN_PANEL, PinAttempts, PinHash
@@ -527,7 +528,7 @@ class SessionStore:
                 id=r[0],
                 session_id=r[1],
                 check_id=r[2],
-                severity=r[3],
+                severity=_severity(r[3]),
                 rule=r[4],
                 measure=r[5],
                 value=r[6],
@@ -666,3 +667,12 @@ class SessionStore:
     def _require_open(self, session_id: int) -> None:
         if not self.session(session_id).is_open:
             raise StoreWriteError(f"Session {session_id} has ended; it is read-only.")
+
+
+def _severity(stored: str) -> Severity:
+    """The typed severity of a stored alert; a value this version does not know ranks as
+    an alert (what every view assumed before the severity was typed)."""
+    try:
+        return Severity(stored)
+    except ValueError:
+        return Severity.ALERT

@@ -1,329 +1,33 @@
-"""Trend charts of a session's vital signs (pyqtgraph), for the staff panel and the summary.
+"""The trend charts widget of the staff panel and the summary: the plots and a readout.
 
-The chart is a view: `TrendData` (a plain view model built from stored records) holds
-the numbers; `TrendCharts` only draws them. Which points are out of range is not
-decided here: a point is highlighted when the domain raised an alert on it. Threshold
-lines and normal bands come from the session's protocol snapshot (`ChartLimits`).
+The numbers are `TrendData` (session_app/trends.py, pure); the drawing is
+`session_app/trend_plots.py`, which the PDF shares without this widget. This widget
+loads a session, follows the store's announcements (one reload per event-loop turn)
+and reads out the values under the pointer.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPicture
-from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from session_app.domain.clock import format_local, minutes_between
-from session_app.domain.corrections import current
-from session_app.domain.protocols import Protocol, Thresholds
-from session_app.domain.records import AlertRecord, SessionEvent
-from session_app.domain.vitals import VitalsCheck
-from session_app.ui.chart_support import SEVERITY_TINTS as SEVERITY_TINTS  # re-exported
-from session_app.ui.chart_support import minute_zero
-from session_app.ui.text import plain_label
-
-# Series colours: calm, distinct, none of them a severity colour (red/amber mean alerts).
-SERIES_COLOURS: dict[str, str] = {
-    "systolic": "#1d4f91",
-    "diastolic": "#5b8fd1",
-    "heart_rate": "#2e7d6b",
-    "spo2": "#6a4c93",
-    "resp_rate": "#8a5a14",
-}
-SEVERITY_COLOURS: dict[str, str] = {
-    "advisory": "#1d5fa0",
-    "alert": "#d98c00",
-    "high": "#c62828",
-    "urgent": "#8e0000",
-}
-BAND_COLOUR = QColor(46, 125, 50, 26)  # faint green: inside the clinic's thresholds
-THRESHOLD_COLOUR = "#c62828"
-MARKER_COLOUR = "#37474f"
-LABEL_FILL = (255, 255, 255, 210)  # labels stay legible over curves and grid
-MARKER_KINDS = ("dose", "infusion_start", "infusion_rate", "infusion_pause", "infusion_stop")
-GRID_COLOUR = "#90a4ae"  # the axes' colour, as their grid had
-GRID_ALPHA = int(0.15 * 255) / 255  # what showGrid(alpha=0.15) gave the axes
-# Above this many points a curve has more points than pixels: it is drawn thin, without
-# symbols, clipped to the view and peak-downsampled (8 h of 1 Hz monitor data).
-DENSE_POINTS = 2000
-
-
-@dataclass(frozen=True)
-class ChartLimits:
-    """Alert thresholds drawn on the charts. None: the protocol has no such threshold."""
-
-    systolic_high: float | None = 180
-    diastolic_high: float | None = 110
-    systolic_rise: float | None = 40
-    diastolic_rise: float | None = 25
-    hr_low: float | None = 50
-    hr_high: float | None = 130
-    spo2_low: float | None = 92
-    rr_low: float | None = 10
-    rr_high: float | None = 30
-
-    @classmethod
-    def from_thresholds(cls, thresholds: Thresholds) -> ChartLimits:
-        return cls(
-            systolic_high=thresholds.sys_high,
-            diastolic_high=thresholds.dia_high,
-            systolic_rise=thresholds.sys_rise,
-            diastolic_rise=thresholds.dia_rise,
-            hr_low=thresholds.hr_low,
-            hr_high=thresholds.hr_high,
-            spo2_low=thresholds.spo2_low,
-            rr_low=thresholds.rr_low,
-            rr_high=thresholds.rr_high,
-        )
-
-    @classmethod
-    def from_protocol(cls, snapshot: Mapping[str, Any] | None) -> ChartLimits:
-        """The thresholds of a session's protocol snapshot (defaults if it has none)."""
-        if not snapshot:
-            return cls()
-        try:
-            return cls.from_thresholds(Protocol.from_dict(snapshot).thresholds)
-        except (ValueError, KeyError, TypeError):
-            return cls()
-
-
-@dataclass(frozen=True)
-class EventMarker:
-    minute: float
-    label: str
-
-
-@dataclass(frozen=True)
-class TrendData:
-    """The numbers the charts draw: one entry per check, x in minutes from the reference."""
-
-    minutes: tuple[float, ...] = ()
-    times: tuple[datetime, ...] = ()
-    values: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
-    flagged: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # severity or ""
-    baseline: Mapping[str, float] = field(default_factory=dict)
-    markers: tuple[EventMarker, ...] = ()
-    reference_label: str = "minutes since dose"
-    limits: ChartLimits = field(default_factory=ChartLimits)
-
-    def series(self, measure: str) -> tuple[np.ndarray, np.ndarray]:
-        """x (minutes) and y for one measure, NaN where it was not measured."""
-        return np.asarray(self.minutes, dtype=float), np.asarray(
-            self.values.get(measure, ()), dtype=float
-        )
-
-    @classmethod
-    def from_records(
-        cls,
-        checks: Sequence[VitalsCheck],
-        events: Sequence[SessionEvent] = (),
-        alerts: Sequence[AlertRecord] = (),
-        limits: ChartLimits | None = None,
-        session_start: datetime | None = None,
-        describe: Callable[[SessionEvent], str] | None = None,
-    ) -> TrendData:
-        """Build from stored rows. Corrected checks/events are replaced by their correction."""
-        live_checks = current(checks)
-        live_events = current(events)
-        dose_at = minute_zero(events)
-        reference: datetime | None = dose_at
-        if dose_at is not None:
-            reference_label = "minutes since dose"
-        else:
-            starts = [c.taken_at for c in live_checks] + ([session_start] if session_start else [])
-            reference = min(starts) if starts else None
-            reference_label = "minutes since start (no dose logged yet)"
-        if reference is None:
-            return cls(limits=limits or ChartLimits(), reference_label=reference_label)
-
-        severity_by_point: dict[tuple[int, str], str] = {}
-        rank = {"alert": 1, "high": 2, "urgent": 3}
-        for alert in alerts:
-            if alert.check_id is None:
-                continue
-            key = (alert.check_id, alert.measure)
-            if rank.get(alert.severity, 1) >= rank.get(severity_by_point.get(key, ""), 0):
-                severity_by_point[key] = alert.severity
-
-        measures = tuple(SERIES_COLOURS)
-        values = {m: tuple(_number(getattr(c.signs, m)) for c in live_checks) for m in measures}
-        flagged = {
-            m: tuple(severity_by_point.get((_root_id(c), m), "") for c in live_checks)
-            for m in measures
-        }
-        baseline_checks = [c for c in live_checks if c.is_baseline]
-        baseline: dict[str, float] = {}
-        if baseline_checks:
-            first = baseline_checks[0].signs
-            for m in ("systolic", "diastolic"):
-                if getattr(first, m) is not None:
-                    baseline[m] = float(getattr(first, m))
-        name = describe or _short_label
-        markers = tuple(
-            EventMarker(minutes_between(reference, e.occurred_at), name(e))
-            for e in live_events
-            if e.kind in MARKER_KINDS
-        )
-        return cls(
-            minutes=tuple(minutes_between(reference, c.taken_at) for c in live_checks),
-            times=tuple(c.taken_at for c in live_checks),
-            values=values,
-            flagged=flagged,
-            baseline=baseline,
-            markers=markers,
-            reference_label=reference_label,
-            limits=limits or ChartLimits(),
-        )
-
-
-def _short_label(event: SessionEvent) -> str:
-    return event.kind.replace("_", " ").capitalize()
-
-
-def _number(value: object) -> float:
-    return float("nan") if value is None else float(value)  # type: ignore[arg-type]
-
-
-def _root_id(check: VitalsCheck) -> int:
-    return check.id
-
-
-# A live chart's time axis ends at the first of these (minutes after minute 0) that is
-# past the newest point, then at whole multiples of the last one.
-FRAME_ENDS: tuple[float, ...] = (60, 90, 120, 180, 240, 360, 480)
-
-
-def x_range(data: TrendData, *, live: bool = False) -> tuple[float, float]:
-    """The time axis (minutes) for the charts.
-
-    A finished session (summary, PDF) is fitted to its points. A live chart runs to the
-    next frame end after the newest point, leaving room for the checks to come: its scale
-    stays put from one save to the next, so the nurse's eye finds the same grid and the
-    axes are not re-laid out on every save (issue 7).
-    """
-    if not data.minutes:
-        return -10.0, 120.0
-    marks = [m.minute for m in data.markers]
-    low = min(min(data.minutes), *marks, 0.0)
-    high = max(max(data.minutes), *marks, 0.0)
-    if not live:
-        span = max(high - low, 30.0)
-        return low - span * 0.04, low + span * 1.04
-    last = FRAME_ENDS[-1]
-    end = next((e for e in FRAME_ENDS if e >= high), math.ceil(high / last) * last)
-    pad = (end - low) * 0.03
-    return low - pad, end + pad
-
-
-def _over_white(colour: QColor, alpha: float) -> QColor:
-    """`colour` at `alpha` as it shows on the white canvas, as an opaque colour: the grid
-    lies on the bare background, and opaque lines are cheaper to draw than blended ones."""
-
-    def mix(channel: int) -> int:
-        return round(channel * alpha + 255 * (1 - alpha))
-
-    return QColor(mix(colour.red()), mix(colour.green()), mix(colour.blue()))
-
-
-def _labelled_line(
-    pos: float,
-    angle: float,
-    pen: QPen,
-    label: str | None,
-    position: float,
-    anchor: tuple[int, int],
-) -> pg.InfiniteLine:
-    """A threshold, baseline or event line, its label in the line's colour on a light
-    fill (legible over curves and grid), `position` along the line."""
-    return pg.InfiniteLine(
-        pos=pos,
-        angle=angle,
-        pen=pen,
-        label=label,
-        labelOpts={
-            "position": position,
-            "color": pen.color(),
-            "anchors": [anchor, anchor],
-            "fill": LABEL_FILL,
-        },
-    )
-
-
-class _AxisGrid(pg.GridItem):
-    """The axes' grid (lines at their major and minor ticks), drawn once into a picture.
-
-    `PlotItem.showGrid` makes each axis draw its grid on every repaint of the canvas
-    (most of a save's redraw, issue 7); a GridItem keeps its picture until the view's
-    range or size changes. Lines, levels and opacities follow what `AxisItem` draws for
-    `showGrid(alpha=GRID_ALPHA)`, so the charts look as they did.
-    """
-
-    def __init__(self, plot: pg.PlotItem) -> None:
-        super().__init__(textPen=None)
-        self._plot = plot
-
-    def generatePicture(self) -> None:
-        rect = self.boundingRect()
-        if rect.isNull() or self.deviceTransform_() is None:
-            return
-        view = self._plot.vb
-        picture = QPicture()
-        painter = QPainter(picture)
-        for axis_name, vertical_lines in (("bottom", True), ("left", False)):
-            axis = self._plot.getAxis(axis_name)
-            if vertical_lines:
-                low, high, size = rect.left(), rect.right(), view.width()
-            else:
-                low, high, size = rect.top(), rect.bottom(), view.height()
-            low, high = min(low, high), max(low, high)
-            if size <= 0 or high <= low:
-                continue
-            for level, (_spacing, values) in enumerate(axis.tickValues(low, high, size)):
-                fill = min(max(0.05 * size / (len(values) + 1), 0.0), 1.0)
-                pen = QPen(_over_white(QColor(GRID_COLOUR), GRID_ALPHA * fill / (level + 1)))
-                pen.setCosmetic(True)
-                painter.setPen(pen)
-                for value in values:
-                    if not low <= value <= high:
-                        continue
-                    if vertical_lines:
-                        painter.drawLine(QPointF(value, rect.top()), QPointF(value, rect.bottom()))
-                    else:
-                        painter.drawLine(QPointF(rect.left(), value), QPointF(rect.right(), value))
-        painter.end()
-        self.picture = picture
-
-
-@dataclass(frozen=True)
-class _PlotSpec:
-    key: str
-    title: str
-    unit: str
-    measures: tuple[str, ...]
-    y_range: tuple[float, float]
-
-
-PLOTS: tuple[_PlotSpec, ...] = (
-    _PlotSpec("bp", "BP", "mmHg", ("systolic", "diastolic"), (50, 190)),
-    _PlotSpec("hr", "HR", "/min", ("heart_rate",), (40, 140)),
-    _PlotSpec("spo2", "SpO2", "%", ("spo2",), (86, 100)),
-    _PlotSpec("rr", "RR", "/min", ("resp_rate",), (4, 34)),
+from session_app.domain.clock import format_local
+from session_app.domain.protocols import Thresholds
+from session_app.domain.records import SessionEvent
+from session_app.trend_plots import (
+    DENSE_POINTS as DENSE_POINTS,  # re-exported: the redraw tests use it
 )
-AXIS_TEXT = "#37474f"
-MEASURE_LABELS = {
-    "systolic": "SYS",
-    "diastolic": "DIA",
-    "heart_rate": "HR",
-    "spo2": "SpO2",
-    "resp_rate": "RR",
-}
+from session_app.trend_plots import MEASURE_LABELS, PLOTS, TrendPlots
+from session_app.trend_plots import SEVERITY_COLOURS as SEVERITY_COLOURS
+from session_app.trends import TrendData
+from session_app.ui.text import plain_label
 
 
 class TrendCharts(QWidget):
@@ -345,22 +49,19 @@ class TrendCharts(QWidget):
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(0)
         self._reload_timer.timeout.connect(self.flush)
-        self._dense: bool | None = None  # how the curves are drawn now (None: not yet)
         self._live = False  # following the store: time axis in whole frames (`x_range`)
-        self._drawn_decorations: dict[str, object] = {}  # what each plot's lines show
-        self._drawn_flags: dict[str, tuple[tuple[float, float, str], ...]] = {}
         self._store: Any = None
         self._session_id: int | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._describe: Callable[[SessionEvent], str] | None = None
-        self._limits_for: Callable[[int], ChartLimits] | None = None
+        self._thresholds: Thresholds | None = None  # the loaded session's, read once
 
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setBackground("w")
-        self.graphics.setObjectName("TrendChartsCanvas")
-        self.graphics.setAccessibleName("Trend charts of blood pressure, heart rate, SpO2, RR")
-        self.graphics.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.graphics.ci.setSpacing(2)
+        self._trend_plots = TrendPlots()
+        self.graphics = self._trend_plots.graphics
+        self.plots = self._trend_plots.plots
+        self.curves = self._trend_plots.curves
+        self.flag_points = self._trend_plots.flag_points
+        self._decorations = self._trend_plots._decorations  # the lines each plot shows
         self.readout = plain_label("Move the pointer over a chart to read the values.")
         self.readout.setObjectName("ChartReadout")
         self.readout.setAccessibleName("Chart readout")
@@ -370,73 +71,16 @@ class TrendCharts(QWidget):
         layout.setSpacing(4)
         layout.addWidget(self.graphics, 1)
         layout.addWidget(self.readout)
-
-        self.plots: dict[str, pg.PlotItem] = {}
-        self.curves: dict[str, pg.PlotDataItem] = {}
-        self.flag_points: dict[str, pg.ScatterPlotItem] = {}
-        self._decorations: dict[str, list[pg.GraphicsObject]] = {}
         self._cursor_lines: dict[str, pg.InfiniteLine] = {}
-        axis_font = QFont()
-        axis_font.setPointSize(9)
-        first: pg.PlotItem | None = None
-        for row, spec in enumerate(PLOTS):
-            plot: pg.PlotItem = self.graphics.addPlot(row=row, col=0)
-            plot.setMenuEnabled(False)
-            plot.hideButtons()
-            plot.setMouseEnabled(x=False, y=False)
-            grid = _AxisGrid(plot)
-            grid.setZValue(-50)
-            plot.addItem(grid, ignoreBounds=True)
-            plot.getAxis("left").setWidth(62)
-            # As with the axes' own grid: no tick marks, no value label past the plot's edge.
-            plot.getAxis("left").setStyle(hideOverlappingLabels=True, tickAlpha=0)
-            plot.getAxis("bottom").setStyle(tickAlpha=0)
-            plot.setYRange(*spec.y_range, padding=0.02)
-            for axis in ("left", "bottom"):
-                plot.getAxis(axis).setTickFont(axis_font)
-                plot.getAxis(axis).setTextPen("#37474f")
-                plot.getAxis(axis).setPen("#90a4ae")
-            plot.setLabel(
-                "left", f"{spec.title} ({spec.unit})", color=AXIS_TEXT, **{"font-size": "9pt"}
-            )
-            if first is None:
-                first = plot
-            else:
-                plot.setXLink(first)
-            if row < len(PLOTS) - 1:
-                plot.getAxis("bottom").setStyle(showValues=False)
-            self.plots[spec.key] = plot
-            self._decorations[spec.key] = []
-            for measure in spec.measures:
-                colour = SERIES_COLOURS[measure]
-                curve = plot.plot(
-                    [],
-                    [],
-                    pen=pg.mkPen(colour, width=2),
-                    symbol="o",
-                    symbolSize=6,
-                    symbolBrush=colour,
-                    symbolPen=pg.mkPen("w", width=1),
-                    connect="finite",
-                    name=MEASURE_LABELS[measure],
-                )
-                self.curves[measure] = curve
-                flags = pg.ScatterPlotItem(size=12, pen=pg.mkPen("w", width=1.5))
-                flags.setZValue(10)
-                plot.addItem(flags)
-                self.flag_points[measure] = flags
+        for spec in PLOTS:
             cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#607d8b", width=1, style=Qt.DashLine))
             cursor.setVisible(False)
             cursor.setZValue(20)
-            plot.addItem(cursor, ignoreBounds=True)
+            self.plots[spec.key].addItem(cursor, ignoreBounds=True)
             self._cursor_lines[spec.key] = cursor
-        self.plots["rr"].setLabel(
-            "bottom", self.data.reference_label, color=AXIS_TEXT, **{"font-size": "9pt"}
-        )
         self._mouse_proxy = pg.SignalProxy(
             self.graphics.scene().sigMouseMoved, rateLimit=30, slot=self._mouse_moved
         )
-        self.set_data(self.data)
 
     @property
     def data(self) -> TrendData:
@@ -450,26 +94,20 @@ class TrendCharts(QWidget):
         store: Any,
         session_id: int,
         *,
-        limits: ChartLimits | None = None,
         describe: Callable[[SessionEvent], str] | None = None,
     ) -> None:
         """Read a whole session's checks, events and alerts from the store and draw them."""
         self._cancel_pending_reload()
+        if session_id != self._session_id:
+            self._thresholds = None
         self._store = store
         self._session_id = session_id
         self._describe = describe
-        session = store.session(session_id)
-        self._limits = limits or ChartLimits.from_protocol(session.protocol)
-        self.set_data(
-            TrendData.from_records(
-                store.checks(session_id),
-                store.events(session_id),
-                store.alerts(session_id),
-                self._limits,
-                session.started_at,
-                describe,
-            )
+        data = TrendData.for_session(
+            store, session_id, thresholds=self._thresholds, describe=describe
         )
+        self._thresholds = data.thresholds  # a session's snapshot never changes
+        self.set_data(data)
 
     def follow(self, store: Any) -> None:
         """Redraw when the store announces a change to the loaded session.
@@ -517,9 +155,7 @@ class TrendCharts(QWidget):
     def reload(self) -> None:
         self._cancel_pending_reload()
         if self._store is not None and self._session_id is not None:
-            self.load_session(
-                self._store, self._session_id, limits=self._limits, describe=self._describe
-            )
+            self.load_session(self._store, self._session_id, describe=self._describe)
 
     def clear(self) -> None:
         self._cancel_pending_reload()
@@ -529,168 +165,12 @@ class TrendCharts(QWidget):
     # -- drawing -----------------------------------------------------------------
     def set_data(self, data: TrendData) -> None:
         self._data = data
-        self._set_density(len(data.minutes) > DENSE_POINTS)
-        for measure, curve in self.curves.items():
-            x, y = data.series(measure)
-            if len(y) != len(x) or not np.isfinite(y).any():
-                x, y = np.array([]), np.array([])  # nothing measured: draw nothing
-            curve.setData(x, y, connect="finite")
-            severities = data.flagged.get(measure, ())
-            flagged = tuple(
-                (float(x[i]), float(y[i]), sev)
-                for i, sev in enumerate(severities)
-                if sev and i < len(y) and not math.isnan(y[i])
-            )
-            if self._drawn_flags.get(measure) != flagged:  # a save rarely changes them
-                self._drawn_flags[measure] = flagged
-                self._draw_flags(measure, flagged)
-        for spec in PLOTS:
-            self._draw_decorations(spec, data)
-        self.plots["rr"].setLabel(
-            "bottom", data.reference_label, color=AXIS_TEXT, **{"font-size": "9pt"}
-        )
-        for spec in PLOTS:
-            self.plots[spec.key].setYRange(*self._y_range(spec, data), padding=0.02)
-        self.plots["bp"].setXRange(*x_range(data, live=self._live), padding=0)
-        # pyqtgraph applies a new range when the canvas next paints; moving every item
-        # inside that paint dirties the canvas again, so each save painted it twice.
-        # Applying the range now keeps it to one paint (issue 7).
-        for plot in self.plots.values():
-            plot.vb.prepareForPaint()
-
-    def _draw_flags(self, measure: str, flagged: tuple[tuple[float, float, str], ...]) -> None:
-        """Ring the points the domain raised an alert on, in the alert's severity colour."""
-        if not flagged:
-            self.flag_points[measure].clear()
-            return
-        self.flag_points[measure].setData(
-            [
-                {
-                    "pos": (x, y),
-                    "brush": pg.mkBrush(SEVERITY_COLOURS.get(sev, SEVERITY_COLOURS["alert"])),
-                    "symbol": "o",
-                }
-                for x, y, sev in flagged
-            ]
-        )
-
-    def _set_density(self, dense: bool) -> None:
-        """Typed checks: a width-2 line with a dot per check. Monitor data (more points
-        than pixels): a width-1 line, no dots, clipped to the view and peak-downsampled,
-        so one repaint stays within a frame (issue 7)."""
-        if dense == self._dense:
-            return
-        self._dense = dense
-        for measure, curve in self.curves.items():
-            colour = SERIES_COLOURS[measure]
-            if dense:
-                curve.setSymbol(None)
-                curve.setPen(pg.mkPen(colour, width=1))
-                curve.setDownsampling(auto=True, method="peak")
-                curve.setClipToView(True)
-            else:
-                curve.setDownsampling(ds=1, auto=False)
-                curve.setClipToView(False)
-                curve.setPen(pg.mkPen(colour, width=2))
-                curve.setSymbol("o")
+        self._trend_plots.set_data(data, live=self._live)
 
     @property
     def dense(self) -> bool:
-        """True while the curves are drawn in the monitor-data mode (see `_set_density`)."""
-        return bool(self._dense)
-
-    @staticmethod
-    def _y_range(spec: _PlotSpec, data: TrendData) -> tuple[float, float]:
-        """The default range, widened to show every value and the baseline-rise lines."""
-        low, high = spec.y_range
-        for measure in spec.measures:
-            _, y = data.series(measure)
-            finite = y[np.isfinite(y)] if len(y) else y
-            if len(finite):
-                low, high = min(low, float(finite.min()) - 5), max(high, float(finite.max()) + 5)
-        if spec.key == "bp":
-            rises = (
-                ("systolic", data.limits.systolic_rise),
-                ("diastolic", data.limits.diastolic_rise),
-            )
-            for measure, rise in rises:
-                if measure in data.baseline and rise is not None:
-                    high = max(high, data.baseline[measure] + rise + 5)
-        if spec.key == "spo2":
-            high = min(high, 100.5)
-        return low, high
-
-    def _draw_decorations(self, spec: _PlotSpec, data: TrendData) -> None:
-        """Threshold lines, bands, baseline and event markers; rebuilt only when they change
-        (rebuilding them on every save was a fifth of the save's time, issue 7)."""
-        shown = (data.limits, tuple(sorted(data.baseline.items())), data.markers)
-        if self._drawn_decorations.get(spec.key) == shown:
-            return
-        self._drawn_decorations[spec.key] = shown
-        plot = self.plots[spec.key]
-        for item in self._decorations[spec.key]:
-            plot.removeItem(item)
-        items: list[pg.GraphicsObject] = []
-        limits = data.limits
-        lines: list[tuple[float, str, bool]] = []  # value, label, label below the line
-        band: tuple[float | None, float | None] = (None, None)
-        if spec.key == "bp":
-            if limits.systolic_high is not None:
-                lines.append((limits.systolic_high, f"SYS ≥ {limits.systolic_high:g}", True))
-            if limits.diastolic_high is not None:
-                lines.append((limits.diastolic_high, f"DIA ≥ {limits.diastolic_high:g}", True))
-        elif spec.key == "hr":
-            band = (limits.hr_low, limits.hr_high)
-        elif spec.key == "spo2":
-            band = (limits.spo2_low, 100.0)
-        elif spec.key == "rr":
-            band = (limits.rr_low, limits.rr_high)
-        if spec.key != "bp":
-            for value, text in zip(band, ("<", ">"), strict=True):
-                if value is not None and not (spec.key == "spo2" and text == ">"):
-                    lines.append((value, f"{text} {value:g}", text == ">"))
-            if band[0] is not None or band[1] is not None:
-                low = band[0] if band[0] is not None else spec.y_range[0]
-                high = band[1] if band[1] is not None else spec.y_range[1]
-                region = pg.LinearRegionItem(
-                    (low, high),
-                    orientation="horizontal",
-                    brush=pg.mkBrush(BAND_COLOUR),
-                    pen=pg.mkPen(None),
-                    movable=False,
-                )
-                region.setZValue(-20)
-                items.append(region)
-        for value, text, below in lines:
-            threshold = pg.mkPen(THRESHOLD_COLOUR, width=1, style=Qt.DashLine)
-            anchor = (0, 0) if below else (0, 1)
-            items.append(_labelled_line(value, 0, threshold, text, 0.01, anchor))
-        if spec.key == "bp":
-            for measure, rise in (
-                ("systolic", limits.systolic_rise),
-                ("diastolic", limits.diastolic_rise),
-            ):
-                base = data.baseline.get(measure)
-                if base is None:
-                    continue
-                name = MEASURE_LABELS[measure]
-                pen = pg.mkPen(SERIES_COLOURS[measure], width=1.5, style=Qt.DotLine)
-                items.append(
-                    _labelled_line(base, 0, pen, f"baseline {name} {base:g}", 0.75, (1, 0))
-                )
-                if rise is not None:
-                    pen = pg.mkPen(THRESHOLD_COLOUR, width=1, style=Qt.DotLine)
-                    items.append(
-                        _labelled_line(base + rise, 0, pen, f"{name} +{rise:g}", 0.99, (1, 1))
-                    )
-        for marker in data.markers:
-            label = marker.label if spec.key == "bp" else None
-            pen = pg.mkPen(MARKER_COLOUR, width=1.5)
-            items.append(_labelled_line(marker.minute, 90, pen, label, 0.04, (0, 1)))
-        for item in items:
-            item.setZValue(item.zValue() if item.zValue() < 0 else -5)
-            plot.addItem(item, ignoreBounds=True)
-        self._decorations[spec.key] = items
+        """True while the curves are drawn in the monitor-data mode (trend_plots)."""
+        return self._trend_plots.dense
 
     # -- cursor readout ----------------------------------------------------------
     def _mouse_moved(self, event: tuple[QPointF]) -> None:
@@ -736,17 +216,6 @@ class TrendCharts(QWidget):
         readout_visible = self.readout.isVisibleTo(self)
         self.hide_readout()
         self.readout.setVisible(False)
-        old_size = self.graphics.size()
-        self.graphics.resize(size)
-        self.graphics.ci.setGeometry(0, 0, size.width(), size.height())
-        image = QImage(size, QImage.Format.Format_ARGB32)
-        image.fill(QColor("white"))
-        painter = QPainter(image)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.graphics.scene().render(
-            painter, image.rect().toRectF(), self.graphics.ci.sceneBoundingRect()
-        )
-        painter.end()
-        self.graphics.resize(old_size)
+        image = self._trend_plots.render_image(size)
         self.readout.setVisible(readout_visible)
         return image

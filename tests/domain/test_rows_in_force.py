@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from session_app.domain import corrections, events, schedule
+from session_app.domain.baseline import baseline_check
 from session_app.domain.clock import ManualClock
 from session_app.domain.protocols import IV_KETAMINE, preset
 from session_app.domain.records import SessionEvent
@@ -18,7 +19,6 @@ from session_app.domain.session import TreatmentSession
 from session_app.domain.summary import SessionRecord, build_summary
 from session_app.domain.vitals import VitalsCheck, VitalSigns
 from session_app.export.fhir import observations
-from session_app.monitoring import MonitoringService
 
 T0 = ManualClock().now()
 
@@ -75,7 +75,7 @@ def test_a_chain_of_corrections_leaves_its_last_version_in_force_for_every_reade
     assert by_reader["summary record"] == [3]
     assert by_reader["summary lines"] == [3]
     assert by_reader["fhir"] == [3]
-    assert MonitoringService._baseline_among(CHAIN_CHECKS, at(-5)) == CHAIN_CHECKS[2]
+    assert baseline_check(CHAIN_CHECKS, at(-5), "heart_rate") == CHAIN_CHECKS[2]
     # events: the dose was moved twice, to minute 4; every reader takes the last version
     assert [e.id for e in corrections.current(CHAIN_EVENTS)] == [12]
     assert [e.id for e in record(CHAIN_CHECKS, CHAIN_EVENTS).current_events] == [12]
@@ -92,8 +92,8 @@ def test_a_branch_keeps_both_corrections_in_force_for_every_reader() -> None:
     assert by_reader["summary lines"] == [2, 3]
     assert by_reader["fhir"] == [2, 3]
     # the latest baseline in force (same time: the higher id), never the corrected original
-    assert MonitoringService._baseline_among(BRANCH_CHECKS, at(-5)) == BRANCH_CHECKS[2]
-    assert MonitoringService._baseline_among(BRANCH_CHECKS[:2], at(-5)) == BRANCH_CHECKS[1]
+    assert baseline_check(BRANCH_CHECKS, at(-5), "heart_rate") == BRANCH_CHECKS[2]
+    assert baseline_check(BRANCH_CHECKS[:2], at(-5), "heart_rate") == BRANCH_CHECKS[1]
     assert [e.id for e in corrections.current(BRANCH_EVENTS)] == [11, 12]
     assert [e.id for e in record([], BRANCH_EVENTS).current_events] == [11, 12]
     assert anchors_from_events(BRANCH_EVENTS) == (at(2), None)  # earliest dose in force

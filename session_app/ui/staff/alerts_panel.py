@@ -29,7 +29,6 @@ from session_app.ui.staff.widgets import error_label, mark_invalid, named, set_t
 from session_app.ui.text import plain_label, tooltip
 from session_app.ui.theme import set_style_state
 
-SEVERITY_RANK = {"advisory": 0, "alert": 1, "high": 2, "urgent": 3}
 SEVERITY_TEXT = {"advisory": "Advisory", "alert": "Alert", "high": "High", "urgent": "Urgent"}
 
 
@@ -140,7 +139,7 @@ class AlertsPanel(QGroupBox):
         alerts = self._store.alerts(sid) if sid is not None else []
         open_alerts = sorted(  # open: neither acknowledged nor resolved by a correction
             self._service.open_alerts(sid) if sid is not None else [],
-            key=lambda a: (-SEVERITY_RANK.get(a.severity, 1), a.raised_at, a.id),
+            key=lambda a: (-a.severity.rank, a.raised_at, a.id),
         )
         shown = {card.alert.id: card for card in self.cards}
         wanted = {a.id for a in open_alerts}

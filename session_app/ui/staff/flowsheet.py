@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from session_app.domain.alerts import Severity, worst
 from session_app.domain.clock import format_local, minutes_between
 from session_app.domain.corrections import current
 from session_app.domain.events import describe
 from session_app.domain.news2 import news2
-from session_app.domain.records import SessionEvent
+from session_app.domain.records import SessionEvent, worst_by_value
 from session_app.domain.summary import (
     CorrectionNote,
     check_corrections,
@@ -46,7 +47,7 @@ from session_app.domain.text import shown_plainly
 from session_app.domain.vitals import VitalsCheck, temperature_text, value_text
 from session_app.seams import Corrector, RecordReader
 from session_app.store.repository import Change
-from session_app.ui.chart_support import SEVERITY_TINTS, minute_zero
+from session_app.trends import minute_zero
 from session_app.ui.staff.correction_dialog import (
     CheckCorrectionDialog,
     EventCorrectionDialog,
@@ -74,6 +75,13 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("note", "Note"),
 )
 COLUMN_INDEX = {key: i for i, (key, _) in enumerate(COLUMNS)}
+# Light backgrounds of the alert severities, for table cells (QSS cannot style single items).
+SEVERITY_TINTS: dict[str, str] = {
+    "advisory": "#e3edf7",
+    "alert": "#ffe8b3",
+    "high": "#ffd0cc",
+    "urgent": "#ffb3ad",
+}
 NEWS2_TINT = {"medium": SEVERITY_TINTS["alert"], "high": SEVERITY_TINTS["high"]}
 CORRECTED_MARK = "✎ corrected"
 CORRECTED_TINT = "#e8e4f5"  # a quiet violet: not a severity colour, just "look here"
@@ -219,7 +227,7 @@ class FlowsheetTable(_RecordTable):
         own = {a.id for a in alerts if a.check_id == check.id}
         if any(c.kind == "alert" and c.row_id not in own for c in changes):
             return False  # an alert about another check: refill
-        flagged = {(a.check_id, a.measure): a.severity for a in alerts if a.check_id == check.id}
+        flagged = worst_by_value(a for a in alerts if a.check_id == check.id)
         first = self.rowCount() == 0
         self.insertRow(0)
         self._fill_row(0, check, self._reference, flagged)
@@ -271,12 +279,9 @@ class FlowsheetTable(_RecordTable):
         events = self._store.events(self.session_id)
         alerts = self._store.alerts(self.session_id)
         # Flagged values grouped by check: each row looks only at its own alerts.
-        flagged: dict[int, dict[tuple[int, str], str]] = {}
-        for alert in alerts:
-            if alert.check_id is not None:
-                flagged.setdefault(alert.check_id, {})[(alert.check_id, alert.measure)] = (
-                    alert.severity
-                )
+        flagged: dict[int, dict[tuple[int, str], Severity]] = {}
+        for (check_id, measure), severity in worst_by_value(alerts).items():
+            flagged.setdefault(check_id, {})[(check_id, measure)] = severity
         reference = minute_zero(events)
         self._reference = reference
         rows = list(reversed(checks))
@@ -312,12 +317,32 @@ class FlowsheetTable(_RecordTable):
             item.setFont(font)
             item.setToolTip(tip)
 
+    def _tint_flagged(
+        self, row: int, check: VitalsCheck, flagged: dict[tuple[int, str], Severity]
+    ) -> None:
+        """Bold and tint each cell an alert was raised on, in the worst severity raised on
+        it (domain.alerts.worst: the same colour the chart rings the point in)."""
+        bold = QFont()
+        bold.setBold(True)
+        by_cell: dict[str, list[Severity]] = {}  # the BP cell shows systolic and diastolic
+        for (check_id, measure), severity in flagged.items():
+            if check_id == check.id:
+                key = "bp" if measure in ("systolic", "diastolic") else measure
+                by_cell.setdefault(key, []).append(severity)
+        for key, raised in by_cell.items():
+            severity = worst(raised)
+            item = self.item(row, COLUMN_INDEX[key]) if key in COLUMN_INDEX else None
+            if item is not None:
+                item.setFont(bold)
+                item.setBackground(QBrush(QColor(SEVERITY_TINTS.get(severity, "#fff3cd"))))
+                item.setToolTip(tooltip(f"{severity} alert raised on this value"))
+
     def _fill_row(
         self,
         row: int,
         check: VitalsCheck,
         reference: Any,
-        flagged: dict[tuple[int, str], str],
+        flagged: dict[tuple[int, str], Severity],
     ) -> None:
         s = check.signs
         time_text = format_local(check.taken_at, with_date=False)
@@ -359,17 +384,7 @@ class FlowsheetTable(_RecordTable):
             item = QTableWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, check.id)
             self.setItem(row, COLUMN_INDEX[key], item)
-        bold = QFont()
-        bold.setBold(True)
-        for (check_id, measure), severity in flagged.items():
-            if check_id != check.id:
-                continue
-            key = "bp" if measure in ("systolic", "diastolic") else measure
-            item = self.item(row, COLUMN_INDEX[key]) if key in COLUMN_INDEX else None
-            if item is not None:
-                item.setFont(bold)
-                item.setBackground(QBrush(QColor(SEVERITY_TINTS.get(severity, "#fff3cd"))))
-                item.setToolTip(tooltip(f"{severity} alert raised on this value"))
+        self._tint_flagged(row, check, flagged)
         time_item = self.item(row, COLUMN_INDEX["time"])
         if check.late and time_item is not None:
             time_item.setBackground(QBrush(QColor(SEVERITY_TINTS["alert"])))

@@ -110,7 +110,7 @@ class DischargeDialog(QDialog):
         named(self.aldrete_box, "Modified Aldrete score", "AldreteBox")
         aldrete_form = QFormLayout(self.aldrete_box)
         self.aldrete: dict[str, QComboBox] = {}
-        suggested = suggest_aldrete(self.summary.record.current_checks)
+        suggested = suggest_aldrete(self.summary.record.current_checks, self.summary.dose_at)
         for item in ALDRETE_ITEMS:
             combo = QComboBox()
             named(combo, f"Aldrete {item.label}", f"Aldrete_{item.key}")

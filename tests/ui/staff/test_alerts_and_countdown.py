@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from session_app.domain.alerts import Severity
 from session_app.domain.clock import ManualClock
 from session_app.domain.schedule import DueState
 from session_app.store import SessionStore
-from session_app.ui.staff.alerts_panel import SEVERITY_RANK
 from session_app.ui.staff.panel import StaffPanel
 from tests.ui.staff.conftest import BASELINE
 
@@ -125,7 +125,7 @@ def test_a_new_alert_keeps_the_cards_shown_and_the_nurses_place(
     assert len(cards) == 2 and first in cards
     assert first.ack_button.hasFocus()
     severities = [card.alert.severity for card in cards]
-    assert severities == sorted(severities, key=lambda s: -SEVERITY_RANK[s])
+    assert severities == sorted(severities, key=lambda s: -Severity(s).rank)
     assert [panel.alerts.list_layout.indexOf(card) for card in cards] == [0, 1]
     assert panel.alerts.summary.text() == "2 to acknowledge"
 

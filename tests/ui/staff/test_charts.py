@@ -8,11 +8,12 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor
 
 from session_app.domain.clock import ManualClock
-from session_app.domain.protocols import IV_KETAMINE
+from session_app.domain.protocols import IV_KETAMINE, Thresholds
 from session_app.domain.session import NewSession
 from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
-from session_app.ui.charts import ChartLimits, TrendCharts, TrendData
+from session_app.trends import TrendData
+from session_app.ui.charts import TrendCharts
 
 BASE = {"systolic": "120", "diastolic": "80", "heart_rate": "70", "spo2": "98", "resp_rate": "14"}
 
@@ -54,9 +55,9 @@ def test_trend_data_counts_minutes_from_the_dose_and_flags_alerted_points(
 def test_limits_come_from_the_session_snapshot(store: SessionStore, clock: ManualClock) -> None:
     store.save_settings({"thresholds.hr_high": 120})
     session_id = _session(store, clock)
-    limits = ChartLimits.from_protocol(store.session(session_id).protocol)
+    limits = TrendData.for_session(store, session_id).thresholds
     assert limits.hr_high == 120 and limits.spo2_low == 92
-    assert ChartLimits.from_protocol(None) == ChartLimits()
+    assert TrendData().thresholds == Thresholds()
 
 
 def test_readout_and_rendering_for_the_summary(qtbot, store: SessionStore, clock) -> None:
@@ -64,7 +65,7 @@ def test_readout_and_rendering_for_the_summary(qtbot, store: SessionStore, clock
     charts = TrendCharts()
     qtbot.addWidget(charts)
     charts.load_session(store, session_id)
-    assert charts.data.limits.hr_high == 130
+    assert charts.data.thresholds.hr_high == 130
     text = charts.show_readout_at(29)
     assert text.startswith("+30 min") and "HR 135/min" in text and "BP 120/80 mmHg" in text
     assert charts.readout.text() == text

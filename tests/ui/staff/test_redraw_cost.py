@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QApplication, QTableWidget, QWidget
 from session_app.domain.clock import ManualClock
 from session_app.domain.session import TreatmentSession
 from session_app.store import SessionStore
-from session_app.ui.charts import DENSE_POINTS, TrendCharts, TrendData, x_range
+from session_app.trends import TrendData, x_range
+from session_app.ui.charts import DENSE_POINTS, TrendCharts
 from session_app.ui.staff.flowsheet import COLUMN_INDEX
 from session_app.ui.staff.panel import StaffPanel
 from tests.ui.staff.conftest import BASELINE
