@@ -31,12 +31,6 @@ APP_NOTE = (
     "This summary lists what was recorded during the session. The app records and "
     "reminds; it does not make clinical decisions."
 )
-SEVERITY_WORDS = {
-    "advisory": "Advisory",
-    "alert": "Alert",
-    "high": "High",
-    "urgent": "Urgent",
-}
 
 
 def _t(when: datetime | None, *, date: bool = False) -> str:
@@ -357,7 +351,7 @@ def alerts_html(
     rows = [
         (
             _e(_t(a.raised_at)),
-            f'<span class="sev-{_e(a.severity)}">{_e(SEVERITY_WORDS.get(a.severity, a.severity))}'
+            f'<span class="sev-{_e(a.severity)}">{_e(a.severity.title)}'
             "</span>",
             _e(a.message),
             _e(alert_status(a, resolutions.get(a.id))),

@@ -29,8 +29,6 @@ from session_app.ui.staff.widgets import error_label, mark_invalid, named, set_t
 from session_app.ui.text import plain_label, tooltip
 from session_app.ui.theme import set_style_state
 
-SEVERITY_TEXT = {"advisory": "Advisory", "alert": "Alert", "high": "High", "urgent": "Urgent"}
-
 
 class AlertCard(QFrame):
     """One unacknowledged alert: severity chip, the message (value and rule), time, button."""
@@ -40,7 +38,7 @@ class AlertCard(QFrame):
         self.alert = alert
         self.setObjectName("AlertCard")
         set_style_state(self, "severity", alert.severity)
-        severity = SEVERITY_TEXT.get(alert.severity, alert.severity.capitalize())
+        severity = alert.severity.title
         self.setAccessibleName(f"{severity} alert: {alert.message}")
         self.chip = plain_label(severity.upper())
         self.chip.setObjectName("SeverityChip")
