@@ -14,7 +14,6 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from session_app.domain.alerts import Severity
 from session_app.domain.baseline import baseline_values
@@ -24,6 +23,7 @@ from session_app.domain.protocols import Thresholds
 from session_app.domain.records import AlertRecord, SessionEvent, worst_by_value
 from session_app.domain.schedule import anchors_from_events
 from session_app.domain.session_protocol import session_protocol
+from session_app.domain.summary import RecordSource
 from session_app.domain.vitals import VitalsCheck
 
 # The measures charted, in the order the plots list them.
@@ -104,7 +104,7 @@ class TrendData:
     @classmethod
     def for_session(
         cls,
-        source: Any,
+        source: RecordSource,
         session_id: int,
         *,
         thresholds: Thresholds | None = None,

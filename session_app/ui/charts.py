@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -21,6 +20,9 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from session_app.domain.clock import format_local
 from session_app.domain.protocols import Thresholds
 from session_app.domain.records import SessionEvent
+from session_app.domain.summary import RecordSource
+from session_app.seams import RecordReader
+from session_app.store.repository import Change
 from session_app.trend_plots import (
     DENSE_POINTS as DENSE_POINTS,  # re-exported: the redraw tests use it
 )
@@ -50,7 +52,7 @@ class TrendCharts(QWidget):
         self._reload_timer.setInterval(0)
         self._reload_timer.timeout.connect(self.flush)
         self._live = False  # following the store: time axis in whole frames (`x_range`)
-        self._store: Any = None
+        self._store: RecordSource | None = None
         self._session_id: int | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._describe: Callable[[SessionEvent], str] | None = None
@@ -91,7 +93,7 @@ class TrendCharts(QWidget):
     # -- loading -----------------------------------------------------------------
     def load_session(
         self,
-        store: Any,
+        store: RecordSource,
         session_id: int,
         *,
         describe: Callable[[SessionEvent], str] | None = None,
@@ -109,7 +111,7 @@ class TrendCharts(QWidget):
         self._thresholds = data.thresholds  # a session's snapshot never changes
         self.set_data(data)
 
-    def follow(self, store: Any) -> None:
+    def follow(self, store: RecordReader) -> None:
         """Redraw when the store announces a change to the loaded session.
 
         A saved check is announced once, then once per alert it raised: the reload runs
@@ -121,7 +123,7 @@ class TrendCharts(QWidget):
         self._store = store
         self._live = True
 
-        def on_change(change: Any) -> None:
+        def on_change(change: Change) -> None:
             if change.session_id is not None and change.session_id == self._session_id:
                 self._schedule_reload()
 
