@@ -7,12 +7,13 @@ from datetime import timedelta
 import pytest
 
 from session_app.domain.clock import ManualClock
-from session_app.domain.protocols import IV_KETAMINE, preset
+from session_app.domain.protocols import IV_KETAMINE
 from session_app.domain.session import NewSession
 from session_app.domain.summary import load_summary, vital_stats
-from session_app.domain.vitals import VitalSigns
+from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
 from tests.export.seed import seed_iv_session, seed_rems_session
+from tests.seeding import record
 
 
 def test_rems_session_summary_has_every_part(store: SessionStore, clock: ManualClock) -> None:
@@ -32,7 +33,8 @@ def test_rems_session_summary_has_every_part(store: SessionStore, clock: ManualC
     assert len(summary.checks) == 6
     corrected = [c for c in summary.checks if c.corrected]
     assert [c.check.signs.spo2 for c in corrected] == [97]
-    assert corrected[0].alert_count == 1  # the alert raised on the row it replaced
+    # the alert raised on the row it replaced is resolved by the correction (SpO2 97)
+    assert corrected[0].alert_count == 0 and corrected[0].corrected_alert_count == 1
     assert [a.acked_by for a in summary.alerts] == ["AB", "AB"]
     assert [e.text for e in summary.adverse_events] == ["Adverse event: nausea — mild, no vomiting"]
     assert "Ondansetron 4 mg" in summary.interventions[0].text
@@ -70,13 +72,10 @@ def test_open_session_is_summarised_so_far(store: SessionStore, clock: ManualClo
 def test_peak_change_is_the_largest_in_size_and_signed(
     store: SessionStore, clock: ManualClock
 ) -> None:
-    session = store.start_session(
-        NewSession("AA-1", IV_KETAMINE, "AB"), protocol=preset(IV_KETAMINE).to_dict()
-    )
+    service = MonitoringService(store, clock)
+    session = service.start_session(NewSession("AA-1", IV_KETAMINE, "AB"))
     for minutes, hr, baseline in ((0, 80, True), (10, 95, False), (20, 58, False)):
         clock.set(session.started_at + timedelta(minutes=minutes))
-        store.add_check(
-            session.id, VitalSigns(heart_rate=hr, recorded_by="AB"), is_baseline=baseline
-        )
+        record(service, session.id, heart_rate=hr, is_baseline=baseline)
     hr = next(v for v in vital_stats(store.checks(session.id)) if v.measure == "heart_rate")
     assert hr.peak_change == -22 and hr.baseline == 80

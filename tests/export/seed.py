@@ -1,8 +1,11 @@
-"""Realistic sessions written through the real store API (also used by the screenshot scene).
+"""Realistic sessions written through the real service (also used by the screenshot scene).
 
 `seed_rems_session` is a complete esketamine (REMS) session: baseline, dose 84 mg with lot,
 concomitant medicines, BP at ~40 min with an acknowledged rise alert, an adverse event, an
 intervention, a note, a corrected check, and the end with a discharge checklist.
+
+Checks go through MonitoringService (tests/seeding.py), so their alerts, due times and
+lateness are the ones the rules give, as in the app.
 """
 
 from __future__ import annotations
@@ -11,26 +14,28 @@ from datetime import timedelta
 
 from session_app.domain.clock import ManualClock
 from session_app.domain.discharge import DischargeInput, assess
-from session_app.domain.protocols import ESKETAMINE_REMS, IV_KETAMINE, preset
+from session_app.domain.protocols import ESKETAMINE_REMS, IV_KETAMINE
 from session_app.domain.session import NewSession
 from session_app.domain.summary import SessionRecord, build_summary, discharge_context_for
-from session_app.domain.vitals import VitalSigns
+from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
+from tests.seeding import record, typed
 
 
 def _signs(bp: tuple[int, int] | None, hr: int, spo2: int, rr: int, moaas: int, **more: object):
+    """A check's values by name, as tests/seeding.record takes them."""
     sys_, dia = bp if bp else (None, None)
-    return VitalSigns(
-        systolic=sys_,
-        diastolic=dia,
-        heart_rate=hr,
-        spo2=spo2,
-        on_oxygen=False,
-        resp_rate=rr,
-        moaas=moaas,
-        recorded_by=str(more.pop("by", "AB")),
-        **more,  # type: ignore[arg-type]
-    )
+    return {
+        "systolic": sys_,
+        "diastolic": dia,
+        "heart_rate": hr,
+        "spo2": spo2,
+        "on_oxygen": False,
+        "resp_rate": rr,
+        "moaas": moaas,
+        "recorded_by": more.pop("by", "AB"),
+        **more,
+    }
 
 
 def seed_rems_session(
@@ -48,29 +53,23 @@ def seed_rems_session(
     def at(minutes: float):
         return start + timedelta(minutes=minutes)
 
-    session = store.start_session(
-        NewSession(patient_id, ESKETAMINE_REMS, "AB", 72.0),
-        protocol=preset(ESKETAMINE_REMS).to_dict(),
-        started_at=start,
-    )
-    sid = session.id
+    service = MonitoringService(store, clock)
+    sid = service.start_session(NewSession(patient_id, ESKETAMINE_REMS, "AB", 72.0)).id
     clock.set(at(2))
     if complete:
-        store.add_event(
+        service.log_event(
             sid,
             "concomitant_meds",
+            typed(
+                benzodiazepines=False, sedative_hypnotics=False, psychostimulants=True, maois=False
+            ),
             "AB",
-            {
-                "benzodiazepines": False,
-                "sedative_hypnotics": False,
-                "psychostimulants": True,
-                "maois": False,
-            },
         )
     clock.set(at(5))
-    store.add_check(
+    record(
+        service,
         sid,
-        _signs(
+        **_signs(
             (128, 82),
             74,
             98,
@@ -82,18 +81,17 @@ def seed_rems_session(
             nausea=0,
             pain=1,
         ),
-        is_baseline=True,
     )
     clock.set(at(10))
     dose = {"drug": "Esketamine", "dose": 84.0, "unit": "mg", "route": "Intranasal"}
     if complete:
         dose["lot_number"] = "LOT-2217A"
-    store.add_event(sid, "dose", "AB", dose)
+    service.log_event(sid, "dose", typed(**dose), "AB")
     dose_at = at(10)
 
-    def check(minutes: float, signs: VitalSigns, **kw: object):
+    def check(minutes: float, values: dict[str, object]):
         clock.set(dose_at + timedelta(minutes=minutes))
-        return store.add_check(sid, signs, **kw)  # type: ignore[arg-type]
+        return record(service, sid, **values)
 
     check(15, _signs((142, 88), 80, 97, 14, 4, dissociation=True, anxiety=2))
     if complete:
@@ -110,49 +108,30 @@ def seed_rems_session(
                 note="Feels floaty, eyes closed",
             ),
         )
-        alert = store.add_alert(
-            sid,
-            check_id=peak.id,
-            severity="alert",
-            rule="sys_rise",
-            measure="systolic",
-            value=176,
-            message="Systolic BP 176 mmHg is 48 mmHg above baseline 128 (alert at +40)",
-        )
+        [alert] = peak.alerts  # the systolic rise over the baseline
         clock.advance(minutes=2)
-        store.acknowledge_alert(alert.id, "AB")
+        service.acknowledge(alert.id, "AB")
     clock.set(dose_at + timedelta(minutes=45))
-    store.add_event(
-        sid,
-        "adverse_event",
-        "AB",
-        {"type": "nausea", "text": "mild, no vomiting", "serious": False},
+    service.log_event(
+        sid, "adverse_event", typed(type="nausea", text="mild, no vomiting", serious=False), "AB"
     )
     clock.advance(minutes=1)
-    store.add_event(sid, "intervention", "AB", {"medication": "Ondansetron", "dose": "4 mg"})
+    service.log_event(sid, "intervention", {"medication": "Ondansetron", "dose": "4 mg"}, "AB")
     check(60, _signs((158, 96), 82, 97, 13, 5, dissociation=False, nausea=1))
-    typo = check(90, _signs((140, 88), 76, 79, 14, 5, dissociation=False))
-    low = store.add_alert(
-        sid,
-        check_id=typo.id,
-        severity="alert",
-        rule="spo2_low",
-        measure="spo2",
-        value=79,
-        message="SpO2 79 % is below 92 %",
-    )
+    typo_values = _signs((140, 88), 76, 79, 14, 5, dissociation=False)
+    typo = check(90, typo_values)
+    [low] = typo.alerts  # SpO2 below the threshold
     clock.advance(minutes=1)
-    store.acknowledge_alert(low.id, "AB")
+    service.acknowledge(low.id, "AB")
     clock.advance(minutes=1)
-    store.add_check(
-        sid,
-        _signs((140, 88), 76, 97, 14, 5, dissociation=False),
-        taken_at=typo.taken_at,
-        corrects_id=typo.id,
-        correction_reason="typing error: SpO2 97, not 79",
+    service.correct_check(
+        typo.check.id,
+        typed(**{**typo_values, "spo2": 97}),
+        reason="typing error: SpO2 97, not 79",
+        recorded_by="AB",
     )
     clock.set(dose_at + timedelta(minutes=95))
-    store.add_event(sid, "note", "AB", {"text": "Resting, music on, talking calmly"})
+    service.log_event(sid, "note", {"text": "Resting, music on, talking calmly"}, "AB")
     check(
         118,
         _signs(
@@ -196,23 +175,15 @@ def end_with_checklist(
 
 def seed_iv_session(store: SessionStore, clock: ManualClock, patient_id: str = "JD-104") -> int:
     """A short IV ketamine session with an infusion, left open."""
-    start = clock.now()
-    session = store.start_session(
-        NewSession(patient_id, IV_KETAMINE, "CD", 80.0),
-        protocol=preset(IV_KETAMINE).to_dict(),
-        started_at=start,
-    )
-    sid = session.id
+    service = MonitoringService(store, clock)
+    sid = service.start_session(NewSession(patient_id, IV_KETAMINE, "CD", 80.0)).id
     clock.advance(minutes=3)
-    store.add_check(sid, _signs((122, 78), 70, 99, 14, 5), is_baseline=True)
+    record(service, sid, **_signs((122, 78), 70, 99, 14, 5))
     clock.advance(minutes=5)
-    store.add_event(
-        sid,
-        "dose",
-        "CD",
-        {"drug": "Ketamine", "dose": 0.5, "unit": "mg/kg", "route": "IV infusion"},
+    service.log_event(
+        sid, "dose", typed(drug="Ketamine", dose=0.5, unit="mg/kg", route="IV infusion"), "CD"
     )
-    store.add_event(sid, "infusion_start", "CD", {"rate": 100.0, "rate_unit": "mL/h"})
+    service.log_event(sid, "infusion_start", typed(rate=100.0, rate_unit="mL/h"), "CD")
     clock.advance(minutes=15)
-    store.add_check(sid, _signs((138, 86), 78, 98, 13, 4, dissociation=True))
+    record(service, sid, **_signs((138, 86), 78, 98, 13, 4, dissociation=True))
     return sid
