@@ -14,8 +14,10 @@ from session_app.domain.summary import SessionRecord
 from session_app.domain.vitals import VitalSigns
 from session_app.export import ExportError
 from session_app.export.csv import ENCODING, read_checks_csv, write_csv
+from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
 from tests.export.seed import seed_rems_session
+from tests.seeding import record
 
 
 def test_checks_csv_round_trips_every_stored_row(
@@ -59,7 +61,7 @@ def test_a_note_that_looks_like_a_formula_is_kept_as_text(
     store: SessionStore, clock: ManualClock, tmp_path: Path
 ) -> None:
     sid = seed_rems_session(store, clock, end=False)
-    store.add_check(sid, VitalSigns(heart_rate=70, note="=HYPERLINK(1)", recorded_by="AB"))
+    record(MonitoringService(store, clock), sid, heart_rate=70, note="=HYPERLINK(1)")
     path, _ = write_csv(SessionRecord.load(store, sid), tmp_path / "v.csv")
     assert "'=HYPERLINK(1)" in path.read_text(encoding=ENCODING)
     assert read_checks_csv(path)[-1]["note"] == "=HYPERLINK(1)"
@@ -87,8 +89,7 @@ NOTES = (
     "'",
     "-5 mmHg",
     "+1",
-    "@SUM",
-    "\tindented",
+    "@SUM",  # no "\tindented": a typed note is stripped, and a tab inside it is refused
     "plain",
     "",
 )
@@ -103,8 +104,9 @@ def test_every_note_reads_back_exactly(
     store: SessionStore, clock: ManualClock, tmp_path: Path
 ) -> None:
     sid = seed_rems_session(store, clock, end=False)
+    service = MonitoringService(store, clock)
     for note in NOTES:
-        store.add_check(sid, VitalSigns(heart_rate=70, note=note, recorded_by="AB"))
+        record(service, sid, heart_rate=70, note=note)
     path, _ = write_csv(SessionRecord.load(store, sid), tmp_path / "v.csv")
     with path.open(encoding=ENCODING, newline="") as handle:
         cells = [row["note"] for row in csv.DictReader(handle)][-len(NOTES) :]

@@ -51,13 +51,17 @@ def test_newest_pin_is_in_force_and_never_stored_in_plain_text(
 
 def test_backup_while_open_is_a_complete_copy(store: SessionStore, tmp_path: Path) -> None:
     session = store.start_session(NewSession("JD", IV_KETAMINE, "AB"))
-    store.add_check(session.id, VitalSigns(heart_rate=80, recorded_by="AB"))
+    store.add_check_with_alerts(
+        session.id, VitalSigns(heart_rate=80, recorded_by="AB"), [], taken_at=store.clock.now()
+    )
     target = store.backup(tmp_path / "backups" / "copy.sqlite3")
     assert target.stat().st_mode & 0o777 == 0o600
     copy = SessionStore.open(target)
     assert copy.checks(session.id)[0].signs.heart_rate == 80
     copy.close()
-    store.add_check(session.id, VitalSigns(heart_rate=81, recorded_by="AB"))  # store still usable
+    store.add_check_with_alerts(
+        session.id, VitalSigns(heart_rate=81, recorded_by="AB"), [], taken_at=store.clock.now()
+    )  # store still usable
 
 
 def test_backup_never_overwrites(store: SessionStore, tmp_path: Path) -> None:
@@ -80,8 +84,13 @@ def test_a_backup_that_fails_on_a_full_disk_leaves_nothing_so_the_retry_works(
     store: SessionStore, tmp_path: Path
 ) -> None:
     session = store.start_session(NewSession("JD", IV_KETAMINE, "AB"))
-    for _ in range(40):  # some 120 kB of records: more than the small disk has left
-        store.add_check(session.id, VitalSigns(note="x" * 3000, recorded_by="AB"))
+    for _ in range(40):  # some 100 kB of records: more than the small disk has left
+        store.add_check_with_alerts(
+            session.id,
+            VitalSigns(heart_rate=80, note="x" * 2000, recorded_by="AB"),  # the longest note
+            [],
+            taken_at=store.clock.now(),
+        )
     with small_disk(tmp_path, size_kb=512) as disk:
         (disk.path / "ballast.bin").write_bytes(b"\0" * 450_000)
         target = disk.path / "copy.sqlite3"

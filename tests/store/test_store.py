@@ -14,6 +14,7 @@ from session_app.domain.protocols import ESKETAMINE_REMS, IV_KETAMINE
 from session_app.domain.session import NewSession
 from session_app.domain.vitals import VitalSigns
 from session_app.store import NewerSchemaError, NotADatabaseError, SessionStore, StoreWriteError
+from session_app.store.db import write_transaction
 from session_app.store.repository import DB_FILENAME, Change
 from session_app.store.schema import SCHEMA_VERSION
 
@@ -36,6 +37,15 @@ SIGNS = VitalSigns(
 )
 
 
+HR_HIGH = {  # what domain.alerts raises for a heart rate of 135
+    "severity": "alert",
+    "rule": "hr_high",
+    "measure": "heart_rate",
+    "value": 135,
+    "message": "Heart rate 135 /min is above 130 /min",
+}
+
+
 def start(store: SessionStore, patient: str = "JD") -> int:
     return store.start_session(
         NewSession(patient, IV_KETAMINE, "AB", 70.0), {"name": IV_KETAMINE}
@@ -46,11 +56,15 @@ def test_session_and_checks_round_trip(store: SessionStore, clock: ManualClock) 
     session = store.start_session(NewSession("JD-1", ESKETAMINE_REMS, "AB", 81.5), {"k": 1})
     assert session.started_at == clock.now()
     assert session.protocol == {"k": 1}
-    baseline = store.add_check(session.id, SIGNS, is_baseline=True)
+    baseline, _ = store.add_check_with_alerts(
+        session.id, SIGNS, [], taken_at=clock.now(), is_baseline=True
+    )
     clock.advance(minutes=40)
-    later = store.add_check(
+    later, _ = store.add_check_with_alerts(
         session.id,
         VitalSigns(systolic=150, diastolic=95, recorded_by="CD"),
+        [],
+        taken_at=clock.now(),
         due_at=clock.now() - timedelta(minutes=5),
         late=True,
     )
@@ -67,7 +81,7 @@ def test_earlier_time_typed_in_keeps_the_time_of_entry(
 ) -> None:
     session_id = start(store)
     taken = clock.now() - timedelta(minutes=10)
-    check = store.add_check(session_id, SIGNS, taken_at=taken)
+    check, _ = store.add_check_with_alerts(session_id, SIGNS, [], taken_at=taken)
     assert check.taken_at == taken
     assert check.entered_at == clock.now()
 
@@ -75,23 +89,19 @@ def test_earlier_time_typed_in_keeps_the_time_of_entry(
 def test_everything_survives_close_and_reopen(data_dir: Path, clock: ManualClock) -> None:
     store = SessionStore.open(data_dir, clock=clock)
     session_id = start(store)
-    store.add_check(session_id, SIGNS)
-    event = store.add_event(session_id, "dose", "AB", {"drug": "ketamine", "dose_mg": 35})
-    alert = store.add_alert(
+    _, [alert] = store.add_check_with_alerts(
         session_id,
-        check_id=None,
-        severity="alert",
-        rule="hr_high",
-        measure="heart_rate",
-        value=135,
-        message="Heart rate 135 > 130",
+        replace(SIGNS, heart_rate=135),
+        [HR_HIGH],
+        taken_at=clock.now(),
     )
+    event = store.add_event(session_id, "dose", "AB", {"drug": "ketamine", "dose_mg": 35})
     store.acknowledge_alert(alert.id, "CD")
     store.close()
 
     reopened = SessionStore.open(data_dir / DB_FILENAME, clock=clock)
     assert reopened.session(session_id).patient_id == "JD"
-    assert reopened.checks(session_id)[0].signs == SIGNS
+    assert reopened.checks(session_id)[0].signs == replace(SIGNS, heart_rate=135)
     assert reopened.events(session_id) == [event]
     [stored_alert] = reopened.alerts(session_id)
     assert stored_alert.acked_by == "CD" and stored_alert.acknowledged
@@ -106,7 +116,7 @@ def test_open_session_is_resumed_and_ended_session_is_read_only(store: SessionSt
     assert store.open_session().id == second
     assert store.discharge(first) == {"aldrete": 10}
     with pytest.raises(StoreWriteError, match="read-only"):
-        store.add_check(first, SIGNS)
+        store.add_check_with_alerts(first, SIGNS, [], taken_at=store.clock.now())
     with pytest.raises(StoreWriteError, match="already ended"):
         store.end_session(first, "AB")
 
@@ -137,7 +147,7 @@ def test_writes_are_announced_after_commit(store: SessionStore) -> None:
 
 def test_appended_records_are_never_rewritten(store: SessionStore, data_dir: Path) -> None:
     session_id = start(store)
-    check = store.add_check(session_id, SIGNS)
+    check, _ = store.add_check_with_alerts(session_id, SIGNS, [], taken_at=store.clock.now())
     raw = sqlite3.connect(data_dir / DB_FILENAME)
     for sql in (
         "UPDATE vitals_checks SET heart_rate = 99",
@@ -148,9 +158,11 @@ def test_appended_records_are_never_rewritten(store: SessionStore, data_dir: Pat
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             raw.execute(sql)
     raw.close()
-    correction = store.add_check(
+    correction, _ = store.add_check_with_alerts(
         session_id,
         VitalSigns(heart_rate=80, recorded_by="AB"),
+        [],
+        taken_at=check.taken_at,
         corrects_id=check.id,
         correction_reason="typo",
     )
@@ -160,10 +172,13 @@ def test_appended_records_are_never_rewritten(store: SessionStore, data_dir: Pat
 
 def test_foreign_keys_are_enforced(store: SessionStore) -> None:
     with pytest.raises(KeyError):
-        store.add_check(999, SIGNS)
-    with pytest.raises(StoreWriteError):
-        store.add_alert(
-            999, check_id=None, severity="alert", rule="r", measure="m", value=1, message="m"
+        store.add_check_with_alerts(999, SIGNS, [], taken_at=store.clock.now())
+    # Alerts are only written with their check, for a session that exists; the schema
+    # still refuses an alert of no session, on the store's own connection.
+    with pytest.raises(StoreWriteError), write_transaction(store._conn) as conn:
+        conn.execute(
+            "INSERT INTO alerts (session_id, check_id, severity, rule, measure, value, message,"
+            " raised_at) VALUES (999, NULL, 'alert', 'r', 'm', 1, 'm', '2026-01-05T09:00:00+00:00')"
         )
 
 
@@ -221,10 +236,12 @@ def test_checks_read_again_are_the_stored_ones_past_the_parsed_row_limit(
     session_id = start(store)
     for heart_rate in (70, 71, 72, 73, 74):
         clock.advance(minutes=5)
-        store.add_check(session_id, replace(SIGNS, heart_rate=heart_rate))
+        store.add_check_with_alerts(
+            session_id, replace(SIGNS, heart_rate=heart_rate), [], taken_at=clock.now()
+        )
         assert store.checks(session_id)[-1].signs.heart_rate == heart_rate
-    store.add_check(
-        session_id, replace(SIGNS, heart_rate=99), taken_at=clock.now() - timedelta(minutes=12)
+    store.add_check_with_alerts(
+        session_id, replace(SIGNS, heart_rate=99), [], taken_at=clock.now() - timedelta(minutes=12)
     )
     first = store.checks(session_id)
     assert [c.signs.heart_rate for c in first] == [70, 71, 99, 72, 73, 74]  # 99 at 13 min

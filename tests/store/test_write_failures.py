@@ -30,11 +30,11 @@ def open_with_session(folder: Path, clock: ManualClock) -> tuple[SessionStore, i
 def test_locked_by_another_process_then_retry(data_dir: Path, clock: ManualClock) -> None:
     store, session_id = open_with_session(data_dir, clock)
     with locked_by_other_process(store.path), pytest.raises(StoreWriteError) as caught:
-        store.add_check(session_id, SIGNS)
+        store.add_check_with_alerts(session_id, SIGNS, [], taken_at=clock.now())
     assert "locked by another program" in str(caught.value)
     assert "Not saved" in str(caught.value)
     assert store.checks(session_id) == []
-    saved = store.add_check(session_id, SIGNS)
+    saved, _ = store.add_check_with_alerts(session_id, SIGNS, [], taken_at=clock.now())
     assert [c.id for c in store.checks(session_id)] == [saved.id]
     store.close()
 
@@ -60,7 +60,7 @@ def test_a_full_disk_on_first_start_leaves_no_store_and_the_next_start_works(
         assert sorted(p.name for p in disk.path.iterdir()) == ["filler.bin"]  # nothing half-made
         disk.free()
         store, session_id = open_with_session(disk.path, clock)
-        store.add_check(session_id, SIGNS)
+        store.add_check_with_alerts(session_id, SIGNS, [], taken_at=clock.now())
         store.close()
         assert (disk.path / DB_FILENAME).stat().st_mode & 0o777 == 0o600
 
@@ -68,17 +68,20 @@ def test_a_full_disk_on_first_start_leaves_no_store_and_the_next_start_works(
 def test_disk_full_then_retry(tmp_path: Path, clock: ManualClock) -> None:
     with small_disk(tmp_path) as disk:
         store, session_id = open_with_session(disk.path, clock)
-        store.add_check(session_id, SIGNS)
+        store.add_check_with_alerts(session_id, SIGNS, [], taken_at=clock.now())
         disk.fill()
         with pytest.raises(StoreWriteError) as caught:
             for _ in range(200):  # the WAL may have a little room left; it soon runs out
-                store.add_check(
-                    session_id, VitalSigns(note="x" * 3000, heart_rate=80, recorded_by="AB")
+                store.add_check_with_alerts(
+                    session_id,
+                    VitalSigns(note="x" * 2000, heart_rate=80, recorded_by="AB"),  # longest note
+                    [],
+                    taken_at=clock.now(),
                 )
         assert "disk is full" in str(caught.value)
         stored = len(store.checks(session_id))
         disk.free()
-        store.add_check(session_id, SIGNS)
+        store.add_check_with_alerts(session_id, SIGNS, [], taken_at=clock.now())
         assert len(store.checks(session_id)) == stored + 1
         store.close()
 
@@ -100,6 +103,6 @@ def test_read_only_file_system_is_refused_clearly_then_works(
         finally:
             disk.set_read_only(False)
         store = SessionStore.open(disk.path, clock=clock)
-        store.add_check(session_id, SIGNS)
+        store.add_check_with_alerts(session_id, SIGNS, [], taken_at=clock.now())
         assert len(store.checks(session_id)) == 1
         store.close()
