@@ -13,9 +13,10 @@ import pytest
 
 from session_app.domain.protocols import IV_KETAMINE
 from session_app.domain.session import NewSession
-from session_app.domain.vitals import VitalSigns
+from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
 from tests.faults import small_disk
+from tests.seeding import record
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -173,8 +174,9 @@ def test_an_existing_shared_folder_keeps_its_permissions(tmp_path: Path) -> None
 def test_read_only_commands_work_in_a_read_only_data_folder(tmp_path: Path) -> None:
     with small_disk(tmp_path) as disk:
         store = SessionStore.open(disk.path)
-        session = store.start_session(NewSession("JD-9", IV_KETAMINE, "AB"))
-        store.add_check(session.id, VitalSigns(heart_rate=80, recorded_by="AB"))
+        service = MonitoringService(store, store.clock)
+        session = service.start_session(NewSession("JD-9", IV_KETAMINE, "AB"))
+        record(service, session.id, heart_rate=80)
         store.close()
         before = sorted(os.listdir(disk.path))
         disk.set_read_only(True)

@@ -20,6 +20,7 @@ from session_app.domain.summary import load_summary
 from session_app.domain.vitals import VitalsCheck, VitalSigns
 from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore, StoreWriteError
+from tests.seeding import record
 
 VITALS = {
     "systolic": "128",
@@ -311,10 +312,9 @@ def test_a_correction_and_its_alerts_commit_together_or_not_at_all(
     store: SessionStore, clock: ManualClock
 ) -> None:
 
-    session = MonitoringService(store, clock).start_session(
-        NewSession("AT-1", ESKETAMINE_REMS, "AB")
-    )
-    original = store.add_check(session.id, VitalSigns(heart_rate=80, recorded_by="AB"))
+    service = MonitoringService(store, clock)
+    session = service.start_session(NewSession("AT-1", ESKETAMINE_REMS, "AB"))
+    original = record(service, session.id, heart_rate=80).check
     with pytest.raises(KeyError):
         store.add_check_with_alerts(
             session.id,

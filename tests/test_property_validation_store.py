@@ -7,13 +7,16 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from session_app.domain.clock import ManualClock
 from session_app.domain.errors import ValidationError
 from session_app.domain.protocols import IV_KETAMINE
 from session_app.domain.session import NewSession
 from session_app.domain.vitals import FIELD_BY_NAME, VITAL_FIELDS, Kind, validate_vitals
+from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
 
 FIELD_NAMES = [spec.name for spec in VITAL_FIELDS]
@@ -56,16 +59,20 @@ def test_any_input_is_accepted_plausibly_or_refused_with_a_named_message(raw) ->
 @given(st.lists(forms, min_size=1, max_size=6))
 def test_store_holds_exactly_what_was_accepted(batch) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        store = SessionStore.open(Path(tmp))
-        session_id = store.start_session(NewSession("PT", IV_KETAMINE, "AB")).id
+        store = SessionStore.open(Path(tmp), clock=ManualClock())
+        service = MonitoringService(store, store.clock)
+        session_id = service.start_session(NewSession("PT", IV_KETAMINE, "AB")).id
         accepted = []
         for raw in batch:
             raw = {**raw, "recorded_by": raw.get("recorded_by", "AB")}
             try:
                 signs = validate_vitals(raw)
             except ValidationError:
+                with pytest.raises(ValidationError):  # the service refuses it too
+                    service.record_check(session_id, raw)
                 continue
-            accepted.append(store.add_check(session_id, signs).signs)
+            assert service.record_check(session_id, raw).check.signs == signs
+            accepted.append(signs)
         store.close()
         reopened = SessionStore.open(Path(tmp))
         assert [c.signs for c in reopened.checks(session_id)] == accepted

@@ -230,42 +230,6 @@ class SessionStore:
         return json.loads(row[0]) if row else {}
 
     # -- vitals checks -------------------------------------------------------
-    def add_check(
-        self,
-        session_id: int,
-        signs: VitalSigns,
-        *,
-        taken_at: datetime | None = None,
-        is_baseline: bool = False,
-        due_at: datetime | None = None,
-        late: bool = False,
-        corrects_id: int | None = None,
-        correction_reason: str = "",
-    ) -> VitalsCheck:
-        self._require_open(session_id)
-        now = self.clock.now()
-        values = [getattr(signs, name) for name in _CHECK_COLUMNS]
-        columns = ", ".join(_CHECK_COLUMNS)
-        row_id = self._insert(
-            "check",
-            session_id,
-            f"INSERT INTO vitals_checks (session_id, taken_at, entered_at, is_baseline, {columns},"
-            " due_at, late, corrects_id, correction_reason)"
-            f" VALUES (?, ?, ?, ?, {', '.join('?' * len(_CHECK_COLUMNS))}, ?, ?, ?, ?)",
-            (
-                session_id,
-                to_iso(taken_at or now),
-                to_iso(now),
-                int(is_baseline),
-                *values,
-                to_iso(due_at) if due_at else None,
-                int(late),
-                corrects_id,
-                correction_reason,
-            ),
-        )
-        return self.check(row_id)
-
     _CHECK_SQL = (
         "SELECT id, session_id, taken_at, entered_at, is_baseline, due_at, late, corrects_id,"
         f" correction_reason, {', '.join(_CHECK_COLUMNS)} FROM vitals_checks"
@@ -450,36 +414,6 @@ class SessionStore:
         ]
 
     # -- alerts --------------------------------------------------------------
-    def add_alert(
-        self,
-        session_id: int,
-        *,
-        check_id: int | None,
-        severity: str,
-        rule: str,
-        measure: str,
-        value: float | None,
-        message: str,
-        raised_at: datetime | None = None,
-    ) -> AlertRecord:
-        row_id = self._insert(
-            "alert",
-            session_id,
-            "INSERT INTO alerts (session_id, check_id, severity, rule, measure, value, message,"
-            " raised_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                session_id,
-                check_id,
-                severity,
-                rule,
-                measure,
-                value,
-                message,
-                to_iso(raised_at or self.clock.now()),
-            ),
-        )
-        return self._alerts_where("a.id = ?", row_id)[0]
-
     def acknowledge_alert(self, alert_id: int, acked_by: str) -> AlertRecord:
         alert = self._alerts_where("a.id = ?", alert_id)
         if not alert:

@@ -25,6 +25,7 @@ from session_app.monitoring import MonitoringService
 from session_app.paths import MEDIA_DIR
 from session_app.store import SessionStore
 from session_app.ui.staff.alerts_panel import AlertCard
+from tests.seeding import record
 from tests.ui.windows import shut_down
 
 MAX_WIDTH = 1400  # the panel is built for 1280×800; an <img width=1200> pushes past this
@@ -163,8 +164,9 @@ def test_a_typed_patient_id_with_markup_shows_as_written_in_the_start_form(
 def test_a_stored_session_with_markup_shows_as_written_in_panel_dialogs_and_summary(
     qtbot, app_windows: AppWindows, clock: ManualClock, markup: str
 ) -> None:
-    """A patient ID, a note, event details, an alert message and a correction reason
-    with markup (from an older data file, or typed where the domain lets any text in)."""
+    """A patient ID, a note, event details and a correction reason with markup (from an
+    older data file, or typed where the domain lets any text in). An alert's message is
+    the rules' own words (no outside text reaches it): its card shows it as written too."""
     staff, store = app_windows.staff, app_windows.store
     service = MonitoringService(store, clock)
     session = service.start_session(NewSession(markup, ESKETAMINE_REMS, "AB"))
@@ -180,20 +182,12 @@ def test_a_stored_session_with_markup_shows_as_written_in_panel_dialogs_and_summ
         recorded_by="AB",
     )
     service.log_event(session.id, "note", {"text": markup}, "AB")
-    store.add_alert(
-        session.id,
-        check_id=None,
-        severity="alert",
-        rule="custom",
-        measure="heart_rate",
-        value=72.0,
-        message=markup,
-    )
+    [alert] = record(service, session.id, heart_rate=135).alerts  # above 130 /min
     staff.show_session(store.session(session.id))
 
     assert markup in label_shows(staff.banner)
-    [card] = [c for c in staff.alerts.findChildren(AlertCard) if c.alert.message == markup]
-    assert markup in label_shows(card.message)
+    [card] = [c for c in staff.alerts.findChildren(AlertCard) if c.alert.id == alert.id]
+    assert label_shows(card.message) == alert.message
     history = staff.flowsheet.open_history(corrected.check.id)
     assert history is not None
     assert tooltips_rendering(history, markup) == []

@@ -11,12 +11,13 @@ from session_app.app import build_windows
 from session_app.domain.clock import ManualClock
 from session_app.domain.protocols import IV_KETAMINE
 from session_app.domain.session import NewSession
-from session_app.domain.vitals import VitalSigns
 from session_app.media.backend import HEADLESS_ARGS, load_backend
 from session_app.media.player import MediaPlayer
+from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
 from session_app.ui.patient.tiles import MediaTile
 from session_app.ui.staff.now_playing import NowPlayingStrip
+from tests.seeding import record
 from tests.ui.patient.test_patient_window import visible_texts
 
 CLINICAL = (
@@ -48,20 +49,19 @@ def test_patient_window_shows_nothing_clinical_during_an_alert(
     qtbot, data_dir: Path, clock: ManualClock
 ) -> None:
     store = SessionStore.open(data_dir, clock=clock)
-    session = store.start_session(NewSession("JD-7", IV_KETAMINE, "AB", 70.0))
-    check = store.add_check(
+    service = MonitoringService(store, clock)
+    session = service.start_session(NewSession("JD-7", IV_KETAMINE, "AB", 70.0))
+    saved = record(
+        service,
         session.id,
-        VitalSigns(systolic=195, diastolic=118, heart_rate=142, spo2=87, resp_rate=8, moaas=2),
+        systolic=195,
+        diastolic=118,
+        heart_rate=142,
+        spo2=87,
+        resp_rate=8,
+        moaas=2,
     )
-    store.add_alert(
-        session.id,
-        check_id=check.id,
-        severity="high",
-        rule="bp_high",
-        measure="systolic",
-        value=195,
-        message="Systolic 195 mmHg at or above 180: high blood pressure alert",
-    )
+    assert "sys_high" in {a.rule for a in saved.alerts}  # the rules raise a high BP alert
     clock.advance(minutes=40)  # the next check is overdue by now
     player = MediaPlayer(load_backend(HEADLESS_ARGS))
     windows = build_windows(store, clock, player=player)

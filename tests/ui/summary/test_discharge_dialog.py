@@ -8,10 +8,11 @@ import pytest
 from PySide6.QtCore import Qt
 
 from session_app.domain.clock import ManualClock
-from session_app.domain.vitals import VitalSigns
+from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore, StoreWriteError
 from session_app.ui.summary.discharge_dialog import DischargeDialog
 from tests.export.seed import seed_rems_session
+from tests.seeding import record
 
 
 def fill(dialog: DischargeDialog, qtbot, initials: str = "AB") -> None:
@@ -55,7 +56,7 @@ def test_completing_the_checklist_ends_the_session(
     assert stored["responsible_adult"] is True and stored["advice_no_driving"] is True
     assert stored["vitals_ok_leaving"] is True and stored["serious_adverse_event"] is False
     with pytest.raises(StoreWriteError, match="read-only"):
-        store.add_check(open_rems, VitalSigns(heart_rate=70, recorded_by="AB"))
+        record(MonitoringService(store, clock), open_rems, heart_rate=70)
 
 
 def test_short_monitoring_warns_but_does_not_block(
