@@ -28,6 +28,7 @@ from session_app.domain.session import NewSession, TreatmentSession
 from session_app.domain.vitals import MEASURE_NAMES, YES_NO_NAMES, VitalsCheck, VitalSigns
 from session_app.store.db import (
     BUSY_TIMEOUT_MS,
+    StoreError,
     StoreWriteError,
     connect,
     create_sqlite_file,
@@ -203,30 +204,30 @@ class SessionStore:
         )
 
     def session(self, session_id: int) -> TreatmentSession:
-        row = self._conn.execute(self._SESSION_SQL + " WHERE s.id = ?", (session_id,)).fetchone()
+        row = self._read_one(self._SESSION_SQL + " WHERE s.id = ?", (session_id,))
         if row is None:
             raise KeyError(f"no session with id {session_id}")
         return self._session_from_row(row)
 
     def sessions(self, patient_id: str = "") -> list[TreatmentSession]:
         """All sessions, newest first; optionally those whose patient ID contains the text."""
-        rows = self._conn.execute(
+        rows = self._read(
             self._SESSION_SQL + " WHERE s.patient_id LIKE ? ORDER BY s.started_at DESC, s.id DESC",
             (f"%{patient_id.strip().upper()}%",),
-        ).fetchall()
+        )
         return [self._session_from_row(r) for r in rows]
 
     def open_session(self) -> TreatmentSession | None:
         """The most recent session that has not ended (resumed after a restart)."""
-        row = self._conn.execute(
+        row = self._read_one(
             self._SESSION_SQL + " WHERE e.id IS NULL ORDER BY s.started_at DESC, s.id DESC LIMIT 1"
-        ).fetchone()
+        )
         return self._session_from_row(row) if row else None
 
     def discharge(self, session_id: int) -> dict[str, Any]:
-        row = self._conn.execute(
+        row = self._read_one(
             "SELECT discharge_json FROM session_ends WHERE session_id = ?", (session_id,)
-        ).fetchone()
+        )
         return json.loads(row[0]) if row else {}
 
     # -- vitals checks -------------------------------------------------------
@@ -255,16 +256,16 @@ class SessionStore:
         )
 
     def check(self, check_id: int) -> VitalsCheck:
-        row = self._conn.execute(self._CHECK_SQL + " WHERE id = ?", (check_id,)).fetchone()
+        row = self._read_one(self._CHECK_SQL + " WHERE id = ?", (check_id,))
         if row is None:
             raise KeyError(f"no vitals check with id {check_id}")
         return self._check(row)
 
     def checks(self, session_id: int) -> list[VitalsCheck]:
         """Every stored check row (originals and corrections), in time order."""
-        rows = self._conn.execute(
+        rows = self._read(
             self._CHECK_SQL + " WHERE session_id = ? ORDER BY taken_at, id", (session_id,)
-        ).fetchall()
+        )
         return [self._check(r) for r in rows]
 
     def _check(self, row: tuple[Any, ...]) -> VitalsCheck:
@@ -393,11 +394,11 @@ class SessionStore:
         return self._events_where("session_id = ?", session_id)
 
     def _events_where(self, clause: str, value: int) -> list[SessionEvent]:
-        rows = self._conn.execute(
+        rows = self._read(
             "SELECT id, session_id, kind, occurred_at, entered_at, recorded_by, details_json,"
             f" corrects_id, correction_reason FROM events WHERE {clause} ORDER BY occurred_at, id",
             (value,),
-        ).fetchall()
+        )
         return [
             SessionEvent(
                 id=r[0],
@@ -441,22 +442,22 @@ class SessionStore:
 
     def alert_resolutions(self, session_id: int) -> list[AlertResolution]:
         """The session's alerts resolved by a correction, in the order they were resolved."""
-        rows = self._conn.execute(
+        rows = self._read(
             "SELECT r.alert_id, r.correction_id, r.resolved_by, r.resolved_at"
             " FROM alert_resolutions r JOIN alerts a ON a.id = r.alert_id"
             " WHERE a.session_id = ? ORDER BY r.id",
             (session_id,),
-        ).fetchall()
+        )
         return [AlertResolution(r[0], r[1], r[2], from_iso(r[3])) for r in rows]
 
     def _alerts_where(self, clause: str, value: int) -> list[AlertRecord]:
-        rows = self._conn.execute(
+        rows = self._read(
             "SELECT a.id, a.session_id, a.check_id, a.severity, a.rule, a.measure, a.value,"
             " a.message, a.raised_at, k.acked_by, k.acked_at FROM alerts a"
             f" LEFT JOIN alert_acks k ON k.alert_id = a.id WHERE {clause}"
             " ORDER BY a.raised_at, a.id",
             (value,),
-        ).fetchall()
+        )
         return [
             AlertRecord(
                 id=r[0],
@@ -485,9 +486,7 @@ class SessionStore:
         )
 
     def load_settings(self) -> dict[str, Any]:
-        row = self._conn.execute(
-            "SELECT settings_json FROM settings_versions ORDER BY id DESC LIMIT 1"
-        ).fetchone()
+        row = self._read_one("SELECT settings_json FROM settings_versions ORDER BY id DESC LIMIT 1")
         return json.loads(row[0]) if row else {}
 
     # -- staff PIN -----------------------------------------------------------
@@ -517,16 +516,12 @@ class SessionStore:
         self._announce(Change("pin", None, row_id))
 
     def current_pin(self) -> PinHash | None:
-        row = self._conn.execute(
-            "SELECT scheme, salt, pin_hash FROM staff_pin_current WHERE id = 1"
-        ).fetchone()
+        row = self._read_one("SELECT scheme, salt, pin_hash FROM staff_pin_current WHERE id = 1")
         return PinHash(row[0], bytes(row[1]), bytes(row[2])) if row else None
 
     def pin_changes(self) -> list[tuple[datetime, str]]:
         """When the PIN was set or changed, and by whom (which route), oldest first."""
-        rows = self._conn.execute(
-            "SELECT changed_at, changed_by FROM staff_pin_changes ORDER BY id"
-        ).fetchall()
+        rows = self._read("SELECT changed_at, changed_by FROM staff_pin_changes ORDER BY id")
         return [(from_iso(at), by) for at, by in rows]
 
     def record_pin_attempt(self, *, succeeded: bool) -> None:
@@ -540,7 +535,7 @@ class SessionStore:
 
     def pin_attempts(self) -> PinAttempts:
         """Wrong PINs since the last right one or PIN change, and when the latest was typed."""
-        failures, last = self._conn.execute(
+        failures, last = self._read_one(
             """
             WITH run AS (
                 SELECT id, at FROM pin_attempts
@@ -549,7 +544,7 @@ class SessionStore:
             )
             SELECT COUNT(*), (SELECT at FROM run ORDER BY id DESC LIMIT 1) FROM run
             """
-        ).fetchone()
+        )
         return PinAttempts(failures, from_iso(last) if last else None)
 
     # -- backup ----------------------------------------------------------------
@@ -598,6 +593,21 @@ class SessionStore:
         return f"the disk is full ({free // 1024} kB free; the copy needs {needed // 1024} kB)"
 
     # -- helpers -------------------------------------------------------------
+    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        """Every row of a read. A read that fails (the store closed as the app shuts down,
+        a file damaged since it was opened) is a StoreError, as a failed write is, so no
+        view needs to know the store is SQLite."""
+        try:
+            return self._conn.execute(sql, tuple(params)).fetchall()
+        except sqlite3.Error as exc:
+            reason = reason_in_words(exc).rstrip(".")
+            raise StoreError(f"The data file cannot be read: {reason}.") from exc
+
+    def _read_one(self, sql: str, params: Iterable[Any] = ()) -> tuple[Any, ...] | None:
+        """The first row of a read (see `_read`), or None."""
+        rows = self._read(sql, params)
+        return rows[0] if rows else None
+
     def _require_open(self, session_id: int) -> None:
         if not self.session(session_id).is_open:
             raise StoreWriteError(f"Session {session_id} has ended; it is read-only.")

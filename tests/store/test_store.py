@@ -13,7 +13,13 @@ from session_app.domain.clock import ManualClock
 from session_app.domain.protocols import ESKETAMINE_REMS, IV_KETAMINE
 from session_app.domain.session import NewSession
 from session_app.domain.vitals import VitalSigns
-from session_app.store import NewerSchemaError, NotADatabaseError, SessionStore, StoreWriteError
+from session_app.store import (
+    NewerSchemaError,
+    NotADatabaseError,
+    SessionStore,
+    StoreError,
+    StoreWriteError,
+)
 from session_app.store.db import write_transaction
 from session_app.store.repository import DB_FILENAME, Change
 from session_app.store.schema import SCHEMA_VERSION
@@ -247,3 +253,20 @@ def test_checks_read_again_are_the_stored_ones_past_the_parsed_row_limit(
     assert [c.signs.heart_rate for c in first] == [70, 71, 99, 72, 73, 74]  # 99 at 13 min
     assert store.checks(session_id) == first
     assert len(store._parsed_checks) <= 3
+
+
+def test_a_read_that_fails_is_a_store_error(store: SessionStore) -> None:
+    """Views catch the store's own error, never sqlite3's (issue 14: no widget imports it)."""
+    session_id = start(store)
+    store.close()
+    for read in (
+        lambda: store.session(session_id),
+        lambda: store.checks(session_id),
+        lambda: store.events(session_id),
+        lambda: store.alerts(session_id),
+        store.sessions,
+        store.load_settings,
+        store.pin_attempts,
+    ):
+        with pytest.raises(StoreError, match=r"cannot be read.*closed"):
+            read()

@@ -7,7 +7,6 @@ clock through the service, so tests call `tick()` directly after moving a Manual
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from PySide6.QtCore import QSize, QTimer, Signal
@@ -105,7 +104,7 @@ class DueCountdown(QFrame):
             return
         try:
             status = self._service.schedule_status(self.session_id)
-        except (StoreError, sqlite3.Error, KeyError) as exc:
+        except (StoreError, KeyError) as exc:
             # The store went away (shutting down) or the session vanished: stop asking.
             self.timer.stop()
             self.status = None
