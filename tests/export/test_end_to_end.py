@@ -47,6 +47,7 @@ def test_service_session_to_chart(
             "sedative_hypnotics": "no",
             "psychostimulants": "no",
             "maois": "no",
+            "opioids": "no",
         },
         "AB",
     )
