@@ -23,6 +23,7 @@ from session_app.domain.text import snippet, text_problem
 from session_app.domain.vitals import VitalsCheck
 
 NOTE_MAX_LENGTH = 500
+NAME_MAX_LENGTH = 120  # a person's name as printed on the REMS form
 ALDRETE_TYPICAL_MIN = 9  # a total of 9 or more is the usual discharge level
 BP_RECOVERY_LIMIT_PCT = 20.0
 DISCHARGE_FORMAT = 1  # version of the dict stored in session_ends.discharge_json
@@ -84,6 +85,18 @@ def validate_note(raw: str) -> str:
             f"(accepted: at most {NOTE_MAX_LENGTH} characters)."
         )
         raise ValidationError([FieldError("note", "Discharge note", raw, message)])
+    return text
+
+
+def validate_name(raw: str, field: str, label: str) -> str:
+    """A person's name for the REMS form (the completing HCP, a prescriber): trimmed,
+    checked like every staff text; empty is allowed (the form then lists it as missing)."""
+    text = raw.strip()
+    if problem := text_problem(text, NAME_MAX_LENGTH):
+        message = (
+            f"{label}: '{snippet(raw)}' {problem} (accepted: at most {NAME_MAX_LENGTH} characters)."
+        )
+        raise ValidationError([FieldError(field, label, raw, message)])
     return text
 
 
@@ -205,6 +218,8 @@ class DischargeInput:
     vitals_ok_leaving: bool | None = None
     ready_to_leave_at: datetime | None = None
     serious_adverse_event: bool | None = None
+    hcp_name: str = ""  # the healthcare provider completing the REMS form (full name)
+    prescriber: str = ""  # empty: the clinic's default prescriber (setting rems.prescriber)
 
 
 @dataclass(frozen=True)
@@ -301,6 +316,8 @@ class DischargeResult:
                 to_iso(given.ready_to_leave_at) if given.ready_to_leave_at else None
             ),
             "serious_adverse_event": given.serious_adverse_event,
+            "hcp_name": given.hcp_name,
+            "prescriber": given.prescriber,
         }
 
 
@@ -392,6 +409,8 @@ class StoredDischarge:
     ready_to_leave_at: datetime | None
     serious_adverse_event: bool | None
     raw: dict[str, Any]
+    hcp_name: str = ""
+    prescriber: str = ""
 
 
 def from_stored(raw: Mapping[str, Any]) -> StoredDischarge | None:
@@ -417,4 +436,6 @@ def from_stored(raw: Mapping[str, Any]) -> StoredDischarge | None:
         ready_to_leave_at=from_iso(ready) if ready else None,
         serious_adverse_event=raw.get("serious_adverse_event"),
         raw=dict(raw),
+        hcp_name=str(raw.get("hcp_name") or ""),
+        prescriber=str(raw.get("prescriber") or ""),
     )
