@@ -47,6 +47,8 @@ STAT_MEASURES: tuple[str, ...] = (
     "pain",
 )
 INFUSION_KINDS = ("infusion_start", "infusion_rate", "infusion_pause", "infusion_stop")
+# What the REMS form asks before the dose: listed together ("Before dosing"), as `concomitant`.
+BEFORE_DOSING = ("concomitant_meds", "pre_dose_check")
 
 
 class RecordSource(Interface):
@@ -299,7 +301,7 @@ class SessionSummary:
     adverse_events: tuple[EventLine, ...]
     interventions: tuple[EventLine, ...]
     notes: tuple[EventLine, ...]
-    concomitant: tuple[EventLine, ...]
+    concomitant: tuple[EventLine, ...]  # asked before dosing (BEFORE_DOSING kinds)
     other_events: tuple[EventLine, ...]
     highest_news2: HighestNews2 | None
     discharge: StoredDischarge | None
@@ -378,7 +380,7 @@ def build_summary(record: SessionRecord, now: datetime) -> SessionSummary:
         for c in checks
         if c.signs.note
     ]
-    grouped = {"dose", "adverse_event", "intervention", "note", "concomitant_meds", *INFUSION_KINDS}
+    grouped = {"dose", "adverse_event", "intervention", "note", *BEFORE_DOSING, *INFUSION_KINDS}
     return SessionSummary(
         record=record,
         protocol=protocol,
@@ -395,7 +397,7 @@ def build_summary(record: SessionRecord, now: datetime) -> SessionSummary:
         adverse_events=tuple(line(e) for e in events if e.kind == "adverse_event"),
         interventions=tuple(line(e) for e in events if e.kind == "intervention"),
         notes=tuple(sorted(notes, key=lambda n: n.at)),
-        concomitant=tuple(line(e) for e in events if e.kind == "concomitant_meds"),
+        concomitant=tuple(line(e) for e in events if e.kind in BEFORE_DOSING),
         other_events=tuple(line(e) for e in events if e.kind not in grouped),
         highest_news2=HighestNews2(*highest) if highest else None,
         discharge=discharge_rules.from_stored(record.discharge),

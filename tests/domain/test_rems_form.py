@@ -287,3 +287,15 @@ def test_names_on_the_form_are_checked_like_every_staff_text() -> None:
     assert validate_name("  Alex Brown ", "hcp_name", "Completed by") == "Alex Brown"
     with pytest.raises(ValidationError, match=r"Completed by: 'x+…' is 121 characters long"):
         validate_name("x" * 121, "hcp_name", "Completed by")
+
+
+def test_the_pre_dose_check_is_listed_with_what_was_asked_before_dosing(
+    clinic: SessionStore, clock: ManualClock
+) -> None:
+    sid = run_session(clinic, clock, pre_dose_check={"vitals_ok": "yes"})
+    summary = load_summary(clinic, sid, clock.now())
+    assert [line.kind for line in summary.concomitant] == ["concomitant_meds", "pre_dose_check"]
+    assert summary.concomitant[1].text == (
+        "Pre-dose check: vital signs acceptable before dosing yes"
+    )
+    assert summary.other_events == ()
