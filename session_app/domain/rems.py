@@ -228,7 +228,7 @@ def build_rems(
     post = [c for c in checks if dose_at is not None and c.taken_at > dose_at]
     fields += [
         _pulse_oximetry(post),
-        _occurred_sedation(post),
+        _occurred_sedation(post, _reported(events, dose_at, "sedation")),
         _occurred_dissociation(post, events, dose_at),
         _occurred_resp_depression(post, rr_low, spo2_low, _reported(events, dose_at, "breath")),
     ]
@@ -392,9 +392,13 @@ def _reported(
     ]
 
 
-def _occurred_sedation(post: Sequence[VitalsCheck]) -> RemsField:
+def _occurred_sedation(
+    post: Sequence[VitalsCheck], reported: Sequence[SessionEvent] = ()
+) -> RemsField:
     label = "Sedation occurred"
     rated = [c for c in post if c.signs.moaas is not None]
+    if reported and not any(c.signs.moaas is not None and c.signs.moaas < 5 for c in rated):
+        return RemsField("sedation", label, "Yes", f"adverse event {_at(reported[0].occurred_at)}")
     if not rated:
         return RemsField("sedation", label, None)
     low = min(rated, key=lambda c: (c.signs.moaas, c.taken_at))

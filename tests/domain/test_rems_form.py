@@ -299,3 +299,24 @@ def test_the_pre_dose_check_is_listed_with_what_was_asked_before_dosing(
         "Pre-dose check: vital signs acceptable before dosing yes"
     )
     assert summary.other_events == ()
+
+
+def test_excessive_sedation_reported_as_an_adverse_event_answers_sedation(
+    clinic: SessionStore, clock: ManualClock
+) -> None:
+    service = MonitoringService(clinic, clock)
+    sid = service.start_session(NewSession("MK-600", ESKETAMINE_REMS, "AB")).id
+    service.record_check(sid, vitals(128, 82, 98))
+    service.log_event(
+        sid,
+        "dose",
+        {"drug": "Esketamine", "dose": "84", "unit": "mg", "route": "Intranasal"},
+        "AB",
+    )
+    clock.advance(minutes=40)
+    service.record_check(sid, vitals(150, 90, 97))  # MOAA/S 5 at the check
+    assert form(clinic, clock, sid).field("sedation").value == "No"
+    clock.advance(minutes=5)
+    service.log_event(sid, "adverse_event", {"type": "excessive sedation"}, "AB")
+    field = form(clinic, clock, sid).field("sedation")
+    assert field.value == "Yes" and field.source.startswith("adverse event")
