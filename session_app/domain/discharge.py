@@ -232,6 +232,9 @@ class DischargeContext:
     monitoring_min: float | None  # minutes monitored since the protocol's anchor (dose / end)
     min_monitoring_min: float | None  # the protocol's minimum
     missed_checks: int = 0
+    # the clinic's REMS identity when the form is completed (setting_name, setting_id,
+    # prescriber), stored with the discharge so a later settings change leaves it as signed
+    rems_clinic: Mapping[str, str] = field(default_factory=dict)
 
 
 def discharge_context(
@@ -242,6 +245,7 @@ def discharge_context(
     min_monitoring_min: float | None,
     missed_checks: int = 0,
     dose_at: datetime | None = None,
+    rems_clinic: Mapping[str, str] | None = None,
 ) -> DischargeContext:
     """Gather the computed side of the checklist from current (corrected) checks.
 
@@ -259,6 +263,7 @@ def discharge_context(
         monitoring_min=minutes,
         min_monitoring_min=min_monitoring_min,
         missed_checks=missed_checks,
+        rems_clinic=dict(rems_clinic or {}),
     )
 
 
@@ -317,7 +322,18 @@ class DischargeResult:
             ),
             "serious_adverse_event": given.serious_adverse_event,
             "hcp_name": given.hcp_name,
-            "prescriber": given.prescriber,
+            **self._rems_clinic(),
+        }
+
+    def _rems_clinic(self) -> dict[str, str]:
+        """The REMS identity as completed: the session's prescriber, else the clinic's."""
+        clinic = self.context.rems_clinic
+        if not clinic and not self.input.prescriber:
+            return {"prescriber": ""}
+        return {
+            "rems_setting_name": clinic.get("setting_name", ""),
+            "rems_setting_id": clinic.get("setting_id", ""),
+            "prescriber": self.input.prescriber or clinic.get("prescriber", ""),
         }
 
 

@@ -97,6 +97,15 @@ def monitoring_minutes(dose_at: datetime | None, end: datetime | None) -> float 
     return (end - dose_at).total_seconds() / 60
 
 
+def rems_identity(clinic: Mapping[str, Any]) -> dict[str, str]:
+    """The clinic's REMS identity from resolved settings, as the discharge stores it."""
+    return {
+        "setting_name": str(clinic.get("rems.setting_name") or ""),
+        "setting_id": str(clinic.get("rems.setting_id") or ""),
+        "prescriber": str(clinic.get("rems.prescriber") or ""),
+    }
+
+
 def _text_field(key: str, label: str, value: Any, source: str) -> RemsField:
     text = str(value).strip() if value is not None else ""
     return RemsField(key, label, text or None, source if text else "")
@@ -126,19 +135,17 @@ def build_rems(
     rr_low = getattr(thresholds, "rr_low", 10)
     spo2_low = getattr(thresholds, "spo2_low", 92)
     pre_dose = _pre_dose_check(events)
+    # Written into the discharge when the form is completed; until then, today's settings.
+    signed = "rems_setting_name" in discharge
+    identity = (
+        {k: discharge.get(f"rems_{k}") for k in ("setting_name", "setting_id")}
+        if signed
+        else rems_identity(clinic)
+    )
+    where = "clinic settings at discharge" if signed else "clinic settings"
     fields: list[RemsField] = [
-        _text_field(
-            "setting_name",
-            "Healthcare setting name",
-            clinic.get("rems.setting_name"),
-            "clinic settings",
-        ),
-        _text_field(
-            "setting_id",
-            "Healthcare setting REMS ID",
-            clinic.get("rems.setting_id"),
-            "clinic settings",
-        ),
+        _text_field("setting_name", "Healthcare setting name", identity["setting_name"], where),
+        _text_field("setting_id", "Healthcare setting REMS ID", identity["setting_id"], where),
         RemsField("date", "Date of treatment session", session.started_at.date().isoformat()),
         RemsField("patient_id", "Patient ID", session.patient_id),
         _prescriber(discharge, clinic),
@@ -293,7 +300,7 @@ def _pre_dose_check(events: Sequence[SessionEvent]) -> SessionEvent | None:
 def _prescriber(discharge: Mapping[str, Any], clinic: Mapping[str, Any]) -> RemsField:
     named = str(discharge.get("prescriber") or "").strip()
     if named:
-        return RemsField("prescriber", "Prescriber", named, "discharge checklist")
+        return RemsField("prescriber", "Prescriber", named, "recorded at discharge")
     return _text_field(
         "prescriber", "Prescriber", clinic.get("rems.prescriber"), "clinic settings (default)"
     )

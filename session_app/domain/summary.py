@@ -25,7 +25,7 @@ from session_app.domain.events import EVENT_KINDS, describe
 from session_app.domain.news2 import News2Score, news2
 from session_app.domain.protocols import ESKETAMINE_REMS, Protocol
 from session_app.domain.records import AlertRecord, SessionEvent
-from session_app.domain.rems import RemsForm, build_rems
+from session_app.domain.rems import RemsForm, build_rems, rems_identity
 from session_app.domain.schedule import Schedule, ScheduleCounts, anchors_from_events
 from session_app.domain.session import TreatmentSession
 from session_app.domain.session_protocol import session_protocol
@@ -541,6 +541,7 @@ def discharge_context_for(summary: SessionSummary, now: datetime) -> DischargeCo
         min_monitoring_min=summary.protocol.min_monitoring_min,
         missed_checks=counts.missed if counts else 0,
         dose_at=summary.dose_at,
+        rems_clinic=rems_identity(summary.record.clinic) if summary.rems is not None else None,
     )
 
 

@@ -320,3 +320,20 @@ def test_excessive_sedation_reported_as_an_adverse_event_answers_sedation(
     service.log_event(sid, "adverse_event", {"type": "excessive sedation"}, "AB")
     field = form(clinic, clock, sid).field("sedation")
     assert field.value == "Yes" and field.source.startswith("adverse event")
+
+
+def test_the_clinic_identity_is_written_into_the_form_at_discharge(
+    clinic: SessionStore, clock: ManualClock
+) -> None:
+    ended = run_session(clinic, clock, "MK-700", pre_dose_check={"vitals_ok": "yes"})
+    still_open = run_session(clinic, clock, "MK-701", finish=False)
+    clinic.save_settings({"rems.setting_name": "New Name Clinic", "rems.prescriber": "Dr Z"})
+    frozen = form(clinic, clock, ended)
+    assert frozen.field("setting_name").value == "Lakeside Treatment Centre"
+    assert frozen.field("setting_id").value == "HS-0042917"
+    assert frozen.field("prescriber").value == "Dr J. Okafor"
+    assert frozen.field("setting_name").source == "clinic settings at discharge"
+    draft = form(clinic, clock, still_open)  # not completed yet: today's settings
+    assert draft.field("setting_name").value == "New Name Clinic"
+    assert draft.field("setting_id").missing
+    assert draft.field("prescriber").value == "Dr Z"
