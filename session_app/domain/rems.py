@@ -203,7 +203,7 @@ def build_rems(
             f"check {_at(pre_check.taken_at)}" if pre_check else "",
         )
     )
-    fields.append(_vitals_ok_predose(pre_dose, pre_check, discharge, events, dose_at))
+    fields.append(_vitals_ok_predose(pre_dose, pre_check, discharge, dose_at))
     at40: VitalsCheck | None = None
     if dose_at is not None:
         low, high = (dose_at + timedelta(minutes=m) for m in BP_40_WINDOW_MIN)
@@ -235,9 +235,14 @@ def build_rems(
     post = [c for c in checks if dose_at is not None and c.taken_at > dose_at]
     fields += [
         _pulse_oximetry(post),
-        _occurred_sedation(post, _reported(events, dose_at, "sedation")),
+        _occurred_sedation(post, _reported(events, dose_at, "excessive sedation")),
         _occurred_dissociation(post, events, dose_at),
-        _occurred_resp_depression(post, rr_low, spo2_low, _reported(events, dose_at, "breath")),
+        _occurred_resp_depression(
+            post,
+            rr_low,
+            spo2_low,
+            _reported(events, dose_at, "breathing difficulty / respiratory depression"),
+        ),
     ]
     leaving_ok = discharge.get("vitals_ok_leaving")
     fields.append(
@@ -339,7 +344,6 @@ def _vitals_ok_predose(
     pre_dose: SessionEvent | None,
     pre_check: VitalsCheck | None,
     discharge: Mapping[str, Any],
-    events: Sequence[SessionEvent],
     dose_at: datetime | None,
 ) -> RemsField:
     """Asked before the dose, with the pre-dose BP; the discharge checklist's answer (asked
@@ -387,14 +391,22 @@ def _pulse_oximetry(post: Sequence[VitalsCheck]) -> RemsField:
 
 
 def _reported(
-    events: Sequence[SessionEvent], dose_at: datetime | None, word: str
+    events: Sequence[SessionEvent], dose_at: datetime | None, coded: str, *, or_text: str = ""
 ) -> list[SessionEvent]:
-    """Adverse events after the dose whose coded type or description names `word`."""
+    """Adverse events after the dose of the coded type (events.ADVERSE_TYPES), or, with
+    `or_text`, whose type or description names it (how dissociation was read before the
+    coded choice existed)."""
     return [
         e
         for e in events
         if e.kind == "adverse_event"
-        and word in f"{e.details.get('type', '')} {e.details.get('text', '')}".lower()
+        and (
+            e.details.get("type") == coded
+            or (
+                bool(or_text)
+                and or_text in f"{e.details.get('type', '')} {e.details.get('text', '')}".lower()
+            )
+        )
         and (dose_at is None or e.occurred_at >= dose_at)
     ]
 
@@ -422,7 +434,9 @@ def _occurred_dissociation(
     label = "Dissociation occurred"
     rated = [c for c in post if c.signs.dissociation is not None or c.signs.cadss is not None]
     yes = [c for c in rated if c.signs.dissociation or (c.signs.cadss or 0) > 0]
-    reported = _reported(events, dose_at, "dissociat")
+    reported = _reported(
+        events, dose_at, "dissociation beyond what is expected", or_text="dissociat"
+    )
     if yes:
         first = yes[0]
         what = "observed" if first.signs.dissociation else f"CADSS {first.signs.cadss}"

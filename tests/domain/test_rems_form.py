@@ -317,6 +317,10 @@ def test_excessive_sedation_reported_as_an_adverse_event_answers_sedation(
     service.record_check(sid, vitals(150, 90, 97))  # MOAA/S 5 at the check
     assert form(clinic, clock, sid).field("sedation").value == "No"
     clock.advance(minutes=5)
+    words = {"type": "nausea", "text": "no sedation, no breathing difficulty"}
+    service.log_event(sid, "adverse_event", words, "AB")
+    assert form(clinic, clock, sid).field("sedation").value == "No"  # the coded type counts
+    assert form(clinic, clock, sid).field("resp_depression").value == "No"
     service.log_event(sid, "adverse_event", {"type": "excessive sedation"}, "AB")
     field = form(clinic, clock, sid).field("sedation")
     assert field.value == "Yes" and field.source.startswith("adverse event")
