@@ -101,6 +101,16 @@ def _phase_text(text: str) -> str:
     return normalize_phase_text(text)
 
 
+def _name_text(text: str) -> str:
+    """A name or an ID printed on a form: trimmed, one line, at most 120 characters."""
+    from session_app.domain.text import snippet, text_problem
+
+    trimmed = text.strip()
+    if problem := text_problem(trimmed, 120):
+        raise ValueError(f"'{snippet(text)}' {problem} (accepted: at most 120 characters)")
+    return trimmed
+
+
 _T = "Alert thresholds"
 _S = "Check schedule"
 _IV = "IV ketamine"
@@ -260,6 +270,34 @@ CATALOGUE: tuple[Setting, ...] = (
         84,
         unit="mg",
         group=_REMS,
+    ),
+    # Who and where, for the REMS patient monitoring form: empty until the clinic sets
+    # them, and the form lists them as missing while they are.
+    Setting(
+        "rems.setting_name",
+        str,
+        "",
+        "Healthcare setting name",
+        group=_REMS,
+        normalize=_name_text,
+        help="As enrolled in the esketamine REMS; printed on the REMS form.",
+    ),
+    Setting(
+        "rems.setting_id",
+        str,
+        "",
+        "Healthcare setting REMS ID",
+        group=_REMS,
+        normalize=_name_text,
+    ),
+    Setting(
+        "rems.prescriber",
+        str,
+        "",
+        "Default prescriber",
+        group=_REMS,
+        normalize=_name_text,
+        help="Pre-filled on the REMS form; the discharge checklist may name another.",
     ),
 )
 

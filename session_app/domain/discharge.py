@@ -23,6 +23,7 @@ from session_app.domain.text import snippet, text_problem
 from session_app.domain.vitals import VitalsCheck
 
 NOTE_MAX_LENGTH = 500
+NAME_MAX_LENGTH = 120  # a person's name as printed on the REMS form
 ALDRETE_TYPICAL_MIN = 9  # a total of 9 or more is the usual discharge level
 BP_RECOVERY_LIMIT_PCT = 20.0
 DISCHARGE_FORMAT = 1  # version of the dict stored in session_ends.discharge_json
@@ -84,6 +85,18 @@ def validate_note(raw: str) -> str:
             f"(accepted: at most {NOTE_MAX_LENGTH} characters)."
         )
         raise ValidationError([FieldError("note", "Discharge note", raw, message)])
+    return text
+
+
+def validate_name(raw: str, field: str, label: str) -> str:
+    """A person's name for the REMS form (the completing HCP, a prescriber): trimmed,
+    checked like every staff text; empty is allowed (the form then lists it as missing)."""
+    text = raw.strip()
+    if problem := text_problem(text, NAME_MAX_LENGTH):
+        message = (
+            f"{label}: '{snippet(raw)}' {problem} (accepted: at most {NAME_MAX_LENGTH} characters)."
+        )
+        raise ValidationError([FieldError(field, label, raw, message)])
     return text
 
 
@@ -205,6 +218,8 @@ class DischargeInput:
     vitals_ok_leaving: bool | None = None
     ready_to_leave_at: datetime | None = None
     serious_adverse_event: bool | None = None
+    hcp_name: str = ""  # the healthcare provider completing the REMS form (full name)
+    prescriber: str = ""  # empty: the clinic's default prescriber (setting rems.prescriber)
 
 
 @dataclass(frozen=True)
@@ -217,6 +232,9 @@ class DischargeContext:
     monitoring_min: float | None  # minutes monitored since the protocol's anchor (dose / end)
     min_monitoring_min: float | None  # the protocol's minimum
     missed_checks: int = 0
+    # the clinic's REMS identity when the form is completed (setting_name, setting_id,
+    # prescriber), stored with the discharge so a later settings change leaves it as signed
+    rems_clinic: Mapping[str, str] = field(default_factory=dict)
 
 
 def discharge_context(
@@ -227,6 +245,7 @@ def discharge_context(
     min_monitoring_min: float | None,
     missed_checks: int = 0,
     dose_at: datetime | None = None,
+    rems_clinic: Mapping[str, str] | None = None,
 ) -> DischargeContext:
     """Gather the computed side of the checklist from current (corrected) checks.
 
@@ -244,6 +263,7 @@ def discharge_context(
         monitoring_min=minutes,
         min_monitoring_min=min_monitoring_min,
         missed_checks=missed_checks,
+        rems_clinic=dict(rems_clinic or {}),
     )
 
 
@@ -301,6 +321,19 @@ class DischargeResult:
                 to_iso(given.ready_to_leave_at) if given.ready_to_leave_at else None
             ),
             "serious_adverse_event": given.serious_adverse_event,
+            "hcp_name": given.hcp_name,
+            **self._rems_clinic(),
+        }
+
+    def _rems_clinic(self) -> dict[str, str]:
+        """The REMS identity as completed: the session's prescriber, else the clinic's."""
+        clinic = self.context.rems_clinic
+        if not clinic and not self.input.prescriber:
+            return {"prescriber": ""}
+        return {
+            "rems_setting_name": clinic.get("setting_name", ""),
+            "rems_setting_id": clinic.get("setting_id", ""),
+            "prescriber": self.input.prescriber or clinic.get("prescriber", ""),
         }
 
 
@@ -392,6 +425,8 @@ class StoredDischarge:
     ready_to_leave_at: datetime | None
     serious_adverse_event: bool | None
     raw: dict[str, Any]
+    hcp_name: str = ""
+    prescriber: str = ""
 
 
 def from_stored(raw: Mapping[str, Any]) -> StoredDischarge | None:
@@ -417,4 +452,6 @@ def from_stored(raw: Mapping[str, Any]) -> StoredDischarge | None:
         ready_to_leave_at=from_iso(ready) if ready else None,
         serious_adverse_event=raw.get("serious_adverse_event"),
         raw=dict(raw),
+        hcp_name=str(raw.get("hcp_name") or ""),
+        prescriber=str(raw.get("prescriber") or ""),
     )

@@ -33,6 +33,7 @@ ADVERSE_EVENT = "adverse_event"
 INTERVENTION = "intervention"
 NOTE = "note"
 CONCOMITANT_MEDS = "concomitant_meds"
+PRE_DOSE_CHECK = "pre_dose_check"
 
 
 class FieldKind(Enum):
@@ -81,7 +82,23 @@ class EventKind:
 DOSE_UNITS = ("mg", "mg/kg")
 ROUTES = ("IV infusion", "IV bolus", "Intranasal", "IM", "Subcutaneous", "Oral", "Other")
 RATE_UNITS = ("mL/h", "mg/h", "mg/kg/h")
-ADVERSE_TYPES = ("nausea", "vomiting", "hypertension", "emergence reaction", "other")
+# The coded adverse events: the seeds' and the esketamine label's (DESIGN.md section 3);
+# "other" stays last and needs a description.
+ADVERSE_TYPES = (
+    "nausea",
+    "vomiting",
+    "hypertension",
+    "emergence reaction",
+    "dizziness/vertigo",
+    "headache",
+    "hallucinations",
+    "anxiety/panic",
+    "palpitations",
+    "breathing difficulty / respiratory depression",
+    "excessive sedation",
+    "dissociation beyond what is expected",
+    "other",
+)
 # Plausible dose per unit: outside is a typing mistake, refused like an implausible vital.
 DOSE_LIMITS: dict[str, tuple[float, float]] = {"mg": (1.0, 1000.0), "mg/kg": (0.01, 5.0)}
 CONCOMITANT_CLASSES: tuple[tuple[str, str], ...] = (
@@ -89,6 +106,7 @@ CONCOMITANT_CLASSES: tuple[tuple[str, str], ...] = (
     ("sedative_hypnotics", "Non-benzodiazepine sedative-hypnotics"),
     ("psychostimulants", "Psychostimulants"),
     ("maois", "MAOIs"),
+    ("opioids", "Opioids"),  # added to the REMS form (update of 12/31/2024)
 )
 
 _RATE = EventField("rate", "Rate", FieldKind.NUMBER, True, low=0.01, high=999.0)
@@ -142,6 +160,20 @@ EVENT_KINDS: dict[str, EventKind] = {
             tuple(
                 EventField(name, label, FieldKind.YES_NO, True)
                 for name, label in CONCOMITANT_CLASSES
+            ),
+        ),
+        # The REMS form asks "vital signs acceptable before dosing" before the dose, with
+        # the pre-dose BP; "first treatment" is optional: left empty, the form derives it
+        # from the patient's earlier sessions in this store.
+        EventKind(
+            PRE_DOSE_CHECK,
+            "Pre-dose check",
+            (
+                EventField(
+                    "vitals_ok", "Vital signs acceptable before dosing", FieldKind.YES_NO, True
+                ),
+                EventField("first_treatment", "First treatment", FieldKind.YES_NO),
+                _NOTE,
             ),
         ),
     )
@@ -278,8 +310,11 @@ def parse_time_of_day(
     For the "it happened earlier" box: 23:50 typed at 00:10 means yesterday. The zone
     rules of that date apply (clock.resolve_local_time): a time the clocks skipped is
     refused, and one of the repeated hour asks for its zone name ("02:30 CEST").
-    Refuses anything that is not a time of day; returns UTC.
+    "now" (any case, spaces around) is `now` itself, as the placeholder offers.
+    Refuses anything else that is not a time of day; returns UTC.
     """
+    if text.strip().lower() == "now":
+        return now
     match = re.fullmatch(
         r"\s*([01]?[0-9]|2[0-3])[:.h]?([0-5][0-9])(?:\s*([A-Za-z]{3,5}))?\s*", text
     )
@@ -341,6 +376,14 @@ def describe(event: SessionEvent) -> str:
             for name, title in CONCOMITANT_CLASSES
             if name in d
         )
+    elif event.kind == PRE_DOSE_CHECK:
+        words = (
+            ("vitals_ok", "vital signs acceptable before dosing"),
+            ("first_treatment", "first treatment"),
+        )
+        body = ", ".join(f"{w} {'yes' if d[n] else 'no'}" for n, w in words if n in d)
+        if d.get("note"):
+            body += f" — {d['note']}"
     else:
         body = str(d.get("note", "")) if d else ""
     line = f"{label}: {body}" if body else label

@@ -10,10 +10,10 @@ passed in, so a summary of an open session says "so far" without reading a clock
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, runtime_checkable
 from typing import Protocol as Interface
 
 from session_app.domain import discharge as discharge_rules
@@ -25,10 +25,11 @@ from session_app.domain.events import EVENT_KINDS, describe
 from session_app.domain.news2 import News2Score, news2
 from session_app.domain.protocols import ESKETAMINE_REMS, Protocol
 from session_app.domain.records import AlertRecord, SessionEvent
-from session_app.domain.rems import RemsForm, build_rems
+from session_app.domain.rems import RemsForm, build_rems, rems_identity
 from session_app.domain.schedule import Schedule, ScheduleCounts, anchors_from_events
 from session_app.domain.session import TreatmentSession
 from session_app.domain.session_protocol import session_protocol
+from session_app.domain.settings import resolve_settings
 from session_app.domain.vitals import FIELD_BY_NAME, MEASURE_NAMES, VitalsCheck, VitalSigns
 
 # Measures summarised per vital (baseline, min, max, peak change). Yes/no measures are not.
@@ -46,6 +47,8 @@ STAT_MEASURES: tuple[str, ...] = (
     "pain",
 )
 INFUSION_KINDS = ("infusion_start", "infusion_rate", "infusion_pause", "infusion_stop")
+# What the REMS form asks before the dose: listed together ("Before dosing"), as `concomitant`.
+BEFORE_DOSING = ("concomitant_meds", "pre_dose_check")
 
 
 class RecordSource(Interface):
@@ -57,6 +60,16 @@ class RecordSource(Interface):
     def alerts(self, session_id: int) -> list[AlertRecord]: ...
     def alert_resolutions(self, session_id: int) -> list[AlertResolution]: ...
     def discharge(self, session_id: int) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class ClinicSource(Interface):
+    """What the REMS form reads beyond one session (the store has both): the patient's
+    other sessions ("first treatment?") and the clinic settings (setting name, REMS ID,
+    prescriber). A source without them (a fake) leaves those fields to be answered."""
+
+    def sessions(self, patient_id: str = "") -> list[TreatmentSession]: ...
+    def load_settings(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -174,17 +187,28 @@ class SessionRecord:
     alerts: tuple[AlertRecord, ...]
     discharge: dict[str, Any] = field(default_factory=dict)
     resolutions: tuple[AlertResolution, ...] = ()  # alerts resolved by a correction
+    # REMS inputs from outside the session (read only for an esketamine session):
+    earlier_sessions: tuple[TreatmentSession, ...] | None = None  # None: not known
+    clinic: Mapping[str, Any] = field(default_factory=dict)  # resolved clinic settings
 
     @classmethod
     def load(cls, source: RecordSource, session_id: int) -> SessionRecord:
         """Read one session; KeyError when the id is unknown."""
+        session = source.session(session_id)
+        earlier: tuple[TreatmentSession, ...] | None = None
+        clinic: dict[str, Any] = {}
+        if session.protocol_name == ESKETAMINE_REMS and isinstance(source, ClinicSource):
+            earlier = earlier_treatments(session, source.sessions(session.patient_id))
+            clinic = resolve_settings(source.load_settings())
         return cls(
-            session=source.session(session_id),
+            session=session,
             checks=tuple(source.checks(session_id)),
             events=tuple(source.events(session_id)),
             alerts=tuple(source.alerts(session_id)),
             discharge=dict(source.discharge(session_id)),
             resolutions=tuple(source.alert_resolutions(session_id)),
+            earlier_sessions=earlier,
+            clinic=clinic,
         )
 
     @property
@@ -277,7 +301,7 @@ class SessionSummary:
     adverse_events: tuple[EventLine, ...]
     interventions: tuple[EventLine, ...]
     notes: tuple[EventLine, ...]
-    concomitant: tuple[EventLine, ...]
+    concomitant: tuple[EventLine, ...]  # asked before dosing (BEFORE_DOSING kinds)
     other_events: tuple[EventLine, ...]
     highest_news2: HighestNews2 | None
     discharge: StoredDischarge | None
@@ -356,7 +380,7 @@ def build_summary(record: SessionRecord, now: datetime) -> SessionSummary:
         for c in checks
         if c.signs.note
     ]
-    grouped = {"dose", "adverse_event", "intervention", "note", "concomitant_meds", *INFUSION_KINDS}
+    grouped = {"dose", "adverse_event", "intervention", "note", *BEFORE_DOSING, *INFUSION_KINDS}
     return SessionSummary(
         record=record,
         protocol=protocol,
@@ -373,12 +397,20 @@ def build_summary(record: SessionRecord, now: datetime) -> SessionSummary:
         adverse_events=tuple(line(e) for e in events if e.kind == "adverse_event"),
         interventions=tuple(line(e) for e in events if e.kind == "intervention"),
         notes=tuple(sorted(notes, key=lambda n: n.at)),
-        concomitant=tuple(line(e) for e in events if e.kind == "concomitant_meds"),
+        concomitant=tuple(line(e) for e in events if e.kind in BEFORE_DOSING),
         other_events=tuple(line(e) for e in events if e.kind not in grouped),
         highest_news2=HighestNews2(*highest) if highest else None,
         discharge=discharge_rules.from_stored(record.discharge),
         rems=(
-            build_rems(record.session, checks, events, record.discharge, protocol)
+            build_rems(
+                record.session,
+                checks,
+                events,
+                record.discharge,
+                protocol,
+                earlier_sessions=record.earlier_sessions,
+                clinic=record.clinic,
+            )
             if _is_rems(record.session, protocol)
             else None
         ),
@@ -398,6 +430,29 @@ def _count_for_original(
         total += alert_counts.get(pointer, 0)
         pointer = by_id[pointer].corrects_id if pointer in by_id else None
     return total
+
+
+def earlier_treatments(
+    session: TreatmentSession, candidates: Iterable[TreatmentSession]
+) -> tuple[TreatmentSession, ...]:
+    """The patient's esketamine sessions started before `session`, oldest first.
+
+    Same patient ID exactly (the store's search matches part of an ID) and the same
+    protocol: an IV ketamine session is not an earlier esketamine treatment.
+    """
+    return tuple(
+        sorted(
+            (
+                s
+                for s in candidates
+                if s.patient_id == session.patient_id
+                and s.id != session.id
+                and s.protocol_name == ESKETAMINE_REMS
+                and s.started_at < session.started_at
+            ),
+            key=lambda s: s.started_at,
+        )
+    )
 
 
 def _is_rems(session: TreatmentSession, protocol: Protocol) -> bool:
@@ -486,6 +541,7 @@ def discharge_context_for(summary: SessionSummary, now: datetime) -> DischargeCo
         min_monitoring_min=summary.protocol.min_monitoring_min,
         missed_checks=counts.missed if counts else 0,
         dose_at=summary.dose_at,
+        rems_clinic=rems_identity(summary.record.clinic) if summary.rems is not None else None,
     )
 
 

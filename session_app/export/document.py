@@ -15,6 +15,7 @@ from session_app.domain.clock import format_local, to_local
 from session_app.domain.corrections import RESOLVED_BY_CORRECTION, AlertResolution
 from session_app.domain.discharge import ALDRETE_ITEMS
 from session_app.domain.records import AlertRecord
+from session_app.domain.rems import monitoring_minutes
 from session_app.domain.summary import (
     CheckLine,
     CorrectionNote,
@@ -136,6 +137,16 @@ def _footnotes(
     return "".join(f'<p class="small correction">{_e(n)}</p>' for n in notes)
 
 
+def _monitoring_text(summary: SessionSummary) -> str:
+    """Total monitoring as the REMS form defines it (administration to the end of
+    monitoring), so the document gives one figure, not one from the start and one from
+    the dose."""
+    minutes = monitoring_minutes(summary.dose_at, summary.as_of)
+    if minutes is None:
+        return "— (no administration recorded)"
+    return f"{minutes:.0f} min from administration" + ("" if summary.is_ended else " so far")
+
+
 def header_html(summary: SessionSummary) -> str:
     s = summary.session
     state = (
@@ -150,7 +161,7 @@ def header_html(summary: SessionSummary) -> str:
         ("Started", _e(_t(s.started_at)), "Ended", _e(_t(s.ended_at))),
         (
             "Total monitoring",
-            f"{summary.monitoring_min:.0f} min" + ("" if s.ended_at else " so far"),
+            _monitoring_text(summary),
             "Weight",
             _e(weight),
         ),
@@ -351,8 +362,7 @@ def alerts_html(
     rows = [
         (
             _e(_t(a.raised_at)),
-            f'<span class="sev-{_e(a.severity)}">{_e(a.severity.title)}'
-            "</span>",
+            f'<span class="sev-{_e(a.severity)}">{_e(a.severity.title)}</span>',
             _e(a.message),
             _e(alert_status(a, resolutions.get(a.id))),
         )
@@ -465,6 +475,14 @@ def rems_html(summary: SessionSummary) -> str:
     else:
         items = "".join(f"<li>{_e(m)}</li>" for m in form.missing)
         parts.append(f'<p class="unmet">Still missing ({len(form.missing)}):</p><ul>{items}</ul>')
+    parts.append(
+        "<p>Patient name and date of birth: from the clinic's record (this app stores a "
+        "pseudonymous patient ID only).</p>"
+    )
+    hcp = form.field("hcp_name").value or "the healthcare provider"
+    parts.append(
+        f'<p class="signature">Signature of {_e(hcp)}: {"_" * 36} &nbsp; Date: {"_" * 16}</p>'
+    )
     return _section("REMS patient monitoring form", "".join(parts), anchor="rems")
 
 

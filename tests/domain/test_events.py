@@ -40,6 +40,7 @@ def test_every_kind_of_the_issue_is_declared_with_labelled_fields() -> None:
         "intervention",
         "note",
         "concomitant_meds",
+        "pre_dose_check",
     }
     for kind in ev.EVENT_KINDS.values():
         assert kind.label
@@ -118,15 +119,22 @@ def test_adverse_event_types_and_other_needs_a_description() -> None:
     ) == {"type": "other", "text": "headache", "serious": False}
     error = refused("adverse_event", {"type": "other"})
     assert error.for_field("text").message.startswith("Description: required when")
-    error = refused("adverse_event", {"type": "headache"})
+    error = refused("adverse_event", {"type": "migraine"})
     assert error.for_field("type").message == (
-        "Adverse event: 'headache' is not a choice (accepted: one of nausea, vomiting, "
-        "hypertension, emergence reaction, other)."
+        "Adverse event: 'migraine' is not a choice (accepted: one of nausea, vomiting, "
+        "hypertension, emergence reaction, dizziness/vertigo, headache, hallucinations, "
+        "anxiety/panic, palpitations, breathing difficulty / respiratory depression, "
+        "excessive sedation, dissociation beyond what is expected, other)."
     )
 
 
 def test_concomitant_medicines_need_a_yes_or_no_for_each_class() -> None:
-    answers = {"benzodiazepines": "yes", "sedative_hypnotics": "no", "psychostimulants": "n"}
+    answers = {
+        "benzodiazepines": "yes",
+        "sedative_hypnotics": "no",
+        "psychostimulants": "n",
+        "opioids": "no",
+    }
     error = refused("concomitant_meds", {**answers, "maois": "maybe"})
     assert (
         error.for_field("maois").message == "MAOIs: 'maybe' is not yes or no (accepted: yes or no)."
@@ -138,6 +146,7 @@ def test_concomitant_medicines_need_a_yes_or_no_for_each_class() -> None:
         "sedative_hypnotics": False,
         "psychostimulants": False,
         "maois": False,
+        "opioids": False,
     }
 
 

@@ -64,7 +64,7 @@ def test_the_pdf_holds_every_check_and_the_alerts(rems_pdf) -> None:
         assert alert.message[:40] in flat
     assert "AB at" in flat  # acknowledgements
     assert "REMS patient monitoring form" in flat
-    assert "Every field of the form is filled from the record" in flat
+    assert "Still missing (5)" in flat  # the seed predates issue 15's five new fields
     assert "LOT-2217A" in flat
     assert "Modified Aldrete" in flat and "10 / 10" in flat
     assert "Trend charts" in flat
@@ -90,5 +90,5 @@ def test_an_incomplete_rems_session_lists_the_gaps_in_the_pdf(
     sid = seed_rems_session(store, clock, complete=False)
     summary = load_summary(store, sid, clock.now())
     flat = re.sub(r"\s+", " ", "\n".join(pdf_pages(render_pdf(summary, tmp_path / "s.pdf"))))
-    assert "Still missing (11)" in flat
+    assert "Still missing (16)" in flat  # 11, and the five fields issue 15 added
     assert "Lot number" in flat

@@ -101,6 +101,7 @@ def test_two_hour_rems_session_every_record_lands(
                 "sedative_hypnotics": "no",
                 "psychostimulants": "no",
                 "maois": "no",
+                "opioids": "no",
             },
         )
         clock.advance(minutes=6)
