@@ -13,7 +13,6 @@ NEW_IN_THE_FORM = {
     "Healthcare setting REMS ID",
     "Prescriber",
     "Healthcare provider completing the form",
-    "Concomitant medicines: Opioids",
 }
 
 
@@ -50,6 +49,7 @@ def test_incomplete_session_lists_what_is_missing(store: SessionStore, clock: Ma
         "Concomitant medicines: Non-benzodiazepine sedative-hypnotics",
         "Concomitant medicines: Psychostimulants",
         "Concomitant medicines: MAOIs",
+        "Concomitant medicines: Opioids",
         "BP about 40 min after dosing",
         "BP before leaving",  # it needs the ~40 min reading first
         "Vital signs acceptable before dosing",

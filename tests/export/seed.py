@@ -61,7 +61,11 @@ def seed_rems_session(
             sid,
             "concomitant_meds",
             typed(
-                benzodiazepines=False, sedative_hypnotics=False, psychostimulants=True, maois=False
+                benzodiazepines=False,
+                sedative_hypnotics=False,
+                psychostimulants=True,
+                maois=False,
+                opioids=False,
             ),
             "AB",
         )

@@ -64,7 +64,7 @@ def test_the_pdf_holds_every_check_and_the_alerts(rems_pdf) -> None:
         assert alert.message[:40] in flat
     assert "AB at" in flat  # acknowledgements
     assert "REMS patient monitoring form" in flat
-    assert "Still missing (5)" in flat  # the seed predates issue 15's five new fields
+    assert "Still missing (4)" in flat  # the seed predates issue 15's four clinic/staff fields
     assert "LOT-2217A" in flat
     assert "Modified Aldrete" in flat and "10 / 10" in flat
     assert "Trend charts" in flat
