@@ -16,8 +16,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -172,6 +180,7 @@ class FlowsheetTable(_RecordTable):
         self._reference: Any = None  # minute 0 when the table was last filled
         self._newest: tuple[Any, int] | None = None  # (taken_at, id) of the top row
         self.refills = 0  # full refills so far (a new newest check is inserted instead)
+        self._widths_stale = False  # filled while hidden: fit the columns when shown
         self._unsubscribe = store.subscribe(self._on_change)
         self.destroyed.connect(lambda *_: self._unsubscribe())
 
@@ -232,11 +241,41 @@ class FlowsheetTable(_RecordTable):
         self.insertRow(0)
         self._fill_row(0, check, self._reference, flagged)
         self._newest = (check.taken_at, check.id)
-        if first:
-            self.resizeColumnsToContents()
+        if first or self._widths_stale or not self.isVisible():
+            self._fit_columns()
         else:
             self._widen_for_row(0)
         return True
+
+    def _fit_columns(self) -> None:
+        """Column widths from the contents, measured in the font the table is drawn in.
+
+        Only a shown table has that font: while the panel is locked its clinical views
+        are out of the window, so without the staff style sheet, and widths measured
+        then are too narrow once it is shown (issue 15). So a hidden table only notes
+        that its widths are stale; `showEvent` and a font or style change fit them.
+        """
+        if not self.isVisible():
+            self._widths_stale = True
+            return
+        self._widths_stale = False
+        self.resizeColumnsToContents()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._widths_stale:
+            self._fit_columns()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._widths_stale = True
+            if self.isVisible():
+                QTimer.singleShot(0, self, self._fit_if_stale)  # after the restyle settles
+
+    def _fit_if_stale(self) -> None:
+        if self._widths_stale:
+            self._fit_columns()
 
     def _widen_for_row(self, row: int) -> None:
         """Widen the columns whose cell in `row` is wider than the column (never narrow)."""
@@ -245,7 +284,8 @@ class FlowsheetTable(_RecordTable):
             item = QTableWidget.item(self, row, column)
             if item is None or not item.text():
                 continue
-            width = QFontMetrics(item.font()).horizontalAdvance(item.text()) + padding
+            font = item.font().resolve(self.font())  # a bold cell is bold in the table's font
+            width = QFontMetrics(font).horizontalAdvance(item.text()) + padding
             if width > self.columnWidth(column):
                 self.setColumnWidth(column, width)
 
@@ -292,7 +332,7 @@ class FlowsheetTable(_RecordTable):
             self._fill_row(row, check, reference, flagged.get(check.id, {}))
             if check.corrects_id is not None:
                 self._mark_corrected(row, check, stored)
-        self.resizeColumnsToContents()
+        self._fit_columns()
         if selected is not None:
             self.select_record(selected, stored)
 
