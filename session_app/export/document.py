@@ -230,7 +230,7 @@ def _check_row(line: CheckLine, marks: Marks | None = None) -> list[str]:
     if s.cadss is not None:
         diss = f"{diss if s.dissociation is not None else ''} C{s.cadss}".strip()
     score = line.news2
-    news = f"{score.total}{'*' if score.partial else ''}"
+    news = score.short
     flags = []
     if line.check.is_baseline:
         flags.append("baseline")

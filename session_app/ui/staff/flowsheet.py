@@ -116,12 +116,26 @@ def corrections_tooltip(notes: Sequence[CorrectionNote]) -> str:
     )
 
 
+NEWS2_HEADER_TIP = (
+    "NEWS2 (RCP 2017), a secondary score. A total marked * is partial: a parameter was "
+    "not measured, so the total is only a lower bound."
+)
+
+
 def news2_text(signs: Any) -> tuple[str, str, str]:
-    """The NEWS2 cell ("3 low", "≥2 partial"), its band, and the full wording for a tooltip."""
+    """The NEWS2 cell ("3 low"; partial "2*", the summary's and the PDF's form), its band
+    (none when partial: a lower bound has no band), and the full wording for a tooltip."""
     score = news2(signs)
     if score.partial:
-        return f"≥{score.total} partial", "", score.text
-    return f"{score.total} {score.band}", score.band, score.text
+        return score.short, "", score.text
+    return f"{score.short} {score.band}", score.band, score.text
+
+
+def minute_text(minutes: float) -> str:
+    """Minutes from the dose, signed ("+14", "-5"), and "0" for a check within half a
+    minute of it: formatting -0.3 with a sign gave "-0" (issue 15)."""
+    whole = round(minutes)
+    return f"{whole:+d}" if whole else "0"
 
 
 class _RecordTable(QTableWidget):
@@ -160,6 +174,7 @@ class FlowsheetTable(_RecordTable):
         self.session_id: int | None = None
         self.temperature_unit = temperature_unit
         self.setHorizontalHeaderLabels([title for _, title in COLUMNS])
+        self.horizontalHeaderItem(COLUMN_INDEX["news2"]).setToolTip(tooltip(NEWS2_HEADER_TIP))
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -393,7 +408,9 @@ class FlowsheetTable(_RecordTable):
             tags.append("LATE")
         if check.corrects_id is not None:
             tags.append(CORRECTED_MARK)
-        minute = "" if reference is None else f"{minutes_between(reference, check.taken_at):+.0f}"
+        minute = (
+            "" if reference is None else minute_text(minutes_between(reference, check.taken_at))
+        )
         temperature = (
             ""
             if s.temperature_c is None
