@@ -154,7 +154,7 @@ def header_html(summary: SessionSummary) -> str:
             "Weight",
             _e(weight),
         ),
-        ("Session", _e(state), "Session no.", _e(s.id)),
+        ("Session", _e(state), "Record no.", _e(s.id)),
     ]
     cells = "".join(
         f'<tr><td class="key" width="18%">{a}</td><td width="32%">{b}</td>'
