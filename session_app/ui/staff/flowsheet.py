@@ -14,7 +14,7 @@ A record is never edited in place: the service stores a correction as a new row.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
 from PySide6.QtGui import (
@@ -39,12 +39,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from session_app.domain.advisory import TINT_SETTING, band_text, between_delay_and_alert
 from session_app.domain.alerts import Severity, worst
 from session_app.domain.clock import format_local, minutes_between
 from session_app.domain.corrections import current
 from session_app.domain.events import describe
 from session_app.domain.news2 import news2
+from session_app.domain.protocols import Thresholds
 from session_app.domain.records import SessionEvent, worst_by_value
+from session_app.domain.session_protocol import session_protocol
+from session_app.domain.settings import resolve_settings
 from session_app.domain.summary import (
     CorrectionNote,
     check_corrections,
@@ -91,6 +95,9 @@ SEVERITY_TINTS: dict[str, str] = {
     "urgent": "#ffb3ad",
 }
 NEWS2_TINT = {"medium": SEVERITY_TINTS["alert"], "high": SEVERITY_TINTS["high"]}
+# The advisory band (domain.advisory), a clinic setting: a neutral blue-grey, no severity
+# colour and no bold, because it is a cue, not an alert.
+BP_BETWEEN_TINT = "#e4e9ee"
 CORRECTED_MARK = "✎ corrected"
 CORRECTED_TINT = "#e8e4f5"  # a quiet violet: not a severity colour, just "look here"
 # Which flowsheet column shows which stored measures (to mark the cells a correction changed).
@@ -136,6 +143,13 @@ def minute_text(minutes: float) -> str:
     minute of it: formatting -0.3 with a sign gave "-0" (issue 15)."""
     whole = round(minutes)
     return f"{whole:+d}" if whole else "0"
+
+
+@runtime_checkable
+class SettingsReader(Protocol):
+    """The store's clinic settings (the advisory tint); a reader without them has it off."""
+
+    def load_settings(self) -> dict[str, Any]: ...
 
 
 class _RecordTable(QTableWidget):
@@ -196,6 +210,9 @@ class FlowsheetTable(_RecordTable):
         self._newest: tuple[Any, int] | None = None  # (taken_at, id) of the top row
         self.refills = 0  # full refills so far (a new newest check is inserted instead)
         self._widths_stale = False  # filled while hidden: fit the columns when shown
+        self._settings = store if isinstance(store, SettingsReader) else None
+        self.advisory_tint = self._advisory_tint_setting()
+        self._thresholds: tuple[int, Thresholds] | None = None  # (session id, its limits)
         self._unsubscribe = store.subscribe(self._on_change)
         self.destroyed.connect(lambda *_: self._unsubscribe())
 
@@ -208,10 +225,31 @@ class FlowsheetTable(_RecordTable):
         self.refresh()
 
     def _on_change(self, change: Change) -> None:
-        if change.session_id == self.session_id and change.kind in ("check", "alert", "event"):
-            self._pending.append(change)
-            if not self._refresh_timer.isActive():
-                self._refresh_timer.start()
+        if change.kind == "settings" and self._advisory_tint_setting() != self.advisory_tint:
+            self.advisory_tint = not self.advisory_tint
+        elif change.session_id != self.session_id or change.kind not in (
+            "check",
+            "alert",
+            "event",
+        ):
+            return
+        self._pending.append(change)
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _advisory_tint_setting(self) -> bool:
+        if self._settings is None:
+            return False
+        return bool(resolve_settings(self._settings.load_settings())[TINT_SETTING])
+
+    def _session_thresholds(self) -> Thresholds | None:
+        """The session's own limits (its protocol snapshot), as the alerts use them."""
+        if self.session_id is None:
+            return None
+        if self._thresholds is None or self._thresholds[0] != self.session_id:
+            protocol = session_protocol(self._store.session(self.session_id))
+            self._thresholds = (self.session_id, protocol.thresholds)
+        return self._thresholds[1]
 
     @property
     def refresh_pending(self) -> bool:
@@ -392,6 +430,21 @@ class FlowsheetTable(_RecordTable):
                 item.setBackground(QBrush(QColor(SEVERITY_TINTS.get(severity, "#fff3cd"))))
                 item.setToolTip(tooltip(f"{severity} alert raised on this value"))
 
+    def _tint_advisory(
+        self, row: int, check: VitalsCheck, flagged: dict[tuple[int, str], Severity]
+    ) -> None:
+        """Tint the BP cell of a value in the advisory band (domain.advisory), unless an
+        alert was raised on it: then the alert's tint says more. A cue, not an alert."""
+        if any(cid == check.id and m in ("systolic", "diastolic") for cid, m in flagged):
+            return
+        thresholds = self._session_thresholds()
+        if thresholds is None or not between_delay_and_alert(check.signs, thresholds):
+            return
+        item = self.item(row, COLUMN_INDEX["bp"])
+        if item is not None:
+            item.setBackground(QBrush(QColor(BP_BETWEEN_TINT)))
+            item.setToolTip(tooltip(band_text(thresholds)))
+
     def _fill_row(
         self,
         row: int,
@@ -442,6 +495,8 @@ class FlowsheetTable(_RecordTable):
             item.setData(Qt.ItemDataRole.UserRole, check.id)
             self.setItem(row, COLUMN_INDEX[key], item)
         self._tint_flagged(row, check, flagged)
+        if self.advisory_tint:
+            self._tint_advisory(row, check, flagged)
         time_item = self.item(row, COLUMN_INDEX["time"])
         if check.late and time_item is not None:
             time_item.setBackground(QBrush(QColor(SEVERITY_TINTS["alert"])))
