@@ -53,7 +53,7 @@ class ScheduleStatus:
     state: DueState
     next_due: datetime | None
     seconds_until: float | None
-    text: str  # e.g. "Next check in 04:12", "Check overdue by 3 min"; due: which check
+    text: str  # short staff wording, e.g. "Next check in 04:12", "Check overdue by 3 min"
     label: str = ""  # which check, e.g. "About 40 min after dosing"
 
 
@@ -270,11 +270,8 @@ class Schedule:
                 state = DueState.OVERDUE_AMBER
             else:
                 state = DueState.DUE
-            # Due: the heading already says "Check due now"; the text says which check.
             text = (
-                (last.label or "Record the vitals check")
-                if state is DueState.DUE
-                else f"Check overdue by {int(minutes)} min"
+                "Check due now" if state is DueState.DUE else f"Check overdue by {int(minutes)} min"
             )
             return ScheduleStatus(state, last.due_at, -overdue.total_seconds(), text, last.label)
         upcoming = next(

@@ -60,17 +60,28 @@ def test_a_partial_news2_reads_the_same_in_the_flowsheet_and_the_summary(
     assert f">{short}<" in cells and "≥" not in table.row_texts(0)["news2"]
 
 
-def test_a_due_check_heading_and_text_say_different_things(
+def test_the_countdown_heading_says_which_check_and_the_text_its_state(
     qtbot, store: SessionStore, clock: ManualClock
 ) -> None:
+    """Not "Check due now / Check due now" (nor "Next check / Next check in …")."""
     service, sid = rems_session(store, clock)
-    clock.advance(minutes=40)
     countdown = DueCountdown(service)
     qtbot.addWidget(countdown)
     countdown.set_session(sid)
+    seen = [(countdown.heading.text(), countdown.text.text())]
+    clock.advance(minutes=40)
+    countdown.tick()
     assert countdown.state is DueState.DUE
-    assert countdown.heading.text() == "Check due now"
-    assert countdown.text.text() == "About 40 min after dosing"
+    seen.append((countdown.heading.text(), countdown.text.text()))
     clock.advance(timedelta(minutes=10))
     countdown.tick()
     assert countdown.state is DueState.OVERDUE_RED
+    seen.append((countdown.heading.text(), countdown.text.text()))
+    assert seen == [
+        ("About 40 min after dosing", "Next check in 40:00"),
+        ("About 40 min after dosing", "Check due now"),
+        ("About 40 min after dosing", "Check overdue by 10 min"),
+    ]
+    for heading, text in seen:
+        assert heading.split()[0].lower() not in text.lower()
+    assert countdown.accessibleDescription() == "About 40 min after dosing: Check overdue by 10 min"
