@@ -2,7 +2,8 @@
 
 Both read the store and refresh when it announces a change to their session. The
 NEWS2 score beside each check comes from `domain.news2`; which values are flagged
-comes from the alerts the service raised; the wording of events from
+comes from the alerts the service raised (and, where the clinic turned it on, which
+BP sits in the advisory band from `domain.advisory`); the wording of events from
 `domain.events.describe`; what a correction changed from `domain.summary`. Nothing
 is judged here.
 
@@ -87,6 +88,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("note", "Note"),
 )
 COLUMN_INDEX = {key: i for i, (key, _) in enumerate(COLUMNS)}
+RECORD_KINDS = ("check", "alert", "event")  # store changes of a session that alter the rows
 # Light backgrounds of the alert severities, for table cells (QSS cannot style single items).
 SEVERITY_TINTS: dict[str, str] = {
     "advisory": "#e3edf7",
@@ -225,13 +227,11 @@ class FlowsheetTable(_RecordTable):
         self.refresh()
 
     def _on_change(self, change: Change) -> None:
-        if change.kind == "settings" and self._advisory_tint_setting() != self.advisory_tint:
+        if change.kind == "settings":  # the advisory tint turned on or off: refill
+            if self._advisory_tint_setting() == self.advisory_tint:
+                return
             self.advisory_tint = not self.advisory_tint
-        elif change.session_id != self.session_id or change.kind not in (
-            "check",
-            "alert",
-            "event",
-        ):
+        elif change.session_id != self.session_id or change.kind not in RECORD_KINDS:
             return
         self._pending.append(change)
         if not self._refresh_timer.isActive():
