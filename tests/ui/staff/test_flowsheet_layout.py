@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QApplication, QStyle, QTableWidget
+from PySide6.QtWidgets import QApplication, QStyle, QTableWidget, QWidget
 
 from session_app.app import AppWindows, build_windows, use_single_screen
 from session_app.domain.clock import ManualClock
@@ -24,6 +25,7 @@ from session_app.media.backend import HEADLESS_ARGS, load_backend
 from session_app.media.player import MediaPlayer
 from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
+from session_app.ui.staff.flowsheet import FlowsheetTable
 
 PIN = "482913"
 VITALS = {
@@ -73,6 +75,16 @@ def reopened(qtbot, data_dir: Path, clock: ManualClock) -> Iterator[AppWindows]:
     store.close()
 
 
+def at_size(qtbot, window: QWidget, size: tuple[int, int]) -> None:
+    """The panel at a clinic screen's size (single-screen mode shows it full screen, and
+    the offscreen screen is 800×800, so leave full screen first)."""
+    window.showNormal()
+    qtbot.waitUntil(lambda: not window.isFullScreen())
+    window.resize(*size)
+    qtbot.waitUntil(lambda: window.size() == QSize(*size))
+    QApplication.processEvents()
+
+
 def too_narrow(table: QTableWidget) -> list[str]:
     """Every header and cell (but the stretched last column) wider than its column."""
     margin = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
@@ -103,10 +115,7 @@ def test_after_a_restart_into_the_locked_panel_every_cell_fits_its_column(
     qtbot.keyClicks(staff.lock_screen.pin, PIN)
     staff.lock_screen.try_unlock()
     assert not staff.is_locked
-    staff.showNormal()
-    staff.resize(*size)
-    qtbot.waitExposed(staff)
-    QApplication.processEvents()
+    at_size(qtbot, staff, size)
     table = staff.flowsheet.table
     assert table.isVisible() and table.rowCount() == 2
     texts = [table.row_texts(row)["time"] for row in range(2)]
@@ -117,6 +126,23 @@ def test_after_a_restart_into_the_locked_panel_every_cell_fits_its_column(
     reopened.patient.staff_shortcut.activated.emit()
     qtbot.keyClicks(staff.lock_screen.pin, PIN)
     staff.lock_screen.try_unlock()
-    staff.resize(*size)
-    QApplication.processEvents()
+    at_size(qtbot, staff, size)
     assert table.isVisible() and too_narrow(table) == []
+
+
+def test_a_bigger_font_on_a_shown_flowsheet_widens_its_columns(
+    qtbot, data_dir: Path, clock: ManualClock
+) -> None:
+    """E.g. the window moved to a screen of another DPI, or a larger style sheet."""
+    seed_session(data_dir, clock)
+    store = SessionStore.open(data_dir, clock=clock)
+    table = FlowsheetTable(store)
+    qtbot.addWidget(table)
+    table.resize(1200, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    table.set_session(store.sessions()[0].id)
+    assert too_narrow(table) == []
+    table.setStyleSheet("QTableWidget { font-size: 22px; }")
+    qtbot.waitUntil(lambda: too_narrow(table) == [])
+    store.close()
