@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from session_app.domain.protocols import Thresholds
-from session_app.domain.vitals import VitalSigns
+from session_app.domain.vitals import FIELD_BY_NAME, VitalSigns
+
+MOAAS_LOWEST = int(FIELD_BY_NAME["moaas"].low or 0)  # MOAA/S 0: no response
 
 
 class Severity(StrEnum):
@@ -134,6 +136,15 @@ def _with_unit(value: float, unit: str) -> str:
     return f"{_fmt(value)} {unit}".rstrip()
 
 
+def _moaas_message(value: int, limit: int) -> str:
+    """E.g. "Sedation (MOAA/S) 1 is at or below 2". At the scale's lowest level nothing is
+    below it, so the message names the level ("0 is at or below 0" read as a slip)."""
+    label = RULE_LABELS["moaas"][0]
+    if value <= limit <= MOAAS_LOWEST:
+        return f"{label} {value}: no response, the lowest level"
+    return f"{label} {value} is at or below {limit}"
+
+
 def evaluate(
     signs: VitalSigns,
     thresholds: Thresholds,
@@ -174,7 +185,6 @@ def evaluate(
             findings.append(AlertFinding(rule.severity, rule.key, rule.measure, value, message))
 
     if signs.moaas is not None:
-        label = RULE_LABELS["moaas"][0]
         if signs.moaas <= thresholds.moaas_urgent:
             findings.append(
                 AlertFinding(
@@ -182,7 +192,7 @@ def evaluate(
                     "moaas_urgent",
                     "moaas",
                     signs.moaas,
-                    f"{label} {signs.moaas} is at or below {thresholds.moaas_urgent}",
+                    _moaas_message(signs.moaas, thresholds.moaas_urgent),
                 )
             )
         elif signs.moaas <= thresholds.moaas_alert:
@@ -192,7 +202,7 @@ def evaluate(
                     "moaas_alert",
                     "moaas",
                     signs.moaas,
-                    f"{label} {signs.moaas} is at or below {thresholds.moaas_alert}",
+                    _moaas_message(signs.moaas, thresholds.moaas_alert),
                 )
             )
     findings.sort(key=lambda f: f.severity.rank, reverse=True)

@@ -156,6 +156,18 @@ CATALOGUE: tuple[Setting, ...] = (
     _threshold("moaas_alert", 2, "Alert on sedation (MOAA/S) at or below", 0, 4, ""),
     _threshold("moaas_urgent", 0, "Urgent alert on sedation (MOAA/S) at or below", 0, 3, ""),
     Setting(
+        "flowsheet.bp_advisory_tint",  # domain.advisory.TINT_SETTING
+        bool,
+        False,
+        "Flowsheet: tint a blood pressure between 'consider delaying' and the alert threshold",
+        group=_T,
+        help=(
+            "A quiet cue on the flowsheet cell only: not an alert, nothing sounds or is "
+            "stored. Off by default: the two levels have sources, but no public source "
+            "sets this band as a cue after the dose."
+        ),
+    ),
+    Setting(
         "schedule.overdue_amber_min",
         int,
         2,

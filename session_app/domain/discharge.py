@@ -138,7 +138,8 @@ class BpRecovery:
         if self.baseline is None:
             return "No baseline blood pressure recorded"
         if self.latest is None:
-            return "No blood pressure recorded"
+            base = f"{self.baseline[0]}/{self.baseline[1]} mmHg"
+            return f"No blood pressure recorded after the baseline ({base})"
         change = self.change_pct
         assert change is not None
         return (

@@ -39,6 +39,12 @@ class News2Score:
         return tuple(PARAMETERS[m] for m in self.missing)
 
     @property
+    def short(self) -> str:
+        """The table form, one for the flowsheet, the summary and the PDF: the total, with
+        "*" when partial (then it is only a lower bound), e.g. "3" or "2*"."""
+        return f"{self.total}*" if self.partial else str(self.total)
+
+    @property
     def text(self) -> str:
         """Short display, e.g. "NEWS2 3 (low)" or "NEWS2 ≥3 partial (low; temperature missing)"."""
         if not self.partial:

@@ -165,7 +165,7 @@ def header_html(summary: SessionSummary) -> str:
             "Weight",
             _e(weight),
         ),
-        ("Session", _e(state), "Session no.", _e(s.id)),
+        ("Session", _e(state), "Record no.", _e(s.id)),
     ]
     cells = "".join(
         f'<tr><td class="key" width="18%">{a}</td><td width="32%">{b}</td>'
@@ -241,7 +241,7 @@ def _check_row(line: CheckLine, marks: Marks | None = None) -> list[str]:
     if s.cadss is not None:
         diss = f"{diss if s.dissociation is not None else ''} C{s.cadss}".strip()
     score = line.news2
-    news = f"{score.total}{'*' if score.partial else ''}"
+    news = score.short
     flags = []
     if line.check.is_baseline:
         flags.append("baseline")

@@ -138,7 +138,7 @@ def test_no_rise_without_a_baseline_value_or_before_the_dose() -> None:
 def test_messages_name_the_value_and_the_rule() -> None:
     findings = evaluate(VitalSigns(heart_rate=134, spo2=90, resp_rate=8, moaas=0), T)
     assert [f.message for f in findings] == [
-        "Sedation (MOAA/S) 0 is at or below 0",
+        "Sedation (MOAA/S) 0: no response, the lowest level",
         "Heart rate 134 /min is above 130 /min",
         "SpO2 90 % is below 92 %",
         "Respiratory rate 8 /min is below 10 /min",

@@ -13,7 +13,7 @@ from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout
 
-from session_app.domain.schedule import DueState
+from session_app.domain.schedule import DueState, ScheduleStatus
 from session_app.seams import ScheduleSource
 from session_app.store import StoreError
 from session_app.ui.staff.widgets import set_text
@@ -38,6 +38,15 @@ HEADINGS: dict[DueState, str] = {
 }
 OVERDUE = (DueState.OVERDUE_AMBER, DueState.OVERDUE_RED)
 WIDGET_SIZE_MAX = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX
+
+
+def heading_for(status: ScheduleStatus) -> str:
+    """Which check (e.g. "About 40 min after dosing"), else the state's heading.
+
+    The text already says the state ("Check due now", "Next check in 04:12"); a heading
+    that said it too read "Check due now / Check due now" (issue 15).
+    """
+    return status.label or HEADINGS.get(status.state, "")
 
 
 class DueCountdown(QFrame):
@@ -114,8 +123,9 @@ class DueCountdown(QFrame):
             self.updated.emit()
             return
         self.status = status
-        self._show(HEADINGS.get(status.state, ""), status.text)
-        self.setAccessibleDescription(f"{HEADINGS.get(status.state, '')}: {status.text}")
+        heading = heading_for(status)
+        self._show(heading, status.text)
+        self.setAccessibleDescription(f"{heading}: {status.text}")
         self._set_state(status.state)
         self.updated.emit()
 

@@ -2,7 +2,8 @@
 
 Both read the store and refresh when it announces a change to their session. The
 NEWS2 score beside each check comes from `domain.news2`; which values are flagged
-comes from the alerts the service raised; the wording of events from
+comes from the alerts the service raised (and, where the clinic turned it on, which
+BP sits in the advisory band from `domain.advisory`); the wording of events from
 `domain.events.describe`; what a correction changed from `domain.summary`. Nothing
 is judged here.
 
@@ -14,10 +15,18 @@ A record is never edited in place: the service stores a correction as a new row.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
-from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -31,12 +40,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from session_app.domain.advisory import TINT_SETTING, band_text, between_delay_and_alert
 from session_app.domain.alerts import Severity, worst
 from session_app.domain.clock import format_local, minutes_between
 from session_app.domain.corrections import current
 from session_app.domain.events import describe
 from session_app.domain.news2 import news2
+from session_app.domain.protocols import Thresholds
 from session_app.domain.records import SessionEvent, worst_by_value
+from session_app.domain.session_protocol import session_protocol
+from session_app.domain.settings import resolve_settings
 from session_app.domain.summary import (
     CorrectionNote,
     check_corrections,
@@ -75,6 +88,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("note", "Note"),
 )
 COLUMN_INDEX = {key: i for i, (key, _) in enumerate(COLUMNS)}
+RECORD_KINDS = ("check", "alert", "event")  # store changes of a session that alter the rows
 # Light backgrounds of the alert severities, for table cells (QSS cannot style single items).
 SEVERITY_TINTS: dict[str, str] = {
     "advisory": "#e3edf7",
@@ -83,6 +97,9 @@ SEVERITY_TINTS: dict[str, str] = {
     "urgent": "#ffb3ad",
 }
 NEWS2_TINT = {"medium": SEVERITY_TINTS["alert"], "high": SEVERITY_TINTS["high"]}
+# The advisory band (domain.advisory), a clinic setting: a neutral blue-grey, no severity
+# colour and no bold, because it is a cue, not an alert.
+BP_BETWEEN_TINT = "#e4e9ee"
 CORRECTED_MARK = "✎ corrected"
 CORRECTED_TINT = "#e8e4f5"  # a quiet violet: not a severity colour, just "look here"
 # Which flowsheet column shows which stored measures (to mark the cells a correction changed).
@@ -108,12 +125,33 @@ def corrections_tooltip(notes: Sequence[CorrectionNote]) -> str:
     )
 
 
+NEWS2_HEADER_TIP = (
+    "NEWS2 (RCP 2017), a secondary score. A total marked * is partial: a parameter was "
+    "not measured, so the total is only a lower bound."
+)
+
+
 def news2_text(signs: Any) -> tuple[str, str, str]:
-    """The NEWS2 cell ("3 low", "≥2 partial"), its band, and the full wording for a tooltip."""
+    """The NEWS2 cell ("3 low"; partial "2*", the summary's and the PDF's form), its band
+    (none when partial: a lower bound has no band), and the full wording for a tooltip."""
     score = news2(signs)
     if score.partial:
-        return f"≥{score.total} partial", "", score.text
-    return f"{score.total} {score.band}", score.band, score.text
+        return score.short, "", score.text
+    return f"{score.short} {score.band}", score.band, score.text
+
+
+def minute_text(minutes: float) -> str:
+    """Minutes from the dose, signed ("+14", "-5"), and "0" for a check within half a
+    minute of it: formatting -0.3 with a sign gave "-0" (issue 15)."""
+    whole = round(minutes)
+    return f"{whole:+d}" if whole else "0"
+
+
+@runtime_checkable
+class SettingsReader(Protocol):
+    """The store's clinic settings (the advisory tint); a reader without them has it off."""
+
+    def load_settings(self) -> dict[str, Any]: ...
 
 
 class _RecordTable(QTableWidget):
@@ -152,6 +190,7 @@ class FlowsheetTable(_RecordTable):
         self.session_id: int | None = None
         self.temperature_unit = temperature_unit
         self.setHorizontalHeaderLabels([title for _, title in COLUMNS])
+        self.horizontalHeaderItem(COLUMN_INDEX["news2"]).setToolTip(tooltip(NEWS2_HEADER_TIP))
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -172,6 +211,10 @@ class FlowsheetTable(_RecordTable):
         self._reference: Any = None  # minute 0 when the table was last filled
         self._newest: tuple[Any, int] | None = None  # (taken_at, id) of the top row
         self.refills = 0  # full refills so far (a new newest check is inserted instead)
+        self._widths_stale = False  # filled while hidden: fit the columns when shown
+        self._settings = store if isinstance(store, SettingsReader) else None
+        self.advisory_tint = self._advisory_tint_setting()
+        self._thresholds: tuple[int, Thresholds] | None = None  # (session id, its limits)
         self._unsubscribe = store.subscribe(self._on_change)
         self.destroyed.connect(lambda *_: self._unsubscribe())
 
@@ -184,10 +227,29 @@ class FlowsheetTable(_RecordTable):
         self.refresh()
 
     def _on_change(self, change: Change) -> None:
-        if change.session_id == self.session_id and change.kind in ("check", "alert", "event"):
-            self._pending.append(change)
-            if not self._refresh_timer.isActive():
-                self._refresh_timer.start()
+        if change.kind == "settings":  # the advisory tint turned on or off: refill
+            if self._advisory_tint_setting() == self.advisory_tint:
+                return
+            self.advisory_tint = not self.advisory_tint
+        elif change.session_id != self.session_id or change.kind not in RECORD_KINDS:
+            return
+        self._pending.append(change)
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _advisory_tint_setting(self) -> bool:
+        if self._settings is None:
+            return False
+        return bool(resolve_settings(self._settings.load_settings())[TINT_SETTING])
+
+    def _session_thresholds(self) -> Thresholds | None:
+        """The session's own limits (its protocol snapshot), as the alerts use them."""
+        if self.session_id is None:
+            return None
+        if self._thresholds is None or self._thresholds[0] != self.session_id:
+            protocol = session_protocol(self._store.session(self.session_id))
+            self._thresholds = (self.session_id, protocol.thresholds)
+        return self._thresholds[1]
 
     @property
     def refresh_pending(self) -> bool:
@@ -232,11 +294,41 @@ class FlowsheetTable(_RecordTable):
         self.insertRow(0)
         self._fill_row(0, check, self._reference, flagged)
         self._newest = (check.taken_at, check.id)
-        if first:
-            self.resizeColumnsToContents()
+        if first or self._widths_stale or not self.isVisible():
+            self._fit_columns()
         else:
             self._widen_for_row(0)
         return True
+
+    def _fit_columns(self) -> None:
+        """Column widths from the contents, measured in the font the table is drawn in.
+
+        Only a shown table has that font: while the panel is locked its clinical views
+        are out of the window, so without the staff style sheet, and widths measured
+        then are too narrow once it is shown (issue 15). So a hidden table only notes
+        that its widths are stale; `showEvent` and a font or style change fit them.
+        """
+        if not self.isVisible():
+            self._widths_stale = True
+            return
+        self._widths_stale = False
+        self.resizeColumnsToContents()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._widths_stale:
+            self._fit_columns()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._widths_stale = True
+            if self.isVisible():
+                QTimer.singleShot(0, self, self._fit_if_stale)  # after the restyle settles
+
+    def _fit_if_stale(self) -> None:
+        if self._widths_stale:
+            self._fit_columns()
 
     def _widen_for_row(self, row: int) -> None:
         """Widen the columns whose cell in `row` is wider than the column (never narrow)."""
@@ -245,7 +337,8 @@ class FlowsheetTable(_RecordTable):
             item = QTableWidget.item(self, row, column)
             if item is None or not item.text():
                 continue
-            width = QFontMetrics(item.font()).horizontalAdvance(item.text()) + padding
+            font = item.font().resolve(self.font())  # a bold cell is bold in the table's font
+            width = QFontMetrics(font).horizontalAdvance(item.text()) + padding
             if width > self.columnWidth(column):
                 self.setColumnWidth(column, width)
 
@@ -292,7 +385,7 @@ class FlowsheetTable(_RecordTable):
             self._fill_row(row, check, reference, flagged.get(check.id, {}))
             if check.corrects_id is not None:
                 self._mark_corrected(row, check, stored)
-        self.resizeColumnsToContents()
+        self._fit_columns()
         if selected is not None:
             self.select_record(selected, stored)
 
@@ -337,6 +430,21 @@ class FlowsheetTable(_RecordTable):
                 item.setBackground(QBrush(QColor(SEVERITY_TINTS.get(severity, "#fff3cd"))))
                 item.setToolTip(tooltip(f"{severity} alert raised on this value"))
 
+    def _tint_advisory(
+        self, row: int, check: VitalsCheck, flagged: dict[tuple[int, str], Severity]
+    ) -> None:
+        """Tint the BP cell of a value in the advisory band (domain.advisory), unless an
+        alert was raised on it: then the alert's tint says more. A cue, not an alert."""
+        if any(cid == check.id and m in ("systolic", "diastolic") for cid, m in flagged):
+            return
+        thresholds = self._session_thresholds()
+        if thresholds is None or not between_delay_and_alert(check.signs, thresholds):
+            return
+        item = self.item(row, COLUMN_INDEX["bp"])
+        if item is not None:
+            item.setBackground(QBrush(QColor(BP_BETWEEN_TINT)))
+            item.setToolTip(tooltip(band_text(thresholds)))
+
     def _fill_row(
         self,
         row: int,
@@ -353,7 +461,9 @@ class FlowsheetTable(_RecordTable):
             tags.append("LATE")
         if check.corrects_id is not None:
             tags.append(CORRECTED_MARK)
-        minute = "" if reference is None else f"{minutes_between(reference, check.taken_at):+.0f}"
+        minute = (
+            "" if reference is None else minute_text(minutes_between(reference, check.taken_at))
+        )
         temperature = (
             ""
             if s.temperature_c is None
@@ -385,6 +495,8 @@ class FlowsheetTable(_RecordTable):
             item.setData(Qt.ItemDataRole.UserRole, check.id)
             self.setItem(row, COLUMN_INDEX[key], item)
         self._tint_flagged(row, check, flagged)
+        if self.advisory_tint:
+            self._tint_advisory(row, check, flagged)
         time_item = self.item(row, COLUMN_INDEX["time"])
         if check.late and time_item is not None:
             time_item.setBackground(QBrush(QColor(SEVERITY_TINTS["alert"])))

@@ -1,6 +1,9 @@
-"""Past sessions from the store, newest first, filterable by patient ID."""
+"""Past sessions from the store, newest first, filterable by patient ID; a double-click
+opens a session's summary (the hint under the list says so)."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -13,13 +16,28 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from session_app.domain.clock import format_local
+from session_app.domain.clock import format_local, minutes_between, to_local
 from session_app.domain.session import TreatmentSession
 from session_app.store import SessionStore
 from session_app.store.repository import Change
 from session_app.ui.staff.widgets import named
+from session_app.ui.text import plain_label
 
-COLUMNS = ("Date", "Patient ID", "Protocol", "Staff", "State")
+COLUMNS = ("Date", "Patient ID", "Protocol", "Staff", "Ended", "Duration", "State")
+NOT_ENDED = "—"
+HINT = "Double-click a session to open its summary."
+
+
+def end_text(started_at: datetime, ended_at: datetime) -> str:
+    """The end time, with its date only when the session ended on another (local) day."""
+    same_day = to_local(started_at).date() == to_local(ended_at).date()
+    return format_local(ended_at, with_date=not same_day)
+
+
+def duration_text(started_at: datetime, ended_at: datetime) -> str:
+    """Start to end in whole minutes: "45 min", "2 h 15 min"."""
+    hours, minutes = divmod(round(minutes_between(started_at, ended_at)), 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
 class PastSessionsList(QGroupBox):
@@ -37,9 +55,14 @@ class PastSessionsList(QGroupBox):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setToolTip(HINT)
+        self.hint = plain_label(HINT)
+        self.hint.setObjectName("FieldUnit")
+        self.hint.setAccessibleName("Sessions list hint")
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)
         layout.addWidget(self.table)
+        layout.addWidget(self.hint)
         self.search.textChanged.connect(self.refresh)
         self.table.cellDoubleClicked.connect(self._activated)
         self._unsubscribe = store.subscribe(self._on_change)
@@ -55,11 +78,14 @@ class PastSessionsList(QGroupBox):
         self.table.setRowCount(len(sessions))
         for row, session in enumerate(sessions):
             state = "in progress" if session.is_open else "ended"
+            start, end = session.started_at, session.ended_at
             values = (
-                format_local(session.started_at),
+                format_local(start),
                 session.patient_id,
                 session.protocol_name,
                 session.staff_initials,
+                NOT_ENDED if end is None else end_text(start, end),
+                NOT_ENDED if end is None else duration_text(start, end),
                 state,
             )
             for column, value in enumerate(values):
