@@ -71,6 +71,7 @@ class ControlBar(QFrame):
         self.rest_note.setObjectName("RestNote")
         self.rest_note.setAccessibleName("The sound is resting")
         self.rest_note.setVisible(False)
+        self.rest_note.setWordWrap(True)  # it appears in a bar laid out without it: wrap, not cut
 
         self.play_button = _button("Play", "PlayPauseButton", "Play or pause")
         self.next_button = _button("Next", "NextButton", "Next")
