@@ -18,12 +18,10 @@ from PySide6 import QtCore
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QFocusEvent, QIcon, QKeyEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLayout,
     QScrollArea,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -31,7 +29,6 @@ from PySide6.QtWidgets import (
 
 from session_app.media.library import Group, MediaItem
 
-BLOCK_ROWS = 8  # rows of tiles laid out together (see _Section)
 SPACING = 18  # between tiles
 SECTION_GAP = 48  # between groups side by side: wider, so each reads as a group
 BAND_SPACING = 14  # between a row of groups and the next
@@ -107,9 +104,12 @@ class MediaTile(QToolButton):
     focused = Signal(object)  # this tile
 
     def __init__(
-        self, item: MediaItem, placeholder: Callable[[Group], QPixmap] = placeholder_picture
+        self,
+        item: MediaItem,
+        placeholder: Callable[[Group], QPixmap] = placeholder_picture,
+        parent: QWidget | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(parent)
         self.item = item
         self.setObjectName("MediaTile")
         self.setAccessibleName(f"{item.title}, {item.group.title}")
@@ -141,66 +141,63 @@ class MediaTile(QToolButton):
 
 
 class _Section(QWidget):
-    """One group: its heading over its tiles, `span` columns wide. The tiles sit in blocks
-    of BLOCK_ROWS rows, each block a widget of its own: a tile added to the last block
-    lays out that block only, not the thousands above it."""
+    """One group: its heading over its tiles, `span` columns wide.
+
+    The tiles are placed by hand on one plain widget, with no layout: a tile added is
+    placed alone (a layout would place every tile again at each addition, and a 2,000-file
+    library stalled the window), and a new width moves each tile once, in place (new grid
+    blocks meant handing every tile to a new parent: most of a second)."""
 
     def __init__(self, group: Group, span: int) -> None:
         super().__init__()
         self.setObjectName("TileSection")
         self.span = span
         self.tiles: list[MediaTile] = []
-        self._grid: QGridLayout | None = None
         heading = QLabel(group.title)
         heading.setObjectName("SectionTitle")
         heading.setAccessibleName(group.title)
-        self.blocks = QVBoxLayout()
-        self.blocks.setSpacing(SPACING)
+        self.area = QWidget()
+        self.area.setObjectName("TileArea")
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(6)
         column.addWidget(heading)
-        column.addLayout(self.blocks)
+        column.addWidget(self.area)
         column.addStretch(1)  # beside a longer group, this one stays at the top
-        # As the grid's own layout: grow at once when a block is added, never be laid out
-        # squeezed at the old height first (every tile would move twice).
+        # Grow at once when a row is added, never be laid out squeezed at the old height
+        # first (the grid's own layout does the same).
         column.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
-        self.setFixedWidth(span_width(span))
+        self._fit()
+
+    def _fit(self) -> None:
+        """The section as wide as its columns, its tile area as tall as its rows."""
+        rows = -(-len(self.tiles) // self.span)
+        height = rows * (TILE_SIZE.height() + SPACING) - SPACING if rows else 0
+        self.setFixedWidth(span_width(self.span))
+        if self.area.size() != QSize(span_width(self.span), height):
+            self.area.setFixedSize(span_width(self.span), height)
+
+    def _place(self, index: int, tile: MediaTile) -> None:
+        row, col = divmod(index, self.span)
+        tile.move(col * (TILE_SIZE.width() + SPACING), row * (TILE_SIZE.height() + SPACING))
 
     def add(self, tile: MediaTile) -> None:
-        index = len(self.tiles) % (BLOCK_ROWS * self.span)
-        if self._grid is None or index == 0:
-            block = QWidget()
-            block.setObjectName("TileBlock")
-            # Never squeezed (its minimum is its size): a block that could shrink would
-            # be laid out again, every tile in it moved, each time the grid changes.
-            block.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-            self._grid = QGridLayout(block)
-            self._grid.setContentsMargins(0, 0, 0, 0)
-            self._grid.setHorizontalSpacing(SPACING)
-            self._grid.setVerticalSpacing(SPACING)
-            for col in range(self.span):  # every column a tile wide: a short last row
-                self._grid.setColumnMinimumWidth(col, TILE_SIZE.width())  # stays left
-            self.blocks.addWidget(block)
-        row, col = divmod(index, self.span)
-        self._grid.addWidget(tile, row, col)
+        if tile.parentWidget() is not self.area:
+            tile.setParent(self.area)
+        self._place(len(self.tiles), tile)
         self.tiles.append(tile)
+        self._fit()
+        tile.show()  # a widget given a parent is hidden until told
 
     def set_span(self, span: int) -> None:
-        """Lay the tiles out again in `span` columns (the window changed width, or the
-        group grew past one row): new blocks, the old ones deleted."""
+        """Move the tiles into `span` columns (the window changed width, or the group grew
+        past one row)."""
         if span == self.span:
             return
         self.span = span
-        self.setFixedWidth(span_width(span))
-        tiles, self.tiles, self._grid = self.tiles, [], None
-        old = [self.blocks.itemAt(i).widget() for i in range(self.blocks.count())]
-        for block in old:
-            self.blocks.removeWidget(block)
-        for tile in tiles:
-            self.add(tile)
-        for block in old:
-            block.deleteLater()
+        for index, tile in enumerate(self.tiles):
+            self._place(index, tile)
+        self._fit()
 
 
 class TileGrid(QWidget):
@@ -296,8 +293,9 @@ class TileGrid(QWidget):
                 self._sections[group] = _Section(group, 1)
         self._arrange(adding)
         for item in items:
-            tile = MediaTile(item, self._placeholder)
-            self._sections[item.group].add(tile)
+            section = self._sections[item.group]
+            tile = MediaTile(item, self._placeholder, section.area)  # born in place
+            section.add(tile)
             tile.clicked.connect(lambda _=False, t=tile: self.item_chosen.emit(t.item))
             tile.arrow_pressed.connect(self._move_focus)
             tile.focused.connect(self.tile_focused)

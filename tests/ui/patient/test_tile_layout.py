@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, QSize
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from session_app.media.library import Group, MediaItem, MediaKind
@@ -103,3 +103,37 @@ def test_groups_stand_side_by_side_while_they_fit() -> None:
     ]
     big = plan_sections([40, 2, 2], narrow)  # a clinic's music folder: a band of its own
     assert [(p.band, p.span) for p in big] == [(0, columns_for(narrow)), (1, 2), (1, 2)]
+
+
+def test_a_new_width_moves_the_tiles_and_never_rebuilds_them(
+    qtbot, window: PatientWindow, tmp_path: Path
+) -> None:
+    """Handing each of a big library's tiles to a new parent at every width change held the
+    window up for most of a second (2,000 tiles); moving them is enough."""
+    window.tiles.add_items(
+        [
+            MediaItem(tmp_path / f"{n}.wav", f"track {n}", MediaKind.AUDIO, Group.MUSIC)
+            for n in range(150)
+        ]
+    )
+    resized(qtbot, window, SCREENS[0])
+    tiles = window.tiles.tiles
+    parents = [tile.parentWidget() for tile in tiles]
+    changes: list[str] = []
+
+    class Watch(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.ParentChange:
+                changes.append(watched.objectName())
+            return False
+
+    watch = Watch()
+    for tile in tiles:
+        tile.installEventFilter(watch)
+    for size in [SCREENS[2], SCREENS[1], SCREENS[0]]:
+        resized(qtbot, window, size)
+        assert_nothing_cut_sideways(window)
+    assert changes == []
+    assert [tile.parentWidget() for tile in tiles] == parents
+    music = [tile for tile in tiles if tile.item.group is Group.MUSIC]
+    assert len({tile.x() for tile in music}) == window.tiles.columns == 4  # back at 1280
