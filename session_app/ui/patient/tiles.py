@@ -260,7 +260,8 @@ class TileGrid(QWidget):
         plan = dict(zip(order, plan_sections(counts, self._width), strict=True))
         for group, placement in plan.items():
             self._sections[group].set_span(placement.span)
-        if [p.band for p in plan.values()] != [p.band for p in self._plan.values()]:
+        bands = {group: placement.band for group, placement in plan.items()}
+        if bands != {group: placement.band for group, placement in self._plan.items()}:
             for group in order:
                 section = self._sections[group]
                 for band in self._bands:

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
+from session_app.media.fade import ManualTime
 from session_app.media.library import Group, MediaItem, MediaKind
 from session_app.ui.patient.tiles import columns_for, plan_sections
 from session_app.ui.patient.window import PatientWindow
@@ -44,14 +45,22 @@ def assert_nothing_cut_sideways(window: PatientWindow) -> None:
         assert area.left() >= 0 and area.right() < width, (tile.item.title, area, width)
 
 
+@pytest.mark.parametrize("resting", [False, True])
 def test_the_builtin_library_is_whole_on_every_patient_screen(
-    qtbot, window: PatientWindow
+    qtbot, window: PatientWindow, manual_time: ManualTime, resting: bool
 ) -> None:
-    """Every group, heading and tile, on screen without scrolling either way; and the
-    wider the screen, the more tiles side by side."""
+    """Every group, heading and tile, on screen without scrolling either way, also with a
+    track playing and the resting note up (a taller control bar); and the wider the
+    screen, the more tiles side by side."""
+    if resting:
+        window.choose(window.library.items[0])
+        manual_time.advance(2)
+        window.player.tick()
+        window.player.fade_for_check(True)
     seen = []
     for size in SCREENS:
         resized(qtbot, window, size)
+        assert window.controls.rest_note.isVisible() is resting
         assert_nothing_cut_sideways(window)
         viewport = window.library_page.viewport().rect()
         headings = window.tiles.findChildren(QLabel)
