@@ -9,7 +9,9 @@ next" is decided here.
 
 Loudness: what libvlc is told is volume × transport fade × staff "fade for check" ×
 sleep-timer gain, sampled on a timer against an injected time source (see media.fade).
-Starting, stopping, pausing and changing track all fade over `fade_s` (≥ 1.5 s).
+Starting, stopping, pausing and changing track all fade over `fade_s` (≥ 1.5 s). The
+volume sliders of both windows stand at `slider_volume`: volume × "fade for check", so
+they move down and back with the staff's fade (the other fades come and go by themselves).
 
 Without libvlc the player still exists: `available` is False, `unavailable_reason` says
 why, and every command is a no-op, so the windows need no special cases beyond a message.
@@ -62,6 +64,7 @@ class MediaPlayer(QObject):
     state_changed = Signal(object)  # PlayState
     volume_changed = Signal(int)  # the chosen volume, 0–100
     level_changed = Signal(float)  # what is heard now, 0–1, fades included
+    slider_volume_changed = Signal(int)  # where the volume sliders stand, 0–100
     repeat_changed = Signal(object)  # RepeatMode
     sleep_timer_changed = Signal(object)  # minutes or None
     check_fade_changed = Signal(bool)  # staff faded down for a conversation
@@ -99,6 +102,7 @@ class MediaPlayer(QObject):
         self._progressed = False  # play time moved for the current media
         self._last_volume = -1
         self._last_level = -1.0
+        self._last_slider = self._volume
         self._shut = False
         self.failures: list[Failure] = []
         self._mp: Any = None
@@ -179,6 +183,12 @@ class MediaPlayer(QObject):
         now = self._clock()
         sleep = self._sleep.gain(now) if self._sleep else 1.0
         return self._volume / 100 * self._transport.value() * self._check.value() * sleep
+
+    def slider_volume(self) -> int:
+        """Where both volume sliders stand (0–100): the chosen volume under the staff's fade
+        for a check, so staff and patient see it go down and come back. Not the transport
+        or sleep fades: a slider that dipped at every track change would look broken."""
+        return round(self._volume * self._check.value())
 
     @property
     def output_volume(self) -> int:
@@ -458,6 +468,10 @@ class MediaPlayer(QObject):
             self.state_changed.emit(state)
 
     def _apply_level(self) -> None:
+        slider = self.slider_volume()
+        if slider != self._last_slider:
+            self._last_slider = slider
+            self.slider_volume_changed.emit(slider)
         level = self.level()
         if self._mp is not None and not self._shut:
             volume = round(level * 100)

@@ -71,6 +71,7 @@ class ControlBar(QFrame):
         self.rest_note.setObjectName("RestNote")
         self.rest_note.setAccessibleName("The sound is resting")
         self.rest_note.setVisible(False)
+        self.rest_note.setWordWrap(True)  # it appears in a bar laid out without it: wrap, not cut
 
         self.play_button = _button("Play", "PlayPauseButton", "Play or pause")
         self.next_button = _button("Next", "NextButton", "Next")
@@ -82,7 +83,7 @@ class ControlBar(QFrame):
         self.volume.setSingleStep(5)
         self.volume.setPageStep(10)
         self.volume.setMinimumWidth(260)
-        self.volume.setValue(player.volume)
+        self.volume.setValue(player.slider_volume())
         volume_label = QLabel("Volume")
         volume_label.setObjectName("VolumeLabel")
         volume_label.setAccessibleName("Volume")
@@ -123,12 +124,12 @@ class ControlBar(QFrame):
         self.volume.valueChanged.connect(player.set_volume)
         self.repeat_button.clicked.connect(player.cycle_repeat)
         self.sleep_button.clicked.connect(player.cycle_sleep_timer)
-        player.volume_changed.connect(self._show_volume)
+        player.slider_volume_changed.connect(self._show_volume)
         player.state_changed.connect(lambda _state: self._refresh())
         player.track_changed.connect(lambda _item: self._refresh())
         player.repeat_changed.connect(lambda mode: self.repeat_button.setText(REPEAT_TEXT[mode]))
         player.sleep_timer_changed.connect(lambda m: self.sleep_button.setText(sleep_text(m)))
-        player.check_fade_changed.connect(self.rest_note.setVisible)
+        player.check_fade_changed.connect(self._show_check_fade)
         self._refresh()
 
     def _fit_buttons(self) -> None:
@@ -186,9 +187,18 @@ class ControlBar(QFrame):
             self.rows.setDirection(wanted)
 
     def _show_volume(self, value: int) -> None:
+        """Follow the player (staff's changes and fade for a check), not while dragged."""
+        if self.volume.isSliderDown():
+            return
         self.volume.blockSignals(True)  # no echo back to the player
         self.volume.setValue(value)
         self.volume.blockSignals(False)
+
+    def _show_check_fade(self, resting: bool) -> None:
+        """While staff talk with the patient the slider shows the fade and cannot be
+        dragged against it; the quiet note says why."""
+        self.rest_note.setVisible(resting)
+        self.volume.setEnabled(not resting)
 
     def _refresh(self) -> None:
         item: MediaItem | None = self.player.current

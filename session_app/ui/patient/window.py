@@ -38,7 +38,7 @@ from session_app.media.library import Group, MediaItem, MediaKind, MediaLibrary,
 from session_app.media.player import MediaPlayer, PlayState
 from session_app.paths import MEDIA_DIR
 from session_app.ui.patient.controls import ControlBar, IdleHider
-from session_app.ui.patient.tiles import TileGrid
+from session_app.ui.patient.tiles import TileGrid, TileScrollArea
 from session_app.ui.theme import load_qss
 from session_app.ui.window_input import WindowInput
 
@@ -122,7 +122,7 @@ class PatientWindow(QWidget):
         self._filler = QTimer(self)
         self._filler.setInterval(0)
         self._filler.timeout.connect(self._add_some_tiles)
-        self.library_page = QScrollArea()
+        self.library_page = TileScrollArea()
         self.library_page.setObjectName("LibraryPage")
         self.library_page.setAccessibleName("Music and videos")
         self.library_page.setWidgetResizable(True)

@@ -45,7 +45,7 @@ class NowPlayingStrip(QFrame):
         self.volume.setAccessibleName("Patient media volume")
         self.volume.setRange(0, 100)
         self.volume.setFixedWidth(160)
-        self.volume.setValue(player.volume)
+        self.volume.setValue(player.slider_volume())
         self.fade_button = QPushButton(FADE_DOWN_TEXT)
         self.fade_button.setObjectName("FadeForCheckButton")
         self.fade_button.setAccessibleName(FADE_DOWN_TEXT)
@@ -76,7 +76,7 @@ class NowPlayingStrip(QFrame):
         self.pause_button.clicked.connect(player.toggle_pause)
         self.volume.valueChanged.connect(player.set_volume)
         self.fade_button.toggled.connect(player.fade_for_check)
-        player.volume_changed.connect(self._show_volume)
+        player.slider_volume_changed.connect(self._show_volume)
         player.state_changed.connect(lambda _s: self._refresh())
         player.track_changed.connect(lambda _i: self._refresh())
         player.check_fade_changed.connect(self._show_check_fade)
@@ -94,6 +94,9 @@ class NowPlayingStrip(QFrame):
             self.title.setText(f"Patient media: {item.title} — {state.value}")
 
     def _show_volume(self, value: int) -> None:
+        """The volume, moving with a fade for a check (the patient's slider does too)."""
+        if self.volume.isSliderDown():
+            return
         self.volume.blockSignals(True)
         self.volume.setValue(value)
         self.volume.blockSignals(False)
@@ -105,6 +108,7 @@ class NowPlayingStrip(QFrame):
         text = FADE_UP_TEXT if down else FADE_DOWN_TEXT
         self.fade_button.setText(text)
         self.fade_button.setAccessibleName(text)
+        self.volume.setEnabled(not down)  # "Bring sound back" first, then the volume
 
     def _show_failure(self, item: MediaItem, reason: str) -> None:
         self._show_problem(f"Skipped {item.path.name}: {reason} ({item.path})")

@@ -18,7 +18,6 @@ from session_app.media.player import MediaPlayer
 from session_app.media.probe import VlcProber
 from session_app.paths import MEDIA_DIR
 from session_app.store import SessionStore
-from session_app.ui.patient.tiles import BLOCK_ROWS, COLUMNS
 from session_app.ui.patient.window import PatientWindow
 from session_app.ui.staff.now_playing import NowPlayingStrip
 from tests.media.helpers import write_tone
@@ -170,7 +169,7 @@ def test_tiles_already_placed_stay_put_while_more_are_added(
     ]
     grid = window.tiles
     grid.add_items(items[:99])
-    first = grid.tiles[30]  # a clinic tile in the last row of a full block (third column)
+    first = grid.tiles[30]  # a clinic tile, eighth row (third column)
     qtbot.waitUntil(lambda: first.x() > 0 and grid.tiles[99].x() > 0)  # laid out
     placed = first.mapTo(grid, first.rect().topLeft())
     moves: list[str] = []
@@ -192,18 +191,19 @@ def test_tiles_already_placed_stay_put_while_more_are_added(
     assert first.mapTo(grid, first.rect().topLeft()) == placed
 
 
-def test_arrow_keys_cross_from_one_block_of_tiles_to_the_next(
+def test_arrow_keys_go_down_a_long_group_row_by_row(
     qtbot, window: PatientWindow, tmp_path: Path
 ) -> None:
+    columns = window.tiles.columns
     items = [
         MediaItem(tmp_path / f"{n}.wav", f"track {n}", MediaKind.AUDIO, Group.MUSIC)
-        for n in range(BLOCK_ROWS * COLUMNS + 10)
+        for n in range(8 * columns + 10)
     ]
     window.tiles.add_items(items)
     music = [t for t in window.tiles.tiles if t.item.group is Group.MUSIC]
-    last_row = music[(BLOCK_ROWS - 1) * COLUMNS + 1]  # the last row of the first block
-    last_row.setFocus()
-    qtbot.waitUntil(last_row.hasFocus)
-    qtbot.keyClick(last_row, Qt.Key.Key_Down)
-    below = music[BLOCK_ROWS * COLUMNS + 1]
-    assert below.hasFocus() and below.parentWidget() is not last_row.parentWidget()
+    start = music[7 * columns + 1]  # the eighth row, second column
+    start.setFocus()
+    qtbot.waitUntil(start.hasFocus)
+    qtbot.keyClick(start, Qt.Key.Key_Down)
+    below = music[8 * columns + 1]
+    assert below.hasFocus() and below.x() == start.x() and below.y() > start.y()

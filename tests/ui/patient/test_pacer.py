@@ -5,9 +5,11 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
 
 from session_app.media.fade import ManualTime
-from session_app.ui.patient.pacer import PATTERNS, PacerPanel
+from session_app.ui.patient.pacer import CHOSEN_MARK, PATTERNS, PacerPanel
 
 BY_KEY = {p.key: p for p in PATTERNS}
 
@@ -60,3 +62,31 @@ def test_widget_follows_the_chosen_pattern_on_injected_time(qtbot) -> None:
     panel.circle.advance()
     assert panel.word.text() == "Breathe out" and 0 < panel.circle.size_now < 1
     assert not any(ch.isdigit() for ch in panel.word.text())  # words, never a countdown
+
+
+def test_the_chosen_pattern_is_marked_by_more_than_colour(qtbot) -> None:
+    """A check mark in its text and the checked state a screen reader announces; the
+    button keeps its size and its name as the mark moves."""
+    panel = PacerPanel(ManualTime())
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    sizes = {key: button.size() for key, button in panel.buttons.items()}
+
+    def marked() -> list[str]:
+        return [key for key, b in panel.buttons.items() if b.text().startswith(CHOSEN_MARK)]
+
+    def announced_checked() -> list[str]:
+        return [
+            key
+            for key, button in panel.buttons.items()
+            if QAccessible.queryAccessibleInterface(button).state().checked
+        ]
+
+    assert marked() == announced_checked() == ["even"]
+    qtbot.mouseClick(panel.buttons["478"], Qt.MouseButton.LeftButton)
+    assert marked() == announced_checked() == ["478"]
+    assert panel.buttons["478"].text() == f"{CHOSEN_MARK} 4-7-8"
+    assert panel.buttons["even"].text() == "Even 5-5"
+    assert panel.buttons["478"].accessibleName() == "Breathing pattern 4-7-8"
+    assert {key: button.size() for key, button in panel.buttons.items()} == sizes

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
 from session_app.media.backend import HEADLESS_ARGS, load_backend
 from session_app.media.fade import ManualTime
@@ -15,7 +15,6 @@ from session_app.media.library import Group, MediaItem, MediaKind, MediaLibrary
 from session_app.media.player import MediaPlayer, PlayState
 from session_app.paths import MEDIA_DIR
 from session_app.ui.patient.pacer import PacerPanel
-from session_app.ui.patient.tiles import COLUMNS
 from session_app.ui.patient.video import VideoSurface
 from session_app.ui.patient.window import PatientWindow
 from session_app.ui.staff.now_playing import FADE_DOWN_TEXT, FADE_UP_TEXT, NowPlayingStrip
@@ -49,24 +48,28 @@ def test_tiles_are_grouped_large_and_show_a_picture(window: PatientWindow) -> No
 def test_keyboard_moves_between_tiles_and_enter_plays(
     qtbot, window: PatientWindow, player: MediaPlayer
 ) -> None:
+    """The arrows go to the tile beside or below on screen: at 1280 wide the music and
+    the soundscapes stand side by side, the videos below them."""
     tiles = window.tiles.tiles
     tiles[0].setFocus()
     qtbot.waitUntil(tiles[0].hasFocus)
     qtbot.keyClick(tiles[0], Qt.Key.Key_Right)
     assert tiles[1].hasFocus()
-    qtbot.keyClick(tiles[1], Qt.Key.Key_Down)  # music row → soundscapes row, same column
-    assert tiles[3].hasFocus() and tiles[3].item.group is Group.SOUNDSCAPES
-    qtbot.keyClick(tiles[3], Qt.Key.Key_Down)
+    qtbot.keyClick(tiles[1], Qt.Key.Key_Right)  # music → the soundscapes beside it
+    assert tiles[2].hasFocus() and tiles[2].item.group is Group.SOUNDSCAPES
+    assert tiles[2].mapTo(window, QPoint(0, 0)).x() > tiles[1].mapTo(window, QPoint(0, 0)).x()
+    qtbot.keyClick(tiles[2], Qt.Key.Key_Left)
+    qtbot.keyClick(tiles[1], Qt.Key.Key_Down)  # music → the videos below, same column
     assert tiles[5].hasFocus() and tiles[5].item.kind is MediaKind.VIDEO
+    assert tiles[5].mapTo(window, QPoint(0, 0)).x() == tiles[1].mapTo(window, QPoint(0, 0)).x()
     qtbot.keyClick(tiles[5], Qt.Key.Key_Up)
-    assert tiles[3].hasFocus()
-    qtbot.keyClick(tiles[3], Qt.Key.Key_Left)
+    assert tiles[1].hasFocus()
+    qtbot.keyClick(tiles[1], Qt.Key.Key_Right)
     qtbot.keyClick(tiles[2], Qt.Key.Key_Return)
     assert player.current == tiles[2].item and player.state is PlayState.PLAYING
     assert tiles[2].isChecked() and not tiles[3].isChecked()
     assert player.playlist == window.library.group_items(Group.SOUNDSCAPES)
     assert "Ocean swell" in window.controls.now_playing.text()
-    assert COLUMNS >= 2
 
 
 def test_controls_drive_the_player_and_show_what_it_does(
@@ -298,3 +301,27 @@ def test_control_buttons_show_their_whole_wording_on_a_small_screen(qtbot, windo
             button.setText(text)
             width = button.fontMetrics().horizontalAdvance(text)
             assert button.width() >= width + 40, (text, button.width(), width)
+
+
+def test_the_resting_note_is_read_whole_at_every_width(
+    qtbot, window: PatientWindow, player: MediaPlayer, manual_time: ManualTime
+) -> None:
+    """While staff talk with the patient the note says why the sound went: all of it (it
+    was cut to "The sound is resting for a m" beside a title where the bar just fits in
+    one row, as on a 1366 screen under Xvfb)."""
+    window.choose(window.library.items[0])
+    manual_time.advance(2)
+    player.tick()
+    note = window.controls.rest_note
+    for width in range(1280, 1921, 32):
+        player.fade_for_check(False)
+        window.resize(width, 768)
+        qtbot.waitUntil(lambda w=width: window.width() == w)
+        QApplication.processEvents()
+        player.fade_for_check(True)  # the note appears in a bar laid out without it
+        QApplication.processEvents()
+        assert note.isVisible()
+        one_line = note.fontMetrics().horizontalAdvance(note.text())
+        wrapped_fits = note.wordWrap() and note.height() >= note.heightForWidth(note.width())
+        assert note.width() >= one_line or wrapped_fits, (width, note.width(), one_line)
+        assert QRect(note.mapTo(window, QPoint(0, 0)), note.size()).bottom() < window.height()
