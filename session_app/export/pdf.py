@@ -227,7 +227,10 @@ def keep_together(document: QTextDocument, page_height: float) -> None:
     a time, in reading order, by a page break before it (moving it changes what follows)."""
     for _ in range(KEEP_ROUNDS):
         if not (_lone_heading(document, page_height) or _lone_row(document, page_height)):
-            return
+            break
+    # Qt lays out again only from a changed block; a whole new layout draws every block
+    # where the checks above saw it (without it a heading after a moved one went missing).
+    document.markContentsDirty(0, document.characterCount())
 
 
 def render_pdf(

@@ -56,9 +56,14 @@ def pages_of(path: Path) -> list[list[str]]:
     return [page[1:-1] for page in pages if page]
 
 
+SHOWN = HEADINGS - {"Trend charts", "Modified Aldrete", "Corrections"}  # in this session
+
+
 def layout_problems(path: Path) -> list[str]:
-    problems = []
-    for number, lines in enumerate(pages_of(path), start=1):
+    pages = pages_of(path)
+    seen = {line.strip() for lines in pages for line in lines}
+    problems = [f"the heading {h!r} is not drawn" for h in sorted(SHOWN - seen)]
+    for number, lines in enumerate(pages, start=1):
         rows = sum(1 for line in lines if CHECK_ROW.match(line))
         if rows == 1:
             problems.append(f"page {number} holds a single row of the vitals table")
