@@ -44,6 +44,10 @@ GRID_ALPHA = int(0.15 * 255) / 255  # what showGrid(alpha=0.15) gave the axes
 # Above this many points a curve has more points than pixels: it is drawn thin, without
 # symbols, clipped to the view and peak-downsampled (8 h of 1 Hz monitor data).
 DENSE_POINTS = 2000
+# A finished session's charts (summary, PDF) leave this share of the data's span free on
+# each side: the threshold labels sit there (left) and the rise labels (right), so no
+# point, even one exactly at a threshold, is drawn over a label (issue 15).
+LABEL_MARGIN = 0.15
 
 
 def _arrays(data: TrendData, measure: str) -> tuple[np.ndarray, np.ndarray]:
@@ -307,7 +311,11 @@ class TrendPlots:
         )
         for spec in PLOTS:
             self.plots[spec.key].setYRange(*self._y_range(spec, data), padding=0.02)
-        self.plots["bp"].setXRange(*x_range(data, live=live), padding=0)
+        low, high = x_range(data, live=live)
+        if not live:
+            margin = (high - low) * LABEL_MARGIN
+            low, high = low - margin, high + margin
+        self.plots["bp"].setXRange(low, high, padding=0)
         # pyqtgraph applies a new range when the canvas next paints; moving every item
         # inside that paint dirties the canvas again, so each save painted it twice.
         # Applying the range now keeps it to one paint (issue 7).
@@ -449,8 +457,9 @@ def _baseline_lines(spec: _PlotSpec, data: TrendData) -> list[pg.GraphicsObject]
         items.append(_labelled_line(base, 0, pen, f"baseline {name} {base:g}", 0.75, (1, 0)))
         rise = _value(data.thresholds, rise_name)
         if rise is not None:
+            # below its line: above it, the label was cut off when the line neared the top
             pen = pg.mkPen(THRESHOLD_COLOUR, width=1, style=Qt.DotLine)
-            items.append(_labelled_line(base + rise, 0, pen, f"{name} +{rise:g}", 0.99, (1, 1)))
+            items.append(_labelled_line(base + rise, 0, pen, f"{name} +{rise:g}", 0.99, (1, 0)))
     return items
 
 

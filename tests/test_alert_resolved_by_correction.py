@@ -154,7 +154,7 @@ def test_the_summary_and_csv_say_the_alert_was_raised_on_a_corrected_value(
     html = summary_html(summary, with_charts=False)
     assert "1 alert raised on a value later corrected" in html
     assert f"{RESOLVED_BY_CORRECTION} (record {fixed.check.id}, by CD at" in html
-    checks_path, _ = write_csv(SessionRecord.load(store, session_id), tmp_path / "visit.csv")
+    checks_path, *_ = write_csv(SessionRecord.load(store, session_id), tmp_path / "visit.csv")
     rows = {r["check_id"]: r for r in read_checks_csv(checks_path)}
     assert rows[typo.check.id]["alerts"] == (
         f"{typo.alerts[0].message} ({RESOLVED_BY_CORRECTION}: record {fixed.check.id})"

@@ -25,8 +25,8 @@ def add_export_command(commands: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="export one session's summary as PDF, CSV or FHIR R4 JSON",
         description=(
-            "Export one session. csv writes two files: PATH (one row per vitals check) and "
-            "PATH-events.csv (the timeline)."
+            "Export one session. csv writes three files: PATH (one row per vitals check), "
+            "PATH-events.csv (the timeline) and PATH-alerts.csv (alerts, acknowledgements)."
         ),
     )
     export.add_argument("session_id", type=int, metavar="ID", help="session id (see `sessions`)")

@@ -1,4 +1,6 @@
-"""CSV export: one row per stored vitals check, and a second file of timeline events.
+"""CSV export: one row per stored vitals check, a second file of timeline events, and a
+third of alerts (when raised, severity, rule, value, who acknowledged it and when, and
+whether a correction resolved it).
 
 Every stored row is written, corrections included (`corrects_id`, `superseded`), so the
 file is the full audit trail and parses back to exactly what the store holds. Each check
@@ -61,7 +63,25 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "correction_reason",
     "superseded",
 )
-FREE_TEXT = ("note", "correction_reason", "description", "alerts")
+ALERT_COLUMNS: tuple[str, ...] = (
+    "session_id",
+    "patient_id",
+    "alert_id",
+    "check_id",
+    "raised_at",
+    "severity",
+    "rule",
+    "measure",
+    "value",
+    "message",
+    "acknowledged_by",
+    "acknowledged_at",
+    "resolved_by_correction",  # the id of the correction that resolved the alert
+    "resolved_by",
+    "resolved_at",
+    "resolution",
+)
+FREE_TEXT = ("note", "correction_reason", "description", "alerts", "message")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -164,16 +184,57 @@ def events_csv(record: SessionRecord) -> str:
     return _rows_to_csv(EVENT_COLUMNS, rows)
 
 
-def events_path_for(path: Path) -> Path:
-    """The events file sits next to the checks file: visit.csv -> visit-events.csv."""
+def alerts_csv(record: SessionRecord) -> str:
+    """Every alert of the session, oldest first, with its acknowledgement and, when a
+    correction resolved it, which correction, who and when (both can be present)."""
+    resolutions = {r.alert_id: r for r in record.resolutions}
+    session = record.session
+    rows = []
+    for alert in sorted(record.alerts, key=lambda a: (a.raised_at, a.id)):
+        resolution = resolutions.get(alert.id)
+        rows.append(
+            {
+                "session_id": session.id,
+                "patient_id": session.patient_id,
+                "alert_id": alert.id,
+                "check_id": alert.check_id,
+                "raised_at": iso_local(alert.raised_at),
+                "severity": str(alert.severity),
+                "rule": alert.rule,
+                "measure": alert.measure,
+                "value": alert.value,
+                "message": alert.message,
+                "acknowledged_by": alert.acked_by,
+                "acknowledged_at": iso_local(alert.acked_at),
+                "resolved_by_correction": resolution.correction_id if resolution else None,
+                "resolved_by": resolution.resolved_by if resolution else "",
+                "resolved_at": iso_local(resolution.resolved_at if resolution else None),
+                "resolution": RESOLVED_BY_CORRECTION if resolution else "",
+            }
+        )
+    return _rows_to_csv(ALERT_COLUMNS, rows)
+
+
+def _beside(path: Path, part: str) -> Path:
     path = Path(path)
     suffix = path.suffix or ".csv"
-    return path.with_name(f"{path.stem}-events{suffix}")
+    return path.with_name(f"{path.stem}-{part}{suffix}")
 
 
-def csv_paths(path: Path | str) -> tuple[Path, Path]:
-    """The two files a CSV export writes: the checks at `path`, the events beside it."""
-    return Path(path), events_path_for(Path(path))
+def events_path_for(path: Path) -> Path:
+    """The events file sits next to the checks file: visit.csv -> visit-events.csv."""
+    return _beside(path, "events")
+
+
+def alerts_path_for(path: Path) -> Path:
+    """The alerts file too: visit.csv -> visit-alerts.csv."""
+    return _beside(path, "alerts")
+
+
+def csv_paths(path: Path | str) -> tuple[Path, Path, Path]:
+    """The three files a CSV export writes: the checks at `path`, events and alerts beside
+    it (all three are checked before any is written)."""
+    return Path(path), events_path_for(Path(path)), alerts_path_for(Path(path))
 
 
 def write_csv(
@@ -182,19 +243,20 @@ def write_csv(
     *,
     replace: bool = False,
     protected: Iterable[Path] = (),
-) -> tuple[Path, Path]:
-    """Write the checks CSV at `path` and the events CSV beside it, both or neither (each
-    a new file, see export.write_files_atomically); return both paths."""
-    checks_path, events_path = csv_paths(path)
-    checks_path, events_path = write_files_atomically(
+) -> tuple[Path, Path, Path]:
+    """Write the checks CSV at `path`, the events and alerts CSVs beside it, all or none
+    (each a new file, see export.write_files_atomically); return the three paths."""
+    checks_path, events_path, alerts_path = csv_paths(path)
+    checks_path, events_path, alerts_path = write_files_atomically(
         [
             (checks_path, checks_csv(record).encode(ENCODING)),
             (events_path, events_csv(record).encode(ENCODING)),
+            (alerts_path, alerts_csv(record).encode(ENCODING)),
         ],
         replace=replace,
         protected=protected,
     )
-    return checks_path, events_path
+    return checks_path, events_path, alerts_path
 
 
 def read_checks_csv(path: Path) -> list[dict[str, Any]]:

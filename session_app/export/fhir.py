@@ -1,12 +1,17 @@
-"""FHIR R4 export: a Bundle (type "collection") of vital-signs Observations.
+"""FHIR R4 export: a Bundle (type "collection") of the session's Observations, its doses
+as MedicationAdministration and its adverse events as AdverseEvent.
 
 Follows the R4 vital-signs profile (DESIGN.md section 3): category `vital-signs`, LOINC
 codes, UCUM units, blood pressure as one panel (85354-9) with systolic (8480-6) and
 diastolic (8462-4) components, `effectiveDateTime` per check, and the pseudonymous
 patient ID as the subject's identifier (no Patient resource: the app holds no name).
 Only current values are exported; a corrected check is exported as its correction with
-status "amended". Ids are derived from the session and check ids, so exporting the same
-session twice gives the same bundle (apart from its timestamp).
+status "amended". Sedation (MOAA/S) and dissociation (CADSS) have no LOINC code named in
+DESIGN.md, so they are Observations (category "survey") coded in the app's own code system
+(APP_CODES); a clinic can map those codes. A dose is a MedicationAdministration (RxNorm code
+for ketamine and esketamine), an adverse event an AdverseEvent (actuality "actual"). Ids are
+derived from the session and record ids, so exporting the same session twice gives the
+same bundle (apart from its timestamp).
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from typing import Any
 
 from session_app.domain.clock import to_iso
 from session_app.domain.corrections import current
+from session_app.domain.events import ADVERSE_EVENT, DOSE, describe
+from session_app.domain.records import SessionEvent
 from session_app.domain.summary import SessionRecord
 from session_app.domain.vitals import VitalsCheck
 from session_app.export import write_atomically
@@ -30,6 +37,23 @@ UCUM = "http://unitsofmeasure.org"
 CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
 PATIENT_ID_SYSTEM = "urn:session-app:patient-id"  # a clinic may map this to its own system
 PROFILE = "http://hl7.org/fhir/StructureDefinition/"
+APP_CODES = "urn:session-app:codes"  # the app's own codes: MOAA/S, CADSS, adverse event types
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+# RxNorm (NLM) concept ids. Ketamine: ingredient (TTY IN) 6130, as the CLIF project's
+# ELF mapping cites it (MED_INT ketamine -> RxNorm/6130). Esketamine: the app records only
+# the nasal spray, "esketamine Nasal Spray" (TTY SCDF) 2201623, per the RxNorm concept page
+# https://ndclist.com/rxnorm/rxcui/2201623 (RxNorm release of May 2026).
+RXNORM_KETAMINE = "6130"
+RXNORM_ESKETAMINE = "2201623"
+_DRUG_CODES = {
+    "esketamine": (RXNORM_ESKETAMINE, "esketamine Nasal Spray"),
+    "ketamine": (RXNORM_KETAMINE, "ketamine"),
+}
+SERIOUSNESS = "http://terminology.hl7.org/CodeSystem/adverse-event-seriousness"
+SCORES: tuple[tuple[str, str], ...] = (
+    ("moaas", "Sedation (MOAA/S 0–5)"),
+    ("cadss", "Dissociation (CADSS total 0–92)"),
+)
 _NAMESPACE = uuid.UUID("6f1b8f0e-3f55-4c1e-9d0e-5a7c2b9e4d11")
 
 
@@ -170,6 +194,109 @@ def observations(record: SessionRecord) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+def _subject(record: SessionRecord) -> dict[str, Any]:
+    return {"identifier": {"system": PATIENT_ID_SYSTEM, "value": record.session.patient_id}}
+
+
+def scores(record: SessionRecord) -> list[tuple[str, dict[str, Any]]]:
+    """(fullUrl, Observation) for each current MOAA/S and CADSS value."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    sid = record.session.id
+    for check in current(record.checks):
+        for measure, text in SCORES:
+            value = getattr(check.signs, measure)
+            if value is None:
+                continue
+            obs: dict[str, Any] = {
+                "resourceType": "Observation",
+                "id": f"s{sid}-c{check.id}-{measure}",
+                "status": "amended" if check.corrects_id is not None else "final",
+                "category": [
+                    {"coding": [{"system": CATEGORY_SYSTEM, "code": "survey", "display": "Survey"}]}
+                ],
+                "code": {
+                    "coding": [{"system": APP_CODES, "code": measure, "display": text}],
+                    "text": text,
+                },
+                "subject": _subject(record),
+                "effectiveDateTime": to_iso(check.taken_at),
+                "issued": to_iso(check.entered_at),
+                "valueInteger": int(value),
+            }
+            if check.signs.recorded_by:
+                obs["performer"] = [{"display": check.signs.recorded_by}]
+            out.append((_urn(sid, check.id, measure), obs))
+    return out
+
+
+def _drug(name: str) -> dict[str, Any]:
+    """The drug as typed, with its RxNorm code when it is one the app knows (the field is
+    free text: "Esketamine" and "ketamine" are known, anything else is sent as text only)."""
+    concept: dict[str, Any] = {"text": name}
+    if (known := _DRUG_CODES.get(name.strip().lower())) is not None:
+        concept["coding"] = [{"system": RXNORM, "code": known[0], "display": known[1]}]
+    return concept
+
+
+def _administration(record: SessionRecord, event: SessionEvent) -> dict[str, Any]:
+    details = event.details
+    resource: dict[str, Any] = {
+        "resourceType": "MedicationAdministration",
+        "id": f"s{record.session.id}-e{event.id}-dose",
+        "status": "completed",
+        "medicationCodeableConcept": _drug(str(details.get("drug", ""))),
+        "subject": _subject(record),
+        "effectiveDateTime": to_iso(event.occurred_at),
+        "performer": [{"actor": {"display": event.recorded_by}}],
+        "dosage": {
+            "route": {"text": str(details.get("route", ""))},
+            "dose": _quantity(float(details["dose"]), details["unit"], details["unit"]),
+        },
+    }
+    if details.get("lot_number"):
+        resource["note"] = [{"text": f"Lot number {details['lot_number']}"}]
+    return resource
+
+
+def _adverse_event(record: SessionRecord, event: SessionEvent) -> dict[str, Any]:
+    kind = str(event.details.get("type", "other"))
+    serious = bool(event.details.get("serious", False))
+    return {
+        "resourceType": "AdverseEvent",
+        "id": f"s{record.session.id}-e{event.id}-ae",
+        "actuality": "actual",
+        "event": {
+            "coding": [{"system": APP_CODES, "code": kind, "display": kind.capitalize()}],
+            "text": describe(event),
+        },
+        "subject": _subject(record),
+        "date": to_iso(event.occurred_at),
+        "recordedDate": to_iso(event.entered_at),
+        "recorder": {"display": event.recorded_by},
+        "seriousness": {
+            "coding": [
+                {
+                    "system": SERIOUSNESS,
+                    "code": "serious" if serious else "non-serious",
+                    "display": "Serious" if serious else "Non-serious",
+                }
+            ]
+        },
+    }
+
+
+def event_resources(record: SessionRecord) -> list[tuple[str, dict[str, Any]]]:
+    """(fullUrl, resource) for each dose (MedicationAdministration) and adverse event
+    (AdverseEvent) in force (a corrected entry is sent as its correction)."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    for event in current(record.events):
+        if event.kind == DOSE:
+            out.append((_urn(record.session.id, "e", event.id), _administration(record, event)))
+        elif event.kind == ADVERSE_EVENT:
+            out.append((_urn(record.session.id, "e", event.id), _adverse_event(record, event)))
+    return out
+
+
 def bundle(record: SessionRecord, now: Callable[[], datetime] | datetime) -> dict[str, Any]:
     """The Bundle as a JSON-ready dict."""
     when = now() if callable(now) else now
@@ -182,7 +309,10 @@ def bundle(record: SessionRecord, now: Callable[[], datetime] | datetime) -> dic
             "system": "urn:session-app:session",
             "value": f"{record.session.patient_id}/{record.session.id}",
         },
-        "entry": [{"fullUrl": url, "resource": obs} for url, obs in observations(record)],
+        "entry": [
+            {"fullUrl": url, "resource": resource}
+            for url, resource in (*observations(record), *scores(record), *event_resources(record))
+        ],
     }
 
 

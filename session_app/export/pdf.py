@@ -25,7 +25,12 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QPen,
+    QTextBlock,
+    QTextCursor,
     QTextDocument,
+    QTextFormat,
+    QTextFrame,
+    QTextTable,
 )
 
 from session_app.domain.clock import format_local
@@ -122,6 +127,112 @@ def build_document(
     return document
 
 
+_BREAK = QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
+_AFTER = QTextFormat.PageBreakFlag.PageBreak_AlwaysAfter
+KEEP_ROUNDS = 40  # each round moves one heading or row; a summary needs a handful
+
+
+def _page(document: QTextDocument, block: QTextBlock, page_height: float) -> int:
+    """The page of the block's first line (a line that does not fit before the footer is
+    moved to the next page, its block's top is not)."""
+    top = document.documentLayout().blockBoundingRect(block).top()
+    layout = block.layout()
+    if layout is not None and layout.lineCount():
+        top += layout.lineAt(0).y()
+    return int(top // page_height)
+
+
+def _set_break(block: QTextBlock, flag: QTextFormat.PageBreakFlag) -> bool:
+    """Break the page before or after `block` (False if it already does: nothing more to
+    do there, which ends the rounds of keep_together)."""
+    fmt = block.blockFormat()
+    if fmt.pageBreakPolicy() & flag:
+        return False
+    fmt.setPageBreakPolicy(fmt.pageBreakPolicy() | flag)
+    QTextCursor(block).setBlockFormat(fmt)
+    return True
+
+
+def _break_before(block: QTextBlock) -> bool:
+    return _set_break(block, _BREAK)
+
+
+def _break_table(table: QTextTable) -> bool:
+    """Start a new page at the table, or at its heading when one comes just before it (a
+    table's page break is always taken, so the heading cannot follow it by itself)."""
+    before = table.firstCursorPosition().block().previous()
+    while before.isValid() and not before.text().strip():
+        before = before.previous()
+    if before.isValid() and before.blockFormat().headingLevel() > 0:
+        return _break_before(before)
+    fmt = table.format()
+    if fmt.pageBreakPolicy() & _BREAK:
+        return False
+    fmt.setPageBreakPolicy(fmt.pageBreakPolicy() | _BREAK)
+    table.setFormat(fmt)
+    return True
+
+
+def _tables(frame: QTextFrame) -> list[QTextTable]:
+    found: list[QTextTable] = []
+    for child in frame.childFrames():
+        if isinstance(child, QTextTable):
+            found.append(child)
+        found += _tables(child)
+    return found
+
+
+def _lone_heading(document: QTextDocument, page_height: float) -> bool:
+    """Move the first heading that ends a page (its text starts on the next) to that page."""
+    block = document.begin()
+    while block.isValid():
+        if block.blockFormat().headingLevel() > 0:
+            after = block.next()
+            while after.isValid() and not after.text().strip():
+                after = after.next()
+            here = _page(document, block, page_height)
+            moves = after.isValid() and _page(document, after, page_height) != here
+            if moves and _break_before(block):
+                return True
+        block = block.next()
+    return False
+
+
+def _lone_row(document: QTextDocument, page_height: float) -> bool:
+    """Fix the first table that leaves a single body row on a page: a lone first row takes
+    the table to the next page, a lone last row takes the row before it along."""
+    for table in _tables(document.rootFrame()):
+        first = table.format().headerRowCount()
+        rows = [table.cellAt(r, 0).firstCursorPosition().block() for r in range(table.rows())]
+        body = rows[first:]
+        if len(body) < 2:
+            continue
+        pages = [_page(document, b, page_height) for b in body]
+        if pages[0] != pages[1] and _break_table(table):
+            return True
+        if pages[-1] != pages[-2]:
+            if pages.count(pages[-2]) < 3:
+                moved = _break_table(table)
+            else:  # a break after the row before: Qt then moves the next row whole
+                cell = table.cellAt(table.rows() - 3, 0)
+                moved = _set_break(cell.lastCursorPosition().block(), _AFTER)
+            if moved:
+                return True
+    return False
+
+
+def keep_together(document: QTextDocument, page_height: float) -> None:
+    """What QTextDocument has no CSS for (page-break-after: avoid, orphans): a heading
+    never ends a page, and no page holds a single row of a table. One problem is fixed at
+    a time, in reading order, by a page break before it (moving it changes what follows)."""
+    for _ in range(KEEP_ROUNDS):
+        if not (_lone_heading(document, page_height) or _lone_row(document, page_height)):
+            break
+    # Qt lays out again only from a changed block; a whole new layout draws every block
+    # where the checks above saw it (without it a heading after a moved one went missing).
+    document.markContentsDirty(0, document.characterCount())
+
+
 def render_pdf(
     summary: SessionSummary,
     path: Path | str,
@@ -194,6 +305,7 @@ def _paint(
     frame.setLeftMargin(0)
     frame.setRightMargin(0)
     document.rootFrame().setFrameFormat(frame)
+    keep_together(document, height)
     pages = document.pageCount()
 
     small = QFont(BASE_FONT)

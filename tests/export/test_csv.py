@@ -25,7 +25,7 @@ def test_checks_csv_round_trips_every_stored_row(
 ) -> None:
     sid = seed_rems_session(store, clock)
     stored = store.checks(sid)
-    checks_path, events_path = write_csv(SessionRecord.load(store, sid), tmp_path / "visit.csv")
+    checks_path, events_path, *_ = write_csv(SessionRecord.load(store, sid), tmp_path / "visit.csv")
     assert events_path == tmp_path / "visit-events.csv"
     rows = read_checks_csv(checks_path)
     assert len(rows) == len(stored) == 7
@@ -47,7 +47,7 @@ def test_events_csv_has_every_event_with_its_details(
     store: SessionStore, clock: ManualClock, tmp_path: Path
 ) -> None:
     sid = seed_rems_session(store, clock)
-    _, events_path = write_csv(SessionRecord.load(store, sid), tmp_path / "visit.csv")
+    _, events_path, *_ = write_csv(SessionRecord.load(store, sid), tmp_path / "visit.csv")
     with events_path.open(encoding=ENCODING, newline="") as handle:
         rows = list(csv.DictReader(handle))
     stored = store.events(sid)
@@ -62,7 +62,7 @@ def test_a_note_that_looks_like_a_formula_is_kept_as_text(
 ) -> None:
     sid = seed_rems_session(store, clock, end=False)
     record(MonitoringService(store, clock), sid, heart_rate=70, note="=HYPERLINK(1)")
-    path, _ = write_csv(SessionRecord.load(store, sid), tmp_path / "v.csv")
+    path, *_ = write_csv(SessionRecord.load(store, sid), tmp_path / "v.csv")
     assert "'=HYPERLINK(1)" in path.read_text(encoding=ENCODING)
     assert read_checks_csv(path)[-1]["note"] == "=HYPERLINK(1)"
 
@@ -107,7 +107,7 @@ def test_every_note_reads_back_exactly(
     service = MonitoringService(store, clock)
     for note in NOTES:
         record(service, sid, heart_rate=70, note=note)
-    path, _ = write_csv(SessionRecord.load(store, sid), tmp_path / "v.csv")
+    path, *_ = write_csv(SessionRecord.load(store, sid), tmp_path / "v.csv")
     with path.open(encoding=ENCODING, newline="") as handle:
         cells = [row["note"] for row in csv.DictReader(handle)][-len(NOTES) :]
     assert [undo_escape(c) for c in cells] == list(NOTES)

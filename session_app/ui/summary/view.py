@@ -166,10 +166,10 @@ class SummaryView(QWidget):
         return self._done(written)
 
     def export_csv(self, path: Path | str, *, replace: bool = False) -> Path:
-        checks, events = write_csv(
+        checks, *beside = write_csv(
             self.record, Path(path), replace=replace, protected=self._protected()
         )
-        self._done(checks, also=events)
+        self._done(checks, also=" and ".join(str(p) for p in beside))
         return checks
 
     def export_fhir(self, path: Path | str, *, replace: bool = False) -> Path:
@@ -182,7 +182,7 @@ class SummaryView(QWidget):
     def _protected(self) -> tuple[Path, ...]:
         return store_files(self._store.path)
 
-    def _done(self, path: Path, also: Path | None = None) -> Path:
+    def _done(self, path: Path, also: str = "") -> Path:
         extra = f" and {also}" if also else ""
         self._set_status(f"Saved {path}{extra}.")
         self.exported.emit(str(path))
