@@ -71,9 +71,7 @@ def panel(qtbot, store: SessionStore, clock: ManualClock) -> StaffPanel:
     return window
 
 
-def test_the_panel_and_the_summary_open_no_larger_than_the_screen(
-    qtbot, panel: StaffPanel
-) -> None:
+def test_the_panel_and_the_summary_open_no_larger_than_the_screen(qtbot, panel: StaffPanel) -> None:
     room = panel.screen().availableGeometry().size()
     assert room.width() < 1280  # the test screen is smaller than either window's size
     # (narrower than the panel can be, too: it keeps its minimum width there)
