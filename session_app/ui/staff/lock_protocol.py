@@ -8,12 +8,13 @@ what the signals say (take the clinical views out of reach, put them back, ask).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
 import shiboken6
 from PySide6.QtCore import QObject, QRect, Qt, Signal
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from session_app.domain.alerts import Severity
 from session_app.domain.schedule import DueState
@@ -193,3 +194,29 @@ class KeptDialogs:
             item.dialog.activateWindow()
             focus = item.focus if item.focus is not None and shiboken6.isValid(item.focus) else None
         return focus
+
+
+def close_question(parent: QWidget, answered: Callable[[bool], None]) -> QMessageBox:
+    """ "Close session_app?", non-modal (monitoring goes on while it is open); `answered`
+    hears yes (True) or no. A lock withdraws it (the request then waits for the PIN)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Close session_app?",
+        "Close session_app? The patient's music or video will stop. "
+        "Everything recorded is already saved.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        parent,
+    )
+    box.setObjectName("ConfirmClosePatientWindow")
+    box.setAccessibleName("Confirm closing session_app")
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    box.setProperty(DISCARD_ON_LOCK, True)
+
+    def clicked(button: object) -> None:
+        yes = box.standardButton(button) == QMessageBox.StandardButton.Yes
+        box.deleteLater()
+        answered(yes)
+
+    box.buttonClicked.connect(clicked)
+    return box

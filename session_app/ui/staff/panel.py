@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from session_app.domain.clock import format_local
 from session_app.domain.session import TreatmentSession
 from session_app.domain.settings import resolve_settings
 from session_app.monitoring import MonitoringService
@@ -38,17 +36,19 @@ from session_app.store.repository import Change
 from session_app.ui.lock import IdleWatcher, LockScreen, PinSetupPage
 from session_app.ui.screen import fit_to_screen
 from session_app.ui.staff.alerts_panel import AlertsPanel
+from session_app.ui.staff.banner import NO_SESSION, session_banner
 from session_app.ui.staff.countdown import DueCountdown, OverdueNotice
 from session_app.ui.staff.event_form import EventForm
 from session_app.ui.staff.flowsheet import Flowsheet, Timeline
 from session_app.ui.staff.lock_protocol import (
-    DISCARD_ON_LOCK,
     KeptDialogs,
     LockProtocol,
+    close_question,
     waiting_for_staff,
 )
 from session_app.ui.staff.past_sessions import PastSessionsList
 from session_app.ui.staff.start_session import StartSessionForm
+from session_app.ui.staff.summaries import SummaryWindows
 from session_app.ui.staff.vitals_form import VitalsForm
 from session_app.ui.staff.widgets import named, set_text
 from session_app.ui.text import plain_label
@@ -62,10 +62,8 @@ if TYPE_CHECKING:  # loaded when first needed: pyqtgraph (charts, summaries), th
 
 WINDOW_TITLE = "session_app — Staff panel"
 CHARTS_PRELOAD_MS = 1000  # locked at start: build the charts while staff type the PIN
-NO_SESSION = "No session in progress. Start one with the form on the left."
 WIDE_LAYOUT_MIN_WIDTH = 1600  # from here the flowsheet sits beside the charts, not below
 PANEL_SIZE = QSize(1280, 800)  # or the screen's available area, if smaller
-SUMMARY_SIZE = QSize(1400, 900)
 DIALOGS_KEPT = "Your open window is kept: it comes back after the PIN."
 CLOSE_WAITS = "Closing session_app was requested. Enter the PIN to answer."
 
@@ -143,7 +141,7 @@ class StaffPanel(QMainWindow):
         self.store_problem.hide()
         self._build_layout()
         lock_button.setVisible(require_pin)
-        self._summaries: dict[int, SummaryView] = {}
+        self._summaries = SummaryWindows(store, self.clock, self)
         self._build_lock_pages(require_pin)
         fit_to_screen(self, PANEL_SIZE)
 
@@ -253,8 +251,7 @@ class StaffPanel(QMainWindow):
         self._unsubscribe_failures()
         if self.idle is not None:
             self.idle.timer.stop()
-        for view in self._summaries.values():
-            view.close()
+        self._summaries.close_all()
 
     def set_lock_button_text(self, text: str) -> None:
         """E.g. "Lock and leave" on one screen, where locking also hides the panel."""
@@ -336,24 +333,10 @@ class StaffPanel(QMainWindow):
         return self.charts
 
     def _update_banner(self) -> None:
-        session = self.current_session
-        if session is None:
-            return
-        weight = f" · {session.weight_kg:g} kg" if session.weight_kg else ""
-        banner = f"In progress: {session.patient_id} · {session.protocol_name}{weight}"
-        set_text(self.banner, banner)
-        protocol = self.service.protocol(session.id)
-        schedule = self.service.schedule(session.id)
-        parts = [f"Started {format_local(session.started_at)} by {session.staff_initials}"]
-        if schedule.dose_at is not None:
-            parts.append(f"dose {format_local(schedule.dose_at, with_date=False)}")
-        else:
-            parts.append("no dose logged yet")
-        ends = schedule.monitoring_ends_at()
-        if ends is not None:
-            parts.append(f"minimum monitoring until {format_local(ends, with_date=False)}")
-        parts.append(f"checks: {protocol.describe_schedule()}")
-        set_text(self.session_details, " · ".join(parts))
+        if self.current_session is not None:
+            title, details = session_banner(self.service, self.current_session)
+            set_text(self.banner, title)
+            set_text(self.session_details, details)
 
     def _event_logged(self, _event: object) -> None:
         self._update_banner()  # the countdown already ticked on the store's announcement
@@ -368,7 +351,7 @@ class StaffPanel(QMainWindow):
         """
         if self.charts is not None:
             self.charts.flush()
-        self.flowsheet.table.flush()
+        self.flowsheet.flush()
 
     def _on_change(self, change: Change) -> None:
         self.store_problem.hide()  # a write succeeded: the store works again
@@ -421,21 +404,7 @@ class StaffPanel(QMainWindow):
 
     def open_summary(self, session_id: int) -> SummaryView:
         """The summary of any session in its own window (one window per session)."""
-        from session_app.ui.summary.view import SummaryView
-
-        view = self._summaries.get(session_id)
-        if view is None:
-            view = SummaryView(self.store, session_id, self.clock, parent=self)
-            view.setWindowFlag(Qt.WindowType.Window, True)
-            session = self.store.session(session_id)
-            view.setWindowTitle(f"Session summary — {session.patient_id}")
-            fit_to_screen(view, SUMMARY_SIZE)
-            view.destroyed.connect(lambda *_: self._summaries.pop(session_id, None))
-            view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-            self._summaries[session_id] = view
-        view.show()
-        view.raise_()
-        return view
+        return self._summaries.open(session_id)
 
     # -- staff lock ----------------------------------------------------------------------
     def _build_lock_pages(self, require_pin: bool) -> None:
@@ -494,8 +463,7 @@ class StaffPanel(QMainWindow):
         # (Dialogs open only while unlocked, the content attached: one search finds all.
         # At start-up it looks through the lock pages only.)
         self._kept.keep(self)
-        for view in list(self._summaries.values()):
-            view.close()  # deleted on close
+        self._summaries.close_all()
         page = self.lock_screen if self.store.current_pin() is not None else self.pin_setup
         self.pages.setCurrentWidget(page)
         self._detach_content()
@@ -568,27 +536,7 @@ class StaffPanel(QMainWindow):
         self.raise_()
 
     def _ask_to_close(self) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Close session_app?",
-            "Close session_app? The patient's music or video will stop. "
-            "Everything recorded is already saved.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
-        )
-        box.setObjectName("ConfirmClosePatientWindow")
-        box.setAccessibleName("Confirm closing session_app")
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.setWindowModality(Qt.WindowModality.NonModal)
-        box.setProperty(DISCARD_ON_LOCK, True)  # a lock withdraws it; asked again after
-
-        def answered(button: object) -> None:
-            yes = box.standardButton(button) == QMessageBox.StandardButton.Yes
-            box.deleteLater()
-            self._lock.close_answered(yes)
-
-        box.buttonClicked.connect(answered)
-        box.show()
+        close_question(self, self._lock.close_answered).show()  # non-modal: monitoring goes on
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """With the PIN in force, closing the panel is a request to close the app."""
