@@ -8,13 +8,21 @@ what the signals say (take the clinical views out of reach, put them back, ask).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
 import shiboken6
 from PySide6.QtCore import QObject, QRect, Qt, Signal
-from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialog,
+    QMessageBox,
+    QStackedWidget,
+    QToolTip,
+    QWidget,
+)
 
 from session_app.domain.alerts import Severity
 from session_app.domain.schedule import DueState
@@ -220,3 +228,60 @@ def close_question(parent: QWidget, answered: Callable[[bool], None]) -> QMessag
 
     box.buttonClicked.connect(clicked)
     return box
+
+
+class LockPages:
+    """The panel's central stack: its clinical content, or a lock page with the content
+    out of the window. Locked, the clinical views are not in the window at all: a hidden
+    page of a stacked widget is still read out by screen readers and UI automation
+    (issue 13); so, too, the lock screen paints at start-up without waiting for the style
+    sheet to reach every clinical widget (issue 7)."""
+
+    def __init__(self, content: QWidget, lock_pages: Sequence[QWidget], locked: bool) -> None:
+        self.content = content
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("StaffPages")
+        if not locked:
+            self.pages.addWidget(content)  # the first page, so the current one
+        for page in lock_pages:
+            self.pages.addWidget(page)
+        self._kept = KeptDialogs()
+        self._return_focus: QWidget | None = None
+
+    @property
+    def kept_dialogs(self) -> int:
+        return len(self._kept)
+
+    def lock(self, owner: QWidget, page: QWidget) -> None:
+        """Show `page`; take the content and `owner`'s dialogs out of reach (kept)."""
+        QToolTip.hideText()  # a tooltip is a window of its own, and may quote a note
+        self._return_focus = self._focus_in_content()
+        # Dialogs open only while unlocked, the content attached: one search finds all.
+        self._kept.keep(owner)
+        self.pages.setCurrentWidget(page)
+        if self.pages.indexOf(self.content) >= 0:
+            # Kept as it is (what was typed, the tab, the selection). A widget without a
+            # parent that is not shown has no window, so nothing on the bus reaches it.
+            self.pages.removeWidget(self.content)
+            self.content.setParent(None)
+
+    def unlock(self, first_field: Callable[[], QWidget]) -> None:
+        """The content back, the dialogs back, the focus where the nurse was (in the
+        last dialog, else the field they were in, else `first_field()`)."""
+        if self.pages.indexOf(self.content) < 0:
+            self.pages.insertWidget(0, self.content)
+        self.pages.setCurrentWidget(self.content)
+        focus = self._return_focus
+        if focus is None or not shiboken6.isValid(focus) or not focus.isVisibleTo(self.pages):
+            focus = first_field()
+        focus.setFocus()
+        in_dialog = self._kept.bring_back()
+        if in_dialog is not None:
+            in_dialog.setFocus()
+
+    def _focus_in_content(self) -> QWidget | None:
+        """The field the nurse was in (a button, e.g. Lock, is not where anyone works)."""
+        widget = QApplication.focusWidget()
+        if widget is None or isinstance(widget, QAbstractButton):
+            return None
+        return widget if self.content.isAncestorOf(widget) else None

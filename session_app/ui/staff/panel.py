@@ -10,12 +10,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-import shiboken6
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractButton,
-    QApplication,
     QFrame,
     QHBoxLayout,
     QMainWindow,
@@ -24,7 +21,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTabWidget,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -41,7 +37,7 @@ from session_app.ui.staff.countdown import DueCountdown, OverdueNotice
 from session_app.ui.staff.event_form import EventForm
 from session_app.ui.staff.flowsheet import Flowsheet, Timeline
 from session_app.ui.staff.lock_protocol import (
-    KeptDialogs,
+    LockPages,
     LockProtocol,
     close_question,
     waiting_for_staff,
@@ -410,19 +406,9 @@ class StaffPanel(QMainWindow):
     def _build_lock_pages(self, require_pin: bool) -> None:
         self.pin_setup = PinSetupPage(self.store.set_pin)
         self.lock_screen = LockScreen(self.store, self.clock)
-        self.pages = QStackedWidget()
-        self.pages.setObjectName("StaffPages")
-        # Locked, the clinical views stay out of the window until the PIN is entered: a
-        # hidden page of a stacked widget is still read out by screen readers and UI
-        # automation (issue 13). So the lock screen also paints without waiting for the
-        # style sheet to reach every clinical widget (issue 7: start-up).
-        if not require_pin:
-            self._attach_content()  # the first page, so the current one
-        for page in (self.pin_setup, self.lock_screen):
-            self.pages.addWidget(page)
+        self._stack = LockPages(self.content, (self.pin_setup, self.lock_screen), require_pin)
+        self.pages = self._stack.pages
         self.setCentralWidget(self.pages)
-        self._kept = KeptDialogs()
-        self._return_focus: QWidget | None = None
         self._lock = LockProtocol(require_pin=require_pin, parent=self)
         self._lock.lock_now.connect(self._take_out_of_reach)
         self._lock.unlock_now.connect(self._bring_back)
@@ -454,31 +440,14 @@ class StaffPanel(QMainWindow):
         self._lock.lock()
 
     def _take_out_of_reach(self) -> None:
-        """Show the PIN page (or PIN setup if none is set) and take every clinical view
-        out of reach: not only out of sight but out of the accessible tree too, which
-        screen readers and UI automation read whatever is visible (issue 13). Open
-        dialogs are kept as they are, off the bus, for the unlock (issue 15)."""
-        QToolTip.hideText()  # a tooltip is a window of its own, and may quote a note
-        self._return_focus = self._focus_to_return()
-        # (Dialogs open only while unlocked, the content attached: one search finds all.
-        # At start-up it looks through the lock pages only.)
-        self._kept.keep(self)
-        self._summaries.close_all()
+        """The PIN page (or PIN setup if none is set), nothing clinical in reach."""
         page = self.lock_screen if self.store.current_pin() is not None else self.pin_setup
-        self.pages.setCurrentWidget(page)
-        self._detach_content()
-        self.lock_screen.show_message(DIALOGS_KEPT if len(self._kept) else "")
+        self._stack.lock(self, page)
+        self._summaries.close_all()
+        self.lock_screen.show_message(DIALOGS_KEPT if self._stack.kept_dialogs else "")
         self._show_waiting()
         (self.lock_screen.pin if page is self.lock_screen else self.pin_setup.pin).setFocus()
         self.locked.emit()
-
-    def _focus_to_return(self) -> QWidget | None:
-        """The field the nurse was in, if it is in the panel (a button, e.g. Lock, is not
-        where anyone was working)."""
-        widget = QApplication.focusWidget()
-        if widget is None or isinstance(widget, QAbstractButton):
-            return None
-        return widget if self.content.isAncestorOf(widget) else None
 
     def _show_waiting(self) -> None:
         session_id = self.current_session.id if self.current_session is not None else None
@@ -490,35 +459,12 @@ class StaffPanel(QMainWindow):
         if self.is_locked:
             self._show_waiting()  # a check fell overdue while locked
 
-    def _content_attached(self) -> bool:
-        return self.pages.indexOf(self.content) >= 0
-
-    def _attach_content(self) -> None:
-        if not self._content_attached():
-            self.pages.insertWidget(0, self.content)
-
-    def _detach_content(self) -> None:
-        """Out of the window, kept as it is (what was typed, the tab, the selection) for
-        the unlock to put back. A widget without a parent that is not shown has no window
-        of its own, so nothing on the accessibility bus reaches it."""
-        if self._content_attached():
-            self.pages.removeWidget(self.content)
-            self.content.setParent(None)
-
     def _bring_back(self) -> None:
-        self._attach_content()
         self.ensure_charts()
-        self.pages.setCurrentWidget(self.content)
         self.lock_screen.show_message("")
         if self.idle is not None:
             self.idle.last_input = self.clock.now()
-        focus = self._return_focus
-        if focus is None or not shiboken6.isValid(focus) or not focus.isVisibleTo(self):
-            focus = self._first_field()
-        focus.setFocus()
-        in_dialog = self._kept.bring_back()
-        if in_dialog is not None:
-            in_dialog.setFocus()
+        self._stack.unlock(self._first_field)
         self.unlocked.emit()
 
     # -- closing the app -------------------------------------------------------------------
