@@ -161,3 +161,18 @@ def test_the_lock_screen_shows_a_neutral_count_of_what_waits(
     for alert_id in acks:
         staff.service.acknowledge(alert_id, "AB")  # e.g. from another station: it follows
     assert attention.text() == "1"
+
+
+def test_a_new_lock_time_from_the_settings_applies_at_once(
+    qtbot, windows: AppWindows, clock: ManualClock
+) -> None:
+    staff = windows.staff
+    dialog = staff.open_settings()
+    windows.store.save_settings({"staff.lock_after_min": 3})  # as the dialog's Save does
+    dialog.accept()
+    clock.advance(minutes=2)
+    staff.idle.poll()
+    assert not staff.is_locked  # it was 1 min when the panel was built
+    clock.advance(minutes=1)
+    staff.idle.poll()
+    assert staff.is_locked

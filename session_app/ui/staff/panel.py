@@ -371,10 +371,13 @@ class StaffPanel(QMainWindow):
         return dialog
 
     def _settings_closed(self) -> None:
-        self.settings_closed.emit(self._settings())
-        unit = self._settings()["temperature_unit"]
+        settings = self._settings()
+        self.settings_closed.emit(settings)
+        unit = settings["temperature_unit"]
         self.vitals_form.set_temperature_unit(unit)
         self.flowsheet.set_temperature_unit(unit)
+        if self.idle is not None:  # a new lock time applies now, not at the next start
+            self.idle.idle = _lock_after(settings)
 
     # -- saving problems -------------------------------------------------------------
     def _write_failed(self, message: str) -> None:
@@ -419,8 +422,8 @@ class StaffPanel(QMainWindow):
         self.lock_screen.unlocked.connect(self._lock.pin_accepted)
         self.idle: IdleWatcher | None = None
         if require_pin:
-            minutes = int(self._settings()["staff.lock_after_min"])
-            self.idle = IdleWatcher(self, self.clock, timedelta(minutes=minutes), self.lock)
+            lock_after = _lock_after(self._settings())
+            self.idle = IdleWatcher(self, self.clock, lock_after, self.lock)
             self.lock()
             QTimer.singleShot(CHARTS_PRELOAD_MS, self, self.ensure_charts)
         else:
@@ -496,3 +499,7 @@ class StaffPanel(QMainWindow):
     def confirm_closing(self) -> None:
         """Let the next close go through (the app is closing for real)."""
         self._lock.confirm_closing()
+
+
+def _lock_after(settings: dict[str, Any]) -> timedelta:
+    return timedelta(minutes=int(settings["staff.lock_after_min"]))
