@@ -98,6 +98,9 @@ class LockScreen(QWidget):
         self.message = QLabel("")
         self.message.setObjectName("FormError")
         self.message.setAccessibleName("Lock message")
+        self.note = QLabel("")  # not an error: in the hint's quiet style
+        self.note.setObjectName("LockHint")
+        self.note.setAccessibleName("Lock note")
         self.attention = QLabel("")
         self.attention.setObjectName("LockAttention")
         self.attention.setAccessibleName("Waiting for staff")
@@ -107,7 +110,7 @@ class LockScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(self.attention, 0, Qt.AlignmentFlag.AlignHCenter)
-        for widget in (title, hint, self.pin, self.unlock_button, self.message):
+        for widget in (title, hint, self.pin, self.unlock_button, self.message, self.note):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
         self.pin.setFixedWidth(260)
@@ -120,9 +123,9 @@ class LockScreen(QWidget):
         unsaved = self._unsaved
         return unsaved if unsaved.wait_remaining(now) > stored.wait_remaining(now) else stored
 
-    def show_message(self, text: str) -> None:
-        """A line under the PIN field (plain text), e.g. that a close request waits."""
-        self.message.setText(text)
+    def show_note(self, text: str) -> None:
+        """A quiet line under the PIN field, e.g. that a close request waits."""
+        self.note.setText(text)
 
     def show_attention(self, count: int, urgent: bool = False) -> None:
         """How many things wait for staff, as a number in a coloured disc; hidden at 0."""

@@ -90,13 +90,13 @@ def test_a_lock_with_a_dialog_open_keeps_it_and_says_so_and_unlock_brings_it_bac
     clock.advance(minutes=1)
     staff.idle.poll()
     assert staff.is_locked and not dialog.isVisible()
-    assert "kept" in staff.lock_screen.message.text()  # the dialog is not lost
+    assert "kept" in staff.lock_screen.note.text()  # the dialog is not lost
     qtbot.keyClicks(staff.lock_screen.pin, PIN)  # typing goes to the PIN, not the note
     qtbot.keyClick(staff.lock_screen.pin, Qt.Key.Key_Return)
     assert not staff.is_locked
     assert dialog.isVisible() and dialog.note.text() == "walked out steadily"
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.note)  # once it is active
-    assert staff.lock_screen.message.text() == ""
+    assert staff.lock_screen.note.text() == ""
 
 
 def test_after_unlock_the_focus_goes_back_to_the_field_the_nurse_was_in(

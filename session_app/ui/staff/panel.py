@@ -447,7 +447,7 @@ class StaffPanel(QMainWindow):
         page = self.lock_screen if self.store.current_pin() is not None else self.pin_setup
         self._stack.lock(self, page)
         self._summaries.close_all()
-        self.lock_screen.show_message(DIALOGS_KEPT if self._stack.kept_dialogs else "")
+        self.lock_screen.show_note(DIALOGS_KEPT if self._stack.kept_dialogs else "")
         self._show_waiting()
         (self.lock_screen.pin if page is self.lock_screen else self.pin_setup.pin).setFocus()
         self.locked.emit()
@@ -464,7 +464,7 @@ class StaffPanel(QMainWindow):
 
     def _bring_back(self) -> None:
         self.ensure_charts()
-        self.lock_screen.show_message("")
+        self.lock_screen.show_note("")
         if self.idle is not None:
             self.idle.last_input = self.clock.now()
         self._stack.unlock(self._first_field)
@@ -480,7 +480,7 @@ class StaffPanel(QMainWindow):
         self._lock.close_requested()
 
     def _close_waits(self) -> None:
-        self.lock_screen.show_message(CLOSE_WAITS)
+        self.lock_screen.show_note(CLOSE_WAITS)
         self.show()
         self.raise_()
 
