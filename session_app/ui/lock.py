@@ -42,8 +42,8 @@ ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 # The sign that something waits for staff: a count and a colour, no clinical words or
 # values (the patient may read the locked screen). Colours by level, muted on purpose.
 ATTENTION_STYLE = """
-QLabel#LockAttention { border-radius: 14px; padding: 2px 10px; font-weight: 600;
-                       min-width: 12px; color: #1d2430; }
+QLabel#LockAttention { border-radius: 12px; padding: 0 8px; font-weight: 600;
+                       min-width: 8px; min-height: 24px; color: #1d2430; }
 QLabel#LockAttention[level="attention"] { background: #e8c46a; }
 QLabel#LockAttention[level="urgent"] { background: #d98a5f; }
 """
