@@ -145,12 +145,14 @@ def build_staff_panel(
 ) -> StaffPanel:
     """The staff panel, its now-playing strip over the patient's player, and the rule that
     the patient window (or the panel) closes only when staff confirm."""
+    from session_app.domain.clock import SystemClock
+    from session_app.monitoring import MonitoringService
     from session_app.ui.staff.now_playing import NowPlayingStrip
     from session_app.ui.staff.panel import StaffPanel
 
-    staff = StaffPanel(store, clock, require_pin=require_pin)
-    staff.now_playing_strip = NowPlayingStrip(patient.player)
-    staff.add_now_playing(staff.now_playing_strip)
+    service = MonitoringService(store, clock or SystemClock())  # the app's one service
+    strip = NowPlayingStrip(patient.player)
+    staff = StaffPanel(service, now_playing=strip, require_pin=require_pin)
 
     def close_everything() -> None:
         patient.allow_close = True
@@ -164,7 +166,7 @@ def build_staff_panel(
 
     patient.set_close_guard(refuse_and_ask_staff)
     staff.settings_closed.connect(lambda values: patient.reload_library(values["media_folders"]))
-    staff.now_playing_strip.follow_library(patient.scanner)  # files the scan left out
+    strip.follow_library(patient.scanner)  # files the scan left out
     staff.close_app_confirmed.connect(close_everything)
     return staff
 
@@ -205,7 +207,7 @@ def use_single_screen(windows: AppWindows) -> None:
     shortcut.setObjectName("StaffShortcut")
     shortcut.activated.connect(open_staff_panel)
     staff.locked.connect(lambda: None if staff.close_pending else back_to_patient())
-    staff.lock_button.setText("Lock and leave")
+    staff.set_lock_button_text("Lock and leave")
     patient.staff_shortcut = shortcut
 
 

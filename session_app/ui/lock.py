@@ -12,8 +12,9 @@ from contextlib import suppress
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -37,6 +38,26 @@ from session_app.store.db import StoreWriteError
 from session_app.ui.window_input import WindowInput
 
 DEFAULT_IDLE_LOCK = timedelta(minutes=5)
+ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+# The sign that something waits for staff: a count and a colour, no clinical words or
+# values (the patient may read the locked screen). Colours by level, muted on purpose.
+ATTENTION_STYLE = """
+QLabel#LockAttention { border-radius: 12px; padding: 0 8px; font-weight: 600;
+                       min-width: 8px; min-height: 24px; color: #1d2430; }
+QLabel#LockAttention[level="attention"] { background: #e8c46a; }
+QLabel#LockAttention[level="urgent"] { background: #d98a5f; }
+"""
+
+
+class EnterButton(QPushButton):
+    """Enter (or the keypad's Enter) on the focused button presses it. Qt does that only
+    for a dialog's default buttons; the lock pages are pages of the panel, not dialogs."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in ENTER_KEYS and not event.isAutoRepeat():
+            self.click()
+            return
+        super().keyPressEvent(event)
 
 
 def _pin_edit(name: str) -> QLineEdit:
@@ -71,15 +92,25 @@ class LockScreen(QWidget):
         hint = QLabel("Enter the staff PIN to continue.")
         hint.setObjectName("LockHint")
         self.pin = _pin_edit("Staff PIN")
-        self.unlock_button = QPushButton("Unlock")
+        self.unlock_button = EnterButton("Unlock")
         self.unlock_button.setObjectName("PrimaryButton")
         self.unlock_button.setAccessibleName("Unlock")
         self.message = QLabel("")
         self.message.setObjectName("FormError")
         self.message.setAccessibleName("Lock message")
+        self.note = QLabel("")  # not an error: in the hint's quiet style
+        self.note.setObjectName("LockHint")
+        self.note.setAccessibleName("Lock note")
+        self.attention = QLabel("")
+        self.attention.setObjectName("LockAttention")
+        self.attention.setAccessibleName("Waiting for staff")
+        self.attention.setStyleSheet(ATTENTION_STYLE)
+        self.attention.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.attention.hide()
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        for widget in (title, hint, self.pin, self.unlock_button, self.message):
+        layout.addWidget(self.attention, 0, Qt.AlignmentFlag.AlignHCenter)
+        for widget in (title, hint, self.pin, self.unlock_button, self.message, self.note):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
         self.pin.setFixedWidth(260)
@@ -92,15 +123,31 @@ class LockScreen(QWidget):
         unsaved = self._unsaved
         return unsaved if unsaved.wait_remaining(now) > stored.wait_remaining(now) else stored
 
+    def show_note(self, text: str) -> None:
+        """A quiet line under the PIN field, e.g. that a close request waits."""
+        self.note.setText(text)
+
+    def show_attention(self, count: int, urgent: bool = False) -> None:
+        """How many things wait for staff, as a number in a coloured disc; hidden at 0."""
+        self.attention.setText(str(count))
+        self.attention.setProperty("level", "urgent" if urgent else "attention")
+        self.attention.style().unpolish(self.attention)
+        self.attention.style().polish(self.attention)
+        self.attention.setVisible(count > 0)
+
     def try_unlock(self) -> bool:
         now = self._clock.now()
         attempts = self._attempts(now)
         wait = attempts.wait_remaining(now)
+        if wait > timedelta(0):  # the typed PIN stays (masked) for Enter after the wait
+            failures = attempts.failures
+            self.message.setText(
+                f"{failures} wrong PIN{'s' if failures != 1 else ''} in a row: wait "
+                f"{_wait_text(wait)}. Your PIN is kept; press Enter then."
+            )
+            return False
         typed = self.pin.text()
         self.pin.clear()
-        if wait > timedelta(0):
-            self.message.setText(f"Too many wrong PINs. Try again in {_wait_text(wait)}.")
-            return False
         stored = self._pins.current_pin()
         if stored is not None and verify_pin(typed, stored):
             self._unsaved = PinAttempts()
@@ -114,7 +161,9 @@ class LockScreen(QWidget):
         if not self._save_attempt(succeeded=False):
             self._unsaved = after
         wait = after.wait_remaining(now)
-        self.message.setText(f"Wrong PIN. You can try again in {_wait_text(wait)}.")
+        self.message.setText(
+            f"Wrong PIN ({after.failures} in a row). Wait {_wait_text(wait)}, then try again."
+        )
         return False
 
     def _save_attempt(self, *, succeeded: bool) -> bool:
@@ -167,7 +216,7 @@ class PinSetupPage(QWidget):
         self.message = QLabel("")
         self.message.setObjectName("FormError")
         self.message.setAccessibleName("PIN message")
-        self.set_button = QPushButton("Set PIN")
+        self.set_button = EnterButton("Set PIN")
         self.set_button.setObjectName("PrimaryButton")
         self.set_button.setAccessibleName("Set PIN")
         form = QFormLayout()
@@ -210,10 +259,12 @@ class PinSetupPage(QWidget):
 
 
 class IdleWatcher(QObject):
-    """Calls `on_idle` after `idle` without keyboard or mouse input in the watched window.
+    """Calls `on_idle` after `idle` without keyboard or mouse input in the watched window
+    or in any window it opened (a dialog typed into for minutes is activity: issue 15).
 
-    It hears the window's input (`WindowInput`) and a QTimer polls the injected clock, so
-    tests move a ManualClock instead of waiting.
+    It hears each window's input (`WindowInput`); a dialog is heard from when it first
+    gets the focus (it does when it opens). A QTimer polls the injected clock, so tests move a
+    ManualClock instead of waiting.
     """
 
     def __init__(
@@ -224,17 +275,43 @@ class IdleWatcher(QObject):
         self._clock = clock
         self.idle = idle
         self._on_idle = on_idle
+        self._tag = f"IdleInput{id(self)}"
         self.last_input = clock.now()
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.poll)
         self.timer.start()
         self.input = WindowInput(watched, self._input_seen)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_moved)
 
     def _input_seen(self) -> None:
         self.last_input = self._clock.now()
+
+    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is not None:
+            self._hear(new.window())
+
+    def _hear(self, window: QWidget) -> None:
+        """Listen to a window the watched one opened (once per window)."""
+        if window is self._watched or not _descends_from(window, self._watched):
+            return
+        if window.findChild(WindowInput, self._tag, Qt.FindChildOption.FindDirectChildrenOnly):
+            return
+        WindowInput(window, self._input_seen).setObjectName(self._tag)
 
     def poll(self) -> None:
         if self._clock.now() - self.last_input >= self.idle:
             self.last_input = self._clock.now()
             self._on_idle()
+
+
+def _descends_from(widget: QWidget, ancestor: QWidget) -> bool:
+    """Across windows too (QWidget.isAncestorOf stops at a window's edge)."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = parent.parentWidget()
+    return False

@@ -50,7 +50,11 @@ class WindowInput(QObject):
         if self._handle is not None:
             self._handle.removeEventFilter(self)
         handle.installEventFilter(self)
+        handle.destroyed.connect(self._handle_destroyed)  # e.g. the widget reparented
         self._handle = handle
+
+    def _handle_destroyed(self) -> None:
+        self._handle = None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()

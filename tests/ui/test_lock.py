@@ -38,15 +38,16 @@ def test_wrong_pins_wait_longer_and_the_right_pin_unlocks(
 
     type_pin(qtbot, screen, "1111")
     assert "Wrong PIN" in screen.message.text() and "1 s" in screen.message.text()
-    assert screen.pin.text() == ""  # never left on screen
+    assert screen.pin.text() == ""  # a wrong PIN is never left on screen
     clock.advance(seconds=1)
     type_pin(qtbot, screen, "2222")
     assert "2 s" in screen.message.text()
 
     type_pin(qtbot, screen, "2468")  # right PIN, but still inside the wait
-    assert unlocked == [] and "Try again in 2 s" in screen.message.text()
+    assert unlocked == [] and "wait 2 s" in screen.message.text()
 
     clock.advance(seconds=2)
+    screen.pin.clear()
     qtbot.keyClicks(screen.pin, "2468")
     qtbot.mouseClick(screen.unlock_button, Qt.MouseButton.LeftButton)
     assert unlocked == [True] and store.pin_attempts().failures == 0
@@ -62,7 +63,7 @@ def test_the_wait_outlasts_a_restart_and_the_right_pin_then_resets_it(
     type_pin(qtbot, screen, "1111")
     clock.advance(seconds=1)
     type_pin(qtbot, screen, "2222")  # the second wrong PIN in a row: 2 s
-    assert "try again in 2 s" in screen.message.text()
+    assert "Wait 2 s" in screen.message.text()
     store.close()
     clock.advance(seconds=1)
 
@@ -72,9 +73,9 @@ def test_the_wait_outlasts_a_restart_and_the_right_pin_then_resets_it(
     unlocked: list[bool] = []
     screen.unlocked.connect(lambda: unlocked.append(True))
     type_pin(qtbot, screen, "2468")
-    assert unlocked == [] and "Try again in 1 s" in screen.message.text()
+    assert unlocked == [] and "wait 1 s" in screen.message.text()
     clock.advance(seconds=1)
-    type_pin(qtbot, screen, "2468")
+    qtbot.keyClick(screen.pin, Qt.Key.Key_Return)  # the PIN typed in the wait was kept
     assert unlocked == [True]
     assert store.pin_attempts().failures == 0  # the next wrong PIN waits 1 s again
     store.close()
@@ -87,10 +88,12 @@ def test_a_long_wait_says_it_in_minutes(qtbot, store: SessionStore, clock: Manua
     screen = LockScreen(store, clock)
     qtbot.addWidget(screen)
     type_pin(qtbot, screen, "2468")
-    assert screen.message.text() == "Too many wrong PINs. Try again in 5 min."
+    assert screen.message.text() == (
+        "12 wrong PINs in a row: wait 5 min. Your PIN is kept; press Enter then."
+    )
     clock.advance(seconds=44)
-    type_pin(qtbot, screen, "2468")
-    assert screen.message.text() == "Too many wrong PINs. Try again in 4 min 16 s."
+    qtbot.keyClick(screen.pin, Qt.Key.Key_Return)
+    assert "wait 4 min 16 s" in screen.message.text()
 
 
 def test_a_wrong_pin_that_cannot_be_saved_still_makes_the_next_try_wait(
@@ -102,9 +105,9 @@ def test_a_wrong_pin_that_cannot_be_saved_still_makes_the_next_try_wait(
     qtbot.addWidget(screen)
     with locked_by_other_process(store.path):
         type_pin(qtbot, screen, "1111")
-        assert "try again in 1 s" in screen.message.text()
+        assert "Wait 1 s" in screen.message.text()
         type_pin(qtbot, screen, "2468")
-        assert "Try again in 1 s" in screen.message.text()
+        assert "wait 1 s" in screen.message.text()
     store.close()
 
 
@@ -195,3 +198,52 @@ def test_input_in_another_window_does_not_keep_this_one_awake(qtbot, clock: Manu
     clock.advance(minutes=4)
     watcher.poll()
     assert fired == [True]
+
+
+def test_enter_on_a_focused_set_pin_button_sets_the_pin(qtbot) -> None:
+    saved: list[PinHash] = []
+    page = PinSetupPage(saved.append)
+    qtbot.addWidget(page)
+    page.show()
+    page.pin.setText("135790")
+    page.repeat.setText("135790")
+    page.set_button.setFocus()
+    qtbot.keyClick(page.set_button, Qt.Key.Key_Return)
+    assert len(saved) == 1
+    qtbot.keyClick(page.set_button, Qt.Key.Key_Enter)  # the keypad's Enter too
+    assert "4–12 digits" in page.message.text()  # tried again: the fields were cleared
+
+
+def test_enter_on_a_focused_unlock_button_tries_the_pin(
+    qtbot, store: SessionStore, clock: ManualClock
+) -> None:
+    store.set_pin(STORED)
+    screen = LockScreen(store, clock)
+    qtbot.addWidget(screen)
+    unlocked: list[bool] = []
+    screen.unlocked.connect(lambda: unlocked.append(True))
+    screen.pin.setText("2468")
+    qtbot.keyClick(screen.unlock_button, Qt.Key.Key_Return)
+    assert unlocked == [True]
+
+
+def test_one_wrong_pin_says_how_many_and_what_to_do_and_keeps_a_pin_typed_in_the_wait(
+    qtbot, store: SessionStore, clock: ManualClock
+) -> None:
+    store.set_pin(STORED)
+    screen = LockScreen(store, clock)
+    qtbot.addWidget(screen)
+    unlocked: list[bool] = []
+    screen.unlocked.connect(lambda: unlocked.append(True))
+    type_pin(qtbot, screen, "1111")
+    assert screen.message.text() == "Wrong PIN (1 in a row). Wait 1 s, then try again."
+    type_pin(qtbot, screen, "2468")  # typed during the wait
+    assert "Too many" not in screen.message.text()
+    assert screen.message.text() == (
+        "1 wrong PIN in a row: wait 1 s. Your PIN is kept; press Enter then."
+    )
+    assert screen.pin.text() == "2468"  # not silently thrown away
+    assert unlocked == [] and store.pin_attempts().failures == 1  # and not counted
+    clock.advance(seconds=1)
+    qtbot.keyClick(screen.pin, Qt.Key.Key_Return)
+    assert unlocked == [True]

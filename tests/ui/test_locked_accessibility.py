@@ -159,3 +159,26 @@ def test_the_idle_lock_also_clears_the_bus(qtbot, windows: AppWindows, clock: Ma
     staff.idle.poll()
     assert staff.is_locked
     assert clinical(bus_texts()) == []
+
+
+def test_a_discharge_dialog_with_a_typed_note_is_kept_off_the_bus_and_comes_back(
+    qtbot, windows: AppWindows, clock: ManualClock
+) -> None:
+    """Issue 15 point 1: a lock keeps what was typed in an open dialog, but not on the
+    bus: the dialog has no window while locked; after the PIN it is back with the note."""
+    staff = windows.staff
+    unlock(qtbot, windows)
+    discharge = staff.open_end_session()
+    assert discharge is not None
+    qtbot.keyClicks(discharge.note, DISCHARGE_NOTE)  # typed, not saved
+    assert DISCHARGE_NOTE in " ".join(bus_texts())
+
+    clock.advance(minutes=6)
+    staff.idle.poll()
+
+    assert staff.is_locked and not discharge.isVisible()
+    assert discharge.windowHandle() is None
+    assert clinical(bus_texts()) == []
+    unlock(qtbot, windows)
+    assert discharge.isVisible() and discharge.note.text() == DISCHARGE_NOTE
+    assert DISCHARGE_NOTE in " ".join(bus_texts())

@@ -47,6 +47,8 @@ def app_windows(qtbot, data_dir: Path, clock: ManualClock) -> Iterator[AppWindow
     windows.staff.confirm_closing()
     windows.staff.stop()
     windows.patient.allow_close = True
+    for window in (windows.patient, windows.staff):  # not left on screen for later tests
+        window.close()
     store.close()
 
 
@@ -151,7 +153,7 @@ def test_closing_from_the_patient_window_waits_for_the_pin_then_staff_decide(
     staff, patient = windows.staff, windows.patient
     patient.close()
     assert patient.isVisible() and staff.close_pending
-    assert "Closing session_app was requested" in staff.lock_screen.message.text()
+    assert "Closing session_app was requested" in staff.lock_screen.note.text()
     assert staff.findChildren(QMessageBox, "ConfirmClosePatientWindow") == []
     staff.close()  # closing the locked panel is only a request too
     assert staff.isVisible()

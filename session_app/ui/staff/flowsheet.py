@@ -767,6 +767,10 @@ class Flowsheet(_CorrectableView):
     def temperature_unit(self) -> str:
         return self.table.temperature_unit  # type: ignore[no-any-return]
 
+    def flush(self) -> None:
+        """Apply a pending update now (the panel, after a form's save)."""
+        self.table.flush()
+
     def set_temperature_unit(self, unit: str) -> None:
         self.table.set_temperature_unit(unit)
 

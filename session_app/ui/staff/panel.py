@@ -10,37 +10,41 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QFrame,
     QHBoxLayout,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
     QTabWidget,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
-from session_app.domain.clock import Clock, SystemClock, format_local
 from session_app.domain.session import TreatmentSession
 from session_app.domain.settings import resolve_settings
 from session_app.monitoring import MonitoringService
-from session_app.store import SessionStore
 from session_app.store.repository import Change
 from session_app.ui.lock import IdleWatcher, LockScreen, PinSetupPage
+from session_app.ui.screen import fit_to_screen
 from session_app.ui.staff.alerts_panel import AlertsPanel
+from session_app.ui.staff.banner import NO_SESSION, session_banner
 from session_app.ui.staff.countdown import DueCountdown, OverdueNotice
 from session_app.ui.staff.event_form import EventForm
 from session_app.ui.staff.flowsheet import Flowsheet, Timeline
+from session_app.ui.staff.lock_protocol import (
+    LockPages,
+    LockProtocol,
+    close_question,
+    waiting_for_staff,
+)
 from session_app.ui.staff.past_sessions import PastSessionsList
 from session_app.ui.staff.start_session import StartSessionForm
+from session_app.ui.staff.summaries import SummaryWindows
 from session_app.ui.staff.vitals_form import VitalsForm
 from session_app.ui.staff.widgets import named, set_text
 from session_app.ui.text import plain_label
@@ -54,8 +58,10 @@ if TYPE_CHECKING:  # loaded when first needed: pyqtgraph (charts, summaries), th
 
 WINDOW_TITLE = "session_app — Staff panel"
 CHARTS_PRELOAD_MS = 1000  # locked at start: build the charts while staff type the PIN
-NO_SESSION = "No session in progress. Start one with the form on the left."
 WIDE_LAYOUT_MIN_WIDTH = 1600  # from here the flowsheet sits beside the charts, not below
+PANEL_SIZE = QSize(1280, 800)  # or the screen's available area, if smaller
+DIALOGS_KEPT = "Your open window is kept: it comes back after the PIN."
+CLOSE_WAITS = "Closing session_app was requested. Enter the PIN to answer."
 
 
 class StaffPanel(QMainWindow):
@@ -69,20 +75,22 @@ class StaffPanel(QMainWindow):
 
     def __init__(
         self,
-        store: SessionStore,
-        clock: Clock | None = None,
-        service: MonitoringService | Any | None = None,
+        service: MonitoringService,
         *,
+        now_playing: QWidget | None = None,
         require_pin: bool = False,
     ) -> None:
+        """`service` is the app's one MonitoringService (its store and clock are the
+        panel's); `now_playing` the patient media strip shown at the top."""
         super().__init__()
         self.setObjectName("StaffPanel")
         self.setWindowTitle(WINDOW_TITLE)
         self.setAccessibleName("Staff panel")
         self.setStyleSheet(load_qss("staff"))
-        self.store = store
-        self.clock = clock or SystemClock()
-        self.service = service or MonitoringService(store, self.clock)
+        self.service = service
+        self.store = store = service.store
+        self.clock = service.clock
+        self.now_playing_strip = now_playing
         self.current_session: TreatmentSession | None = None
         unit = self._settings()["temperature_unit"]
 
@@ -96,11 +104,17 @@ class StaffPanel(QMainWindow):
         self.session_details.setAccessibleName("Session details")
         self.session_details.setWordWrap(True)
         self.countdown = DueCountdown(self.service)
-        self.settings_button = named(QPushButton("Settings…"), "Clinic settings", "SettingsButton")
-        self.settings_button.setAutoDefault(False)
-        self.header_actions = QHBoxLayout()
-        self.header_actions.setSpacing(6)
-        self.header_actions.addWidget(self.settings_button)
+        settings_button = named(QPushButton("Settings…"), "Clinic settings", "SettingsButton")
+        self.summary_button = named(QPushButton("Summary"), "Session summary", "SummaryButton")
+        self.end_button = named(QPushButton("End session…"), "End session", "EndSessionButton")
+        lock_button = named(QPushButton("Lock"), "Lock staff panel", "LockButton")
+        self.lock_button = lock_button
+        for button in (settings_button, self.summary_button, self.end_button, lock_button):
+            button.setAutoDefault(False)
+        self._header_actions = QHBoxLayout()
+        self._header_actions.setSpacing(6)
+        for button in (self.summary_button, self.end_button, settings_button, lock_button):
+            self._header_actions.addWidget(button)
         self.notice = OverdueNotice()
 
         # the parts
@@ -110,9 +124,9 @@ class StaffPanel(QMainWindow):
         self.event_form = EventForm(self.service, self.clock)
         self.alerts = AlertsPanel(store, self.service)
         self.charts: TrendCharts | None = None
-        self.charts_slot = QWidget()
-        self.charts_slot.setObjectName("ChartsSlot")
-        QVBoxLayout(self.charts_slot).setContentsMargins(0, 0, 0, 0)
+        self._charts_slot = QWidget()
+        self._charts_slot.setObjectName("ChartsSlot")
+        QVBoxLayout(self._charts_slot).setContentsMargins(0, 0, 0, 0)
         self.flowsheet = Flowsheet(store, unit, service=self.service)
         self.timeline = Timeline(store, service=self.service)
 
@@ -121,31 +135,21 @@ class StaffPanel(QMainWindow):
         self.store_problem.setAccessibleName("Saving problem")
         self.store_problem.setWordWrap(True)
         self.store_problem.hide()
-        self.summary_button = named(QPushButton("Summary"), "Session summary", "SummaryButton")
-        self.end_button = named(QPushButton("End session…"), "End session", "EndSessionButton")
-        self.lock_button = named(QPushButton("Lock"), "Lock staff panel", "LockButton")
-        for button in (self.summary_button, self.end_button, self.lock_button):
-            button.setAutoDefault(False)
         self._build_layout()
-        self.add_header_action(self.end_button)
-        self.add_header_action(self.summary_button)
-        self.header_actions.addWidget(self.lock_button)
-        self.lock_button.setVisible(require_pin)
-        self._summaries: dict[int, SummaryView] = {}
-        self._pending_close = False
-        self._closing_confirmed = False
+        lock_button.setVisible(require_pin)
+        self._summaries = SummaryWindows(store, self.clock, self)
         self._build_lock_pages(require_pin)
-        self.resize(1280, 800)
+        fit_to_screen(self, PANEL_SIZE)
 
         self.start_form.session_started.connect(self.show_session)
-        self.settings_button.clicked.connect(self.open_settings)
+        settings_button.clicked.connect(self.open_settings)
         self.end_button.clicked.connect(self.open_end_session)
         self.summary_button.clicked.connect(self._open_current_summary)
         self.lock_button.clicked.connect(self.lock)
         self.sessions_list.session_activated.connect(self.open_summary)
         self._unsubscribe_failures = store.subscribe_failures(self._write_failed)
         self.destroyed.connect(lambda *_: self._unsubscribe_failures())
-        self.countdown.updated.connect(lambda: self.notice.show_status(self.countdown))
+        self.countdown.updated.connect(self._countdown_updated)
         # The countdown ticks on the store's "check"/"event" announcement (`_on_change`),
         # once per save, whichever form or dialog saved it.
         self.event_form.logged.connect(self._event_logged)
@@ -164,7 +168,7 @@ class StaffPanel(QMainWindow):
         header.setSpacing(12)
         header.addLayout(titles, 1)
         header.addWidget(self.countdown)
-        header.addLayout(self.header_actions)
+        header.addLayout(self._header_actions)
 
         self.entry_tabs = named(QTabWidget(), "Record", "EntryTabs")
         self.entry_tabs.addTab(self.vitals_form, "Vitals check")
@@ -199,36 +203,35 @@ class StaffPanel(QMainWindow):
         self.record_tabs = named(QTabWidget(), "Session record", "RecordTabs")
         self.record_tabs.addTab(self.flowsheet, "Flowsheet")
         self.record_tabs.addTab(self.timeline, "Timeline")
-        self.trend_split = QSplitter(Qt.Orientation.Vertical)
-        self.trend_split.setObjectName("TrendSplit")
-        self.trend_split.setChildrenCollapsible(False)
-        self.trend_split.addWidget(self.charts_slot)
-        self.trend_split.addWidget(self.record_tabs)
+        self._trend_split = QSplitter(Qt.Orientation.Vertical)
+        self._trend_split.setObjectName("TrendSplit")
+        self._trend_split.setChildrenCollapsible(False)
+        self._trend_split.addWidget(self._charts_slot)
+        self._trend_split.addWidget(self.record_tabs)
         # Equal shares: on a 1280×800 screen the flowsheet still shows several checks.
-        self.trend_split.setStretchFactor(0, 1)
-        self.trend_split.setStretchFactor(1, 1)
-        self.sessions_page = QWidget()
-        self.sessions_page.setObjectName("SessionsPage")
-        sessions_layout = QVBoxLayout(self.sessions_page)
+        self._trend_split.setStretchFactor(0, 1)
+        self._trend_split.setStretchFactor(1, 1)
+        self._sessions_page = QWidget()
+        self._sessions_page.setObjectName("SessionsPage")
+        sessions_layout = QVBoxLayout(self._sessions_page)
         sessions_layout.setContentsMargins(0, 0, 0, 0)
         self.right = QStackedWidget()
         self.right.setObjectName("RightColumn")
-        self.right.addWidget(self.sessions_page)
-        self.right.addWidget(self.trend_split)
+        self.right.addWidget(self._sessions_page)
+        self.right.addWidget(self._trend_split)
 
         body = QHBoxLayout()
         body.setSpacing(10)
         body.addWidget(self.left)
         body.addWidget(self.right, 1)
 
-        self.now_playing_slot = QVBoxLayout()
-        self.now_playing_slot.setContentsMargins(0, 0, 0, 0)
         central = QWidget()
         central.setObjectName("StaffCentral")
         outer = QVBoxLayout(central)
         outer.setContentsMargins(10, 8, 10, 10)
         outer.setSpacing(8)
-        outer.addLayout(self.now_playing_slot)
+        if self.now_playing_strip is not None:
+            outer.addWidget(self.now_playing_strip)
         outer.addLayout(header)
         outer.addWidget(self.store_problem)
         outer.addWidget(self.notice)
@@ -244,25 +247,20 @@ class StaffPanel(QMainWindow):
         self._unsubscribe_failures()
         if self.idle is not None:
             self.idle.timer.stop()
-        for view in self._summaries.values():
-            view.close()
+        self._summaries.close_all()
 
-    def add_now_playing(self, widget: QWidget) -> None:
-        """Place the patient media strip (ui/staff/now_playing) at the top of the panel."""
-        self.now_playing_slot.addWidget(widget)
-
-    def add_header_action(self, widget: QWidget) -> None:
-        """Add a button to the header (e.g. "End session…"), left of Settings."""
-        self.header_actions.insertWidget(0, widget)
+    def set_lock_button_text(self, text: str) -> None:
+        """E.g. "Lock and leave" on one screen, where locking also hides the panel."""
+        self.lock_button.setText(text)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Wide screens: flowsheet beside the charts; narrower: below them."""
         wide = event.size().width() >= WIDE_LAYOUT_MIN_WIDTH
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
-        if self.trend_split.orientation() != orientation:
-            self.trend_split.setOrientation(orientation)
-            total = self.trend_split.width() if wide else self.trend_split.height()
-            self.trend_split.setSizes([int(total * 0.6), int(total * 0.4)])
+        if self._trend_split.orientation() != orientation:
+            self._trend_split.setOrientation(orientation)
+            total = self._trend_split.width() if wide else self._trend_split.height()
+            self._trend_split.setSizes([int(total * 0.6), int(total * 0.4)])
         super().resizeEvent(event)
 
     def _place_sessions_list(self, in_session: bool) -> None:
@@ -273,7 +271,7 @@ class StaffPanel(QMainWindow):
         elif not in_session:
             if index >= 0:
                 self.record_tabs.removeTab(index)
-            self.sessions_page.layout().addWidget(self.sessions_list)
+            self._sessions_page.layout().addWidget(self.sessions_list)
 
     # -- state -------------------------------------------------------------------
     def _settings(self) -> dict[str, Any]:
@@ -303,9 +301,13 @@ class StaffPanel(QMainWindow):
         self.summary_button.setVisible(session is not None)
         if session is not None:
             self.entry_tabs.setCurrentWidget(self.vitals_form)
-            self.vitals_form.first_field().setFocus()
-        else:
-            self.start_form.patient_id.setFocus()
+        self._first_field().setFocus()
+
+    def _first_field(self) -> QWidget:
+        """Where typing starts: the vitals form in a session, else the start form."""
+        if self.current_session is not None:
+            return self.vitals_form.first_field()
+        return self.start_form.patient_id
 
     def _load_charts(self) -> None:
         if self.charts is None:
@@ -322,29 +324,15 @@ class StaffPanel(QMainWindow):
 
             self.charts = TrendCharts()
             self.charts.follow(self.store)
-            self.charts_slot.layout().addWidget(self.charts)
+            self._charts_slot.layout().addWidget(self.charts)
             self._load_charts()
         return self.charts
 
     def _update_banner(self) -> None:
-        session = self.current_session
-        if session is None:
-            return
-        weight = f" · {session.weight_kg:g} kg" if session.weight_kg else ""
-        banner = f"In progress: {session.patient_id} · {session.protocol_name}{weight}"
-        set_text(self.banner, banner)
-        protocol = self.service.protocol(session.id)
-        schedule = self.service.schedule(session.id)
-        parts = [f"Started {format_local(session.started_at)} by {session.staff_initials}"]
-        if schedule.dose_at is not None:
-            parts.append(f"dose {format_local(schedule.dose_at, with_date=False)}")
-        else:
-            parts.append("no dose logged yet")
-        ends = schedule.monitoring_ends_at()
-        if ends is not None:
-            parts.append(f"minimum monitoring until {format_local(ends, with_date=False)}")
-        parts.append(f"checks: {protocol.describe_schedule()}")
-        set_text(self.session_details, " · ".join(parts))
+        if self.current_session is not None:
+            title, details = session_banner(self.service, self.current_session)
+            set_text(self.banner, title)
+            set_text(self.session_details, details)
 
     def _event_logged(self, _event: object) -> None:
         self._update_banner()  # the countdown already ticked on the store's announcement
@@ -359,12 +347,14 @@ class StaffPanel(QMainWindow):
         """
         if self.charts is not None:
             self.charts.flush()
-        self.flowsheet.table.flush()
+        self.flowsheet.flush()
 
     def _on_change(self, change: Change) -> None:
         self.store_problem.hide()  # a write succeeded: the store works again
         if self.current_session is None or change.session_id != self.current_session.id:
             return
+        if self.is_locked:
+            self._show_waiting()  # e.g. an alert acknowledged at another station
         if change.kind == "session_end":
             self.show_session(None)
         elif change.kind in ("event", "check"):
@@ -381,10 +371,13 @@ class StaffPanel(QMainWindow):
         return dialog
 
     def _settings_closed(self) -> None:
-        self.settings_closed.emit(self._settings())
-        unit = self._settings()["temperature_unit"]
+        settings = self._settings()
+        self.settings_closed.emit(settings)
+        unit = settings["temperature_unit"]
         self.vitals_form.set_temperature_unit(unit)
         self.flowsheet.set_temperature_unit(unit)
+        if self.idle is not None:  # a new lock time applies now, not at the next start
+            self.idle.idle = _lock_after(settings)
 
     # -- saving problems -------------------------------------------------------------
     def _write_failed(self, message: str) -> None:
@@ -410,44 +403,27 @@ class StaffPanel(QMainWindow):
 
     def open_summary(self, session_id: int) -> SummaryView:
         """The summary of any session in its own window (one window per session)."""
-        from session_app.ui.summary.view import SummaryView
-
-        view = self._summaries.get(session_id)
-        if view is None:
-            view = SummaryView(self.store, session_id, self.clock, parent=self)
-            view.setWindowFlag(Qt.WindowType.Window, True)
-            session = self.store.session(session_id)
-            view.setWindowTitle(f"Session summary — {session.patient_id}")
-            view.resize(1400, 900)
-            view.destroyed.connect(lambda *_: self._summaries.pop(session_id, None))
-            view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-            self._summaries[session_id] = view
-        view.show()
-        view.raise_()
-        return view
+        return self._summaries.open(session_id)
 
     # -- staff lock ----------------------------------------------------------------------
     def _build_lock_pages(self, require_pin: bool) -> None:
-        self.require_pin = require_pin
         self.pin_setup = PinSetupPage(self.store.set_pin)
         self.lock_screen = LockScreen(self.store, self.clock)
-        self.pages = QStackedWidget()
-        self.pages.setObjectName("StaffPages")
-        # Locked, the clinical views stay out of the window until the PIN is entered: a
-        # hidden page of a stacked widget is still read out by screen readers and UI
-        # automation (issue 13). So the lock screen also paints without waiting for the
-        # style sheet to reach every clinical widget (issue 7: start-up).
-        if not require_pin:
-            self._attach_content()  # the first page, so the current one
-        for page in (self.pin_setup, self.lock_screen):
-            self.pages.addWidget(page)
+        self._stack = LockPages(self.content, (self.pin_setup, self.lock_screen), require_pin)
+        self.pages = self._stack.pages
         self.setCentralWidget(self.pages)
-        self.pin_setup.pin_set.connect(self._unlock)
-        self.lock_screen.unlocked.connect(self._unlock)
+        self._lock = LockProtocol(require_pin=require_pin, parent=self)
+        self._lock.lock_now.connect(self._take_out_of_reach)
+        self._lock.unlock_now.connect(self._bring_back)
+        self._lock.close_waiting.connect(self._close_waits)
+        self._lock.ask_to_close.connect(self._ask_to_close)
+        self._lock.close_confirmed.connect(self.close_app_confirmed)
+        self.pin_setup.pin_set.connect(self._lock.pin_accepted)
+        self.lock_screen.unlocked.connect(self._lock.pin_accepted)
         self.idle: IdleWatcher | None = None
         if require_pin:
-            minutes = int(self._settings()["staff.lock_after_min"])
-            self.idle = IdleWatcher(self, self.clock, timedelta(minutes=minutes), self.lock)
+            lock_after = _lock_after(self._settings())
+            self.idle = IdleWatcher(self, self.clock, lock_after, self.lock)
             self.lock()
             QTimer.singleShot(CHARTS_PRELOAD_MS, self, self.ensure_charts)
         else:
@@ -456,60 +432,43 @@ class StaffPanel(QMainWindow):
     @property
     def close_pending(self) -> bool:
         """A request to close the app is waiting for the PIN."""
-        return self._pending_close
+        return self._lock.close_pending
 
     @property
     def is_locked(self) -> bool:
-        return self.pages.currentWidget() is not self.content
+        return self._lock.is_locked
 
     def lock(self) -> None:
-        """Show the PIN page (or PIN setup if none is set) and take every clinical view
-        out of reach: not only out of sight but out of the accessible tree too, which
-        screen readers and UI automation read whatever is visible (issue 13)."""
-        if not self.require_pin:
-            return
-        QToolTip.hideText()  # a tooltip is a window of its own, and may quote a note
-        # Every dialog the panel or its views opened, shown or not: a hidden window is
-        # still listed on the accessibility bus. Each is built afresh when next opened.
-        # (Dialogs open only while unlocked, the content attached: one search finds all.
-        # At start-up it looks through the lock pages only.)
-        for dialog in self.findChildren(QDialog):
-            if dialog.isVisible():
-                dialog.reject()
-            dialog.deleteLater()
-        for view in list(self._summaries.values()):
-            view.close()  # deleted on close
+        """Lock now (the Lock button, the idle time); nothing happens without a PIN."""
+        self._lock.lock()
+
+    def _take_out_of_reach(self) -> None:
+        """The PIN page (or PIN setup if none is set), nothing clinical in reach."""
         page = self.lock_screen if self.store.current_pin() is not None else self.pin_setup
-        self.pages.setCurrentWidget(page)
-        self._detach_content()
+        self._stack.lock(self, page)
+        self._summaries.close_all()
+        self.lock_screen.show_note(DIALOGS_KEPT if self._stack.kept_dialogs else "")
+        self._show_waiting()
         (self.lock_screen.pin if page is self.lock_screen else self.pin_setup.pin).setFocus()
         self.locked.emit()
 
-    def _content_attached(self) -> bool:
-        return self.pages.indexOf(self.content) >= 0
+    def _show_waiting(self) -> None:
+        session_id = self.current_session.id if self.current_session is not None else None
+        waiting = waiting_for_staff(self.service, session_id)
+        self.lock_screen.show_attention(waiting.count, waiting.urgent)
 
-    def _attach_content(self) -> None:
-        if not self._content_attached():
-            self.pages.insertWidget(0, self.content)
+    def _countdown_updated(self) -> None:
+        self.notice.show_status(self.countdown)
+        if self.is_locked:
+            self._show_waiting()  # a check fell overdue while locked
 
-    def _detach_content(self) -> None:
-        """Out of the window, kept as it is (what was typed, the tab, the selection) for
-        the unlock to put back. A widget without a parent that is not shown has no window
-        of its own, so nothing on the accessibility bus reaches it."""
-        if self._content_attached():
-            self.pages.removeWidget(self.content)
-            self.content.setParent(None)
-
-    def _unlock(self) -> None:
-        self._attach_content()
+    def _bring_back(self) -> None:
         self.ensure_charts()
-        self.pages.setCurrentWidget(self.content)
+        self.lock_screen.show_note("")
         if self.idle is not None:
             self.idle.last_input = self.clock.now()
+        self._stack.unlock(self._first_field)
         self.unlocked.emit()
-        if self._pending_close:
-            self._pending_close = False
-            self.request_app_close()
 
     # -- closing the app -------------------------------------------------------------------
     def request_app_close(self) -> None:
@@ -518,38 +477,19 @@ class StaffPanel(QMainWindow):
         Locked: the request waits for the PIN. Unlocked: a non-modal question, so
         monitoring goes on while it is open.
         """
-        if self.is_locked:
-            self._pending_close = True
-            self.lock_screen.message.setText(
-                "Closing session_app was requested. Enter the PIN to answer."
-            )
-            self.show()
-            self.raise_()
-            return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Close session_app?",
-            "Close session_app? The patient's music or video will stop. "
-            "Everything recorded is already saved.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
-        )
-        box.setObjectName("ConfirmClosePatientWindow")
-        box.setAccessibleName("Confirm closing session_app")
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.setWindowModality(Qt.WindowModality.NonModal)
+        self._lock.close_requested()
 
-        def answered(button: object) -> None:
-            if box.standardButton(button) == QMessageBox.StandardButton.Yes:
-                self.close_app_confirmed.emit()
-            box.deleteLater()
+    def _close_waits(self) -> None:
+        self.lock_screen.show_note(CLOSE_WAITS)
+        self.show()
+        self.raise_()
 
-        box.buttonClicked.connect(answered)
-        box.show()
+    def _ask_to_close(self) -> None:
+        close_question(self, self._lock.close_answered).show()  # non-modal: monitoring goes on
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """With the PIN in force, closing the panel is a request to close the app."""
-        if self.require_pin and not self._closing_confirmed:
+        if not self._lock.allows_close:
             event.ignore()
             self.request_app_close()
             return
@@ -558,4 +498,8 @@ class StaffPanel(QMainWindow):
 
     def confirm_closing(self) -> None:
         """Let the next close go through (the app is closing for real)."""
-        self._closing_confirmed = True
+        self._lock.confirm_closing()
+
+
+def _lock_after(settings: dict[str, Any]) -> timedelta:
+    return timedelta(minutes=int(settings["staff.lock_after_min"]))

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from session_app.domain.clock import ManualClock
 from session_app.domain.protocols import ESKETAMINE_REMS
 from session_app.domain.session import NewSession, TreatmentSession
+from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
 from session_app.ui.staff.panel import StaffPanel
 
@@ -26,7 +27,7 @@ BASELINE = {
 
 @pytest.fixture
 def panel(qtbot, store: SessionStore, clock: ManualClock) -> Iterator[StaffPanel]:
-    window = StaffPanel(store, clock)
+    window = StaffPanel(MonitoringService(store, clock))
     qtbot.addWidget(window)
     window.show()
     window.activateWindow()

@@ -1,0 +1,31 @@
+"""The staff panel's header text for a session in progress: who and what, then when.
+
+Plain strings from the session and its schedule, so the wording is tested without a
+window and the panel only sets two labels.
+"""
+
+from __future__ import annotations
+
+from session_app.domain.clock import format_local
+from session_app.domain.session import TreatmentSession
+from session_app.monitoring import MonitoringService
+
+NO_SESSION = "No session in progress. Start one with the form on the left."
+
+
+def session_banner(service: MonitoringService, session: TreatmentSession) -> tuple[str, str]:
+    """(title, details): "In progress: RT-1 · IV ketamine · 70 kg" and
+    "Started … by AB · dose 09:12 · minimum monitoring until 11:12 · checks: …"."""
+    weight = f" · {session.weight_kg:g} kg" if session.weight_kg else ""
+    title = f"In progress: {session.patient_id} · {session.protocol_name}{weight}"
+    schedule = service.schedule(session.id)
+    parts = [f"Started {format_local(session.started_at)} by {session.staff_initials}"]
+    if schedule.dose_at is not None:
+        parts.append(f"dose {format_local(schedule.dose_at, with_date=False)}")
+    else:
+        parts.append("no dose logged yet")
+    ends = schedule.monitoring_ends_at()
+    if ends is not None:
+        parts.append(f"minimum monitoring until {format_local(ends, with_date=False)}")
+    parts.append(f"checks: {service.protocol(session.id).describe_schedule()}")
+    return title, " · ".join(parts)
