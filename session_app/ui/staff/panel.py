@@ -429,7 +429,7 @@ class StaffPanel(QMainWindow):
     # -- staff lock ----------------------------------------------------------------------
     def _build_lock_pages(self, require_pin: bool) -> None:
         self.require_pin = require_pin
-        self.pin_setup = PinSetupPage(self.store.set_pin)
+        self.pin_setup = PinSetupPage(self.service.set_pin)
         self.lock_screen = LockScreen(self.store, self.clock)
         self.pages = QStackedWidget()
         self.pages.setObjectName("StaffPages")
