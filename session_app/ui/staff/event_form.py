@@ -23,7 +23,7 @@ from session_app.domain.clock import Clock, format_local
 from session_app.domain.events import DOSE, EVENT_KINDS, EventField, FieldKind
 from session_app.seams import EventLogger
 from session_app.ui.staff.widgets import EntryForm, error_label, mark_invalid, named, typed_values
-from session_app.ui.staff.write import run_write
+from session_app.ui.staff.write import lay_out_now, run_write
 from session_app.ui.text import plain_label
 
 # Labels also used by the vitals form: event controls get a prefix so every
@@ -219,4 +219,5 @@ class EventForm(EntryForm):
         )
         self.kind.setFocus()
         self.logged.emit(event)
+        lay_out_now()  # one repaint of everything the event changed
         return event

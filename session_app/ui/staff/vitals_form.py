@@ -40,7 +40,7 @@ from session_app.ui.staff.widgets import (
     show_refusal,
     typed_values,
 )
-from session_app.ui.staff.write import run_write
+from session_app.ui.staff.write import lay_out_now, run_write
 from session_app.ui.text import plain_label
 
 if TYPE_CHECKING:
@@ -268,7 +268,8 @@ class VitalsForm(EntryForm):
         self.clear()
         self.status.setText(self._saved_text(result))
         self.first_field().setFocus()
-        self.saved.emit(result)
+        self.saved.emit(result)  # the panel brings the chart and flowsheet up to date
+        lay_out_now()  # …and the window paints all of it once
         return result
 
     @staticmethod

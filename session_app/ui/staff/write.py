@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtWidgets import QLabel, QWidget
 
 from session_app.domain.errors import ValidationError
@@ -18,6 +19,7 @@ from session_app.store import StoreError
 from session_app.ui.staff.widgets import show_refusal
 
 R = TypeVar("R")
+LAYOUT_PASSES_MAX = 16  # deeper than the staff panel's widget tree
 # How a form shows a refusal: its controls by field name, or its own function.
 Refusal = Mapping[str, QWidget] | Callable[[ValidationError], None]
 NOT_SAVED = "Not saved"
@@ -63,3 +65,39 @@ def _attempt(action: Callable[[], R], message: QLabel, refused: Refusal) -> tupl
         return False, None
     message.setText("")
     return True, result
+
+
+class _LayoutPasses(QObject):
+    """Notes whether a pass of posted events delivered any layout request."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.seen = True
+        return False
+
+
+def lay_out_now() -> None:
+    """Run the layout passes a save left (the status line, the countdown, an alert card)
+    before the window repaints, so it paints once.
+
+    A widget whose layout runs asks its parent for a pass of its own, posted to the event
+    loop: left there, the passes climb the panel one level per loop turn, and the window
+    painted after the first one and again after the next (issue 14's double repaint).
+    """
+    app = QCoreApplication.instance()
+    if app is None:
+        return
+    passes = _LayoutPasses()
+    app.installEventFilter(passes)
+    try:
+        for _ in range(LAYOUT_PASSES_MAX):
+            passes.seen = False
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            if not passes.seen:
+                break
+    finally:
+        app.removeEventFilter(passes)

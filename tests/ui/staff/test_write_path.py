@@ -10,6 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication
 
 from session_app.domain.clock import ManualClock
 from session_app.domain.errors import FieldError, ValidationError
@@ -23,6 +25,7 @@ from session_app.store import SessionStore
 from session_app.store.repository import Change, ChangeKind
 from session_app.ui.lock import PinSetupPage
 from session_app.ui.staff.event_form import EventForm
+from session_app.ui.staff.panel import StaffPanel
 from session_app.ui.staff.settings_dialog import SettingsDialog
 from session_app.ui.staff.vitals_form import VitalsForm
 from session_app.ui.summary.discharge_dialog import DischargeDialog
@@ -168,3 +171,38 @@ def test_score_placeholders_are_the_fields_ranges(
     qtbot.addWidget(form)
     for name in ("moaas", "cadss", "anxiety", "nausea", "pain"):
         assert form.controls[name].placeholderText() == FIELD_BY_NAME[name].range_text()
+
+
+class LayoutRequests(QObject):
+    """Counts the layout passes Qt still has to run (each one can repaint the window)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.seen += 1
+        return False
+
+
+def test_a_save_leaves_no_layout_pass_for_a_second_repaint(
+    qtbot, panel: StaffPanel, session
+) -> None:
+    """The status line, countdown and alerts a save changes are laid out within the save,
+    so the window paints once; each layout pass left to the event loop resized the parent
+    of the last, one level at a time, between repaints."""
+    form = panel.vitals_form
+    for name, value in BASELINE.items():
+        form.controls[name].setText(value)
+    qtbot.wait(1)  # typing's own layout passes are not the save's
+    assert form.submit() is not None
+    pending = LayoutRequests()
+    app = QApplication.instance()
+    assert app is not None
+    app.installEventFilter(pending)
+    try:
+        app.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # what the event loop would run
+    finally:
+        app.removeEventFilter(pending)
+    assert pending.seen == 0
