@@ -1,9 +1,11 @@
 """MonitoringService: the clinical rules of the domain applied to the real store.
 
-Qt-free glue between the staff panel and the store. Every write validates first
-(ValidationError propagates and nothing is stored), then goes through the store,
-which commits before announcing the change to every view. A session's rules come
-from the protocol snapshot taken when it started, never from today's settings.
+Qt-free glue between the staff panel and the store, and the one write path (ops.py):
+every write the staff make is a method here. It validates once, gathering every field
+error through `ops.Problems` (ValidationError propagates and nothing is stored), then
+goes through the store, which commits before announcing a typed change to every view.
+A session's rules come from the protocol snapshot taken when it started, never from
+today's settings.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from session_app.domain.alerts import AlertFinding, evaluate
 from session_app.domain.baseline import baseline_check
 from session_app.domain.clock import Clock, ensure_utc, format_local
 from session_app.domain.corrections import current, resolved_by_correction, versions
+from session_app.domain.discharge import DischargeInput, assess, validate_note
 from session_app.domain.errors import FieldError, ValidationError
+from session_app.domain.events import parse_time_of_day
 from session_app.domain.news2 import News2Score, news2
+from session_app.domain.pin import SET_IN_PANEL, PinHash
 from session_app.domain.protocols import PRESET_NAMES, Protocol, preset
 from session_app.domain.records import AlertRecord, SessionEvent
 from session_app.domain.schedule import (
@@ -31,8 +36,11 @@ from session_app.domain.schedule import (
 )
 from session_app.domain.session import NewSession, TreatmentSession
 from session_app.domain.session_protocol import session_protocol
+from session_app.domain.settings import SETTINGS, validate_settings
+from session_app.domain.summary import discharge_context_for, load_summary
 from session_app.domain.text import text_problem
-from session_app.domain.vitals import VitalsCheck, validate_vitals
+from session_app.domain.vitals import VitalsCheck, VitalSigns, validate_vitals
+from session_app.ops import Problems
 from session_app.store import SessionStore, StoreWriteError
 
 # A typed-in time may be this far ahead of the clock (clocks of devices differ a little).
@@ -98,10 +106,14 @@ class MonitoringService:
         otherwise. Alerts compare against the latest baseline; before the dose the
         pre-dose "consider delaying" advisory applies instead of the rise rules.
         """
-        signs = validate_vitals(raw)
         now = self.clock.now()
         earliest = self.store.session(session_id).started_at - BEFORE_START_TOLERANCE
-        taken = self._check_time(taken_at, now, "taken_at", "Time taken", earliest)
+        problems = Problems()
+        signs = problems.take(lambda: validate_vitals(raw), VitalSigns())
+        taken = problems.take(
+            lambda: self._check_time(taken_at, now, "taken_at", "Time taken", earliest), now
+        )
+        problems.refuse()
         schedule = self.schedule(session_id)
         before_dose = schedule.dose_at is None or taken < schedule.dose_at
         baseline_flag = before_dose if is_baseline is None else is_baseline
@@ -150,22 +162,14 @@ class MonitoringService:
         original = self.store.check(check_id)
         self._require_open(original.session_id)
         self._refuse_superseded(self.store.checks(original.session_id), original, "check")
-        problems: list[FieldError] = []
-        signs = None
-        try:
-            signs = validate_vitals({**raw, "recorded_by": recorded_by})
-        except ValidationError as exc:
-            problems.extend(exc.errors)
-        try:
-            why = validate_reason(reason)
-        except ValidationError as exc:
-            problems.extend(exc.errors)
+        problems = Problems()
+        signs = problems.take(lambda: validate_vitals({**raw, "recorded_by": recorded_by}), None)
+        why = problems.take(lambda: validate_reason(reason), "")
         if signs is not None and replace(signs, recorded_by="") == replace(
             original.signs, recorded_by=""
         ):
-            problems.append(_unchanged("systolic", "Systolic BP"))
-        if problems:
-            raise ValidationError(problems)
+            problems.add(_unchanged("systolic", "Systolic BP"))
+        problems.refuse()
         assert signs is not None
         session_id = original.session_id
         schedule = self.schedule(session_id)
@@ -225,35 +229,28 @@ class MonitoringService:
             raise KeyError(f"no event with id {event_id}")
         self._require_open(original.session_id)
         self._refuse_superseded(self.store.events(original.session_id), original, "event")
-        problems: list[FieldError] = []
-        details: dict[str, Any] = {}
-        initials = why = ""
+        problems = Problems()
+        details = problems.take(lambda: ev.validate_event(original.kind, raw), {})
+        initials = problems.take(lambda: ev.validate_initials(recorded_by), "")
+        why = problems.take(lambda: validate_reason(reason), "")
         when = original.occurred_at
-        for step in ("details", "initials", "reason", "time"):
-            try:
-                if step == "details":
-                    details = ev.validate_event(original.kind, raw)
-                elif step == "initials":
-                    initials = ev.validate_initials(recorded_by)
-                elif step == "reason":
-                    why = validate_reason(reason)
-                elif occurred_at is not None:
-                    earliest = self.store.session(original.session_id).started_at
-                    when = self._check_time(
-                        occurred_at,
-                        self.clock.now(),
-                        "occurred_at",
-                        "Time",
-                        earliest - BEFORE_START_TOLERANCE,
-                    )
-            except ValidationError as exc:
-                problems.extend(exc.errors)
+        if occurred_at is not None:
+            earliest = self.store.session(original.session_id).started_at
+            when = problems.take(
+                lambda: self._check_time(
+                    occurred_at,
+                    self.clock.now(),
+                    "occurred_at",
+                    "Time",
+                    earliest - BEFORE_START_TOLERANCE,
+                ),
+                when,
+            )
         if not problems and details == original.details and when == original.occurred_at:
             first = ev.EVENT_KINDS[original.kind].fields
             field, label = (first[0].name, first[0].label) if first else ("occurred_at", "Time")
-            problems.append(_unchanged(field, label))
-        if problems:
-            raise ValidationError(problems)
+            problems.add(_unchanged(field, label))
+        problems.refuse()
         return self.store.add_event(
             original.session_id,
             original.kind,
@@ -319,29 +316,30 @@ class MonitoringService:
         kind: str,
         raw: Mapping[str, str],
         recorded_by: str,
-        occurred_at: datetime | None = None,
+        occurred_at: datetime | str | None = None,
     ) -> SessionEvent:
-        """Validate and store a timeline event; `occurred_at` may be earlier than now."""
-        problems: list[FieldError] = []
-        details: dict[str, Any] = {}
-        initials = ""
-        try:
-            details = ev.validate_event(kind, raw)
-        except ValidationError as exc:
-            problems.extend(exc.errors)
-        try:
-            initials = ev.validate_initials(recorded_by)
-        except ValidationError as exc:
-            problems.extend(exc.errors)
+        """Validate and store a timeline event, every problem at once.
+
+        `occurred_at` may be earlier than now: a time, or the time of day as the form
+        holds it ("HH:MM"; empty for now), read here so that the form validates nothing.
+        """
         now = self.clock.now()
-        try:
-            earliest = self.store.session(session_id).started_at - BEFORE_START_TOLERANCE
-            when = self._check_time(occurred_at, now, "occurred_at", "Time", earliest)
-        except ValidationError as exc:
-            problems.extend(exc.errors)
-        if problems:
-            raise ValidationError(problems)
+        earliest = self.store.session(session_id).started_at - BEFORE_START_TOLERANCE
+        problems = Problems()
+        when = problems.take(lambda: self._event_time(occurred_at, now, earliest), now)
+        details = problems.take(lambda: ev.validate_event(kind, raw), {})
+        initials = problems.take(lambda: ev.validate_initials(recorded_by), "")
+        problems.refuse()
         return self.store.add_event(session_id, kind, initials, details, occurred_at=when)
+
+    def _event_time(
+        self, occurred_at: datetime | str | None, now: datetime, earliest: datetime
+    ) -> datetime:
+        """When an event happened: now, a typed-in time of day, or a given time."""
+        if isinstance(occurred_at, str):
+            typed = occurred_at
+            occurred_at = parse_time_of_day(typed, now, label="Time") if typed.strip() else None
+        return self._check_time(occurred_at, now, "occurred_at", "Time", earliest)
 
     def events(self, session_id: int) -> list[SessionEvent]:
         """The events in force (corrections applied), in time order."""
@@ -356,6 +354,45 @@ class MonitoringService:
     def open_alerts(self, session_id: int) -> list[AlertRecord]:
         """Alerts neither acknowledged nor resolved by a correction, oldest first."""
         return self.store.alerts(session_id, unacknowledged_only=True)
+
+    # -- end of session, clinic settings, staff PIN -------------------------------
+    def end_session(self, session_id: int, checklist: DischargeInput) -> TreatmentSession:
+        """End the session with its discharge checklist, assessed against the record now.
+
+        Who ends it (`checklist.ended_by`, as typed) and the note are checked here, every
+        problem at once. Unmet criteria and warnings never block: they are stored.
+        """
+        problems = Problems()
+        initials = problems.take(
+            lambda: ev.validate_initials(checklist.ended_by, "ended_by", "Ended by"), ""
+        )
+        note = problems.take(lambda: validate_note(checklist.note), "")
+        problems.refuse()
+        now = self.clock.now()
+        context = discharge_context_for(load_summary(self.store, session_id, now), now)
+        result = assess(replace(checklist, ended_by=initials, note=note), context)
+        return self.store.end_session(session_id, initials, result.to_dict(), ended_at=now)
+
+    def load_settings(self) -> dict[str, Any]:
+        """The clinic settings as stored (the newest version)."""
+        return self.store.load_settings()
+
+    def save_settings(self, typed: Mapping[str, Any], by: str = SET_IN_PANEL) -> dict[str, Any]:
+        """Check every value as typed (and the rules joining two), then save them all as a
+        new settings version; returns the values saved. `by`: where they were saved from."""
+        problems = Problems()
+        for key, message in validate_settings(typed).items():
+            setting = SETTINGS.get(key)
+            label = setting.title if setting else key
+            problems.add(FieldError(key, label, str(typed.get(key, "")), message))
+        problems.refuse()
+        clean = {key: SETTINGS[key].coerce(value) for key, value in typed.items()}
+        self.store.save_settings(clean, by=by)
+        return clean
+
+    def set_pin(self, pin_hash: PinHash, changed_by: str = SET_IN_PANEL) -> None:
+        """Put a new staff PIN (its hash) in force; `changed_by` names the route."""
+        self.store.set_pin(pin_hash, changed_by=changed_by)
 
     # -- schedule ---------------------------------------------------------------
     def schedule(self, session_id: int) -> Schedule:

@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from session_app.domain.summary import RecordSource
 
 if TYPE_CHECKING:
+    from session_app.domain.discharge import DischargeInput
     from session_app.domain.protocols import Protocol as TreatmentProtocol
     from session_app.domain.records import AlertRecord, SessionEvent
     from session_app.domain.schedule import ScheduleStatus
+    from session_app.domain.session import TreatmentSession
     from session_app.domain.vitals import VitalsCheck
     from session_app.monitoring import SavedCheck
     from session_app.store.repository import Change
@@ -48,6 +50,19 @@ class SettingsStore(Protocol):
     def save_settings(self, settings: Mapping[str, Any]) -> None: ...
 
 
+class SettingsService(Protocol):
+    """Reads the clinic settings and saves typed ones (validated once, in the service)."""
+
+    def load_settings(self) -> dict[str, Any]: ...
+    def save_settings(self, typed: Mapping[str, Any], by: str = ...) -> dict[str, Any]: ...
+
+
+class SessionEnder(Protocol):
+    """Ends a session with its discharge checklist (validated and assessed there)."""
+
+    def end_session(self, session_id: int, checklist: DischargeInput) -> TreatmentSession: ...
+
+
 class CheckRecorder(Protocol):
     def record_check(
         self,
@@ -67,7 +82,7 @@ class EventLogger(Protocol):
         kind: str,
         raw: Mapping[str, str],
         recorded_by: str,
-        occurred_at: datetime | None = None,
+        occurred_at: datetime | str | None = None,
     ) -> SessionEvent: ...
 
 

@@ -12,10 +12,12 @@ import logging
 import os
 import shutil
 import sqlite3
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -44,15 +46,36 @@ Listener = Callable[["Change"], None]
 _CHECK_COLUMNS = (*MEASURE_NAMES, "note", "recorded_by")
 
 
+class ChangeKind(StrEnum):
+    """What kind of record a write added (a str, so `kind == "check"` still holds)."""
+
+    SESSION = "session"
+    SESSION_END = "session_end"
+    CHECK = "check"
+    EVENT = "event"
+    ALERT = "alert"
+    ALERT_ACK = "alert_ack"
+    ALERT_RESOLVED = "alert_resolved"
+    SETTINGS = "settings"
+    PIN = "pin"
+    PIN_ATTEMPT = "pin_attempt"
+
+
 @dataclass(frozen=True)
 class Change:
-    """What a write changed: the table's record kind, the session, and the new row id."""
+    """What a write changed: the record kind, the session, the new row id, and who made
+    it (staff initials, or the route of a setting or PIN such as "staff panel"; "" when
+    nobody in particular, e.g. a PIN attempt)."""
 
-    # "session", "session_end", "check", "event", "alert", "alert_ack", "alert_resolved",
-    # "settings", "pin", "pin_attempt"
-    kind: str
+    kind: ChangeKind
     session_id: int | None
     row_id: int
+    # Not part of the identity: a change is the row it added, whoever made it.
+    by: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        # A kind typed as a plain string is checked here: a typo fails at once.
+        object.__setattr__(self, "kind", ChangeKind(self.kind))
 
 
 PARSED_CHECKS_KEPT = 4096  # parsed check rows kept in memory (a typed session has ~100)
@@ -99,10 +122,25 @@ class SessionStore:
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def _announce(self, change: Change) -> None:
+        """Tell every listener, after the commit. A listener that fails is logged and the
+        others still hear it: a broken view must not make a committed save look failed."""
         # Kinds and row ids only: never a patient ID, a value or a note in the logs.
         log.info("saved %s #%d (session %s)", change.kind, change.row_id, change.session_id)
         for listener in list(self._listeners):
-            listener(change)
+            try:
+                listener(change)
+            except Exception as exc:  # any view's bug: the save is already committed
+                # The exception's type and where it was raised, never its text: that could
+                # quote a value or a patient ID.
+                where = traceback.extract_tb(exc.__traceback__)[-1]
+                log.error(
+                    "a view failed on saved %s #%d (%s at %s:%d); the save stands",
+                    change.kind,
+                    change.row_id,
+                    type(exc).__name__,
+                    os.path.basename(where.filename),
+                    where.lineno or 0,
+                )
 
     def subscribe_failures(self, listener: Callable[[str], None]) -> Callable[[], None]:
         """Hear every failed write (its message); the next successful write is a Change."""
@@ -125,11 +163,18 @@ class SessionStore:
                 listener(str(exc))
             raise
 
-    def _insert(self, kind: str, session_id: int | None, sql: str, params: Iterable[Any]) -> int:
+    def _insert(
+        self,
+        kind: str,
+        session_id: int | None,
+        sql: str,
+        params: Iterable[Any],
+        by: str = "",
+    ) -> int:
         with self._writing() as conn:
             row_id = conn.execute(sql, tuple(params)).lastrowid
         assert row_id is not None
-        self._announce(Change(kind, session_id, row_id))
+        self._announce(Change(ChangeKind(kind), session_id, row_id, by))
         return row_id
 
     # -- sessions ------------------------------------------------------------
@@ -155,6 +200,7 @@ class SessionStore:
                 to_iso(started),
                 to_iso(now),
             ),
+            by=new.staff_initials,
         )
         return self.session(session_id)
 
@@ -180,6 +226,7 @@ class SessionStore:
                 json.dumps(dict(discharge or {})),
                 to_iso(now),
             ),
+            by=ended_by,
         )
         return self.session(session_id)
 
@@ -351,11 +398,12 @@ class SessionStore:
                 for alert_id in resolves
             ]
         assert check_id is not None
-        self._announce(Change("check", session_id, check_id))
+        by = signs.recorded_by
+        self._announce(Change(ChangeKind.CHECK, session_id, check_id, by))
         for alert_id in alert_ids:
-            self._announce(Change("alert", session_id, alert_id))
+            self._announce(Change(ChangeKind.ALERT, session_id, alert_id or 0, by))
         for resolution_id in resolution_ids:
-            self._announce(Change("alert_resolved", session_id, resolution_id or 0))
+            self._announce(Change(ChangeKind.ALERT_RESOLVED, session_id, resolution_id or 0, by))
         return self.check(check_id), [self._alerts_where("a.id = ?", i)[0] for i in alert_ids]
 
     # -- events --------------------------------------------------------------
@@ -387,6 +435,7 @@ class SessionStore:
                 corrects_id,
                 correction_reason,
             ),
+            by=recorded_by,
         )
         return self._events_where("id = ?", row_id)[0]
 
@@ -426,6 +475,7 @@ class SessionStore:
             alert[0].session_id,
             "INSERT INTO alert_acks (alert_id, acked_by, acked_at) VALUES (?, ?, ?)",
             (alert_id, acked_by, to_iso(self.clock.now())),
+            by=acked_by,
         )
         return self._alerts_where("a.id = ?", alert_id)[0]
 
@@ -476,13 +526,15 @@ class SessionStore:
         ]
 
     # -- clinic settings -----------------------------------------------------
-    def save_settings(self, settings: Mapping[str, Any]) -> None:
-        """Append a new version of the clinic settings; the newest version is in force."""
+    def save_settings(self, settings: Mapping[str, Any], *, by: str = "") -> None:
+        """Append a new version of the clinic settings; the newest version is in force.
+        `by` (where it was saved from) is announced, not stored."""
         self._insert(
             "settings",
             None,
             "INSERT INTO settings_versions (settings_json, saved_at) VALUES (?, ?)",
             (json.dumps(dict(settings), sort_keys=True), to_iso(self.clock.now())),
+            by=by,
         )
 
     def load_settings(self) -> dict[str, Any]:
@@ -513,7 +565,7 @@ class SessionStore:
         # Best effort: with a reader holding an old snapshot it checkpoints what it can.
         self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         assert row_id is not None
-        self._announce(Change("pin", None, row_id))
+        self._announce(Change(ChangeKind.PIN, None, row_id, changed_by))
 
     def current_pin(self) -> PinHash | None:
         row = self._read_one("SELECT scheme, salt, pin_hash FROM staff_pin_current WHERE id = 1")

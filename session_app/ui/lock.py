@@ -193,6 +193,7 @@ class PinSetupPage(QWidget):
     """First start: staff choose a PIN (typed twice). The store keeps only its hash.
 
     A page of the staff panel, not a dialog: until a PIN exists the panel shows only this.
+    `save` is the service's `set_pin` (the one write path).
     """
 
     pin_set = Signal()
@@ -250,7 +251,11 @@ class PinSetupPage(QWidget):
         if self.repeat.text() != pin:
             self.message.setText("The two PINs differ. Type the same PIN twice.")
             return False
-        self._save(hash_pin(pin))
+        # The one write path: a store failure is "Not saved: …", the PIN typed stays.
+        from session_app.ui.staff.write import write_succeeded  # (kept inside this class)
+
+        if not write_succeeded(lambda: self._save(hash_pin(pin)), self.message, {}):
+            return False
         self.pin.clear()
         self.repeat.clear()
         self.message.setText("")

@@ -20,12 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from session_app.domain.clock import format_local
-from session_app.domain.errors import ValidationError
 from session_app.domain.records import AlertRecord
 from session_app.seams import AlertService, AlertSource
-from session_app.store import StoreError
-from session_app.store.repository import Change
-from session_app.ui.staff.widgets import error_label, mark_invalid, named, set_text
+from session_app.store.repository import Change, ChangeKind
+from session_app.ui.staff.widgets import error_label, mark_invalid, named, set_text, show_refusal
+from session_app.ui.staff.write import run_write
 from session_app.ui.text import plain_label, tooltip
 from session_app.ui.theme import set_style_state
 
@@ -126,7 +125,7 @@ class AlertsPanel(QGroupBox):
         self.refresh()
 
     def _on_change(self, change: Change) -> None:
-        kinds = ("alert", "alert_ack", "alert_resolved")
+        kinds = (ChangeKind.ALERT, ChangeKind.ALERT_ACK, ChangeKind.ALERT_RESOLVED)
         if change.kind in kinds and change.session_id == self.session_id:
             self.refresh()
 
@@ -187,15 +186,11 @@ class AlertsPanel(QGroupBox):
     def acknowledge(self, alert_id: int) -> AlertRecord | None:
         """Acknowledge through the service; refused initials are shown, nothing stored."""
         mark_invalid(self.initials, False)
-        try:
-            record = self._service.acknowledge(alert_id, self.initials.text())
-        except ValidationError as exc:
-            mark_invalid(self.initials, True, str(exc))
-            self.message.setText("\n".join(e.message for e in exc.errors))
-            self.initials.setFocus()
-            return None
-        except (StoreError, KeyError, ValueError) as exc:
-            self.message.setText(str(exc))
-            return None
-        self.message.setText("")
-        return record
+        return run_write(
+            lambda: self._service.acknowledge(alert_id, self.initials.text()),
+            self.message,
+            # the initials are the only thing typed here: whatever was refused is theirs
+            lambda exc: show_refusal(
+                exc, {e.field: self.initials for e in exc.errors}, self.message
+            ),
+        )

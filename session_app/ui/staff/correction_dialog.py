@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 )
 
 from session_app.domain.clock import Clock, format_local
-from session_app.domain.errors import ValidationError
 from session_app.domain.events import EVENT_KINDS, FieldKind, describe, parse_time_of_day
 from session_app.domain.records import SessionEvent
 from session_app.domain.vitals import (
@@ -44,16 +43,10 @@ from session_app.domain.vitals import (
     value_text,
 )
 from session_app.seams import Corrector
-from session_app.store import StoreError
 from session_app.ui.staff.event_form import YES_NO_ITEMS
 from session_app.ui.staff.vitals_form import PLACEHOLDERS, YES_NO_CHOICES
-from session_app.ui.staff.widgets import (
-    error_label,
-    mark_invalid,
-    named,
-    show_refusal,
-    typed_values,
-)
+from session_app.ui.staff.widgets import error_label, mark_invalid, named, typed_values
+from session_app.ui.staff.write import run_write
 from session_app.ui.text import plain_label, tooltip
 
 # The vitals a correction can change, in the order of the vitals form.
@@ -156,13 +149,8 @@ class _CorrectionDialog(QDialog):
             if isinstance(control, QLineEdit):
                 mark_invalid(control, False)
         self.message.setText("")
-        try:
-            record = self._save_correction()
-        except ValidationError as exc:
-            show_refusal(exc, controls, self.message)
-            return None
-        except StoreError as exc:
-            self.message.setText(str(exc))
+        record = run_write(self._save_correction, self.message, controls)
+        if record is None:
             return None
         self.result_record = record
         self.corrected.emit(record)

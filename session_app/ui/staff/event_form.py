@@ -20,26 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from session_app.domain.clock import Clock, format_local
-from session_app.domain.errors import ValidationError
-from session_app.domain.events import (
-    DOSE,
-    EVENT_KINDS,
-    EventField,
-    FieldKind,
-    parse_time_of_day,
-    validate_event,
-    validate_initials,
-)
+from session_app.domain.events import DOSE, EVENT_KINDS, EventField, FieldKind
 from session_app.seams import EventLogger
-from session_app.store import StoreError
-from session_app.ui.staff.widgets import (
-    EntryForm,
-    error_label,
-    mark_invalid,
-    named,
-    show_refusal,
-    typed_values,
-)
+from session_app.ui.staff.widgets import EntryForm, error_label, mark_invalid, named, typed_values
+from session_app.ui.staff.write import lay_out_now, run_write
 from session_app.ui.text import plain_label
 
 # Labels also used by the vitals form: event controls get a prefix so every
@@ -211,41 +195,22 @@ class EventForm(EntryForm):
             "occurred_at": self.occurred_at,
             "recorded_by": self.recorded_by,
         }
-        errors = []
-        occurred_at = None
-        try:
-            if self.occurred_at.text().strip():
-                occurred_at = parse_time_of_day(
-                    self.occurred_at.text(), self._clock.now(), label="Time"
-                )
-        except ValidationError as exc:
-            errors.extend(exc.errors)
-        # Ask the domain about everything at once, so the nurse sees every problem together.
-        for check in (
-            lambda: validate_event(kind, self.raw_values(kind)),
-            lambda: validate_initials(self.recorded_by.text()),
-        ):
-            try:
-                check()
-            except ValidationError as exc:
-                errors.extend(exc.errors)
-        try:
-            if errors:
-                raise ValidationError(errors)
-            event = self._service.log_event(
-                self.session_id,
+        session_id = self.session_id
+        # The service reads the typed time and checks everything at once (the form
+        # validates nothing itself), so the nurse sees every problem together.
+        event = run_write(
+            lambda: self._service.log_event(
+                session_id,
                 kind,
                 self.raw_values(kind),
                 self.recorded_by.text(),
-                occurred_at=occurred_at,
-            )
-        except ValidationError as exc:
-            show_refusal(exc, edits, self.message)
+                occurred_at=self.occurred_at.text(),
+            ),
+            self.message,
+            edits,
+        )
+        if event is None:
             return None
-        except StoreError as exc:
-            self.message.setText(str(exc))
-            return None
-        self.message.setText("")
         self.clear()
         self.recorded_by.setText(event.recorded_by)  # the same nurse usually logs the next one
         self.status.setText(
@@ -254,4 +219,5 @@ class EventForm(EntryForm):
         )
         self.kind.setFocus()
         self.logged.emit(event)
+        lay_out_now()  # one repaint of everything the event changed
         return event

@@ -407,7 +407,7 @@ class StaffPanel(QMainWindow):
 
     # -- staff lock ----------------------------------------------------------------------
     def _build_lock_pages(self, require_pin: bool) -> None:
-        self.pin_setup = PinSetupPage(self.store.set_pin)
+        self.pin_setup = PinSetupPage(self.service.set_pin)
         self.lock_screen = LockScreen(self.store, self.clock)
         self._stack = LockPages(self.content, (self.pin_setup, self.lock_screen), require_pin)
         self.pages = self._stack.pages

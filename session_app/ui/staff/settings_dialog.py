@@ -1,7 +1,7 @@
 """The clinic's settings, generated from the settings registry (declared once, Picard-style).
 
-Every value is checked by the domain (`validate_settings`) before anything is saved;
-a refused value is marked in place with the sentence that says why. Saved settings
+Every value is checked by the service (the domain's `validate_settings`) before anything
+is saved; a refused value is marked in place with the sentence that says why. Saved settings
 apply to sessions started afterwards: a session keeps the protocol snapshot it
 started with.
 """
@@ -27,10 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from session_app.domain.settings import Setting, registry, resolve_settings, validate_settings
-from session_app.seams import SettingsStore
-from session_app.store import StoreError
+from session_app.domain.pin import SET_IN_PANEL
+from session_app.domain.settings import Setting, registry, resolve_settings
+from session_app.monitoring import MonitoringService
+from session_app.seams import SettingsService
+from session_app.store import SessionStore
 from session_app.ui.staff.widgets import error_label, named
+from session_app.ui.staff.write import run_write
 from session_app.ui.text import plain_label, tooltip
 from session_app.ui.theme import set_style_state
 
@@ -53,13 +56,21 @@ def _restyle_invalid(widget: QWidget, invalid: bool, message: str) -> None:
 class SettingsDialog(QDialog):
     """One tab per settings group; Save checks everything, then appends a settings version."""
 
-    def __init__(self, store: SettingsStore, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: SessionStore,
+        parent: QWidget | None = None,
+        *,
+        service: SettingsService | None = None,
+    ) -> None:
+        """`service` saves (default: a MonitoringService on `store`, for callers that
+        have only the store)."""
         super().__init__(parent)
         self.setObjectName("SettingsDialog")
         self.setAccessibleName("Clinic settings")
         self.setWindowTitle("Clinic settings")
-        self._store = store
-        self.values = resolve_settings(store.load_settings())
+        self._service: SettingsService = service or MonitoringService(store, store.clock)
+        self.values = resolve_settings(self._service.load_settings())
         self.settings: dict[str, Setting] = dict(registry())
         self.controls: dict[str, Control] = {}
         self.errors: dict[str, QLabel] = {}
@@ -214,34 +225,38 @@ class SettingsDialog(QDialog):
                 control.setText(self._text(setting.default))
 
     def save(self) -> bool:
-        """Validate every value; save a new version only if all are accepted."""
+        """Save every value as a new version; the service checks them all first and
+        saves nothing unless all are accepted."""
         typed = self.typed()
-        problems = validate_settings(typed)
+        self._show_problems({})
+        clean = run_write(
+            lambda: self._service.save_settings(typed, SET_IN_PANEL),
+            self.message,
+            lambda exc: self._show_problems({e.field: e.message for e in exc.errors}),
+        )
+        if clean is None:
+            return False
+        self.values = clean
+        self.accept()
+        return True
+
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        """Each refused value marked under its control, the first one brought into view."""
         for key, error in self.errors.items():
             message = problems.get(key, "")
             error.setText(message)
             error.setVisible(bool(message))
             _restyle_invalid(self.controls[key], bool(message), message)
-        if problems:
-            first = next(k for k in self.settings if k in problems)
-            tab_title = self.settings[first].group or GENERAL
-            for index in range(self.tabs.count()):
-                if self.tabs.tabText(index) == tab_title:
-                    self.tabs.setCurrentIndex(index)
-            self.controls[first].setFocus()
-            count = len(problems)
-            self.message.setText(
-                f"Not saved: {count} value{'s' if count > 1 else ''} to correct "
-                f"(first: {problems[first]})."
-            )
-            return False
-        clean = {key: self.settings[key].coerce(value) for key, value in typed.items()}
-        try:
-            self._store.save_settings(clean)
-        except StoreError as exc:
-            self.message.setText(str(exc))
-            return False
-        self.values = clean
-        self.message.setText("")
-        self.accept()
-        return True
+        if not problems:
+            return
+        first = next(k for k in self.settings if k in problems)
+        tab_title = self.settings[first].group or GENERAL
+        for index in range(self.tabs.count()):
+            if self.tabs.tabText(index) == tab_title:
+                self.tabs.setCurrentIndex(index)
+        self.controls[first].setFocus()
+        count = len(problems)
+        self.message.setText(
+            f"Not saved: {count} value{'s' if count > 1 else ''} to correct "
+            f"(first: {problems[first]})."
+        )

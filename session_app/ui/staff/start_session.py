@@ -7,15 +7,15 @@ from collections.abc import Callable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLineEdit, QPushButton
 
-from session_app.domain.errors import ValidationError
 from session_app.domain.protocols import PRESET_NAMES
 from session_app.domain.session import NewSession, TreatmentSession, validate_new_session
-from session_app.store import StoreError
 from session_app.ui.staff.widgets import error_label, mark_invalid, named
+from session_app.ui.staff.write import run_write
 
 
 class StartSessionForm(QGroupBox):
-    """Validates in the domain, writes through the store, then announces the session."""
+    """Reads the form through the domain, starts the session through the service (one
+    write path: ui/staff/write.py), then announces the session."""
 
     session_started = Signal(object)  # TreatmentSession
 
@@ -54,28 +54,20 @@ class StartSessionForm(QGroupBox):
         }
         for edit in edits.values():
             mark_invalid(edit, False)
-        try:
-            new = validate_new_session(
-                self.patient_id.text(),
-                self.protocol.currentText(),
-                self.staff.text(),
-                self.weight.text(),
-            )
-        except ValidationError as exc:
-            for error in exc.errors:
-                if error.field in edits:
-                    mark_invalid(edits[error.field], True, error.message)
-            self.message.setText("\n".join(e.message for e in exc.errors))
+        session = run_write(
+            lambda: self._start(
+                validate_new_session(
+                    self.patient_id.text(),
+                    self.protocol.currentText(),
+                    self.staff.text(),
+                    self.weight.text(),
+                )
+            ),
+            self.message,
+            {**edits, "protocol": self.protocol},
+        )
+        if session is None:
             return None
-        try:
-            session = self._start(new)
-        except ValidationError as exc:
-            self.message.setText("\n".join(e.message for e in exc.errors))
-            return None
-        except StoreError as exc:
-            self.message.setText(str(exc))
-            return None
-        self.message.setText("")
         for edit in edits.values():
             edit.clear()
         self.session_started.emit(session)

@@ -8,7 +8,7 @@ ValidationError naming each field, which is shown in place, keeping what was typ
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -32,7 +32,6 @@ from session_app.domain.vitals import (
     fahrenheit_text_to_celsius,
 )
 from session_app.seams import CheckRecorder
-from session_app.store import StoreError
 from session_app.ui.staff.widgets import (
     EntryForm,
     error_label,
@@ -41,24 +40,29 @@ from session_app.ui.staff.widgets import (
     show_refusal,
     typed_values,
 )
+from session_app.ui.staff.write import lay_out_now, run_write
 from session_app.ui.text import plain_label
+
+if TYPE_CHECKING:
+    from session_app.monitoring import SavedCheck
 
 # Choices of the yes/no fields: what the nurse sees -> what the service parses.
 YES_NO_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
     "on_oxygen": (("—", ""), ("No (room air)", "no"), ("Yes", "yes")),
     "dissociation": (("—", ""), ("No", "no"), ("Yes", "yes")),
 }
+# What each box shows while empty: a unit, or a score's range in the domain's words.
 PLACEHOLDERS: dict[str, str] = {
     "systolic": "sys",
     "diastolic": "dia",
     "heart_rate": "/min",
     "spo2": "%",
     "resp_rate": "/min",
-    "moaas": "0–5",
-    "cadss": "0–92",
-    "anxiety": "0–10",
-    "nausea": "0–10",
-    "pain": "0–10",
+    **{
+        spec.name: spec.range_text()
+        for spec in VITAL_FIELDS
+        if spec.kind is Kind.INTEGER and not spec.unit
+    },
     "note": "optional",
     "recorded_by": "initials",
 }
@@ -239,36 +243,33 @@ class VitalsForm(EntryForm):
             if isinstance(control, QLineEdit):
                 _unmark(control)
         self.status.setText("")
-        taken_at = None
-        if self.taken_at.text().strip():
-            try:
-                taken_at = parse_time_of_day(
-                    self.taken_at.text(), self._clock.now(), field="taken_at", label="Time taken"
-                )
-            except ValidationError as exc:
-                mark_invalid(self.taken_at, True, str(exc))
-                self.message.setText(str(exc))
-                self.taken_at.setFocus()
-                return None
+        session_id = self.session_id
         raw = self.raw_values()
         typed_temperature = raw["temperature_c"]
         if self.temperature_unit == "°F":
             raw["temperature_c"] = fahrenheit_text_to_celsius(typed_temperature)
-        try:
-            result = self._service.record_check(self.session_id, raw, taken_at=taken_at)
-        except ValidationError as exc:
+
+        def save() -> SavedCheck:
+            taken_at = None
+            if self.taken_at.text().strip():
+                taken_at = parse_time_of_day(
+                    self.taken_at.text(), self._clock.now(), field="taken_at", label="Time taken"
+                )
+            return self._service.record_check(session_id, raw, taken_at=taken_at)
+
+        def refused(exc: ValidationError) -> None:
             if self.temperature_unit == "°F" and exc.for_field("temperature_c"):
                 exc = _with_fahrenheit_note(exc, typed_temperature)
-            show_refusal(exc, self.controls, self.message)
+            show_refusal(exc, {**self.controls, "taken_at": self.taken_at}, self.message)
+
+        result = run_write(save, self.message, refused)
+        if result is None:
             return None
-        except StoreError as exc:
-            self.message.setText(str(exc))
-            return None
-        self.message.setText("")
         self.clear()
         self.status.setText(self._saved_text(result))
         self.first_field().setFocus()
-        self.saved.emit(result)
+        self.saved.emit(result)  # the panel brings the chart and flowsheet up to date
+        lay_out_now()  # …and the window paints all of it once
         return result
 
     @staticmethod

@@ -8,6 +8,7 @@ advice) is ticked. Warnings never block ending: they are shown and stored.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from PySide6.QtCore import QTime, Signal
@@ -32,18 +33,18 @@ from session_app.domain.discharge import (
     DischargeResult,
     assess,
     suggest_aldrete,
-    validate_note,
 )
-from session_app.domain.errors import ValidationError
-from session_app.domain.events import validate_initials
 from session_app.domain.summary import (
     SessionRecord,
     SessionSummary,
     build_summary,
     discharge_context_for,
 )
-from session_app.store import SessionStore, StoreError
-from session_app.ui.staff.widgets import named
+from session_app.monitoring import MonitoringService
+from session_app.seams import SessionEnder
+from session_app.store import SessionStore
+from session_app.ui.staff.widgets import mark_invalid, named
+from session_app.ui.staff.write import run_write
 from session_app.ui.text import escape, plain_label, rich_label
 from session_app.ui.theme import load_qss
 
@@ -61,7 +62,9 @@ def _yes_no_combo(name: str, object_name: str) -> QComboBox:
 
 
 class DischargeDialog(QDialog):
-    """Checklist + "End session". Emits `session_ended(session_id)` after the store commits."""
+    """Checklist + "End session". Emits `session_ended(session_id)` after the store commits.
+
+    The dialog binds and shows; the service ends the session (one write path)."""
 
     session_ended = Signal(int)
 
@@ -71,12 +74,15 @@ class DischargeDialog(QDialog):
         session_id: int,
         clock: Clock,
         parent: QWidget | None = None,
+        *,
+        service: SessionEnder | None = None,
     ) -> None:
+        """`service` ends the session (default: a MonitoringService on `store`)."""
         super().__init__(parent)
         self.setObjectName("DischargeDialog")
         self.setAccessibleName("Discharge checklist")
         self.setStyleSheet(load_qss("summary"))
-        self._store = store
+        self._service: SessionEnder = service or MonitoringService(store, clock)
         self._clock = clock
         self.session_id = session_id
         self.summary: SessionSummary = build_summary(
@@ -289,29 +295,22 @@ class DischargeDialog(QDialog):
 
     # -- action -------------------------------------------------------------------
     def end_session(self) -> bool:
-        """Write the end of the session with the checklist; True when it was stored."""
-        try:
-            initials = validate_initials(self.ended_by.text(), "ended_by", "Ended by")
-        except ValidationError as exc:
-            self.error_label.setText(str(exc))
-            self.ended_by.setFocus()
+        """End the session with the checklist through the service, which checks who ends
+        it and the note (every problem shown at once) and assesses the record as it is
+        now; True when it was stored."""
+        for edit in (self.ended_by, self.note):
+            mark_invalid(edit, False)
+        checklist = replace(
+            self.checklist_input(), ended_by=self.ended_by.text(), note=self.note.text()
+        )
+        ended = run_write(
+            lambda: self._service.end_session(self.session_id, checklist),
+            self.error_label,
+            {"ended_by": self.ended_by, "note": self.note},
+        )
+        if ended is None:
             return False
-        try:
-            validate_note(self.note.text())
-        except ValidationError as exc:
-            self.error_label.setText(str(exc))
-            self.note.setFocus()
-            return False
-        self.ended_by.setText(initials)
-        result = self.assessment()
-        try:
-            self._store.end_session(
-                self.session_id, initials, result.to_dict(), ended_at=result.context.now
-            )
-        except StoreError as exc:
-            self.error_label.setText(f"Not saved: {exc}")
-            return False
-        self.error_label.setText("")
+        self.ended_by.setText(ended.ended_by)
         self.session_ended.emit(self.session_id)
         self.accept()
         return True
