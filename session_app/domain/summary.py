@@ -46,7 +46,13 @@ STAT_MEASURES: tuple[str, ...] = (
     "nausea",
     "pain",
 )
-INFUSION_KINDS = ("infusion_start", "infusion_rate", "infusion_pause", "infusion_stop")
+INFUSION_KINDS = (
+    "infusion_start",
+    "infusion_rate",
+    "infusion_pause",
+    "infusion_resume",
+    "infusion_stop",
+)
 # What the REMS form asks before the dose: listed together ("Before dosing"), as `concomitant`.
 BEFORE_DOSING = ("concomitant_meds", "pre_dose_check")
 
