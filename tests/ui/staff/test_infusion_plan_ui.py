@@ -125,3 +125,18 @@ def test_the_infusion_start_form_offers_the_protocols_planned_minutes(
     assert start.details["planned_min"] == 55.0
     plan = panel.service.infusion_plan(session.id)
     assert plan is not None and plan.expected_end == clock.now() + timedelta(minutes=55)
+
+
+def test_an_ended_session_offers_no_withdrawal(
+    qtbot, panel: StaffPanel, store: SessionStore
+) -> None:
+    session = iv_session(panel)
+    panel.service.log_event(session.id, "infusion_start", START, "AB")
+    timeline = panel.timeline
+    timeline.table.selectRow(0)
+    assert timeline.withdraw_button.isEnabled()
+    store.end_session(session.id, "AB")
+    timeline.set_session(session.id)
+    timeline.table.selectRow(0)
+    assert not timeline.withdraw_button.isEnabled()
+    assert timeline.open_withdrawal() is None
