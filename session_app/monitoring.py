@@ -459,8 +459,13 @@ class MonitoringService:
     def _plan(
         self, session_id: int, events: list[SessionEvent]
     ) -> infusion.InfusionPlan | None:
-        default = self.protocol(session_id).planned_infusion_min
-        return infusion.infusion_plan(events, default, self.clock.now())
+        protocol = self.protocol(session_id)
+        return infusion.infusion_plan(
+            events,
+            protocol.planned_infusion_min,
+            self.clock.now(),
+            dose_starts=protocol.uses_infusion,
+        )
 
     def schedule_status(self, session_id: int) -> ScheduleStatus:
         if not self.store.session(session_id).is_open:

@@ -9,7 +9,7 @@ import pytest
 
 from session_app.domain.clock import ManualClock, format_local
 from session_app.domain.errors import ValidationError
-from session_app.domain.protocols import IV_KETAMINE
+from session_app.domain.protocols import ESKETAMINE_REMS, IV_KETAMINE
 from session_app.domain.schedule import PLANNED_END_REACHED
 from session_app.domain.session import NewSession
 from session_app.domain.summary import load_summary
@@ -121,3 +121,18 @@ def test_the_schedule_reminds_at_the_expected_end_moved_by_a_pause(
     status = service.schedule_status(session_id)
     assert status.reminder == ""
     assert status.label == "At the end of the infusion"
+
+
+def test_an_iv_dose_without_an_infusion_start_is_planned_a_nasal_dose_is_not(
+    service: MonitoringService, clock: ManualClock
+) -> None:
+    session_id = iv_session(service)
+    service.log_event(session_id, "dose", DOSE, "AB")
+    plan = service.infusion_plan(session_id)
+    assert plan is not None and plan.expected_end == clock.now() + timedelta(minutes=40)
+    nasal = service.start_session(NewSession("JD-105", ESKETAMINE_REMS, "AB")).id
+    spray = {"drug": "Esketamine", "dose": "56", "unit": "mg", "route": "Intranasal"}
+    service.log_event(nasal, "dose", spray, "AB")
+    assert service.infusion_plan(nasal) is None
+    clock.advance(minutes=90)
+    assert service.schedule_status(nasal).reminder == ""

@@ -33,15 +33,22 @@ class InfusionPlan:
 
 
 def infusion_plan(
-    events: Sequence[SessionEvent], default_planned_min: float, now: datetime
+    events: Sequence[SessionEvent],
+    default_planned_min: float,
+    now: datetime,
+    *,
+    dose_starts: bool = False,
 ) -> InfusionPlan | None:
     """The plan of the session's infusion, or None when no infusion start is in force.
 
     expected end = first start + planned minutes + every pause (pause → resume); an
-    open pause counts up to `now`.
+    open pause counts up to `now`. `dose_starts` (an infusion protocol): a dose logged
+    without an infusion start starts the plan, since that dose is the infusion.
     """
     live = sorted(current(events), key=lambda e: (e.occurred_at, e.id))
     first = next((e for e in live if e.kind == ev.INFUSION_START), None)
+    if first is None and dose_starts:
+        first = next((e for e in live if e.kind == ev.DOSE), None)
     if first is None:
         return None
     planned = float(first.details.get("planned_min") or default_planned_min)

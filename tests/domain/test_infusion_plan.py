@@ -138,3 +138,14 @@ def test_a_withdrawn_dose_no_longer_anchors_the_schedule() -> None:
     assert withdrawn([dose, void]) == [void]
     assert is_void(void) and not is_void(dose)
     assert describe(void) == "Withdrawn — logged on the wrong session: Dose given"
+
+
+def test_an_infusion_dose_without_a_start_plans_from_the_dose_only_when_asked() -> None:
+    dose = event(1, "dose", 3, {"drug": "Ketamine", "dose": 0.5, "route": "IV infusion"})
+    assert infusion_plan([dose], 40, at(5)) is None  # e.g. a nasal spray session
+    plan = infusion_plan([dose], 40, at(5), dose_starts=True)  # an infusion protocol
+    assert plan is not None and plan.expected_end == at(43)
+    # an infusion start, when logged, is what the plan counts from
+    later = event(2, "infusion_start", 5, {"rate": 20.0, "planned_min": 50.0})
+    plan = infusion_plan([dose, later], 40, at(6), dose_starts=True)
+    assert plan is not None and plan.expected_end == at(55)
