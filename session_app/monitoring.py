@@ -16,10 +16,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from session_app.domain import events as ev
+from session_app.domain import infusion
 from session_app.domain.alerts import AlertFinding, evaluate
 from session_app.domain.baseline import baseline_check
 from session_app.domain.clock import Clock, ensure_utc, format_local
-from session_app.domain.corrections import current, resolved_by_correction, versions
+from session_app.domain.corrections import (
+    current,
+    is_void,
+    resolved_by_correction,
+    versions,
+    void_details,
+)
 from session_app.domain.discharge import DischargeInput, assess, validate_note
 from session_app.domain.errors import FieldError, ValidationError
 from session_app.domain.events import parse_time_of_day
@@ -261,6 +268,32 @@ class MonitoringService:
             correction_reason=why,
         )
 
+    def withdraw_event(self, event_id: int, reason: str, recorded_by: str) -> SessionEvent:
+        """Withdraw an event entered by mistake: never a delete, a correction with a reason
+        whose row marks the event void (domain.corrections), so it leaves the schedule,
+        the timeline's clinical rows, the summary and the exports, and both rows stay in
+        the record and its audit trail. Only the version in force can be withdrawn, once.
+        """
+        rows = self._all_events_of(event_id)
+        original = next((e for e in rows if e.id == event_id), None)
+        if original is None:
+            raise KeyError(f"no event with id {event_id}")
+        self._require_open(original.session_id)
+        self._refuse_superseded(rows, original, "event")
+        problems = Problems()
+        why = problems.take(lambda: validate_reason(reason), "")
+        initials = problems.take(lambda: ev.validate_initials(recorded_by), "")
+        problems.refuse()
+        return self.store.add_event(
+            original.session_id,
+            original.kind,
+            initials,
+            void_details(),
+            occurred_at=original.occurred_at,
+            corrects_id=original.id,
+            correction_reason=why,
+        )
+
     def _require_open(self, session_id: int) -> None:
         """Refuse before validating: an ended session is read-only, whatever was typed."""
         if not self.store.session(session_id).is_open:
@@ -290,13 +323,26 @@ class MonitoringService:
     def _refuse_superseded(
         rows: list[VitalsCheck] | list[SessionEvent], record: Any, noun: str
     ) -> None:
-        """Only the version in force may be corrected: name the newer one otherwise."""
+        """Only the version in force may be corrected: name the newer one otherwise. A
+        withdrawn record is changed no more (neither corrected nor withdrawn again)."""
         chain = versions(rows, record.id)  # type: ignore[type-var]
-        if chain[-1].id == record.id:
-            return
         newest = chain[-1]
         by = newest.signs.recorded_by if isinstance(newest, VitalsCheck) else newest.recorded_by
         when = format_local(newest.entered_at, with_date=False)
+        if is_void(newest):
+            raise ValidationError(
+                [
+                    FieldError(
+                        "record",
+                        "Record",
+                        str(record.id),
+                        f"This {noun} was already withdrawn by {by} at {when} "
+                        f"(record {newest.id}): a withdrawn {noun} is not changed again.",
+                    )
+                ]
+            )
+        if newest.id == record.id:
+            return
         raise ValidationError(
             [
                 FieldError(
@@ -396,8 +442,30 @@ class MonitoringService:
 
     # -- schedule ---------------------------------------------------------------
     def schedule(self, session_id: int) -> Schedule:
-        dose_at, infusion_end_at = anchors_from_events(self.store.events(session_id))
-        return Schedule(self.protocol(session_id), dose_at, infusion_end_at)
+        events = self.store.events(session_id)
+        dose_at, infusion_end_at = anchors_from_events(events)
+        plan = self._plan(session_id, events)
+        return Schedule(
+            self.protocol(session_id),
+            dose_at,
+            infusion_end_at,
+            planned_end=plan.expected_end if plan else None,
+        )
+
+    def infusion_plan(self, session_id: int) -> infusion.InfusionPlan | None:
+        """The infusion's planned length and expected end now (None: no infusion started)."""
+        return self._plan(session_id, self.store.events(session_id))
+
+    def _plan(
+        self, session_id: int, events: list[SessionEvent]
+    ) -> infusion.InfusionPlan | None:
+        protocol = self.protocol(session_id)
+        return infusion.infusion_plan(
+            events,
+            protocol.planned_infusion_min,
+            self.clock.now(),
+            dose_starts=protocol.uses_infusion,
+        )
 
     def schedule_status(self, session_id: int) -> ScheduleStatus:
         if not self.store.session(session_id).is_open:

@@ -208,6 +208,17 @@ CATALOGUE: tuple[Setting, ...] = (
         normalize=_phase_text,
     ),
     Setting(
+        "iv.planned_infusion_min",
+        int,
+        40,
+        "Planned infusion length (pre-filled with the infusion start)",
+        5,
+        240,
+        unit="min",
+        group=_IV,
+        help="Typical infusions run 40–60 min; the nurse can change it at each start.",
+    ),
+    Setting(
         "iv.check_at_infusion_end",
         bool,
         True,

@@ -1,16 +1,20 @@
 """Correction chains: a correction is a new row pointing at the row it replaces, so the
 record in force and each record's versions are read from the rows themselves.
 
+A withdrawal (an event entered by mistake) is a correction too: its row carries
+`void_details()` and, in force, takes the event out of the clinical picture, while the
+original and the withdrawal both stay in the record and its audit trail.
+
 Kept apart from the summary so the monitoring service (which corrects records) needs
 none of the summary's imports.
 """
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from session_app.domain.records import AlertRecord
 
@@ -26,17 +30,43 @@ class Correctable(Protocol):
 
 R = TypeVar("R", bound=Correctable)
 
+# The details key of a withdrawal row (the events table is append-only: no column, no
+# migration; a withdrawal is a correction whose details say only this).
+VOID = "void"
 
-def current(rows: Iterable[R]) -> list[R]:
-    """The rows in force, in the order given: a row that another row corrects is replaced.
 
-    The one rule for "which version counts", used by the schedule, the timeline, the
-    service, the summary and the exports. Two corrections of one row (a race the service
-    refuses but the file may hold) both stay: neither hides the other.
-    """
-    rows = list(rows)
+def void_details() -> dict[str, Any]:
+    """The details a withdrawal row stores."""
+    return {VOID: True}
+
+
+def is_void(row: object) -> bool:
+    """Whether a row is a withdrawal (a void marker) rather than a version with values."""
+    details = getattr(row, "details", None)
+    corrects = getattr(row, "corrects_id", None)
+    return isinstance(details, Mapping) and details.get(VOID) is True and corrects is not None
+
+
+def _in_force(rows: list[R]) -> list[R]:
     corrected = {r.corrects_id for r in rows if r.corrects_id is not None}
     return [r for r in rows if r.id not in corrected]
+
+
+def current(rows: Iterable[R]) -> list[R]:
+    """The rows in force, in the order given: a row that another row corrects is replaced,
+    and a withdrawn record (a void marker in force) is left out.
+
+    The one rule for "which version counts", used by the schedule, the timeline, the
+    service, the summary and the exports, so a withdrawn dose neither anchors the
+    schedule nor reaches a chart. Two corrections of one row (a race the service
+    refuses but the file may hold) both stay: neither hides the other.
+    """
+    return [r for r in _in_force(list(rows)) if not is_void(r)]
+
+
+def withdrawn(rows: Iterable[R]) -> list[R]:
+    """The withdrawal rows in force, in the order given (each names what it withdrew)."""
+    return [r for r in _in_force(list(rows)) if is_void(r)]
 
 
 def versions(rows: Iterable[R], row_id: int) -> list[R]:

@@ -20,6 +20,7 @@ from session_app.domain.clock import (
     format_local,
     resolve_local_time,
 )
+from session_app.domain.corrections import is_void
 from session_app.domain.errors import FieldError, ValidationError
 from session_app.domain.records import SessionEvent
 from session_app.domain.text import snippet, text_problem
@@ -28,6 +29,7 @@ DOSE = "dose"
 INFUSION_START = "infusion_start"
 INFUSION_RATE = "infusion_rate"
 INFUSION_PAUSE = "infusion_pause"
+INFUSION_RESUME = "infusion_resume"
 INFUSION_STOP = "infusion_stop"
 ADVERSE_EVENT = "adverse_event"
 INTERVENTION = "intervention"
@@ -114,6 +116,11 @@ _RATE_UNIT = EventField(
     "rate_unit", "Rate unit", FieldKind.CHOICE, True, RATE_UNITS, default="mL/h"
 )
 _NOTE = EventField("note", "Note", FieldKind.TEXT, max_length=500)
+# Optional so that older records and callers keep working: left out, the session's
+# protocol snapshot (`planned_infusion_min`) gives the plan; the form pre-fills it.
+PLANNED_MIN = EventField(
+    "planned_min", "Planned minutes", FieldKind.NUMBER, low=1.0, high=600.0, unit="min"
+)
 
 EVENT_KINDS: dict[str, EventKind] = {
     k.key: k
@@ -129,9 +136,10 @@ EVENT_KINDS: dict[str, EventKind] = {
                 EventField("lot_number", "Lot number", FieldKind.TEXT, max_length=40),
             ),
         ),
-        EventKind(INFUSION_START, "Infusion started", (_RATE, _RATE_UNIT)),
+        EventKind(INFUSION_START, "Infusion started", (_RATE, _RATE_UNIT, PLANNED_MIN)),
         EventKind(INFUSION_RATE, "Infusion rate changed", (_RATE, _RATE_UNIT)),
         EventKind(INFUSION_PAUSE, "Infusion paused", (_NOTE,)),
+        EventKind(INFUSION_RESUME, "Infusion resumed", (_NOTE,)),
         EventKind(INFUSION_STOP, "Infusion stopped", (_NOTE,)),
         EventKind(
             ADVERSE_EVENT,
@@ -352,12 +360,17 @@ def describe(event: SessionEvent) -> str:
     spec = EVENT_KINDS.get(event.kind)
     d = event.details
     label = spec.label if spec else event.kind.replace("_", " ").capitalize()
+    if is_void(event):
+        reason = f" — {event.correction_reason}" if event.correction_reason else ""
+        return f"Withdrawn{reason}: {label}"
     if event.kind == DOSE:
         text = f"{d.get('drug', '')} {_number(d.get('dose', ''))} {d.get('unit', '')}".strip()
         extra = [d.get("route", "")] + ([f"lot {d['lot_number']}"] if d.get("lot_number") else [])
         body = ", ".join(p for p in [text, *extra] if p)
     elif event.kind in (INFUSION_START, INFUSION_RATE):
         body = f"{_number(d.get('rate', ''))} {d.get('rate_unit', '')}".strip()
+        if d.get("planned_min"):
+            body += f", planned {_number(d['planned_min'])} min"
     elif event.kind == ADVERSE_EVENT:
         body = str(d.get("type", ""))
         if d.get("serious"):

@@ -111,6 +111,9 @@ class Protocol:
     overdue_red_min: int = 5
     early_min: int = 5  # a check this many minutes before its due time still answers it
     uses_infusion: bool = False
+    # How long an infusion is planned to run (DESIGN.md section 3: typically 40–60 min);
+    # the infusion start's own "planned minutes" win. 40 also for older snapshots.
+    planned_infusion_min: int = 40
     baseline_label: str = "Baseline before the dose"
     # defaults for the dose form
     drug: str = ""
@@ -264,6 +267,7 @@ def preset(name: str, clinic_settings: Mapping[str, Any] | None = None) -> Proto
             min_monitoring_min=values["iv.min_monitoring_min"],
             monitoring_from=Anchor.INFUSION_END,
             uses_infusion=True,
+            planned_infusion_min=values["iv.planned_infusion_min"],
             baseline_label="Baseline before the infusion",
             drug="Ketamine",
             route="IV infusion",

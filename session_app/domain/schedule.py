@@ -6,6 +6,11 @@ check answers the latest due time at or before it (allowing `early_min` before),
 no earlier check answered that one; it is late when taken more than
 `overdue_amber_min` after the due time. A missed due time stays missed: a later check
 answers the later due time, never an old one.
+
+An infusion's phases change when "Infusion stopped" is logged, never by the clock alone.
+Past the planned end (domain.infusion) with no stop logged, the infusion phase goes on
+(guessing a stop time would drop checks the patient may need) but its checks say they
+are past the plan, and the status carries a reminder to log the stop.
 """
 
 from __future__ import annotations
@@ -13,11 +18,12 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
 from session_app.domain import events as ev
+from session_app.domain.clock import format_local
 from session_app.domain.corrections import current
 from session_app.domain.protocols import Anchor, Protocol
 from session_app.domain.records import SessionEvent
@@ -29,6 +35,8 @@ _LABELS = {
     (Anchor.INFUSION_END, True): "After the infusion",
     (Anchor.INFUSION_END, False): "After the infusion",
 }
+PAST_PLAN_LABEL = "Past the planned end of the infusion"
+PLANNED_END_REACHED = "Planned end of the infusion reached"
 
 
 class DueState(Enum):
@@ -55,6 +63,7 @@ class ScheduleStatus:
     seconds_until: float | None
     text: str  # short staff wording, e.g. "Next check in 04:12", "Check overdue by 3 min"
     label: str = ""  # which check, e.g. "About 40 min after dosing"
+    reminder: str = ""  # a quiet staff note, e.g. the planned end passed with no stop logged
 
 
 @dataclass(frozen=True)
@@ -119,12 +128,26 @@ class Schedule:
         protocol: Protocol,
         dose_at: datetime | None,
         infusion_end_at: datetime | None = None,
+        *,
+        planned_end: datetime | None = None,
     ) -> None:
+        """`planned_end`: the infusion's expected end (domain.infusion), if one is planned."""
         self.protocol = protocol
         self.dose_at = dose_at
         if infusion_end_at is not None and dose_at is not None and infusion_end_at < dose_at:
             infusion_end_at = None  # an impossible order: trust the dose, ignore the stop
         self.infusion_end_at = infusion_end_at
+        self.planned_end = planned_end
+
+    def _past_plan(self, when: datetime) -> bool:
+        """Still in the infusion phase (no stop logged) at or after its planned end."""
+        return (
+            self.protocol.uses_infusion
+            and self.dose_at is not None
+            and self.infusion_end_at is None
+            and self.planned_end is not None
+            and when >= self.planned_end
+        )
 
     # -- due times --------------------------------------------------------------
     def _anchor_time(self, anchor: Anchor) -> datetime | None:
@@ -152,7 +175,8 @@ class Schedule:
                 due = start + offset + k * every
                 if cut is not None and due > cut:
                     return
-                yield DueCheck(due, label)
+                past = anchor is Anchor.DOSE and self._past_plan(due)
+                yield DueCheck(due, PAST_PLAN_LABEL if past else label)
             if phase.for_min is None:
                 return
             offset += timedelta(minutes=phase.for_min)
@@ -244,7 +268,16 @@ class Schedule:
 
     # -- what the countdown shows -------------------------------------------------
     def status(self, checks: Sequence[VitalsCheck], now: datetime) -> ScheduleStatus:
-        """The state of the schedule at `now`, given the checks taken so far."""
+        """The state of the schedule at `now`, given the checks taken so far, with the
+        reminder to log the stop once the planned end of the infusion has passed."""
+        status = self._status(checks, now)
+        if self._past_plan(now) and self.planned_end is not None:
+            when = format_local(self.planned_end, with_date=False)
+            reminder = f"{PLANNED_END_REACHED} ({when}): log 'Infusion stopped' when it stops."
+            return replace(status, reminder=reminder)
+        return status
+
+    def _status(self, checks: Sequence[VitalsCheck], now: datetime) -> ScheduleStatus:
         taken = [c for c in current(checks) if c.taken_at <= now]
         if self.dose_at is None:
             if any(c.is_baseline for c in taken) or taken:

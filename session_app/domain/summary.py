@@ -19,7 +19,7 @@ from typing import Protocol as Interface
 from session_app.domain import discharge as discharge_rules
 from session_app.domain.baseline import baseline_checks
 from session_app.domain.clock import format_local
-from session_app.domain.corrections import AlertResolution, current, versions
+from session_app.domain.corrections import AlertResolution, current, is_void, versions
 from session_app.domain.discharge import DischargeContext, StoredDischarge, discharge_context
 from session_app.domain.events import EVENT_KINDS, describe
 from session_app.domain.news2 import News2Score, news2
@@ -46,7 +46,13 @@ STAT_MEASURES: tuple[str, ...] = (
     "nausea",
     "pain",
 )
-INFUSION_KINDS = ("infusion_start", "infusion_rate", "infusion_pause", "infusion_stop")
+INFUSION_KINDS = (
+    "infusion_start",
+    "infusion_rate",
+    "infusion_pause",
+    "infusion_resume",
+    "infusion_stop",
+)
 # What the REMS form asks before the dose: listed together ("Before dosing"), as `concomitant`.
 BEFORE_DOSING = ("concomitant_meds", "pre_dose_check")
 
@@ -128,7 +134,10 @@ def vitals_changes(before: VitalSigns, after: VitalSigns) -> tuple[str, ...]:
 
 
 def event_changes(before: SessionEvent, after: SessionEvent) -> tuple[str, ...]:
-    """What an event correction changed: each field's previous value, and the time."""
+    """What an event correction changed: each field's previous value, and the time; for a
+    withdrawal, what was withdrawn ("Withdrawn: Dose given: Ketamine 0.5 mg/kg, ...")."""
+    if is_void(after):
+        return (f"Withdrawn: {describe(before)}",)
     changes: list[str] = []
     if before.occurred_at != after.occurred_at:
         changes.append(f"Time was {format_local(before.occurred_at, with_date=False)}")

@@ -35,6 +35,7 @@ def test_every_kind_of_the_issue_is_declared_with_labelled_fields() -> None:
         "infusion_start",
         "infusion_rate",
         "infusion_pause",
+        "infusion_resume",
         "infusion_stop",
         "adverse_event",
         "intervention",

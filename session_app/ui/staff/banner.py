@@ -24,6 +24,15 @@ def session_banner(service: MonitoringService, session: TreatmentSession) -> tup
         parts.append(f"dose {format_local(schedule.dose_at, with_date=False)}")
     else:
         parts.append("no dose logged yet")
+    plan = service.infusion_plan(session.id)  # the planned infusion (domain.infusion)
+    if plan is not None and schedule.infusion_end_at is not None:
+        parts.append(f"infusion stopped {format_local(schedule.infusion_end_at, with_date=False)}")
+    elif plan is not None and plan.paused_since is not None:
+        since = format_local(plan.paused_since, with_date=False)
+        parts.append(f"infusion paused since {since}: the expected end moves until resumed")
+    elif plan is not None:
+        end = format_local(plan.expected_end, with_date=False)
+        parts.append(f"infusion expected to end {end} ({plan.planned_min:g} min planned)")
     ends = schedule.monitoring_ends_at()
     if ends is not None:
         parts.append(f"minimum monitoring until {format_local(ends, with_date=False)}")

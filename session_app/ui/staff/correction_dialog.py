@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from session_app.domain.clock import Clock, format_local
+from session_app.domain.corrections import is_void
 from session_app.domain.events import EVENT_KINDS, FieldKind, describe, parse_time_of_day
 from session_app.domain.records import SessionEvent
 from session_app.domain.vitals import (
@@ -330,6 +331,41 @@ class EventCorrectionDialog(_CorrectionDialog):
         )
 
 
+class WithdrawEventDialog(_CorrectionDialog):
+    """Withdraw an event entered by mistake: a reason and initials, nothing else.
+
+    Never a delete: the service stores a correction marking the event void, so it leaves
+    the schedule, the summary and the exports while the record and its history keep it.
+    """
+
+    def __init__(
+        self, service: Corrector, event: SessionEvent, parent: QWidget | None = None
+    ) -> None:
+        when = format_local(event.occurred_at, with_date=False)
+        super().__init__(
+            "Withdraw an event",
+            f"{describe(event)} — at {when}, recorded by {event.recorded_by}. Withdraw it "
+            "only if it was entered by mistake: it stays in the record with your reason.",
+            parent,
+        )
+        self.setObjectName("WithdrawEventDialog")
+        self._service = service
+        self.event = event
+        self.reason.setPlaceholderText("required: why is this withdrawn?")
+        self.save_button.setText("Withdraw event")
+        self.save_button.setAccessibleName("Withdraw event")
+        self._finish_layout(QFormLayout())
+        self.reason.setFocus()
+
+    def _fields(self) -> dict[str, QWidget]:
+        return {}
+
+    def _save_correction(self) -> Any:
+        return self._service.withdraw_event(
+            self.event.id, self.reason.text(), self.recorded_by.text()
+        )
+
+
 class HistoryDialog(QDialog):
     """Every version of one record, the original first: who, when, why, and the values."""
 
@@ -416,7 +452,9 @@ def event_history_rows(history: Sequence[SessionEvent]) -> list[tuple[str, ...]]
             format_local(e.entered_at),
             e.recorded_by,
             e.correction_reason or ("—" if i == 0 else ""),
-            f"{format_local(e.occurred_at, with_date=False)} "
+            "Withdrawn (void)"
+            if is_void(e)
+            else f"{format_local(e.occurred_at, with_date=False)} "
             + describe(dataclasses.replace(e, corrects_id=None, entered_at=e.occurred_at)),
         )
         for i, e in enumerate(history)

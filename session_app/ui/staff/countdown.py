@@ -162,7 +162,9 @@ class DueCountdown(QFrame):
 
 
 class OverdueNotice(QFrame):
-    """A strip across the staff panel while a check is overdue. Quiet: no sound, no flashing."""
+    """A strip across the staff panel while a check is overdue, or while the schedule has a
+    reminder (the planned end of the infusion passed with no stop logged). Quiet: no
+    sound, no flashing, staff side only; a reminder alone takes no overdue colour."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -179,10 +181,16 @@ class OverdueNotice(QFrame):
 
     def show_status(self, countdown: DueCountdown) -> None:
         """Called every second: changes only what changed (a restyle costs a repaint)."""
-        state = countdown.state
-        if state in OVERDUE and countdown.status is not None:
-            set_text(self.label, f"{countdown.status.text} — record the vitals check when you can.")
+        state, status = countdown.state, countdown.status
+        reminder = status.reminder if status is not None else ""
+        if state in OVERDUE and status is not None:
+            text = f"{status.text} — record the vitals check when you can."
+            set_text(self.label, f"{text} {reminder}".strip())
             set_style_state(self, "dueState", STATE_STYLE[state])  # only if it changed
+            self.setVisible(True)
+        elif reminder:
+            set_text(self.label, reminder)
+            set_style_state(self, "dueState", "none")
             self.setVisible(True)
         else:
             self.setVisible(False)

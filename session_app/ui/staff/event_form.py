@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from session_app.domain.clock import Clock, format_local
-from session_app.domain.events import DOSE, EVENT_KINDS, EventField, FieldKind
+from session_app.domain.events import DOSE, EVENT_KINDS, INFUSION_START, EventField, FieldKind
 from session_app.seams import EventLogger
 from session_app.ui.staff.widgets import EntryForm, error_label, mark_invalid, named, typed_values
 from session_app.ui.staff.write import lay_out_now, run_write
@@ -175,6 +175,8 @@ class EventForm(EntryForm):
         values[(DOSE, "unit")] = protocol.dose_unit
         if protocol.typical_dose is not None:
             values[(DOSE, "dose")] = f"{protocol.typical_dose:g}"
+        if protocol.uses_infusion:  # issue 15: the planned length, from the snapshot
+            values[(INFUSION_START, "planned_min")] = f"{protocol.planned_infusion_min:g}"
         return {k: v for k, v in values.items() if v}
 
     def raw_values(self, kind: str | None = None) -> dict[str, str]:

@@ -9,7 +9,10 @@ is judged here.
 
 Each is a table with a small bar under it: "Correct…" opens the correction dialog for
 the selected row (also F2 and the context menu) and "History…" lists every version.
-A record is never edited in place: the service stores a correction as a new row.
+A record is never edited in place: the service stores a correction as a new row. The
+timeline also offers "Withdraw…" for an event entered by mistake: a withdrawn event
+stays listed, marked and greyed with its reason, and can be neither corrected nor
+withdrawn again.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from PySide6.QtWidgets import (
 from session_app.domain.advisory import TINT_SETTING, band_text, between_delay_and_alert
 from session_app.domain.alerts import Severity, worst
 from session_app.domain.clock import format_local, minutes_between
-from session_app.domain.corrections import current
+from session_app.domain.corrections import current, is_void, withdrawn
 from session_app.domain.events import describe
 from session_app.domain.news2 import news2
 from session_app.domain.protocols import Thresholds
@@ -65,6 +68,7 @@ from session_app.ui.staff.correction_dialog import (
     CheckCorrectionDialog,
     EventCorrectionDialog,
     HistoryDialog,
+    WithdrawEventDialog,
     check_history_rows,
     event_history_rows,
 )
@@ -102,6 +106,9 @@ NEWS2_TINT = {"medium": SEVERITY_TINTS["alert"], "high": SEVERITY_TINTS["high"]}
 BP_BETWEEN_TINT = "#e4e9ee"
 CORRECTED_MARK = "✎ corrected"
 CORRECTED_TINT = "#e8e4f5"  # a quiet violet: not a severity colour, just "look here"
+WITHDRAWN_MARK = "⊘ withdrawn"
+WITHDRAWN_TEXT = "#6b6b6b"  # greyed: out of the clinical picture, still in the record
+WITHDRAWN_ROLE = Qt.ItemDataRole.UserRole + 1  # the row shows a withdrawal
 # Which flowsheet column shows which stored measures (to mark the cells a correction changed).
 COLUMN_MEASURES: dict[str, tuple[str, ...]] = {
     "bp": ("systolic", "diastolic"),
@@ -552,17 +559,22 @@ class TimelineTable(_RecordTable):
 
     def refresh(self) -> None:
         stored = [] if self.session_id is None else self._store.events(self.session_id)
-        rows = list(reversed(current(stored)))
+        shown = {e.id for e in current(stored)} | {e.id for e in withdrawn(stored)}
+        rows = [e for e in reversed(stored) if e.id in shown]
         selected = self.selected_id()
         self.setRowCount(len(rows))
         for row, event in enumerate(rows):
+            void = is_void(event)
             time_text = format_local(event.occurred_at, with_date=False)
             if event.corrects_id is not None:
-                time_text += f" {CORRECTED_MARK}"
+                time_text += f" {WITHDRAWN_MARK if void else CORRECTED_MARK}"
             line = shown_plainly(self._describe(event))
             for column, text in enumerate((time_text, line, event.recorded_by)):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, event.id)
+                item.setData(WITHDRAWN_ROLE, void)
+                if void:
+                    item.setForeground(QBrush(QColor(WITHDRAWN_TEXT)))
                 self.setItem(row, column, item)
             if event.corrects_id is not None:
                 tip = corrections_tooltip(event_corrections(stored, event))
@@ -629,6 +641,7 @@ class _CorrectableView(QWidget):
         bar.addWidget(self.hint, 1)
         bar.addWidget(self.history_button)
         bar.addWidget(self.correct_button)
+        self.bar = bar  # a subclass may add its own action (the timeline's Withdraw…)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -789,7 +802,7 @@ class Flowsheet(_CorrectableView):
 
 
 class Timeline(_CorrectableView):
-    """The event timeline with its Correct… and History… actions."""
+    """The event timeline with its Correct…, Withdraw… and History… actions."""
 
     noun = "event"
 
@@ -800,7 +813,50 @@ class Timeline(_CorrectableView):
         *,
         service: Corrector,
     ) -> None:
+        self.withdraw_button = named(
+            QPushButton("Withdraw…"), "Withdraw the selected event", "WithdrawTimeline"
+        )
+        self.withdraw_button.setAutoDefault(False)
         super().__init__(store, TimelineTable(store, describe_event), service, "Timeline")
+        self.bar.insertWidget(self.bar.indexOf(self.correct_button), self.withdraw_button)
+        self.withdraw_button.clicked.connect(lambda: self.open_withdrawal())
+
+    def _selected_is_withdrawn(self) -> bool:
+        rows = {index.row() for index in self.table.selectedIndexes()}
+        item = self.table.item(rows.pop(), 0) if len(rows) == 1 else None
+        return bool(item is not None and item.data(WITHDRAWN_ROLE))
+
+    def _update_actions(self) -> None:
+        """A withdrawn event keeps only its History…: it is changed no more."""
+        super()._update_actions()
+        if self.selected_id() is not None and self._selected_is_withdrawn():
+            self.correct_button.setEnabled(False)
+            self.hint.setText("Withdrawn: kept in the record; History… shows why.")
+        self.withdraw_button.setEnabled(self.correct_button.isEnabled())
+
+    def _context_menu(self, position: QPoint) -> None:
+        super()._context_menu(position)
+        withdraw = self.menu.addAction("Withdraw…")
+        withdraw.setEnabled(self.withdraw_button.isEnabled())
+        withdraw.triggered.connect(lambda: self.open_withdrawal())
+
+    def open_correction(self, record_id: int | None = None) -> QDialog | None:
+        if record_id is None and self._selected_is_withdrawn():
+            return None
+        return super().open_correction(record_id)
+
+    def open_withdrawal(self, record_id: int | None = None) -> QDialog | None:
+        """Open the dialog that withdraws an event entered by mistake (default: selected)."""
+        record_id = record_id if record_id is not None else self.selected_id()
+        if record_id is None or not self._is_open():
+            return None
+        if record_id == self.selected_id() and self._selected_is_withdrawn():
+            return None
+        event = next(e for e in self.service.event_history(record_id) if e.id == record_id)
+        dialog = WithdrawEventDialog(self.service, event, self)
+        dialog.corrected.connect(self._corrected)
+        self._show(dialog)
+        return dialog
 
     def _correction_dialog(self, record_id: int) -> QDialog:
         history = self.service.event_history(record_id)
