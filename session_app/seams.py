@@ -106,7 +106,13 @@ class HistorySource(Protocol):
 
 class Corrector(HistorySource, Protocol):
     def correct_check(
-        self, check_id: int, raw: Mapping[str, str], *, reason: str, recorded_by: str
+        self,
+        check_id: int,
+        raw: Mapping[str, str],
+        *,
+        reason: str,
+        recorded_by: str,
+        taken_at: datetime | str | None = None,
     ) -> SavedCheck: ...
     def correct_event(
         self,
