@@ -20,7 +20,7 @@ from session_app.domain.alerts import AlertFinding, evaluate
 from session_app.domain.baseline import baseline_check
 from session_app.domain.clock import Clock, ensure_utc, format_local
 from session_app.domain.corrections import current, resolved_by_correction, versions
-from session_app.domain.discharge import DischargeInput, assess, validate_note
+from session_app.domain.discharge import DischargeInput, assess, validate_name, validate_note
 from session_app.domain.errors import FieldError, ValidationError
 from session_app.domain.events import parse_time_of_day
 from session_app.domain.news2 import News2Score, news2
@@ -395,18 +395,31 @@ class MonitoringService:
     def end_session(self, session_id: int, checklist: DischargeInput) -> TreatmentSession:
         """End the session with its discharge checklist, assessed against the record now.
 
-        Who ends it (`checklist.ended_by`, as typed) and the note are checked here, every
-        problem at once. Unmet criteria and warnings never block: they are stored.
+        Who ends it (`checklist.ended_by`, as typed), the note and the REMS form's names
+        (the completing HCP, the prescriber) are checked here, every problem at once.
+        Unmet criteria and warnings never block: they are stored.
         """
         problems = Problems()
         initials = problems.take(
             lambda: ev.validate_initials(checklist.ended_by, "ended_by", "Ended by"), ""
         )
         note = problems.take(lambda: validate_note(checklist.note), "")
+        hcp = problems.take(
+            lambda: validate_name(
+                checklist.hcp_name, "hcp_name", "Healthcare provider completing the form"
+            ),
+            "",
+        )
+        prescriber = problems.take(
+            lambda: validate_name(checklist.prescriber, "prescriber", "Prescriber"), ""
+        )
         problems.refuse()
         now = self.clock.now()
         context = discharge_context_for(load_summary(self.store, session_id, now), now)
-        result = assess(replace(checklist, ended_by=initials, note=note), context)
+        given = replace(
+            checklist, ended_by=initials, note=note, hcp_name=hcp, prescriber=prescriber
+        )
+        result = assess(given, context)
         return self.store.end_session(session_id, initials, result.to_dict(), ended_at=now)
 
     def load_settings(self) -> dict[str, Any]:

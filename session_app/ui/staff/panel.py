@@ -392,7 +392,9 @@ class StaffPanel(QMainWindow):
             return None
         from session_app.ui.summary.discharge_dialog import DischargeDialog
 
-        dialog = DischargeDialog(self.store, self.current_session.id, self.clock, parent=self)
+        dialog = DischargeDialog(
+            self.store, self.current_session.id, self.clock, parent=self, service=self.service
+        )
         dialog.session_ended.connect(self.open_summary)
         dialog.open()
         return dialog

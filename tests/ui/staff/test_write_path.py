@@ -154,7 +154,7 @@ def test_the_discharge_dialog_shows_every_refused_field_at_once(
 ) -> None:
     service = MonitoringService(store, clock)
     session = service.start_session(NewSession("RT-1", ESKETAMINE_REMS, "AB"))
-    dialog = DischargeDialog(store, session.id, clock)
+    dialog = DischargeDialog(store, session.id, clock, service=service)
     qtbot.addWidget(dialog)
     dialog.note.setText("bell \x07")
     assert dialog.end_session() is False
