@@ -24,7 +24,7 @@ from session_app.domain.discharge import DischargeInput, assess, validate_name, 
 from session_app.domain.errors import FieldError, ValidationError
 from session_app.domain.events import parse_time_of_day
 from session_app.domain.news2 import News2Score, news2
-from session_app.domain.pin import SET_IN_PANEL, PinHash
+from session_app.domain.pin import REHASHED_AT_UNLOCK, SET_IN_PANEL, PinAttempts, PinHash, hash_pin
 from session_app.domain.protocols import PRESET_NAMES, Protocol, preset
 from session_app.domain.records import AlertRecord, SessionEvent
 from session_app.domain.schedule import (
@@ -442,6 +442,23 @@ class MonitoringService:
     def set_pin(self, pin_hash: PinHash, changed_by: str = SET_IN_PANEL) -> None:
         """Put a new staff PIN (its hash) in force; `changed_by` names the route."""
         self.store.set_pin(pin_hash, changed_by=changed_by)
+
+    def current_pin(self) -> PinHash | None:
+        """The hash of the PIN in force (None before the first PIN is set)."""
+        return self.store.current_pin()
+
+    def pin_attempts(self) -> PinAttempts:
+        """The run of wrong PINs the lock screen makes the next try wait for."""
+        return self.store.pin_attempts()
+
+    def record_pin_attempt(self, *, succeeded: bool) -> None:
+        """Keep one PIN try in the store, so a restart does not clear the wait."""
+        self.store.record_pin_attempt(succeeded=succeeded)
+
+    def rehash_pin(self, pin: str) -> None:
+        """Hash the PIN just verified with the current parameters (an old, weaker hash
+        is renewed at unlock, once); the route is noted as REHASHED_AT_UNLOCK."""
+        self.store.set_pin(hash_pin(pin), changed_by=REHASHED_AT_UNLOCK)
 
     # -- schedule ---------------------------------------------------------------
     def schedule(self, session_id: int) -> Schedule:
