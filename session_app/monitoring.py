@@ -175,14 +175,14 @@ class MonitoringService:
         problems = Problems()
         signs = problems.take(lambda: validate_vitals({**raw, "recorded_by": recorded_by}), None)
         why = problems.take(lambda: validate_reason(reason), "")
-        taken = original.taken_at
+        taken: datetime | None = original.taken_at
         if taken_at is not None and (not isinstance(taken_at, str) or taken_at.strip()):
             earliest = self.store.session(original.session_id).started_at - BEFORE_START_TOLERANCE
             taken = problems.take(
                 lambda: self._event_time(
                     taken_at, self.clock.now(), earliest, "taken_at", "Time taken"
                 ),
-                taken,
+                None,  # refused: then "nothing changed" is not said as well
             )
         if (
             signs is not None
@@ -191,7 +191,7 @@ class MonitoringService:
         ):
             problems.add(_unchanged("systolic", "Systolic BP"))
         problems.refuse()
-        assert signs is not None
+        assert signs is not None and taken is not None
         session_id = original.session_id
         schedule = self.schedule(session_id)
         before_dose = schedule.dose_at is None or taken < schedule.dose_at

@@ -130,6 +130,9 @@ def test_a_corrected_time_is_checked_like_a_new_checks_with_every_problem_at_onc
     assert fields == {"spo2", "reason", "taken_at"}
     assert "Time taken: " in caught.value.for_field("taken_at").message
     assert "is in the future" in caught.value.for_field("taken_at").message
+    with pytest.raises(ValidationError) as caught:  # the values unchanged, the time refused
+        service.correct_check(check.id, NORMAL, reason="r", recorded_by="AB", taken_at="23:5x")
+    assert [e.field for e in caught.value.errors] == ["taken_at"]  # not "Nothing changed"
     start = store.session(sid).started_at
     with pytest.raises(ValidationError, match=r"Time taken: .* is before this session"):
         service.correct_check(

@@ -191,8 +191,10 @@ class DischargeDialog(QDialog):
             predose = self.summary.rems.field("vitals_ok_predose")
             self._predose_recorded = predose.source.startswith("pre-dose check")
             if self._predose_recorded:
-                self.predose_answer.setText(f"{predose.value} — {predose.source}")
-                rems.addRow("Vital signs acceptable before dosing", self.predose_answer)
+                self.predose_answer.setText(
+                    f"Vital signs acceptable before dosing: {predose.value} — {predose.source}."
+                )
+                rems.addRow(self.predose_answer)  # the whole width: it reads as one line
             else:
                 rems.addRow("Vital signs acceptable before dosing", self.vitals_ok_predose)
             rems.addRow("Vital signs acceptable before leaving", self.vitals_ok_leaving)

@@ -123,7 +123,9 @@ def test_a_pre_dose_check_answers_vitals_before_dosing_and_the_question_is_not_a
     dialog.show()
     assert not dialog.vitals_ok_predose.isVisible()
     assert dialog.predose_answer.isVisible()
-    assert dialog.predose_answer.text().startswith("Yes — pre-dose check")
+    assert dialog.predose_answer.text().startswith(
+        "Vital signs acceptable before dosing: Yes — pre-dose check"
+    )
     dialog.vitals_ok_predose.setCurrentIndex(2)  # even if set somehow, it is not sent
     assert dialog.checklist_input().vitals_ok_predose is None
     dialog.ended_by.setText("AB")
