@@ -27,11 +27,11 @@ from session_app.domain.corrections import (
     versions,
     void_details,
 )
-from session_app.domain.discharge import DischargeInput, assess, validate_note
+from session_app.domain.discharge import DischargeInput, assess, validate_name, validate_note
 from session_app.domain.errors import FieldError, ValidationError
 from session_app.domain.events import parse_time_of_day
 from session_app.domain.news2 import News2Score, news2
-from session_app.domain.pin import SET_IN_PANEL, PinHash
+from session_app.domain.pin import REHASHED_AT_UNLOCK, SET_IN_PANEL, PinAttempts, PinHash, hash_pin
 from session_app.domain.protocols import PRESET_NAMES, Protocol, preset
 from session_app.domain.records import AlertRecord, SessionEvent
 from session_app.domain.schedule import (
@@ -154,17 +154,27 @@ class MonitoringService:
 
     # -- corrections --------------------------------------------------------------
     def correct_check(
-        self, check_id: int, raw: Mapping[str, str], *, reason: str, recorded_by: str
+        self,
+        check_id: int,
+        raw: Mapping[str, str],
+        *,
+        reason: str,
+        recorded_by: str,
+        taken_at: datetime | str | None = None,
     ) -> SavedCheck:
         """Store a correction of a check as a new row pointing at it; the original stays.
 
         The values are validated like a new check, with the reason and the initials of
         who corrects; every problem is reported at once and nothing is stored. Only the
-        version in force can be corrected. The correction keeps the original's time,
-        baseline flag, due time and lateness. Its values are evaluated like a new check
-        and the alerts they raise are stored with it. An alert raised on an earlier
-        version whose rule the corrected values no longer raise (SpO2 79 typed for 97) is
-        resolved by this correction in the same transaction; one still crossing stays open.
+        version in force can be corrected. `taken_at` corrects the time too, checked like
+        a new check's: a time, or the time of day as the dialog holds it ("HH:MM", read
+        here; empty or None: the original's time). A time alone is a real change.
+        The correction keeps the original's baseline flag and due time; whether it is late
+        follows its time. Its values are evaluated like a new check (before or after the
+        dose by its time) and the alerts they raise are stored with it. An alert raised on
+        an earlier version whose rule the corrected values no longer raise (SpO2 79 typed
+        for 97) is resolved by this correction in the same transaction; one still
+        crossing stays open.
         """
         original = self.store.check(check_id)
         self._require_open(original.session_id)
@@ -172,15 +182,26 @@ class MonitoringService:
         problems = Problems()
         signs = problems.take(lambda: validate_vitals({**raw, "recorded_by": recorded_by}), None)
         why = problems.take(lambda: validate_reason(reason), "")
-        if signs is not None and replace(signs, recorded_by="") == replace(
-            original.signs, recorded_by=""
+        taken: datetime | None = original.taken_at
+        if taken_at is not None and (not isinstance(taken_at, str) or taken_at.strip()):
+            earliest = self.store.session(original.session_id).started_at - BEFORE_START_TOLERANCE
+            taken = problems.take(
+                lambda: self._event_time(
+                    taken_at, self.clock.now(), earliest, "taken_at", "Time taken"
+                ),
+                None,  # refused: then "nothing changed" is not said as well
+            )
+        if (
+            signs is not None
+            and taken == original.taken_at
+            and replace(signs, recorded_by="") == replace(original.signs, recorded_by="")
         ):
             problems.add(_unchanged("systolic", "Systolic BP"))
         problems.refuse()
-        assert signs is not None
+        assert signs is not None and taken is not None
         session_id = original.session_id
         schedule = self.schedule(session_id)
-        before_dose = schedule.dose_at is None or original.taken_at < schedule.dose_at
+        before_dose = schedule.dose_at is None or taken < schedule.dose_at
         others = [c for c in self.store.checks(session_id) if c.id != original.id]
         baseline = None if before_dose else baseline_check(others, schedule.dose_at)
         findings = evaluate(
@@ -189,11 +210,18 @@ class MonitoringService:
             baseline.signs if baseline else None,
             before_dose=before_dose,
         )
-        check, alerts = self._store_correction(original, signs, why, findings)
+        late = original.due_at is not None and schedule.is_late(taken, original.due_at)
+        check, alerts = self._store_correction(original, signs, why, findings, taken, late)
         return SavedCheck(check, alerts, news2(signs))
 
     def _store_correction(
-        self, original: VitalsCheck, signs: Any, reason: str, findings: list[AlertFinding]
+        self,
+        original: VitalsCheck,
+        signs: Any,
+        reason: str,
+        findings: list[AlertFinding],
+        taken_at: datetime,
+        late: bool,
     ) -> tuple[VitalsCheck, list[AlertRecord]]:
         """The correction, its alerts and the earlier alerts it resolves, in one transaction."""
         session_id = original.session_id
@@ -207,10 +235,10 @@ class MonitoringService:
             original.session_id,
             signs,
             [_alert_row(f) for f in findings],
-            taken_at=original.taken_at,
+            taken_at=taken_at,
             is_baseline=original.is_baseline,
             due_at=original.due_at,
-            late=original.late,
+            late=late,
             corrects_id=original.id,
             correction_reason=reason,
             resolves=[a.id for a in resolves],
@@ -379,13 +407,21 @@ class MonitoringService:
         return self.store.add_event(session_id, kind, initials, details, occurred_at=when)
 
     def _event_time(
-        self, occurred_at: datetime | str | None, now: datetime, earliest: datetime
+        self,
+        occurred_at: datetime | str | None,
+        now: datetime,
+        earliest: datetime,
+        field: str = "occurred_at",
+        label: str = "Time",
     ) -> datetime:
-        """When an event happened: now, a typed-in time of day, or a given time."""
+        """When an event (or a corrected check) happened: now, a typed-in time of day, or
+        a given time."""
         if isinstance(occurred_at, str):
             typed = occurred_at
-            occurred_at = parse_time_of_day(typed, now, label="Time") if typed.strip() else None
-        return self._check_time(occurred_at, now, "occurred_at", "Time", earliest)
+            occurred_at = (
+                parse_time_of_day(typed, now, field=field, label=label) if typed.strip() else None
+            )
+        return self._check_time(occurred_at, now, field, label, earliest)
 
     def events(self, session_id: int) -> list[SessionEvent]:
         """The events in force (corrections applied), in time order."""
@@ -405,18 +441,31 @@ class MonitoringService:
     def end_session(self, session_id: int, checklist: DischargeInput) -> TreatmentSession:
         """End the session with its discharge checklist, assessed against the record now.
 
-        Who ends it (`checklist.ended_by`, as typed) and the note are checked here, every
-        problem at once. Unmet criteria and warnings never block: they are stored.
+        Who ends it (`checklist.ended_by`, as typed), the note and the REMS form's names
+        (the completing HCP, the prescriber) are checked here, every problem at once.
+        Unmet criteria and warnings never block: they are stored.
         """
         problems = Problems()
         initials = problems.take(
             lambda: ev.validate_initials(checklist.ended_by, "ended_by", "Ended by"), ""
         )
         note = problems.take(lambda: validate_note(checklist.note), "")
+        hcp = problems.take(
+            lambda: validate_name(
+                checklist.hcp_name, "hcp_name", "Healthcare provider completing the form"
+            ),
+            "",
+        )
+        prescriber = problems.take(
+            lambda: validate_name(checklist.prescriber, "prescriber", "Prescriber"), ""
+        )
         problems.refuse()
         now = self.clock.now()
         context = discharge_context_for(load_summary(self.store, session_id, now), now)
-        result = assess(replace(checklist, ended_by=initials, note=note), context)
+        given = replace(
+            checklist, ended_by=initials, note=note, hcp_name=hcp, prescriber=prescriber
+        )
+        result = assess(given, context)
         return self.store.end_session(session_id, initials, result.to_dict(), ended_at=now)
 
     def load_settings(self) -> dict[str, Any]:
@@ -439,6 +488,23 @@ class MonitoringService:
     def set_pin(self, pin_hash: PinHash, changed_by: str = SET_IN_PANEL) -> None:
         """Put a new staff PIN (its hash) in force; `changed_by` names the route."""
         self.store.set_pin(pin_hash, changed_by=changed_by)
+
+    def current_pin(self) -> PinHash | None:
+        """The hash of the PIN in force (None before the first PIN is set)."""
+        return self.store.current_pin()
+
+    def pin_attempts(self) -> PinAttempts:
+        """The run of wrong PINs the lock screen makes the next try wait for."""
+        return self.store.pin_attempts()
+
+    def record_pin_attempt(self, *, succeeded: bool) -> None:
+        """Keep one PIN try in the store, so a restart does not clear the wait."""
+        self.store.record_pin_attempt(succeeded=succeeded)
+
+    def rehash_pin(self, pin: str) -> None:
+        """Hash the PIN just verified with the current parameters (an old, weaker hash
+        is renewed at unlock, once); the route is noted as REHASHED_AT_UNLOCK."""
+        self.store.set_pin(hash_pin(pin), changed_by=REHASHED_AT_UNLOCK)
 
     # -- schedule ---------------------------------------------------------------
     def schedule(self, session_id: int) -> Schedule:

@@ -16,6 +16,7 @@ from session_app.domain.summary import RecordSource
 
 if TYPE_CHECKING:
     from session_app.domain.discharge import DischargeInput
+    from session_app.domain.pin import PinAttempts, PinHash
     from session_app.domain.protocols import Protocol as TreatmentProtocol
     from session_app.domain.records import AlertRecord, SessionEvent
     from session_app.domain.schedule import ScheduleStatus
@@ -45,16 +46,21 @@ class AlertSource(Subscribable, Protocol):
     ) -> list[AlertRecord]: ...
 
 
-class SettingsStore(Protocol):
-    def load_settings(self) -> dict[str, Any]: ...
-    def save_settings(self, settings: Mapping[str, Any]) -> None: ...
-
-
 class SettingsService(Protocol):
     """Reads the clinic settings and saves typed ones (validated once, in the service)."""
 
     def load_settings(self) -> dict[str, Any]: ...
     def save_settings(self, typed: Mapping[str, Any], by: str = ...) -> dict[str, Any]: ...
+
+
+class PinService(Protocol):
+    """What the lock screen reads and writes: the PIN in force and the tries (the writes
+    are service methods, the one write path)."""
+
+    def current_pin(self) -> PinHash | None: ...
+    def pin_attempts(self) -> PinAttempts: ...
+    def record_pin_attempt(self, *, succeeded: bool) -> None: ...
+    def rehash_pin(self, pin: str) -> None: ...
 
 
 class SessionEnder(Protocol):
@@ -106,7 +112,13 @@ class HistorySource(Protocol):
 
 class Corrector(HistorySource, Protocol):
     def correct_check(
-        self, check_id: int, raw: Mapping[str, str], *, reason: str, recorded_by: str
+        self,
+        check_id: int,
+        raw: Mapping[str, str],
+        *,
+        reason: str,
+        recorded_by: str,
+        taken_at: datetime | str | None = None,
     ) -> SavedCheck: ...
     def correct_event(
         self,

@@ -17,6 +17,7 @@ if str(REPO) not in sys.path:
 from session_app.domain.clock import ManualClock, ensure_utc  # noqa: E402
 from session_app.domain.summary import load_summary  # noqa: E402
 from session_app.export.pdf import render_pdf  # noqa: E402
+from session_app.monitoring import MonitoringService  # noqa: E402
 from session_app.store import SessionStore  # noqa: E402
 from session_app.ui.summary.discharge_dialog import DischargeDialog  # noqa: E402
 from session_app.ui.summary.view import SummaryView  # noqa: E402
@@ -66,7 +67,7 @@ def discharge_checklist(tmp: Path):
     store = SessionStore.open(tmp, clock=clock)
     sid = seed_rems_session(store, clock, end=False)
     # the last check is 118 min after the dose: the 120 min minimum is not reached yet
-    dialog = DischargeDialog(store, sid, clock)
+    dialog = DischargeDialog(store, sid, clock, service=MonitoringService(store, clock))
     for key in ("activity", "breathing"):
         dialog.aldrete[key].setCurrentIndex(3)
     dialog.responsible_adult.setChecked(True)

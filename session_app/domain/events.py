@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import Enum
@@ -310,12 +311,18 @@ def validate_initials(raw: str, field: str = "recorded_by", label: str = "Record
     return text.upper()
 
 
+# An HH:MM up to this far ahead of now is today's (a typo or a clock ahead), not yesterday's.
+READ_AHEAD = timedelta(hours=12)
+
+
 def parse_time_of_day(
     text: str, now: datetime, *, field: str = "occurred_at", label: str = "Time"
 ) -> datetime:
-    """A typed local "HH:MM" (or "HHMM") as the latest such moment not after `now`.
+    """A typed local "HH:MM" (or "HHMM") as the moment nearest to `now`.
 
-    For the "it happened earlier" box: 23:50 typed at 00:10 means yesterday. The zone
+    For the "it happened earlier" box: 23:50 typed at 00:10 means yesterday. A time up
+    to 12 hours ahead is today's, returned as typed (09:05 at 09:00 is a future time the
+    caller refuses as such, not yesterday's 09:05 "before this session"). The zone
     rules of that date apply (clock.resolve_local_time): a time the clocks skipped is
     refused, and one of the repeated hour asks for its zone name ("02:30 CEST").
     "now" (any case, spaces around) is `now` itself, as the placeholder offers.
@@ -333,6 +340,10 @@ def parse_time_of_day(
     if not match:
         raise refuse(f"'{snippet(text)}' is not a time of day (accepted: HH:MM, 00:00–23:59).")
     wall = time(int(match[1]), int(match[2]))
+    with suppress(LocalTimeError):  # ahead: the skipped or repeated hour reads as below
+        ahead = resolve_local_time(wall, now + READ_AHEAD, zone_name=match[3] or "")
+        if ahead > now:  # nearer than yesterday's: the caller says it is in the future
+            return ahead
     try:
         return resolve_local_time(wall, now, zone_name=match[3] or "")
     except AmbiguousLocalTime as exc:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 SCHEME = "scrypt-n65536-r8-p1"
 _SCHEME = re.compile(r"scrypt-n([0-9]{1,10})-r([0-9]{1,3})-p([0-9]{1,2})")
@@ -119,15 +118,3 @@ class PinAttempts:
 
     def after_failure(self, now: datetime) -> PinAttempts:
         return PinAttempts(self.failures + 1, now)
-
-
-class PinRecords(Protocol):
-    """What the lock screen needs from the store: the hash in force and the tries."""
-
-    def current_pin(self) -> PinHash | None: ...
-
-    def set_pin(self, pin_hash: PinHash, changed_by: str = SET_IN_PANEL) -> None: ...
-
-    def pin_attempts(self) -> PinAttempts: ...
-
-    def record_pin_attempt(self, *, succeeded: bool) -> None: ...

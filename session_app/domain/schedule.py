@@ -233,6 +233,10 @@ class Schedule:
     def _is_late(self, taken_at: datetime, due_at: datetime) -> bool:
         return taken_at - due_at > timedelta(minutes=self.protocol.overdue_amber_min)
 
+    def is_late(self, taken_at: datetime, due_at: datetime) -> bool:
+        """Whether a check taken at `taken_at` answers `due_at` late (a corrected time)."""
+        return self._is_late(taken_at, due_at)
+
     def _after_dose(self, check: VitalsCheck) -> bool:
         return not check.is_baseline and self.dose_at is not None and check.taken_at >= self.dose_at
 

@@ -133,6 +133,13 @@ def vitals_changes(before: VitalSigns, after: VitalSigns) -> tuple[str, ...]:
     return tuple(changes)
 
 
+def check_changes(before: VitalsCheck, after: VitalsCheck) -> tuple[str, ...]:
+    """What a check correction changed: the time taken, then the values (vitals_changes)."""
+    moved = before.taken_at != after.taken_at
+    was = f"Time taken was {format_local(before.taken_at, with_date=False)}"
+    return ((was,) if moved else ()) + vitals_changes(before.signs, after.signs)
+
+
 def event_changes(before: SessionEvent, after: SessionEvent) -> tuple[str, ...]:
     """What an event correction changed: each field's previous value, and the time; for a
     withdrawal, what was withdrawn ("Withdrawn: Dose given: Ketamine 0.5 mg/kg, ...")."""
@@ -161,7 +168,7 @@ def check_corrections(
     return tuple(
         CorrectionNote(
             record,
-            vitals_changes(old.signs, new.signs),
+            check_changes(old, new),
             new.signs.recorded_by,
             new.entered_at,
             new.correction_reason,

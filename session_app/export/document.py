@@ -22,8 +22,8 @@ from session_app.domain.summary import (
     DoseLine,
     EventLine,
     SessionSummary,
+    check_changes,
     event_changes,
-    vitals_changes,
 )
 from session_app.domain.text import shown_plainly
 
@@ -495,9 +495,7 @@ def corrections_html(summary: SessionSummary) -> str:
         (
             c.entered_at,
             f"Check of {_t(by_id[c.corrects_id].taken_at) if c.corrects_id in by_id else '?'}",
-            "; ".join(vitals_changes(by_id[c.corrects_id].signs, c.signs))
-            if c.corrects_id in by_id
-            else "",
+            "; ".join(check_changes(by_id[c.corrects_id], c)) if c.corrects_id in by_id else "",
             c.correction_reason or "—",
             c.signs.recorded_by,
         )

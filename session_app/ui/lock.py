@@ -25,15 +25,14 @@ from PySide6.QtWidgets import (
 
 from session_app.domain.clock import Clock
 from session_app.domain.pin import (
-    REHASHED_AT_UNLOCK,
     PinAttempts,
     PinHash,
-    PinRecords,
     hash_pin,
     needs_rehash,
     validate_pin,
     verify_pin,
 )
+from session_app.seams import PinService
 from session_app.store.db import StoreWriteError
 from session_app.ui.window_input import WindowInput
 
@@ -73,13 +72,14 @@ def _pin_edit(name: str) -> QLineEdit:
 class LockScreen(QWidget):
     """Asks for the staff PIN; each wrong PIN makes the next try wait longer.
 
-    The wrong PINs are kept in the store (`pins`), so restarting the app does not clear
-    the wait. Checking a PIN takes about 250 ms (scrypt, on purpose), on this thread.
+    The wrong PINs are kept in the store through the service (`pins`, the panel's
+    MonitoringService: the one write path), so restarting the app does not clear the
+    wait. Checking a PIN takes about 250 ms (scrypt, on purpose), on this thread.
     """
 
     unlocked = Signal()
 
-    def __init__(self, pins: PinRecords, clock: Clock, parent: QWidget | None = None) -> None:
+    def __init__(self, pins: PinService, clock: Clock, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("LockScreen")
         self.setAccessibleName("Staff panel locked")
@@ -177,7 +177,7 @@ class LockScreen(QWidget):
     def _rehash(self, pin: str) -> None:
         """A PIN hashed with older, weaker parameters gets the current ones, once."""
         with suppress(StoreWriteError):  # the old hash still unlocks; the next unlock retries
-            self._pins.set_pin(hash_pin(pin), changed_by=REHASHED_AT_UNLOCK)
+            self._pins.rehash_pin(pin)
 
 
 def _wait_text(delta: timedelta) -> str:

@@ -180,14 +180,18 @@ def test_initials() -> None:
         ev.validate_initials("A1")
 
 
-def test_time_of_day_is_the_latest_such_moment_not_after_now() -> None:
+def test_time_of_day_is_the_moment_nearest_to_now() -> None:
     local_now = to_local(NOW)
     earlier = local_now - timedelta(minutes=20)
     when = ev.parse_time_of_day(earlier.strftime("%H:%M"), NOW)
     assert when == earlier.replace(second=0, microsecond=0)
-    later = local_now + timedelta(minutes=20)
-    assert ev.parse_time_of_day(later.strftime("%H%M"), NOW) == (
-        later.replace(second=0, microsecond=0) - timedelta(days=1)
+    later = local_now + timedelta(minutes=20)  # today's, for the caller to refuse as future
+    assert ev.parse_time_of_day(later.strftime("%H%M"), NOW) == later.replace(
+        second=0, microsecond=0
+    )
+    much_later = local_now + timedelta(hours=13)  # 11 h ago is nearer: yesterday's
+    assert ev.parse_time_of_day(much_later.strftime("%H%M"), NOW) == (
+        much_later.replace(second=0, microsecond=0) - timedelta(days=1)
     )
     with pytest.raises(ValidationError, match="'25:00' is not a time of day"):
         ev.parse_time_of_day("25:00", NOW)

@@ -109,7 +109,7 @@ def test_service_session_to_chart(
 
     view = SummaryView(store, sid, clock)
     qtbot.addWidget(view)
-    dialog = DischargeDialog(store, sid, clock)
+    dialog = DischargeDialog(store, sid, clock, service=service)
     qtbot.addWidget(dialog)
     for combo in dialog.aldrete.values():
         combo.setCurrentIndex(combo.count() - 1)

@@ -15,6 +15,7 @@ from session_app.domain.pin import (
     hash_pin,
     verify_pin,
 )
+from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
 from session_app.ui.lock import IdleWatcher, LockScreen, PinSetupPage
 from tests.faults import locked_by_other_process
@@ -31,7 +32,7 @@ def test_wrong_pins_wait_longer_and_the_right_pin_unlocks(
     qtbot, store: SessionStore, clock: ManualClock
 ) -> None:
     store.set_pin(STORED)
-    screen = LockScreen(store, clock)
+    screen = LockScreen(MonitoringService(store, clock), clock)
     qtbot.addWidget(screen)
     unlocked: list[bool] = []
     screen.unlocked.connect(lambda: unlocked.append(True))
@@ -58,7 +59,7 @@ def test_the_wait_outlasts_a_restart_and_the_right_pin_then_resets_it(
 ) -> None:
     store = SessionStore.open(data_dir, clock=clock)
     store.set_pin(STORED)
-    screen = LockScreen(store, clock)
+    screen = LockScreen(MonitoringService(store, clock), clock)
     qtbot.addWidget(screen)
     type_pin(qtbot, screen, "1111")
     clock.advance(seconds=1)
@@ -68,7 +69,7 @@ def test_the_wait_outlasts_a_restart_and_the_right_pin_then_resets_it(
     clock.advance(seconds=1)
 
     store = SessionStore.open(data_dir, clock=clock)  # the app restarted
-    screen = LockScreen(store, clock)
+    screen = LockScreen(MonitoringService(store, clock), clock)
     qtbot.addWidget(screen)
     unlocked: list[bool] = []
     screen.unlocked.connect(lambda: unlocked.append(True))
@@ -85,7 +86,7 @@ def test_a_long_wait_says_it_in_minutes(qtbot, store: SessionStore, clock: Manua
     store.set_pin(STORED)
     for _ in range(12):
         store.record_pin_attempt(succeeded=False)
-    screen = LockScreen(store, clock)
+    screen = LockScreen(MonitoringService(store, clock), clock)
     qtbot.addWidget(screen)
     type_pin(qtbot, screen, "2468")
     assert screen.message.text() == (
@@ -101,7 +102,7 @@ def test_a_wrong_pin_that_cannot_be_saved_still_makes_the_next_try_wait(
 ) -> None:
     store = SessionStore.open(data_dir, clock=clock, busy_timeout_ms=100)
     store.set_pin(STORED)
-    screen = LockScreen(store, clock)
+    screen = LockScreen(MonitoringService(store, clock), clock)
     qtbot.addWidget(screen)
     with locked_by_other_process(store.path):
         type_pin(qtbot, screen, "1111")
@@ -123,7 +124,7 @@ def test_a_pin_hashed_the_old_way_unlocks_and_is_hashed_again_the_new_way(
     qtbot, store: SessionStore, clock: ManualClock
 ) -> None:
     store.set_pin(old_scheme_hash("2468"))
-    screen = LockScreen(store, clock)
+    screen = LockScreen(MonitoringService(store, clock), clock)
     qtbot.addWidget(screen)
     unlocked: list[bool] = []
     screen.unlocked.connect(lambda: unlocked.append(True))
@@ -135,7 +136,7 @@ def test_a_pin_hashed_the_old_way_unlocks_and_is_hashed_again_the_new_way(
 
 
 def test_no_pin_set_never_unlocks(qtbot, store: SessionStore, clock: ManualClock) -> None:
-    screen = LockScreen(store, clock)
+    screen = LockScreen(MonitoringService(store, clock), clock)
     qtbot.addWidget(screen)
     screen.pin.setText("")
     assert not screen.try_unlock()
@@ -218,7 +219,7 @@ def test_enter_on_a_focused_unlock_button_tries_the_pin(
     qtbot, store: SessionStore, clock: ManualClock
 ) -> None:
     store.set_pin(STORED)
-    screen = LockScreen(store, clock)
+    screen = LockScreen(MonitoringService(store, clock), clock)
     qtbot.addWidget(screen)
     unlocked: list[bool] = []
     screen.unlocked.connect(lambda: unlocked.append(True))
@@ -231,7 +232,7 @@ def test_one_wrong_pin_says_how_many_and_what_to_do_and_keeps_a_pin_typed_in_the
     qtbot, store: SessionStore, clock: ManualClock
 ) -> None:
     store.set_pin(STORED)
-    screen = LockScreen(store, clock)
+    screen = LockScreen(MonitoringService(store, clock), clock)
     qtbot.addWidget(screen)
     unlocked: list[bool] = []
     screen.unlocked.connect(lambda: unlocked.append(True))

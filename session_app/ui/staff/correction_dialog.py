@@ -219,6 +219,14 @@ class CheckCorrectionDialog(_CorrectionDialog):
             row, column = divmod(index, 2)
             grid.addWidget(label, row, column * 2)
             grid.addWidget(control, row, column * 2 + 1)
+        self._prefilled_time = when
+        self.taken_at = named(QLineEdit(when), "Corrected time taken", "CorrectTakenAt")
+        self.taken_at.setToolTip("Change only if the time was wrong (HH:MM).")
+        time_label = plain_label("Time &taken")
+        time_label.setObjectName("FieldLabel")
+        time_label.setBuddy(self.taken_at)
+        grid.addWidget(time_label, 8, 0)
+        grid.addWidget(self.taken_at, 8, 1)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self._prefilled_temperature = self._prefill("temperature_c", check.signs.temperature_c)
@@ -245,14 +253,17 @@ class CheckCorrectionDialog(_CorrectionDialog):
         return raw
 
     def _fields(self) -> dict[str, QWidget]:
-        return dict(self.controls)
+        return {**self.controls, "taken_at": self.taken_at}
 
     def _save_correction(self) -> Any:
+        typed = self.taken_at.text().strip()
         return self._service.correct_check(
             self.check.id,
             self.raw_values(),
             reason=self.reason.text(),
             recorded_by=self.recorded_by.text(),
+            # untouched: the original's time to the second (the service reads a typed one)
+            taken_at=None if typed == self._prefilled_time else typed,
         )
 
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from session_app.domain.clock import Clock, format_local
+from session_app.domain.clock import format_local
 from session_app.domain.events import DOSE, EVENT_KINDS, INFUSION_START, EventField, FieldKind
 from session_app.seams import EventLogger
 from session_app.ui.staff.widgets import EntryForm, error_label, mark_invalid, named, typed_values
@@ -41,12 +41,11 @@ class EventForm(EntryForm):
 
     logged = Signal(object)  # SessionEvent
 
-    def __init__(self, service: EventLogger, clock: Clock) -> None:
+    def __init__(self, service: EventLogger) -> None:
         super().__init__("Log an event")
         self.setObjectName("EventForm")
         self.setAccessibleName("Event form")
         self._service = service
-        self._clock = clock
         self.session_id: int | None = None
         self.kind = named(QComboBox(), "Event", "EventKind")
         self.pages = QStackedWidget()

@@ -62,7 +62,7 @@ from session_app.domain.summary import (
 from session_app.domain.text import shown_plainly
 from session_app.domain.vitals import VitalsCheck, temperature_text, value_text
 from session_app.seams import Corrector, RecordReader
-from session_app.store.repository import Change
+from session_app.store.repository import Change, ChangeKind
 from session_app.trends import minute_zero
 from session_app.ui.staff.correction_dialog import (
     CheckCorrectionDialog,
@@ -92,7 +92,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("note", "Note"),
 )
 COLUMN_INDEX = {key: i for i, (key, _) in enumerate(COLUMNS)}
-RECORD_KINDS = ("check", "alert", "event")  # store changes of a session that alter the rows
+# The store changes of a session that alter the rows.
+RECORD_KINDS = (ChangeKind.CHECK, ChangeKind.ALERT, ChangeKind.EVENT)
 # Light backgrounds of the alert severities, for table cells (QSS cannot style single items).
 SEVERITY_TINTS: dict[str, str] = {
     "advisory": "#e3edf7",
@@ -234,7 +235,7 @@ class FlowsheetTable(_RecordTable):
         self.refresh()
 
     def _on_change(self, change: Change) -> None:
-        if change.kind == "settings":  # the advisory tint turned on or off: refill
+        if change.kind is ChangeKind.SETTINGS:  # the advisory tint turned on or off: refill
             if self._advisory_tint_setting() == self.advisory_tint:
                 return
             self.advisory_tint = not self.advisory_tint
@@ -277,10 +278,10 @@ class FlowsheetTable(_RecordTable):
 
         False when the changes are anything else; the caller then refills the table.
         """
-        checks = [c for c in changes if c.kind == "check"]
+        checks = [c for c in changes if c.kind is ChangeKind.CHECK]
         if len(checks) != 1 or self.session_id is None or checks[0].row_id is None:
             return False
-        if any(c.kind not in ("check", "alert") for c in changes):
+        if any(c.kind not in (ChangeKind.CHECK, ChangeKind.ALERT) for c in changes):
             return False
         if self.rowCount() > 0 and self._newest is None:
             return False
@@ -294,7 +295,7 @@ class FlowsheetTable(_RecordTable):
             return False  # a back-dated check belongs further down
         alerts = self._store.alerts(self.session_id)
         own = {a.id for a in alerts if a.check_id == check.id}
-        if any(c.kind == "alert" and c.row_id not in own for c in changes):
+        if any(c.kind is ChangeKind.ALERT and c.row_id not in own for c in changes):
             return False  # an alert about another check: refill
         flagged = worst_by_value(a for a in alerts if a.check_id == check.id)
         first = self.rowCount() == 0
@@ -554,7 +555,7 @@ class TimelineTable(_RecordTable):
         self.refresh()
 
     def _on_change(self, change: Change) -> None:
-        if change.session_id == self.session_id and change.kind == "event":
+        if change.session_id == self.session_id and change.kind is ChangeKind.EVENT:
             self.refresh()
 
     def refresh(self) -> None:
@@ -662,7 +663,7 @@ class _CorrectableView(QWidget):
 
     def _on_change(self, change: Change) -> None:
         """An ended session makes the record read-only: "Correct…" goes grey at once."""
-        if change.kind == "session_end" and change.session_id == self.session_id:
+        if change.kind is ChangeKind.SESSION_END and change.session_id == self.session_id:
             self._update_actions()
 
     # -- the table's API, for the panel and tests ---------------------------------------

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from session_app.domain.session import TreatmentSession
 from session_app.domain.settings import resolve_settings
 from session_app.monitoring import MonitoringService
-from session_app.store.repository import Change
+from session_app.store.repository import Change, ChangeKind
 from session_app.ui.lock import IdleWatcher, LockScreen, PinSetupPage
 from session_app.ui.screen import fit_to_screen
 from session_app.ui.staff.alerts_panel import AlertsPanel
@@ -121,7 +121,7 @@ class StaffPanel(QMainWindow):
         self.start_form = StartSessionForm(self.service.start_session)
         self.sessions_list = PastSessionsList(store)
         self.vitals_form = VitalsForm(self.service, self.clock, unit)
-        self.event_form = EventForm(self.service, self.clock)
+        self.event_form = EventForm(self.service)
         self.alerts = AlertsPanel(store, self.service)
         self.charts: TrendCharts | None = None
         self._charts_slot = QWidget()
@@ -355,9 +355,9 @@ class StaffPanel(QMainWindow):
             return
         if self.is_locked:
             self._show_waiting()  # e.g. an alert acknowledged at another station
-        if change.kind == "session_end":
+        if change.kind is ChangeKind.SESSION_END:
             self.show_session(None)
-        elif change.kind in ("event", "check"):
+        elif change.kind in (ChangeKind.EVENT, ChangeKind.CHECK):
             self._update_banner()
             self.countdown.tick()
 
@@ -365,7 +365,7 @@ class StaffPanel(QMainWindow):
         """Open the clinic settings; a saved change applies to sessions started afterwards."""
         from session_app.ui.staff.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.store, self)
+        dialog = SettingsDialog(self.service, self)
         dialog.finished.connect(lambda _code: self._settings_closed())
         dialog.open()
         return dialog
@@ -392,7 +392,9 @@ class StaffPanel(QMainWindow):
             return None
         from session_app.ui.summary.discharge_dialog import DischargeDialog
 
-        dialog = DischargeDialog(self.store, self.current_session.id, self.clock, parent=self)
+        dialog = DischargeDialog(
+            self.store, self.current_session.id, self.clock, parent=self, service=self.service
+        )
         dialog.session_ended.connect(self.open_summary)
         dialog.open()
         return dialog
@@ -408,7 +410,7 @@ class StaffPanel(QMainWindow):
     # -- staff lock ----------------------------------------------------------------------
     def _build_lock_pages(self, require_pin: bool) -> None:
         self.pin_setup = PinSetupPage(self.service.set_pin)
-        self.lock_screen = LockScreen(self.store, self.clock)
+        self.lock_screen = LockScreen(self.service, self.clock)
         self._stack = LockPages(self.content, (self.pin_setup, self.lock_screen), require_pin)
         self.pages = self._stack.pages
         self.setCentralWidget(self.pages)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from session_app.domain.clock import format_local, minutes_between, to_local
 from session_app.domain.session import TreatmentSession
 from session_app.store import SessionStore
-from session_app.store.repository import Change
+from session_app.store.repository import Change, ChangeKind
 from session_app.ui.staff.widgets import named
 from session_app.ui.text import plain_label
 
@@ -70,7 +70,7 @@ class PastSessionsList(QGroupBox):
         self.refresh()
 
     def _on_change(self, change: Change) -> None:
-        if change.kind in ("session", "session_end"):
+        if change.kind in (ChangeKind.SESSION, ChangeKind.SESSION_END):
             self.refresh()
 
     def refresh(self) -> None:

@@ -29,9 +29,7 @@ from PySide6.QtWidgets import (
 
 from session_app.domain.pin import SET_IN_PANEL
 from session_app.domain.settings import Setting, registry, resolve_settings
-from session_app.monitoring import MonitoringService
 from session_app.seams import SettingsService
-from session_app.store import SessionStore
 from session_app.ui.staff.widgets import error_label, named
 from session_app.ui.staff.write import run_write
 from session_app.ui.text import plain_label, tooltip
@@ -58,18 +56,16 @@ class SettingsDialog(QDialog):
 
     def __init__(
         self,
-        store: SessionStore,
+        service: SettingsService,
         parent: QWidget | None = None,
-        *,
-        service: SettingsService | None = None,
     ) -> None:
-        """`service` saves (default: a MonitoringService on `store`, for callers that
-        have only the store)."""
+        """`service` is the panel's one MonitoringService: it reads the settings and
+        checks and saves typed ones."""
         super().__init__(parent)
         self.setObjectName("SettingsDialog")
         self.setAccessibleName("Clinic settings")
         self.setWindowTitle("Clinic settings")
-        self._service: SettingsService = service or MonitoringService(store, store.clock)
+        self._service = service
         self.values = resolve_settings(self._service.load_settings())
         self.settings: dict[str, Setting] = dict(registry())
         self.controls: dict[str, Control] = {}

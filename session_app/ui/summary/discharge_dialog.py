@@ -34,16 +34,16 @@ from session_app.domain.discharge import (
     assess,
     suggest_aldrete,
 )
+from session_app.domain.errors import ValidationError
 from session_app.domain.summary import (
     SessionRecord,
     SessionSummary,
     build_summary,
     discharge_context_for,
 )
-from session_app.monitoring import MonitoringService
 from session_app.seams import SessionEnder
 from session_app.store import SessionStore
-from session_app.ui.staff.widgets import mark_invalid, named
+from session_app.ui.staff.widgets import mark_invalid, named, show_refusal
 from session_app.ui.staff.write import run_write
 from session_app.ui.text import escape, plain_label, rich_label
 from session_app.ui.theme import load_qss
@@ -75,14 +75,15 @@ class DischargeDialog(QDialog):
         clock: Clock,
         parent: QWidget | None = None,
         *,
-        service: SessionEnder | None = None,
+        service: SessionEnder,
     ) -> None:
-        """`service` ends the session (default: a MonitoringService on `store`)."""
+        """`service` is the panel's one MonitoringService: it ends the session."""
         super().__init__(parent)
         self.setObjectName("DischargeDialog")
         self.setAccessibleName("Discharge checklist")
         self.setStyleSheet(load_qss("summary"))
-        self._service: SessionEnder = service or MonitoringService(store, clock)
+        self._service = service
+        self._refused: list[tuple[str, str]] = []  # (field, message) shown, until fixed
         self._clock = clock
         self.session_id = session_id
         self.summary: SessionSummary = build_summary(
@@ -169,14 +170,38 @@ class DischargeDialog(QDialog):
         self.ready_at.setDisplayFormat("HH:mm")
         local_now = to_local(clock.now())
         self.ready_at.setTime(QTime(local_now.hour, local_now.minute))
+        # The REMS form's names; the domain checks them (no setMaxLength: it counts).
+        self.hcp_name = QLineEdit()
+        named(self.hcp_name, "Healthcare provider completing the form", "HcpName")
+        self.hcp_name.setPlaceholderText("full name")
+        self.prescriber = QLineEdit(str(self.summary.record.clinic.get("rems.prescriber") or ""))
+        named(self.prescriber, "Prescriber", "Prescriber")
+        self.prescriber.setPlaceholderText("empty: the clinic's default prescriber")
+        # Answered before the dose (a pre-dose check): shown, not asked again.
+        self.predose_answer = plain_label()
+        named(
+            self.predose_answer, "Vital signs acceptable before dosing, recorded", "PredoseAnswer"
+        )
+        self.predose_answer.setWordWrap(True)
+        self._predose_recorded = False
         if self.summary.rems is not None:
             self.rems_box = QGroupBox("REMS patient monitoring form")
             named(self.rems_box, "REMS patient monitoring form", "RemsBox")
             rems = QFormLayout(self.rems_box)
-            rems.addRow("Vital signs acceptable before dosing", self.vitals_ok_predose)
+            predose = self.summary.rems.field("vitals_ok_predose")
+            self._predose_recorded = predose.source.startswith("pre-dose check")
+            if self._predose_recorded:
+                self.predose_answer.setText(
+                    f"Vital signs acceptable before dosing: {predose.value} — {predose.source}."
+                )
+                rems.addRow(self.predose_answer)  # the whole width: it reads as one line
+            else:
+                rems.addRow("Vital signs acceptable before dosing", self.vitals_ok_predose)
             rems.addRow("Vital signs acceptable before leaving", self.vitals_ok_leaving)
             rems.addRow("Serious adverse event", self.serious_ae)
             rems.addRow("Ready to leave at", self.ready_at)
+            rems.addRow("Healthcare provider completing the form", self.hcp_name)
+            rems.addRow("Prescriber (optional)", self.prescriber)
             if any("(serious)" in e.text for e in self.summary.adverse_events):
                 self.serious_ae.setCurrentIndex(1)
 
@@ -223,6 +248,8 @@ class DischargeDialog(QDialog):
             combo.currentIndexChanged.connect(self.update_result)
         self.responsible_adult.toggled.connect(self.update_result)
         self.advice.toggled.connect(self.update_result)
+        for field, edit in self._edits().items():
+            edit.textChanged.connect(lambda _text, field=field: self._field_edited(field))
         self.cancel_button.clicked.connect(self.reject)
         self.end_button.clicked.connect(self.end_session)
         if not session.is_open:
@@ -244,10 +271,16 @@ class DischargeDialog(QDialog):
             advice_given=self.advice.isChecked(),
             ended_by=self.ended_by.text().strip().upper(),
             note=self.note.text().strip(),
-            vitals_ok_predose=self.vitals_ok_predose.currentData() if rems else None,
+            vitals_ok_predose=(
+                self.vitals_ok_predose.currentData()
+                if rems and not self._predose_recorded
+                else None
+            ),
             vitals_ok_leaving=self.vitals_ok_leaving.currentData() if rems else None,
             ready_to_leave_at=self._ready_at() if rems else None,
             serious_adverse_event=self.serious_ae.currentData() if rems else None,
+            hcp_name=self.hcp_name.text().strip() if rems else "",
+            prescriber=self.prescriber.text().strip() if rems else "",
         )
 
     def _ready_at(self) -> datetime:
@@ -294,19 +327,47 @@ class DischargeDialog(QDialog):
             self.warnings_label.setText("")
 
     # -- action -------------------------------------------------------------------
+    def _edits(self) -> dict[str, QLineEdit]:
+        """The typed fields the service checks, by the names it reports errors with."""
+        return {
+            "ended_by": self.ended_by,
+            "note": self.note,
+            "hcp_name": self.hcp_name,
+            "prescriber": self.prescriber,
+        }
+
+    def _show_refusal(self, exc: ValidationError) -> None:
+        show_refusal(exc, self._edits(), self.error_label)
+        self._refused = [(e.field, e.message) for e in exc.errors]
+
+    def _field_edited(self, field: str) -> None:
+        """A refused field typed into: its message and mark go (they would be stale),
+        the others' stay until those are fixed or End session is pressed again."""
+        if all(f != field for f, _ in self._refused):
+            return
+        self._refused = [(f, m) for f, m in self._refused if f != field]
+        mark_invalid(self._edits()[field], False)
+        self.error_label.setText("\n".join(m for _, m in self._refused))
+
     def end_session(self) -> bool:
         """End the session with the checklist through the service, which checks who ends
-        it and the note (every problem shown at once) and assesses the record as it is
-        now; True when it was stored."""
-        for edit in (self.ended_by, self.note):
+        it, the note and the REMS names (every problem shown at once) and assesses the
+        record as it is now; True when it was stored."""
+        for edit in self._edits().values():
             mark_invalid(edit, False)
+        self._refused = []
+        rems = self.rems_box is not None
         checklist = replace(
-            self.checklist_input(), ended_by=self.ended_by.text(), note=self.note.text()
+            self.checklist_input(),
+            ended_by=self.ended_by.text(),
+            note=self.note.text(),
+            hcp_name=self.hcp_name.text() if rems else "",
+            prescriber=self.prescriber.text() if rems else "",
         )
         ended = run_write(
             lambda: self._service.end_session(self.session_id, checklist),
             self.error_label,
-            {"ended_by": self.ended_by, "note": self.note},
+            self._show_refusal,
         )
         if ended is None:
             return False

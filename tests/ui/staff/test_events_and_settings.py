@@ -101,7 +101,7 @@ def test_settings_change_applies_to_new_sessions_only(
 def test_settings_refuse_bad_values_in_place_and_save_nothing(
     qtbot, panel: StaffPanel, store: SessionStore
 ) -> None:
-    dialog = SettingsDialog(store, panel)
+    dialog = SettingsDialog(panel.service, panel)
     qtbot.addWidget(dialog)
     every = dialog.controls
     assert all(c.accessibleName() for c in every.values())

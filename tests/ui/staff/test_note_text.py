@@ -10,7 +10,7 @@ from session_app.domain.clock import ManualClock
 from session_app.domain.errors import ValidationError
 from session_app.domain.events import validate_event
 from session_app.domain.vitals import validate_vitals
-from session_app.monitoring import validate_reason
+from session_app.monitoring import MonitoringService, validate_reason
 from session_app.store import SessionStore
 from session_app.ui.staff.panel import StaffPanel
 from session_app.ui.summary.discharge_dialog import DischargeDialog
@@ -72,7 +72,7 @@ def test_the_discharge_note_is_counted_and_checked_like_every_note(
 ) -> None:
     sid = seed_rems_session(store, clock, end=False)
     clock.advance(minutes=7)
-    dialog = DischargeDialog(store, sid, clock)
+    dialog = DischargeDialog(store, sid, clock, service=MonitoringService(store, clock))
     qtbot.addWidget(dialog)
     fill(dialog, qtbot)
     paste(dialog.note, EMOJI * 300 + "c" * 201)  # 501 characters

@@ -89,7 +89,7 @@ class RecordingLogger:
 
 def test_the_event_form_leaves_validation_to_the_service(qtbot, clock: ManualClock) -> None:
     logger = RecordingLogger()
-    form = EventForm(logger, clock)
+    form = EventForm(logger)
     qtbot.addWidget(form)
     form.set_session(1)
     form.select_kind("adverse_event")
@@ -107,7 +107,7 @@ def test_a_store_failure_is_the_one_not_saved_message(
 ) -> None:
     service = MonitoringService(store, clock)
     session = service.start_session(NewSession("RT-1", ESKETAMINE_REMS, "AB"))
-    form = EventForm(service, clock)
+    form = EventForm(service)
     qtbot.addWidget(form)
     form.set_session(session.id)
     form.select_kind("note")
@@ -141,7 +141,7 @@ def test_the_settings_dialog_saves_through_the_service_saying_where_from(
 ) -> None:
     heard: list[Change] = []
     store.subscribe(heard.append)
-    dialog = SettingsDialog(store)
+    dialog = SettingsDialog(MonitoringService(store, store.clock))
     qtbot.addWidget(dialog)
     dialog.controls["thresholds.hr_high"].setText("120")
     assert dialog.save()
@@ -154,7 +154,7 @@ def test_the_discharge_dialog_shows_every_refused_field_at_once(
 ) -> None:
     service = MonitoringService(store, clock)
     session = service.start_session(NewSession("RT-1", ESKETAMINE_REMS, "AB"))
-    dialog = DischargeDialog(store, session.id, clock)
+    dialog = DischargeDialog(store, session.id, clock, service=service)
     qtbot.addWidget(dialog)
     dialog.note.setText("bell \x07")
     assert dialog.end_session() is False

@@ -37,7 +37,7 @@ def open_rems(store: SessionStore, clock: ManualClock) -> int:
 def test_completing_the_checklist_ends_the_session(
     qtbot, store: SessionStore, clock: ManualClock, open_rems: int
 ) -> None:
-    dialog = DischargeDialog(store, open_rems, clock)
+    dialog = DischargeDialog(store, open_rems, clock, service=MonitoringService(store, clock))
     qtbot.addWidget(dialog)
     assert dialog.warnings_label.isHidden()
     assert dialog.aldrete["circulation"].currentData() == 2  # suggested from the record
@@ -65,7 +65,7 @@ def test_short_monitoring_warns_but_does_not_block(
     sid = seed_rems_session(store, clock, end=False)
     summary_dose = store.events(sid)[1].occurred_at
     clock.set(summary_dose + timedelta(minutes=100))
-    dialog = DischargeDialog(store, sid, clock)
+    dialog = DischargeDialog(store, sid, clock, service=MonitoringService(store, clock))
     qtbot.addWidget(dialog)
     assert not dialog.warnings_label.isHidden()
     assert "Minimum monitoring time not reached: 100 of 120 min" in dialog.warnings_label.text()
@@ -80,7 +80,7 @@ def test_short_monitoring_warns_but_does_not_block(
 def test_missing_initials_are_refused_and_nothing_is_stored(
     qtbot, store: SessionStore, clock: ManualClock, open_rems: int
 ) -> None:
-    dialog = DischargeDialog(store, open_rems, clock)
+    dialog = DischargeDialog(store, open_rems, clock, service=MonitoringService(store, clock))
     qtbot.addWidget(dialog)
     fill(dialog, qtbot, initials="")
     qtbot.mouseClick(dialog.end_button, Qt.MouseButton.LeftButton)
@@ -93,7 +93,7 @@ def test_an_ended_session_cannot_be_ended_again(
     qtbot, store: SessionStore, clock: ManualClock
 ) -> None:
     sid = seed_rems_session(store, clock)
-    dialog = DischargeDialog(store, sid, clock)
+    dialog = DischargeDialog(store, sid, clock, service=MonitoringService(store, clock))
     qtbot.addWidget(dialog)
     assert not dialog.end_button.isEnabled()
     assert "read-only" in dialog.error_label.text()
@@ -102,7 +102,7 @@ def test_an_ended_session_cannot_be_ended_again(
 def test_every_control_is_named(qtbot, store: SessionStore, clock: ManualClock, open_rems) -> None:
     from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QTimeEdit
 
-    dialog = DischargeDialog(store, open_rems, clock)
+    dialog = DischargeDialog(store, open_rems, clock, service=MonitoringService(store, clock))
     qtbot.addWidget(dialog)
     controls = dialog.findChildren(QAbstractButton) + dialog.findChildren(QComboBox)
     controls += dialog.findChildren(QLineEdit) + dialog.findChildren(QTimeEdit)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from session_app.domain.clock import ManualClock
+from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
 from session_app.ui.summary.discharge_dialog import DischargeDialog
 from session_app.ui.summary.view import SummaryView
@@ -36,7 +37,7 @@ def test_view_refreshes_when_the_session_ends(
     view = SummaryView(store, sid, clock)
     qtbot.addWidget(view)
     assert "In progress" in view.state.text() and "still missing" in view.state.text()
-    dialog = DischargeDialog(store, sid, clock)
+    dialog = DischargeDialog(store, sid, clock, service=MonitoringService(store, clock))
     qtbot.addWidget(dialog)
     for combo in dialog.aldrete.values():
         combo.setCurrentIndex(combo.count() - 1)
