@@ -61,7 +61,8 @@ def test_importing_only_the_settings_gives_every_setting(everything: dict[str, A
     alone = fresh()
     assert alone["keys"] == everything["keys"]
     assert {"media_folders", "temperature_unit", "iv.after_infusion"} <= set(alone["keys"])
-    assert len(alone["keys"]) == 32  # 28, three REMS clinic fields and the advisory tint (issue 15)
+    assert len(alone["keys"]) == 35  # 28, three REMS clinic fields, the advisory tint, and
+    # weight required (IV, REMS) and the IV concentration (issue 15 point 3)
 
 
 @pytest.mark.parametrize(
