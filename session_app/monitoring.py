@@ -28,6 +28,7 @@ from session_app.domain.corrections import (
     void_details,
 )
 from session_app.domain.discharge import DischargeInput, assess, validate_name, validate_note
+from session_app.domain.dose import dose_details
 from session_app.domain.errors import FieldError, ValidationError
 from session_app.domain.events import parse_time_of_day
 from session_app.domain.news2 import News2Score, news2
@@ -41,7 +42,7 @@ from session_app.domain.schedule import (
     ScheduleStatus,
     anchors_from_events,
 )
-from session_app.domain.session import NewSession, TreatmentSession
+from session_app.domain.session import NewSession, TreatmentSession, require_weight
 from session_app.domain.session_protocol import session_protocol
 from session_app.domain.settings import SETTINGS, validate_settings
 from session_app.domain.summary import discharge_context_for, load_summary
@@ -88,7 +89,9 @@ class MonitoringService:
                     )
                 ]
             )
-        snapshot = preset(new.protocol_name, self.store.load_settings()).to_dict()
+        protocol = preset(new.protocol_name, self.store.load_settings())
+        require_weight(new, protocol.weight_required)
+        snapshot = protocol.to_dict()
         return self.store.start_session(new, protocol=snapshot, started_at=self.clock.now())
 
     def protocol(self, session_id: int) -> Protocol:
@@ -266,6 +269,10 @@ class MonitoringService:
         self._refuse_superseded(self.store.events(original.session_id), original, "event")
         problems = Problems()
         details = problems.take(lambda: ev.validate_event(original.kind, raw), {})
+        if original.kind == ev.DOSE and details:
+            details = problems.take(
+                lambda: self._dose_details(original.session_id, details), details
+            )
         initials = problems.take(lambda: ev.validate_initials(recorded_by), "")
         why = problems.take(lambda: validate_reason(reason), "")
         when = original.occurred_at
@@ -402,9 +409,17 @@ class MonitoringService:
         problems = Problems()
         when = problems.take(lambda: self._event_time(occurred_at, now, earliest), now)
         details = problems.take(lambda: ev.validate_event(kind, raw), {})
+        if kind == ev.DOSE and details:
+            details = problems.take(lambda: self._dose_details(session_id, details), details)
         initials = problems.take(lambda: ev.validate_initials(recorded_by), "")
         problems.refuse()
         return self.store.add_event(session_id, kind, initials, details, occurred_at=when)
+
+    def _dose_details(self, session_id: int, details: dict[str, Any]) -> dict[str, Any]:
+        """A dose with what its amount is computed with: the session's weight and its
+        protocol's concentration (domain.dose; a mg/kg dose without a weight is refused)."""
+        weight = self.store.session(session_id).weight_kg
+        return dose_details(details, weight, self.protocol(session_id).concentration_mg_ml)
 
     def _event_time(
         self,

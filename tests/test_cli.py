@@ -34,7 +34,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_sessions_command_lists_the_store(data_dir: Path) -> None:
     store = SessionStore.open(data_dir)
-    store.start_session(NewSession("JD-9", IV_KETAMINE, "AB"))
+    store.start_session(NewSession("JD-9", IV_KETAMINE, "AB", 70.0))
     store.close()
     result = run_cli("sessions", "--data-dir", str(data_dir))
     assert result.returncode == 0, result.stderr
@@ -86,7 +86,7 @@ def test_set_pin_refuses_a_bad_pin_and_changes_nothing(data_dir: Path) -> None:
 
 def test_backup_command_writes_a_usable_copy(data_dir: Path, tmp_path: Path) -> None:
     store = SessionStore.open(data_dir)
-    store.start_session(NewSession("JD-9", IV_KETAMINE, "AB"))
+    store.start_session(NewSession("JD-9", IV_KETAMINE, "AB", 70.0))
     target = tmp_path / "backup.sqlite3"
     result = run_cli("backup", str(target), "--data-dir", str(data_dir))  # while the store is open
     store.close()
@@ -175,7 +175,7 @@ def test_read_only_commands_work_in_a_read_only_data_folder(tmp_path: Path) -> N
     with small_disk(tmp_path) as disk:
         store = SessionStore.open(disk.path)
         service = MonitoringService(store, store.clock)
-        session = service.start_session(NewSession("JD-9", IV_KETAMINE, "AB"))
+        session = service.start_session(NewSession("JD-9", IV_KETAMINE, "AB", 70.0))
         record(service, session.id, heart_rate=80)
         store.close()
         before = sorted(os.listdir(disk.path))

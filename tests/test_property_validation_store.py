@@ -61,7 +61,7 @@ def test_store_holds_exactly_what_was_accepted(batch) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = SessionStore.open(Path(tmp), clock=ManualClock())
         service = MonitoringService(store, store.clock)
-        session_id = service.start_session(NewSession("PT", IV_KETAMINE, "AB")).id
+        session_id = service.start_session(NewSession("PT", IV_KETAMINE, "AB", 70.0)).id
         accepted = []
         for raw in batch:
             raw = {**raw, "recorded_by": raw.get("recorded_by", "AB")}

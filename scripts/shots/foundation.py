@@ -35,7 +35,7 @@ def staff_locked(tmp: Path):
     clock = ManualClock(SystemClock().now())
     store = SessionStore.open(tmp, clock=clock)
     store.set_pin(hash_pin("2580"))
-    MonitoringService(store, clock).start_session(NewSession("JD-104", IV_KETAMINE, "AB"))
+    MonitoringService(store, clock).start_session(NewSession("JD-104", IV_KETAMINE, "AB", 72.0))
     windows = build_windows(store, require_pin=True)
     windows.patient.allow_close = True
     windows.staff.confirm_closing()

@@ -111,6 +111,14 @@ def _name_text(text: str) -> str:
     return trimmed
 
 
+def _concentration_text(text: str) -> str:
+    """A concentration in mg/mL ("" when the clinic gives none), in its canonical spelling."""
+    from session_app.domain.dose import parse_concentration
+
+    value = parse_concentration(text)
+    return "" if value is None else f"{value:g}"
+
+
 _T = "Alert thresholds"
 _S = "Check schedule"
 _IV = "IV ketamine"
@@ -254,6 +262,26 @@ CATALOGUE: tuple[Setting, ...] = (
         unit="mg/kg",
         group=_IV,
     ),
+    # Weight-based dosing (0.5 mg/kg over 40 min, DESIGN.md section 3): without a weight a
+    # mg/kg dose is no amount, so IV ketamine requires one (issue 15).
+    Setting(
+        "iv.weight_required",
+        bool,
+        True,
+        "Weight required to start a session",
+        group=_IV,
+        help="A mg/kg dose is turned into mg with the session's weight.",
+    ),
+    Setting(
+        "iv.concentration_mg_ml",
+        str,
+        "",
+        "Concentration of the prepared infusion",
+        unit="mg/mL",
+        group=_IV,
+        normalize=_concentration_text,
+        help="0.1–100 mg/mL; with it, each dose is also shown in mL. Empty: not given.",
+    ),
     Setting(
         "rems.post_dose_check_min",
         int,
@@ -283,6 +311,14 @@ CATALOGUE: tuple[Setting, ...] = (
         group=_REMS,
         help=PHASE_TEXT_HELP,
         normalize=_phase_text,
+    ),
+    Setting(
+        "rems.weight_required",
+        bool,
+        False,
+        "Weight required to start a session",
+        group=_REMS,
+        help="Esketamine is a fixed dose (56 or 84 mg): no weight is needed.",
     ),
     Setting(
         "rems.typical_dose",

@@ -22,6 +22,7 @@ from session_app.domain.clock import (
     resolve_local_time,
 )
 from session_app.domain.corrections import is_void
+from session_app.domain.dose import stored_amount
 from session_app.domain.errors import FieldError, ValidationError
 from session_app.domain.records import SessionEvent
 from session_app.domain.text import snippet, text_problem
@@ -367,7 +368,8 @@ def _number(value: Any) -> str:
 
 
 def describe(event: SessionEvent) -> str:
-    """One line for the timeline, e.g. "Dose given: Ketamine 0.5 mg/kg, IV infusion, lot AB12"."""
+    """One line for the timeline, e.g. "Dose given: Ketamine 0.5 mg/kg × 72.5 kg = 36.25 mg,
+    IV infusion, lot AB12" (a dose with the weight it used: domain.dose)."""
     spec = EVENT_KINDS.get(event.kind)
     d = event.details
     label = spec.label if spec else event.kind.replace("_", " ").capitalize()
@@ -375,7 +377,9 @@ def describe(event: SessionEvent) -> str:
         reason = f" — {event.correction_reason}" if event.correction_reason else ""
         return f"Withdrawn{reason}: {label}"
     if event.kind == DOSE:
-        text = f"{d.get('drug', '')} {_number(d.get('dose', ''))} {d.get('unit', '')}".strip()
+        amount = stored_amount(d)  # with the weight it used: "0.5 mg/kg × 72.5 kg = 36.25 mg"
+        given = amount.text if amount else f"{_number(d.get('dose', ''))} {d.get('unit', '')}"
+        text = f"{d.get('drug', '')} {given}".strip()
         extra = [d.get("route", "")] + ([f"lot {d['lot_number']}"] if d.get("lot_number") else [])
         body = ", ".join(p for p in [text, *extra] if p)
     elif event.kind in (INFUSION_START, INFUSION_RATE):

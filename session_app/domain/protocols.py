@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from session_app.domain.catalogue import PHASE_TEXT_HELP
+from session_app.domain.dose import parse_concentration
 from session_app.domain.settings import resolve_settings
 
 IV_KETAMINE = "IV ketamine"
@@ -121,6 +122,8 @@ class Protocol:
     dose_unit: str = "mg"
     typical_dose: float | None = None
     dose_choices: tuple[float, ...] = ()
+    weight_required: bool = False  # to start a session (older snapshots: not required)
+    concentration_mg_ml: float | None = None  # of the bag: a dose is also shown in mL
 
     def monitoring_ends_at(
         self, dose_at: datetime | None, infusion_end_at: datetime | None = None
@@ -273,6 +276,8 @@ def preset(name: str, clinic_settings: Mapping[str, Any] | None = None) -> Proto
             route="IV infusion",
             dose_unit="mg/kg",
             typical_dose=float(values["iv.typical_dose"]),
+            weight_required=values["iv.weight_required"],
+            concentration_mg_ml=parse_concentration(values["iv.concentration_mg_ml"]),
             **_common(values),
         )
     if name == ESKETAMINE_REMS:
@@ -294,6 +299,7 @@ def preset(name: str, clinic_settings: Mapping[str, Any] | None = None) -> Proto
             dose_unit="mg",
             typical_dose=float(values["rems.typical_dose"]),
             dose_choices=(56.0, 84.0),
+            weight_required=values["rems.weight_required"],
             **_common(values),
         )
     raise KeyError(f"no protocol preset named {name!r} (known: {', '.join(PRESET_NAMES)})")

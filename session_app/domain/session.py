@@ -94,3 +94,23 @@ def validate_new_session(
     if errors:
         raise ValidationError(errors)
     return NewSession(pid.upper(), protocol_name.strip(), staff.upper(), weight)
+
+
+def require_weight(new: NewSession, required: bool) -> None:
+    """Refuse a session without a weight when its protocol doses by weight: a mg/kg dose
+    is turned into mg with the session's weight, which cannot be added later (issue 15).
+    `required` is the protocol's `weight_required` (a clinic setting)."""
+    if required and new.weight_kg is None:
+        low, high = WEIGHT_RANGE_KG
+        raise ValidationError(
+            [
+                FieldError(
+                    "weight_kg",
+                    "Weight (kg)",
+                    "",
+                    f"Weight (kg): required for {new.protocol_name}, whose dose is by weight "
+                    f"(mg/kg) and is turned into mg with it (accepted: {low:.0f}–{high:.0f} kg, "
+                    "one decimal).",
+                )
+            ]
+        )

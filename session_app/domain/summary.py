@@ -21,6 +21,7 @@ from session_app.domain.baseline import baseline_checks
 from session_app.domain.clock import format_local
 from session_app.domain.corrections import AlertResolution, current, is_void, versions
 from session_app.domain.discharge import DischargeContext, StoredDischarge, discharge_context
+from session_app.domain.dose import DoseAmount, stored_amount
 from session_app.domain.events import EVENT_KINDS, describe
 from session_app.domain.news2 import News2Score, news2
 from session_app.domain.protocols import ESKETAMINE_REMS, Protocol
@@ -250,6 +251,7 @@ class DoseLine:
     recorded_by: str
     corrections: tuple[CorrectionNote, ...] = ()  # how this dose was corrected, oldest first
     event_id: int | None = None  # the stored row shown
+    amount: DoseAmount | None = None  # in mg with the weight it used (domain.dose)
 
 
 @dataclass(frozen=True)
@@ -488,6 +490,7 @@ def _dose_line(event: SessionEvent, rows: Sequence[SessionEvent] = ()) -> DoseLi
         recorded_by=event.recorded_by,
         corrections=event_corrections(rows, event) if event.corrects_id is not None else (),
         event_id=event.id,
+        amount=stored_amount(d),
     )
 
 

@@ -26,7 +26,9 @@ from typing import Any
 
 from session_app.domain.clock import to_local
 from session_app.domain.corrections import RESOLVED_BY_CORRECTION
-from session_app.domain.events import describe
+from session_app.domain.dose import stored_amount
+from session_app.domain.events import DOSE, describe
+from session_app.domain.records import SessionEvent
 from session_app.domain.summary import SessionRecord
 from session_app.domain.vitals import MEASURE_NAMES, YES_NO_NAMES, value_text
 from session_app.export import write_files_atomically
@@ -62,6 +64,12 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "corrects_id",
     "correction_reason",
     "superseded",
+    # a dose as an amount (domain.dose): mg, the weight it used, the volume at the
+    # concentration given; empty for other events and when mg could not be computed
+    "dose_mg",
+    "weight_kg",
+    "volume_ml",
+    "concentration_mg_ml",
 )
 ALERT_COLUMNS: tuple[str, ...] = (
     "session_id",
@@ -166,6 +174,7 @@ def events_csv(record: SessionRecord) -> str:
     session = record.session
     rows = [
         {
+            **_amount_cells(event),
             "session_id": session.id,
             "patient_id": session.patient_id,
             "event_id": event.id,
@@ -182,6 +191,19 @@ def events_csv(record: SessionRecord) -> str:
         for event in record.events
     ]
     return _rows_to_csv(EVENT_COLUMNS, rows)
+
+
+def _amount_cells(event: SessionEvent) -> dict[str, Any]:
+    """The dose columns of an events row: a dose's mg, weight, volume, concentration."""
+    amount = stored_amount(event.details) if event.kind == DOSE else None
+    if amount is None:
+        return {}
+    return {
+        "dose_mg": amount.mg,
+        "weight_kg": amount.weight_kg,
+        "volume_ml": amount.volume_ml,
+        "concentration_mg_ml": amount.concentration_mg_ml,
+    }
 
 
 def alerts_csv(record: SessionRecord) -> str:

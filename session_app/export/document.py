@@ -185,7 +185,8 @@ def dose_html(summary: SessionSummary, marks: Marks | None = None) -> str:
         (
             d.at,
             "Dose",
-            f"{d.drug} {d.dose}, {d.route}, lot {d.lot or '—'}" + _mark(marks, "event", d.event_id),
+            f"{d.drug} {d.amount.text if d.amount else d.dose}, {d.route}, lot {d.lot or '—'}"
+            + _mark(marks, "event", d.event_id),
             d.recorded_by,
         )
         for d in summary.doses

@@ -26,6 +26,7 @@ from typing import Any
 
 from session_app.domain.clock import to_iso
 from session_app.domain.corrections import current
+from session_app.domain.dose import stored_amount
 from session_app.domain.events import ADVERSE_EVENT, DOSE, describe
 from session_app.domain.records import SessionEvent
 from session_app.domain.summary import SessionRecord
@@ -239,7 +240,14 @@ def _drug(name: str) -> dict[str, Any]:
 
 
 def _administration(record: SessionRecord, event: SessionEvent) -> dict[str, Any]:
+    """The dose in mg when it is known (a mg/kg dose with the weight it used), else as
+    given; the dosage text says how it was computed (domain.dose)."""
     details = event.details
+    amount = stored_amount(details)
+    if amount is not None and amount.mg is not None:
+        dose = _quantity(amount.mg, "mg", "mg")
+    else:
+        dose = _quantity(float(details["dose"]), details["unit"], details["unit"])
     resource: dict[str, Any] = {
         "resourceType": "MedicationAdministration",
         "id": f"s{record.session.id}-e{event.id}-dose",
@@ -250,9 +258,11 @@ def _administration(record: SessionRecord, event: SessionEvent) -> dict[str, Any
         "performer": [{"actor": {"display": event.recorded_by}}],
         "dosage": {
             "route": {"text": str(details.get("route", ""))},
-            "dose": _quantity(float(details["dose"]), details["unit"], details["unit"]),
+            "dose": dose,
         },
     }
+    if amount is not None:
+        resource["dosage"]["text"] = amount.text
     if details.get("lot_number"):
         resource["note"] = [{"text": f"Lot number {details['lot_number']}"}]
     return resource

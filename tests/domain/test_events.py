@@ -207,7 +207,8 @@ def make(kind: str, details: dict, **extra) -> SessionEvent:
         (
             "dose",
             ev.validate_event("dose", GOOD_DOSE),
-            "Dose given: Ketamine 0.5 mg/kg, IV infusion, lot AB12-3",
+            # stored with no weight (before issue 15): the mg cannot be known, and it says so
+            "Dose given: Ketamine 0.5 mg/kg (mg not computed: no weight), IV infusion, lot AB12-3",
         ),
         (
             "dose",

@@ -199,7 +199,9 @@ def test_first_treatment_is_no_after_an_earlier_esketamine_session_of_the_same_p
     run_session(clinic, clock, "MK-301", pre_dose_check={"vitals_ok": "yes"})
     run_session(clinic, clock, "MK-3011", pre_dose_check={"vitals_ok": "yes"})  # another one
     clock.advance(minutes=60)
-    iv = MonitoringService(clinic, clock).start_session(NewSession("MK-302", IV_KETAMINE, "AB"))
+    iv = MonitoringService(clinic, clock).start_session(
+        NewSession("MK-302", IV_KETAMINE, "AB", 70.0)
+    )
     clock.advance(timedelta(days=7))
     again = run_session(clinic, clock, "MK-301", pre_dose_check={"vitals_ok": "yes"})
     field = form(clinic, clock, again).field("first_treatment")

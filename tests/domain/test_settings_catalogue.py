@@ -61,8 +61,9 @@ def test_importing_only_the_settings_gives_every_setting(everything: dict[str, A
     alone = fresh()
     assert alone["keys"] == everything["keys"]
     assert {"media_folders", "temperature_unit", "iv.after_infusion"} <= set(alone["keys"])
-    # 28, three REMS clinic fields, the advisory tint and the planned infusion (issue 15)
-    assert len(alone["keys"]) == 33
+    # 28, three REMS clinic fields, the advisory tint, the planned infusion, weight required
+    # (IV, REMS) and the IV concentration (issue 15)
+    assert len(alone["keys"]) == 36
 
 
 @pytest.mark.parametrize(

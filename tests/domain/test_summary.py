@@ -74,7 +74,7 @@ def test_peak_change_is_the_largest_in_size_and_signed(
     store: SessionStore, clock: ManualClock
 ) -> None:
     service = MonitoringService(store, clock)
-    session = service.start_session(NewSession("AA-1", IV_KETAMINE, "AB"))
+    session = service.start_session(NewSession("AA-1", IV_KETAMINE, "AB", 70.0))
     for minutes, hr, baseline in ((0, 80, True), (10, 95, False), (20, 58, False)):
         clock.set(session.started_at + timedelta(minutes=minutes))
         record(service, session.id, heart_rate=hr, is_baseline=baseline)

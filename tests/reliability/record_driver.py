@@ -37,7 +37,7 @@ def main() -> int:
     windows.patient.show()
     staff.show()
     if staff.current_session is None:  # the first run starts it; later runs resume it
-        staff.show_session(staff.service.start_session(NewSession("KT", IV_KETAMINE, "AB")))
+        staff.show_session(staff.service.start_session(NewSession("KT", IV_KETAMINE, "AB", 70.0)))
     vitals, events = staff.vitals_form, staff.event_form
     events.select_kind("note")
     print(f"READY {staff.current_session.id}", flush=True)

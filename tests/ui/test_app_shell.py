@@ -67,6 +67,7 @@ def test_refused_session_shows_the_message_and_stores_nothing(
 def test_open_session_is_resumed_on_restart(qtbot, data_dir: Path, clock: ManualClock) -> None:
     first = make_app(qtbot, data_dir, clock)
     qtbot.keyClicks(first.staff.start_form.patient_id, "KL")
+    qtbot.keyClicks(first.staff.start_form.weight, "70")  # IV ketamine needs a weight
     qtbot.keyClicks(first.staff.start_form.staff, "ab")
     first.staff.start_form.submit()
     first.store.close()

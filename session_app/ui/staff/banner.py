@@ -7,6 +7,8 @@ window and the panel only sets two labels.
 from __future__ import annotations
 
 from session_app.domain.clock import format_local
+from session_app.domain.dose import stored_amount
+from session_app.domain.events import DOSE
 from session_app.domain.session import TreatmentSession
 from session_app.monitoring import MonitoringService
 
@@ -15,13 +17,16 @@ NO_SESSION = "No session in progress. Start one with the form on the left."
 
 def session_banner(service: MonitoringService, session: TreatmentSession) -> tuple[str, str]:
     """(title, details): "In progress: RT-1 · IV ketamine · 70 kg" and
-    "Started … by AB · dose 09:12 · minimum monitoring until 11:12 · checks: …"."""
+    "Started … by AB · dose 09:12 (0.5 mg/kg × 70 kg = 35 mg) · minimum monitoring until
+    11:12 · checks: …"."""
     weight = f" · {session.weight_kg:g} kg" if session.weight_kg else ""
     title = f"In progress: {session.patient_id} · {session.protocol_name}{weight}"
     schedule = service.schedule(session.id)
     parts = [f"Started {format_local(session.started_at)} by {session.staff_initials}"]
     if schedule.dose_at is not None:
-        parts.append(f"dose {format_local(schedule.dose_at, with_date=False)}")
+        parts.append(
+            f"dose {format_local(schedule.dose_at, with_date=False)}{_amount(service, session)}"
+        )
     else:
         parts.append("no dose logged yet")
     plan = service.infusion_plan(session.id)  # the planned infusion (domain.infusion)
@@ -38,3 +43,11 @@ def session_banner(service: MonitoringService, session: TreatmentSession) -> tup
         parts.append(f"minimum monitoring until {format_local(ends, with_date=False)}")
     parts.append(f"checks: {service.protocol(session.id).describe_schedule()}")
     return title, " · ".join(parts)
+
+
+def _amount(service: MonitoringService, session: TreatmentSession) -> str:
+    """The first dose as an amount, with the weight it used (domain.dose), e.g.
+    " (0.5 mg/kg × 72.5 kg = 36.25 mg)"; empty before a dose (an infusion start only)."""
+    dose = next((e for e in service.events(session.id) if e.kind == DOSE), None)
+    amount = stored_amount(dose.details) if dose else None
+    return f" ({amount.text})" if amount else ""

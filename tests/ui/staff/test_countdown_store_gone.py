@@ -15,7 +15,7 @@ def test_a_store_read_failing_shows_the_quiet_message_and_stops_asking(
     qtbot, store: SessionStore, clock: ManualClock
 ) -> None:
     service = MonitoringService(store, clock)
-    session = service.start_session(NewSession("JD-3", IV_KETAMINE, "AB"))
+    session = service.start_session(NewSession("JD-3", IV_KETAMINE, "AB", 70.0))
     countdown = DueCountdown(service)
     qtbot.addWidget(countdown)
     countdown.show()

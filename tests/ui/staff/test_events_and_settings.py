@@ -94,7 +94,7 @@ def test_settings_change_applies_to_new_sessions_only(
     # the running session keeps its snapshot; a new one gets the new value
     panel.service._protocols.clear()
     assert panel.service.protocol(session.id).thresholds.hr_high == running.thresholds.hr_high
-    later = panel.service.start_session(NewSession("RT-2", IV_KETAMINE, "AB"))
+    later = panel.service.start_session(NewSession("RT-2", IV_KETAMINE, "AB", 70.0))
     assert panel.service.protocol(later.id).thresholds.hr_high == 120
 
 

@@ -26,7 +26,7 @@ def test_the_list_shows_end_time_and_duration_and_says_double_click_opens_the_su
     clock.advance(minutes=135, seconds=20)
     store.end_session(ended.id, "AB")
     clock.advance(minutes=10)
-    running = service.start_session(NewSession("BB-2", IV_KETAMINE, "CD"))
+    running = service.start_session(NewSession("BB-2", IV_KETAMINE, "CD", 70.0))
     listing = PastSessionsList(store)
     qtbot.addWidget(listing)
     listing.show()
