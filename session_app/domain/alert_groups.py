@@ -3,7 +3,8 @@
 One check can cross several thresholds at once (the absolute limit and the rise over
 baseline, for systolic and diastolic): eight cards for one blood pressure buried the
 vitals form. They are one finding-list to read and one acknowledgement to give, so the
-grouping is a rule of the domain, not of the widget that shows it. Qt-free.
+grouping is a rule of the domain, not of the widget that shows it. What the nurse did
+about them (the optional response) is free text checked like every staff text. Qt-free.
 """
 
 from __future__ import annotations
@@ -13,7 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from session_app.domain.alerts import Severity, worst
+from session_app.domain.errors import FieldError, ValidationError
 from session_app.domain.records import AlertRecord
+from session_app.domain.text import snippet, text_problem
+
+# A response says what was done in a sentence or two, like a correction's reason.
+RESPONSE_MAX_LENGTH = 500
 
 
 @dataclass(frozen=True)
@@ -59,3 +65,16 @@ def group_alerts(alerts: Iterable[AlertRecord]) -> list[AlertGroup]:
         by_key.setdefault(key, []).append(alert)
     groups = [AlertGroup(tuple(sorted(found, key=_by_severity))) for found in by_key.values()]
     return sorted(groups, key=lambda g: (-g.severity.rank, g.raised_at, g.ids[0]))
+
+
+def validate_response(raw: str) -> str:
+    """The action/response given with an acknowledgement: optional, trimmed, refused
+    whole when too long or holding a control character (ValidationError)."""
+    text = raw.strip()
+    if problem := text_problem(text, RESPONSE_MAX_LENGTH):
+        message = (
+            f"Response: '{snippet(raw)}' {problem} "
+            f"(accepted: at most {RESPONSE_MAX_LENGTH} characters)."
+        )
+        raise ValidationError([FieldError("response", "Response", raw, message)])
+    return text
