@@ -10,13 +10,14 @@ today's settings.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from session_app.domain import events as ev
 from session_app.domain import infusion
+from session_app.domain.alert_groups import validate_response
 from session_app.domain.alerts import AlertFinding, evaluate
 from session_app.domain.baseline import baseline_check
 from session_app.domain.clock import Clock, ensure_utc, format_local
@@ -443,10 +444,22 @@ class MonitoringService:
         return current(self.store.events(session_id))
 
     # -- alerts -----------------------------------------------------------------
-    def acknowledge(self, alert_id: int, initials: str) -> AlertRecord:
+    def acknowledge(self, alert_id: int, initials: str, response: str = "") -> AlertRecord:
         """Record who acknowledged an alert and when (the store's clock)."""
-        staff = ev.validate_initials(initials, "acked_by", "Acknowledged by")
-        return self.store.acknowledge_alert(alert_id, staff)
+        return self.acknowledge_all([alert_id], initials, response)[0]
+
+    def acknowledge_all(
+        self, alert_ids: Sequence[int], initials: str, response: str = ""
+    ) -> list[AlertRecord]:
+        """Acknowledge the alerts of one card (one check) together, in one transaction,
+        with what was done about them (optional); every problem at once, nothing stored."""
+        problems = Problems()
+        staff = problems.take(
+            lambda: ev.validate_initials(initials, "acked_by", "Acknowledged by"), ""
+        )
+        said = problems.take(lambda: validate_response(response), "")
+        problems.refuse()
+        return self.store.acknowledge_alerts(alert_ids, staff, said)
 
     def open_alerts(self, session_id: int) -> list[AlertRecord]:
         """Alerts neither acknowledged nor resolved by a correction, oldest first."""

@@ -8,7 +8,7 @@ Qt-free, like the domain; the concrete types are imported for type checking only
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -97,10 +97,13 @@ class ScheduleSource(Protocol):
 
 
 class AlertService(Protocol):
-    """The alerts still to act on (neither acknowledged nor resolved by a correction)."""
+    """The alerts still to act on (neither acknowledged nor resolved by a correction), and
+    the acknowledgement of a card's alerts together, with an optional response."""
 
     def open_alerts(self, session_id: int) -> list[AlertRecord]: ...
-    def acknowledge(self, alert_id: int, initials: str) -> AlertRecord: ...
+    def acknowledge_all(
+        self, alert_ids: Sequence[int], initials: str, response: str = ...
+    ) -> list[AlertRecord]: ...
 
 
 class HistorySource(Protocol):

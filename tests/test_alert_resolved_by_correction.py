@@ -24,6 +24,7 @@ from session_app.export.document import summary_html
 from session_app.export.pdf import render_pdf
 from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
+from session_app.store.schema import SCHEMA_VERSION
 
 VITALS = {
     "systolic": "128",
@@ -192,6 +193,7 @@ def test_a_schema_2_file_gains_the_resolutions_and_keeps_its_open_alert(
     store.close()
     with sqlite3.connect(path) as raw:  # back to what schema 2 left
         raw.execute("DROP TABLE alert_resolutions")
+        raw.execute("ALTER TABLE alert_acks DROP COLUMN response")  # schema 4's
         raw.execute("PRAGMA user_version = 2")
     reopened = SessionStore.open(path.parent, clock=clock)
     try:
@@ -203,4 +205,4 @@ def test_a_schema_2_file_gains_the_resolutions_and_keeps_its_open_alert(
     finally:
         reopened.close()
     with sqlite3.connect(path) as raw:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

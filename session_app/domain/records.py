@@ -38,6 +38,7 @@ class AlertRecord:
     raised_at: datetime
     acked_by: str = ""
     acked_at: datetime | None = None
+    ack_response: str = ""  # the action/response typed with the acknowledgement, if any
 
     @property
     def acknowledged(self) -> bool:

@@ -1,6 +1,6 @@
 """CSV export: one row per stored vitals check, a second file of timeline events, and a
-third of alerts (when raised, severity, rule, value, who acknowledged it and when, and
-whether a correction resolved it).
+third of alerts (when raised, severity, rule, value, who acknowledged it, when and with
+what response, and whether a correction resolved it).
 
 Every stored row is written, corrections included (`corrects_id`, `superseded`), so the
 file is the full audit trail and parses back to exactly what the store holds. Each check
@@ -8,7 +8,7 @@ row names the alerts it raised (`alerts`), and an alert a correction resolved sa
 ISO 8601 in the machine's local time with its UTC offset. Encoding is UTF-8 with a BOM so
 spreadsheet programs read "°" and accented notes correctly.
 
-Free text (notes, correction reasons, event descriptions) that begins like a spreadsheet
+Free text (notes, correction reasons, event descriptions, responses) that begins like a spreadsheet
 formula (= + - @ tab CR), or with a ', is written with one more ' in front, so a
 spreadsheet shows it as text. The escape is reversible: remove one leading ' from any
 such cell and the text is exactly what was stored (`read_checks_csv` does).
@@ -84,12 +84,20 @@ ALERT_COLUMNS: tuple[str, ...] = (
     "message",
     "acknowledged_by",
     "acknowledged_at",
+    "acknowledged_response",  # what was done, typed with the acknowledgement (optional)
     "resolved_by_correction",  # the id of the correction that resolved the alert
     "resolved_by",
     "resolved_at",
     "resolution",
 )
-FREE_TEXT = ("note", "correction_reason", "description", "alerts", "message")
+FREE_TEXT = (
+    "note",
+    "correction_reason",
+    "description",
+    "alerts",
+    "message",
+    "acknowledged_response",
+)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -228,6 +236,7 @@ def alerts_csv(record: SessionRecord) -> str:
                 "message": alert.message,
                 "acknowledged_by": alert.acked_by,
                 "acknowledged_at": iso_local(alert.acked_at),
+                "acknowledged_response": alert.ack_response,
                 "resolved_by_correction": resolution.correction_id if resolution else None,
                 "resolved_by": resolution.resolved_by if resolution else "",
                 "resolved_at": iso_local(resolution.resolved_at if resolution else None),

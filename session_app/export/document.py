@@ -344,8 +344,11 @@ def charts_html(width_px: int | None = None, *, new_page: bool = False) -> str:
 
 
 def alert_status(alert: AlertRecord, resolution: AlertResolution | None = None) -> str:
-    """Who acknowledged the alert, and whether a correction resolved it (both are kept)."""
+    """Who acknowledged the alert and what they did about it, and whether a correction
+    resolved it (both are kept)."""
     parts = [f"{alert.acked_by} at {_t(alert.acked_at)}"] if alert.acknowledged else []
+    if alert.acknowledged and alert.ack_response:
+        parts[0] += f", response: {alert.ack_response}"
     if resolution is not None:
         parts.append(
             f"{RESOLVED_BY_CORRECTION} (record {resolution.correction_id}, "

@@ -464,20 +464,35 @@ class SessionStore:
         ]
 
     # -- alerts --------------------------------------------------------------
-    def acknowledge_alert(self, alert_id: int, acked_by: str) -> AlertRecord:
-        alert = self._alerts_where("a.id = ?", alert_id)
-        if not alert:
-            raise KeyError(f"no alert with id {alert_id}")
-        if alert[0].acknowledged:
-            return alert[0]
-        self._insert(
-            "alert_ack",
-            alert[0].session_id,
-            "INSERT INTO alert_acks (alert_id, acked_by, acked_at) VALUES (?, ?, ?)",
-            (alert_id, acked_by, to_iso(self.clock.now())),
-            by=acked_by,
-        )
-        return self._alerts_where("a.id = ?", alert_id)[0]
+    def acknowledge_alert(self, alert_id: int, acked_by: str, response: str = "") -> AlertRecord:
+        return self.acknowledge_alerts([alert_id], acked_by, response)[0]
+
+    def acknowledge_alerts(
+        self, alert_ids: Sequence[int], acked_by: str, response: str = ""
+    ) -> list[AlertRecord]:
+        """Acknowledge every alert of `alert_ids` in ONE transaction: all or none (the
+        alerts of one check are acknowledged together, issue 15). An alert already
+        acknowledged keeps its first acknowledgement. KeyError for an unknown id, before
+        anything is written."""
+        wanted = list(dict.fromkeys(alert_ids))
+        alerts = [self._alerts_where("a.id = ?", alert_id) for alert_id in wanted]
+        if missing := [i for i, found in zip(wanted, alerts, strict=True) if not found]:
+            raise KeyError(f"no alert with id {missing[0]}")
+        added: list[tuple[int, int]] = []  # (session id, ack row id)
+        now = to_iso(self.clock.now())
+        with self._writing() as conn:
+            for [alert] in alerts:
+                cursor = conn.execute(  # skipped if acknowledged meanwhile (another station)
+                    "INSERT INTO alert_acks (alert_id, acked_by, acked_at, response)"
+                    " SELECT ?, ?, ?, ? WHERE NOT EXISTS"
+                    " (SELECT 1 FROM alert_acks WHERE alert_id = ?)",
+                    (alert.id, acked_by, now, response, alert.id),
+                )
+                if cursor.rowcount and cursor.lastrowid is not None:
+                    added.append((alert.session_id, cursor.lastrowid))
+        for session_id, row_id in added:
+            self._announce(Change(ChangeKind.ALERT_ACK, session_id, row_id, acked_by))
+        return [self._alerts_where("a.id = ?", alert_id)[0] for alert_id in wanted]
 
     def alerts(self, session_id: int, *, unacknowledged_only: bool = False) -> list[AlertRecord]:
         """Every alert of the session; with `unacknowledged_only`, the open ones: neither
@@ -503,7 +518,7 @@ class SessionStore:
     def _alerts_where(self, clause: str, value: int) -> list[AlertRecord]:
         rows = self._read(
             "SELECT a.id, a.session_id, a.check_id, a.severity, a.rule, a.measure, a.value,"
-            " a.message, a.raised_at, k.acked_by, k.acked_at FROM alerts a"
+            " a.message, a.raised_at, k.acked_by, k.acked_at, k.response FROM alerts a"
             f" LEFT JOIN alert_acks k ON k.alert_id = a.id WHERE {clause}"
             " ORDER BY a.raised_at, a.id",
             (value,),
@@ -521,6 +536,7 @@ class SessionStore:
                 raised_at=from_iso(r[8]),
                 acked_by=r[9] or "",
                 acked_at=from_iso(r[10]) if r[10] else None,
+                ack_response=r[11] or "",
             )
             for r in rows
         ]

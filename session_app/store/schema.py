@@ -187,5 +187,12 @@ CREATE TABLE alert_resolutions (
 );
 """ + "".join(_append_only(t) for t in _V3_APPEND_ONLY)
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
+# V4 (issue 15): what was done about an alert ("repeated SpO2 after deep breaths"), kept
+# with its acknowledgement. Optional: '' when nothing was said, as for every acknowledgement
+# made before schema 4. The append-only triggers of alert_acks still hold.
+V4 = """
+ALTER TABLE alert_acks ADD COLUMN response TEXT NOT NULL DEFAULT '';
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
 SCHEMA_VERSION = len(MIGRATIONS)

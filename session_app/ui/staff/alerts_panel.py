@@ -1,12 +1,15 @@
 """Alerts of the session in progress: stay visible until a nurse acknowledges them.
 
 The alerts themselves are raised by the monitoring service when a check is saved;
-this panel lists them from the store (refreshing on every store change) and sends
-acknowledgements, with the nurse's initials, back through the service.
+this panel lists them from the store (refreshing on every store change), one card per
+check, and sends acknowledgements, with the nurse's initials and an optional response,
+back through the service.
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
@@ -19,7 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from session_app.domain.alert_groups import RESPONSE_MAX_LENGTH, AlertGroup, group_alerts
 from session_app.domain.clock import format_local
+from session_app.domain.errors import ValidationError
 from session_app.domain.records import AlertRecord
 from session_app.seams import AlertService, AlertSource
 from session_app.store.repository import Change, ChangeKind
@@ -28,33 +33,67 @@ from session_app.ui.staff.write import run_write
 from session_app.ui.text import plain_label, tooltip
 from session_app.ui.theme import set_style_state
 
+LIST_MIN_HEIGHT = 80  # px: the top card's controls (Acknowledge, response) stay in view
+
+
+class AlertsScroll(QScrollArea):
+    """The bounded list of cards. Its size hint is the cards' height at the width they
+    have (QScrollArea's own is their unwrapped height, capped at 24 lines), so a tall
+    screen shows them whole; a short one gives the list less and it scrolls."""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        cards = self.widget()
+        if cards is not None and cards.hasHeightForWidth():
+            hint.setHeight(cards.heightForWidth(self.viewport().width()) + 2 * self.frameWidth())
+        return hint
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # the hint follows the width (wrapped findings)
+
 
 class AlertCard(QFrame):
-    """One unacknowledged alert: severity chip, the message (value and rule), time, button."""
+    """The open alerts of one check (issue 15): the highest severity's chip, each
+    finding's message, an optional response, and one Acknowledge for them all."""
 
-    def __init__(self, alert: AlertRecord) -> None:
+    def __init__(self, group: AlertGroup) -> None:
         super().__init__()
-        self.alert = alert
+        self.group = group
         self.setObjectName("AlertCard")
-        set_style_state(self, "severity", alert.severity)
-        severity = alert.severity.title
-        self.setAccessibleName(f"{severity} alert: {alert.message}")
+        set_style_state(self, "severity", group.severity)
+        severity = group.severity.title
+        findings = "; ".join(group.messages)
+        count = len(group.alerts)
+        self.setAccessibleName(
+            f"{severity} alert: {findings}"
+            if count == 1
+            else f"{severity} alerts, {count} findings: {findings}"
+        )
         self.chip = plain_label(severity.upper())
         self.chip.setObjectName("SeverityChip")
         self.chip.setAccessibleName("Alert severity")
-        set_style_state(self.chip, "severity", alert.severity)
-        self.message = plain_label(alert.message)
+        set_style_state(self.chip, "severity", group.severity)
+        self.message = plain_label("\n".join(group.messages))  # one finding a line
         self.message.setObjectName("AlertMessage")
-        self.message.setAccessibleName("Alert message")
+        self.message.setAccessibleName("Alert message" if count == 1 else "Alert findings")
         self.message.setWordWrap(True)
         self.message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.when = plain_label(f"raised {format_local(alert.raised_at, with_date=False)}")
+        self.when = plain_label(f"raised {format_local(group.raised_at, with_date=False)}")
         self.when.setObjectName("AlertTime")
         self.when.setAccessibleName("Alert time")
         self.ack_button = named(
-            QPushButton("Acknowledge"), f"Acknowledge alert: {alert.message}", "AckButton"
+            QPushButton("Acknowledge"),
+            f"Acknowledge alert: {findings}"
+            if count == 1
+            else f"Acknowledge {count} alerts: {findings}",
+            "AckButton",
         )
         self.ack_button.setAutoDefault(False)
+        self.response = named(QLineEdit(), "Action or response (optional)", "AckResponse")
+        self.response.setPlaceholderText("action / response (optional)")
+        self.response.setMaxLength(RESPONSE_MAX_LENGTH + 1)  # one over: the domain refuses
         top = QHBoxLayout()
         top.addWidget(self.chip)
         top.addWidget(self.when, 1)
@@ -63,7 +102,13 @@ class AlertCard(QFrame):
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(4)
         layout.addLayout(top)
+        layout.addWidget(self.response)  # the controls together at the top of the card
         layout.addWidget(self.message)
+
+    @property
+    def alert(self) -> AlertRecord:
+        """The most severe finding (for a card of one alert, that alert)."""
+        return self.group.alerts[0]
 
 
 class AlertsPanel(QGroupBox):
@@ -92,10 +137,13 @@ class AlertsPanel(QGroupBox):
         self.list_layout.setContentsMargins(0, 0, 0, 0)
         self.list_layout.setSpacing(6)
         self.list_layout.addStretch(1)
-        self.scroll = scroll = named(QScrollArea(), "Alerts list", "AlertsScroll")
+        self.scroll = scroll = named(AlertsScroll(), "Alerts list", "AlertsScroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.list_widget)
+        # Bounded: at least a card's top line, at most what the column leaves (the panel
+        # shrinks this list first), scrolling inside (issue 15 point 6).
+        scroll.setMinimumHeight(LIST_MIN_HEIGHT)
         self.history = plain_label("")
         self.history.setObjectName("AlertsHistory")
         self.history.setAccessibleName("Acknowledged alerts")
@@ -130,30 +178,33 @@ class AlertsPanel(QGroupBox):
             self.refresh()
 
     def refresh(self) -> None:
-        """Show the open alerts, most severe first. Cards already shown are kept: a save
-        that raises one alert adds one card instead of rebuilding them all (issue 7)."""
+        """Show the open alerts, one card per check (domain.alert_groups), most severe
+        first. Cards already shown are kept: a save that raises alerts adds its card
+        instead of rebuilding them all (issue 7)."""
         sid = self.session_id
         alerts = self._store.alerts(sid) if sid is not None else []
-        open_alerts = sorted(  # open: neither acknowledged nor resolved by a correction
-            self._service.open_alerts(sid) if sid is not None else [],
-            key=lambda a: (-a.severity.rank, a.raised_at, a.id),
-        )
-        shown = {card.alert.id: card for card in self.cards}
-        wanted = {a.id for a in open_alerts}
-        for alert_id, card in shown.items():
-            if alert_id not in wanted:
+        # open: neither acknowledged nor resolved by a correction
+        open_alerts = self._service.open_alerts(sid) if sid is not None else []
+        groups = group_alerts(open_alerts)
+        shown = {card.group.ids: card for card in self.cards}
+        wanted = {g.ids for g in groups}
+        for ids, card in shown.items():
+            if ids not in wanted:
                 self.list_layout.removeWidget(card)
                 card.deleteLater()
-        self.cards = [shown.get(a.id) or self._new_card(a) for a in open_alerts]
+        before = list(self.cards)
+        self.cards = [shown.get(g.ids) or self._new_card(g) for g in groups]
         for index, card in enumerate(self.cards):
             if self.list_layout.indexOf(card) != index:
                 self.list_layout.removeWidget(card)
                 self.list_layout.insertWidget(index, card)
         self.scroll.setVisible(bool(open_alerts))
-        self.scroll.setMinimumHeight(min(len(open_alerts), 2) * 72)
+        if self.cards != before:
+            self.scroll.updateGeometry()  # its hint is the cards' height
         acked = [a for a in alerts if a.acknowledged]
         if open_alerts:
-            set_text(self.summary, f"{len(open_alerts)} to acknowledge")
+            findings = f" ({len(open_alerts)} findings)" if len(open_alerts) > len(groups) else ""
+            set_text(self.summary, f"{len(groups)} to acknowledge{findings}")
         else:
             set_text(self.summary, "No open alerts." if alerts else "No alerts.")
         set_style_state(self, "open", "true" if open_alerts else "false")  # if it changed
@@ -172,25 +223,44 @@ class AlertsPanel(QGroupBox):
                 "\n".join(
                     f"{format_local(a.raised_at, with_date=False)} {a.message} — acknowledged by "
                     f"{a.acked_by} at {format_local(a.acked_at, with_date=False)}"
+                    + (f", response: {a.ack_response}" if a.ack_response else "")
                     for a in done
                     if a.acked_at is not None
                 )
             )
         )
 
-    def _new_card(self, alert: AlertRecord) -> AlertCard:
-        card = AlertCard(alert)
-        card.ack_button.clicked.connect(lambda _=False, a=alert.id: self.acknowledge(a))
+    def _new_card(self, group: AlertGroup) -> AlertCard:
+        card = AlertCard(group)
+        card.ack_button.clicked.connect(lambda _=False, c=card: self.acknowledge_card(c))
+        card.response.returnPressed.connect(lambda c=card: self.acknowledge_card(c))
         return card
 
-    def acknowledge(self, alert_id: int) -> AlertRecord | None:
-        """Acknowledge through the service; refused initials are shown, nothing stored."""
+    def acknowledge(self, alert_id: int) -> list[AlertRecord] | None:
+        """Acknowledge the card that shows `alert_id` (all of its check's alerts)."""
+        card = next((c for c in self.cards if alert_id in c.group.ids), None)
+        return self.acknowledge_card(card) if card is not None else None
+
+    def _refused_control(self, card: AlertCard, field: str) -> QLineEdit:
+        """The response is the card's; anything else refused was typed as the initials."""
+        return card.response if field == "response" else self.initials
+
+    def acknowledge_card(self, card: AlertCard) -> list[AlertRecord] | None:
+        """Acknowledge every alert of the card at once, with its response, through the
+        service; refused initials or response are marked where typed, nothing stored."""
         mark_invalid(self.initials, False)
+        mark_invalid(card.response, False)
+
+        def refused(exc: ValidationError) -> None:
+            fields = {e.field: self._refused_control(card, e.field) for e in exc.errors}
+            show_refusal(exc, fields, self.message)
+            # the card's controls in view, from its top down to the response
+            self.scroll.ensureWidgetVisible(card.response, 0, card.response.y())
+
         return run_write(
-            lambda: self._service.acknowledge(alert_id, self.initials.text()),
-            self.message,
-            # the initials are the only thing typed here: whatever was refused is theirs
-            lambda exc: show_refusal(
-                exc, {e.field: self.initials for e in exc.errors}, self.message
+            lambda: self._service.acknowledge_all(
+                card.group.ids, self.initials.text(), card.response.text()
             ),
+            self.message,
+            refused,
         )

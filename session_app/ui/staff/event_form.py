@@ -122,6 +122,12 @@ class EventForm(EntryForm):
                 combo.addItem("—", "")
                 for choice in field.choices:
                     combo.addItem(choice, choice)
+                # A long choice ("breathing difficulty / respiratory depression") must not
+                # widen the form past the panel's left column; the list shows it whole.
+                combo.setSizeAdjustPolicy(
+                    QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+                )
+                combo.setMinimumContentsLength(12)
             return named(combo, _accessible(field.label), object_name)
         edit = QLineEdit()
         edit.setMaxLength(field.max_length + 1)  # one over, so the domain can refuse it

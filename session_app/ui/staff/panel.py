@@ -13,11 +13,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QMainWindow,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -178,7 +176,6 @@ class StaffPanel(QMainWindow):
         tools = QVBoxLayout(session_tools)
         tools.setContentsMargins(0, 0, 0, 0)
         tools.setSpacing(8)
-        tools.addWidget(self.alerts, 0)
         tools.addWidget(self.entry_tabs, 0)
         tools.addStretch(1)  # on tall screens the forms keep their shape; space goes below
         start_page = QWidget()
@@ -187,17 +184,20 @@ class StaffPanel(QMainWindow):
         start_layout.setContentsMargins(0, 0, 0, 0)
         start_layout.addWidget(self.start_form)
         start_layout.addStretch(1)
-        # The tools scroll rather than force the window taller than a 1280×800 screen.
-        tools_scroll = QScrollArea()
-        tools_scroll.setObjectName("SessionToolsScroll")
-        tools_scroll.setWidgetResizable(True)
-        tools_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        tools_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        tools_scroll.setWidget(session_tools)
+        # The forms keep their whole height, so Save stays in view (issue 15 point 6); the
+        # alerts above give way and scroll inside their own bounded list.
+        session_page = QWidget()
+        session_page.setObjectName("SessionPage")
+        session_column = QVBoxLayout(session_page)
+        session_column.setContentsMargins(0, 0, 0, 0)
+        session_column.setSpacing(8)
+        session_column.addWidget(self.alerts, 0)
+        session_column.addWidget(session_tools, 0)
+        session_column.addStretch(1)  # on tall screens the space goes below, not in a box
         self.left = QStackedWidget()
         self.left.setObjectName("LeftColumn")
         self.left.addWidget(start_page)
-        self.left.addWidget(tools_scroll)
+        self.left.addWidget(session_page)
         self.left.setFixedWidth(420)
 
         self.record_tabs = named(QTabWidget(), "Session record", "RecordTabs")

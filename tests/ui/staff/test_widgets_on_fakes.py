@@ -5,7 +5,7 @@ store does; nothing of our store, service or panel is used."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -80,14 +80,22 @@ class FakeAcknowledger:
     def open_alerts(self, session_id: int) -> list[AlertRecord]:
         return [a for a in self.records.alerts(session_id) if not a.acknowledged]
 
-    def acknowledge(self, alert_id: int, initials: str) -> AlertRecord:
-        self.calls.append((alert_id, initials))
+    def acknowledge_all(
+        self, alert_ids: Sequence[int], initials: str, response: str = ""
+    ) -> list[AlertRecord]:
+        self.calls.extend((alert_id, initials) for alert_id in alert_ids)
         if not initials:
             raise ValidationError([FieldError("initials", "Initials", "", "Initials: required.")])
-        index, alert = next((i, a) for i, a in enumerate(self.records.alerts_) if a.id == alert_id)
-        acked = replace(alert, acked_by=initials, acked_at=START + timedelta(minutes=30))
-        self.records.alerts_[index] = acked
-        self.records.announce("alert_ack", alert_id)
+        acked = []
+        for alert_id in alert_ids:
+            index, alert = next(
+                (i, a) for i, a in enumerate(self.records.alerts_) if a.id == alert_id
+            )
+            done = replace(alert, acked_by=initials, acked_at=START + timedelta(minutes=30))
+            self.records.alerts_[index] = done
+            acked.append(done)
+        for alert_id in alert_ids:
+            self.records.announce("alert_ack", alert_id)
         return acked
 
 
