@@ -8,7 +8,7 @@ the summary and the exports show.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -367,6 +367,61 @@ def _number(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _dose_body(d: Mapping[str, Any]) -> str:
+    amount = stored_amount(d)  # with the weight it used: "0.5 mg/kg × 72.5 kg = 36.25 mg"
+    given = amount.text if amount else f"{_number(d.get('dose', ''))} {d.get('unit', '')}"
+    text = f"{d.get('drug', '')} {given}".strip()
+    extra = [d.get("route", "")] + ([f"lot {d['lot_number']}"] if d.get("lot_number") else [])
+    return ", ".join(p for p in [text, *extra] if p)
+
+
+def _infusion_body(d: Mapping[str, Any]) -> str:
+    body = f"{_number(d.get('rate', ''))} {d.get('rate_unit', '')}".strip()
+    if d.get("planned_min"):
+        body += f", planned {_number(d['planned_min'])} min"
+    return body
+
+
+def _adverse_body(d: Mapping[str, Any]) -> str:
+    body = str(d.get("type", "")) + (" (serious)" if d.get("serious") else "")
+    return body + (f" — {d['text']}" if d.get("text") else "")
+
+
+def _intervention_body(d: Mapping[str, Any]) -> str:
+    body = " ".join(p for p in (d.get("medication", ""), d.get("dose", "")) if p)
+    return body + (f" — {d['note']}" if d.get("note") else "")
+
+
+def _concomitant_body(d: Mapping[str, Any]) -> str:
+    return ", ".join(
+        f"{title} {'yes' if d.get(name) else 'no'}"
+        for name, title in CONCOMITANT_CLASSES
+        if name in d
+    )
+
+
+def _pre_dose_body(d: Mapping[str, Any]) -> str:
+    words = (
+        ("vitals_ok", "vital signs acceptable before dosing"),
+        ("first_treatment", "first treatment"),
+    )
+    body = ", ".join(f"{w} {'yes' if d[n] else 'no'}" for n, w in words if n in d)
+    return body + (f" — {d['note']}" if d.get("note") else "")
+
+
+# The body of each kind's timeline line; any other kind shows its note.
+_BODIES: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    DOSE: _dose_body,
+    INFUSION_START: _infusion_body,
+    INFUSION_RATE: _infusion_body,
+    ADVERSE_EVENT: _adverse_body,
+    INTERVENTION: _intervention_body,
+    NOTE: lambda d: str(d.get("text", "")),
+    CONCOMITANT_MEDS: _concomitant_body,
+    PRE_DOSE_CHECK: _pre_dose_body,
+}
+
+
 def describe(event: SessionEvent) -> str:
     """One line for the timeline, e.g. "Dose given: Ketamine 0.5 mg/kg × 72.5 kg = 36.25 mg,
     IV infusion, lot AB12" (a dose with the weight it used: domain.dose)."""
@@ -376,44 +431,8 @@ def describe(event: SessionEvent) -> str:
     if is_void(event):
         reason = f" — {event.correction_reason}" if event.correction_reason else ""
         return f"Withdrawn{reason}: {label}"
-    if event.kind == DOSE:
-        amount = stored_amount(d)  # with the weight it used: "0.5 mg/kg × 72.5 kg = 36.25 mg"
-        given = amount.text if amount else f"{_number(d.get('dose', ''))} {d.get('unit', '')}"
-        text = f"{d.get('drug', '')} {given}".strip()
-        extra = [d.get("route", "")] + ([f"lot {d['lot_number']}"] if d.get("lot_number") else [])
-        body = ", ".join(p for p in [text, *extra] if p)
-    elif event.kind in (INFUSION_START, INFUSION_RATE):
-        body = f"{_number(d.get('rate', ''))} {d.get('rate_unit', '')}".strip()
-        if d.get("planned_min"):
-            body += f", planned {_number(d['planned_min'])} min"
-    elif event.kind == ADVERSE_EVENT:
-        body = str(d.get("type", ""))
-        if d.get("serious"):
-            body += " (serious)"
-        if d.get("text"):
-            body += f" — {d['text']}"
-    elif event.kind == INTERVENTION:
-        body = " ".join(p for p in (d.get("medication", ""), d.get("dose", "")) if p)
-        if d.get("note"):
-            body += f" — {d['note']}"
-    elif event.kind == NOTE:
-        body = str(d.get("text", ""))
-    elif event.kind == CONCOMITANT_MEDS:
-        body = ", ".join(
-            f"{title} {'yes' if d.get(name) else 'no'}"
-            for name, title in CONCOMITANT_CLASSES
-            if name in d
-        )
-    elif event.kind == PRE_DOSE_CHECK:
-        words = (
-            ("vitals_ok", "vital signs acceptable before dosing"),
-            ("first_treatment", "first treatment"),
-        )
-        body = ", ".join(f"{w} {'yes' if d[n] else 'no'}" for n, w in words if n in d)
-        if d.get("note"):
-            body += f" — {d['note']}"
-    else:
-        body = str(d.get("note", "")) if d else ""
+    other = _BODIES.get(event.kind)
+    body = other(d) if other else (str(d.get("note", "")) if d else "")
     line = f"{label}: {body}" if body else label
     if event.occurred_at < event.entered_at - timedelta(minutes=1):
         line += f" (entered {format_local(event.entered_at, with_date=False)})"
