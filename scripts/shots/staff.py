@@ -51,6 +51,7 @@ def _rems_session(tmp: Path) -> tuple[SessionStore, ManualClock]:
             "sedative_hypnotics": "no",
             "psychostimulants": "no",
             "maois": "no",
+            "opioids": "no",
         },
         "AB",
     )

@@ -176,7 +176,8 @@ class DischargeDialog(QDialog):
         self.hcp_name.setPlaceholderText("full name")
         self.prescriber = QLineEdit(str(self.summary.record.clinic.get("rems.prescriber") or ""))
         named(self.prescriber, "Prescriber", "Prescriber")
-        self.prescriber.setPlaceholderText("empty: the clinic's default prescriber")
+        self.prescriber.setPlaceholderText("clinic default")
+        self.prescriber.setToolTip("Left empty, the clinic's default prescriber is used.")
         # Answered before the dose (a pre-dose check): shown, not asked again.
         self.predose_answer = plain_label()
         named(
