@@ -32,6 +32,10 @@ MARKER_KINDS = ("dose", "infusion_start", "infusion_rate", "infusion_pause", "in
 # A live chart's time axis ends at the first of these (minutes after minute 0) that is
 # past the newest point, then at whole multiples of the last one.
 FRAME_ENDS: tuple[float, ...] = (60, 90, 120, 180, 240, 360, 480)
+# A live chart's left edge: minutes kept free before the first point for the threshold
+# labels ("SYS ≥ 180"), so the baseline and the first checks never sit under them. Fixed
+# minutes, not a share of the frame, so the left edge stays put when a frame grows.
+LIVE_LABEL_ROOM_MIN = 12.0
 
 
 def minute_zero(events: Sequence[SessionEvent]) -> datetime | None:
@@ -150,4 +154,4 @@ def x_range(data: TrendData, *, live: bool = False) -> tuple[float, float]:
     last = FRAME_ENDS[-1]
     end = next((e for e in FRAME_ENDS if e >= high), math.ceil(high / last) * last)
     pad = (end - low) * 0.03
-    return low - pad, end + pad
+    return low - max(pad, LIVE_LABEL_ROOM_MIN), end + pad

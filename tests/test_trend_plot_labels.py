@@ -83,3 +83,40 @@ def test_no_data_point_sits_on_a_threshold_label(qapp) -> None:
                     2 * POINT_RADIUS,
                 )
                 assert not label.intersects(ring), (key, line.label.format, point)
+
+
+LIVE_SIZE = QSize(900, 380)  # the staff panel's charts at 1366×768
+
+
+def test_on_the_live_chart_the_first_checks_do_not_sit_on_a_threshold_label(qapp) -> None:
+    """The live chart (staff panel) keeps its whole-frame time axis, but its left edge leaves
+    room for the threshold labels: the baseline before the dose and the first checks after
+    it used to sit under "SYS ≥ 180" and "DIA ≥ 110" at 1366×768."""
+    t = Thresholds()
+    rows = [
+        (t.sys_high, t.dia_high, t.hr_low, t.spo2_low, t.rr_low),
+        (t.sys_high, t.dia_high, t.hr_high, t.spo2_low, t.rr_high),
+        (150.0, 92.0, 80, 98, 14),
+    ]
+    names = ("systolic", "diastolic", "heart_rate", "spo2", "resp_rate")
+    data = TrendData(
+        minutes=(-2.0, 0.0, 15.0),
+        values={n: tuple(float(r[i]) for r in rows) for i, n in enumerate(names)},
+        thresholds=t,
+    )
+    plots = TrendPlots()
+    plots.set_data(data, live=True)
+    plots.render_image(LIVE_SIZE)
+    plots.graphics.resize(LIVE_SIZE)
+    plots.graphics.ci.setGeometry(0, 0, LIVE_SIZE.width(), LIVE_SIZE.height())
+    for key, plot in plots.plots.items():
+        points = [
+            plot.vb.mapViewToScene(QPointF(x, y))
+            for curve in plot.listDataItems()
+            for x, y in zip(*curve.getData(), strict=True)
+        ]
+        for line in _labels(plot):
+            label = line.label.sceneBoundingRect()
+            for point in points:
+                ring = QRectF(point.x() - POINT_RADIUS, point.y() - POINT_RADIUS, 12, 12)
+                assert not label.intersects(ring), (key, line.label.format, point)
