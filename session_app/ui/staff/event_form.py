@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 from session_app.domain.clock import format_local
 from session_app.domain.events import DOSE, EVENT_KINDS, INFUSION_START, EventField, FieldKind
 from session_app.seams import EventLogger
+from session_app.ui.lock import EnterButton
 from session_app.ui.staff.widgets import EntryForm, error_label, mark_invalid, named, typed_values
 from session_app.ui.staff.write import lay_out_now, run_write
 from session_app.ui.text import plain_label
@@ -73,7 +73,7 @@ class EventForm(EntryForm):
         self.recorded_by = named(QLineEdit(), "Event recorded by", "EventRecordedBy")
         self.recorded_by.setPlaceholderText("initials")
         self.recorded_by.setMaxLength(4)
-        self.log_button = named(QPushButton("Log event"), "Log event", "PrimaryButton")
+        self.log_button = named(EnterButton("Log event"), "Log event", "PrimaryButton")
         self.log_button.setAutoDefault(False)
         self.message = error_label("EventMessage")
         self.message.setAccessibleName("Event form message")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLineEdit, QPushButton
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLineEdit
 
 from session_app.domain.protocols import PRESET_NAMES
 from session_app.domain.session import NewSession, TreatmentSession, validate_new_session
+from session_app.ui.lock import EnterButton
 from session_app.ui.staff.widgets import error_label, mark_invalid, named
 from session_app.ui.staff.write import run_write
 
@@ -32,7 +33,7 @@ class StartSessionForm(QGroupBox):
         self.protocol = named(QComboBox(), "Protocol")
         self.protocol.addItems(PRESET_NAMES)
         self.staff = named(QLineEdit(), "Staff initials")
-        self.start_button = named(QPushButton("Start session"), "Start session", "PrimaryButton")
+        self.start_button = named(EnterButton("Start session"), "Start session", "PrimaryButton")
         self.message = error_label()
 
         form = QFormLayout(self)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +31,7 @@ from session_app.domain.vitals import (
     fahrenheit_text_to_celsius,
 )
 from session_app.seams import CheckRecorder
+from session_app.ui.lock import EnterButton
 from session_app.ui.staff.widgets import (
     EntryForm,
     error_label,
@@ -102,7 +102,7 @@ class VitalsForm(EntryForm):
         self.taken_at = named(QLineEdit(), "Time taken", "Vitals_taken_at")
         self.taken_at.setPlaceholderText("now, or HH:MM")
         self.taken_at.setToolTip("Leave empty for now; type an earlier time as HH:MM.")
-        self.save_button = named(QPushButton("Save vitals"), "Save vitals", "PrimaryButton")
+        self.save_button = named(EnterButton("Save vitals"), "Save vitals", "PrimaryButton")
         self.save_button.setAutoDefault(False)
         self.message = error_label("VitalsMessage")
         self.message.setAccessibleName("Vitals form message")
