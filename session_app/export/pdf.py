@@ -225,12 +225,16 @@ def keep_together(document: QTextDocument, page_height: float) -> None:
     """What QTextDocument has no CSS for (page-break-after: avoid, orphans): a heading
     never ends a page, and no page holds a single row of a table. One problem is fixed at
     a time, in reading order, by a page break before it (moving it changes what follows)."""
+    moved = False
     for _ in range(KEEP_ROUNDS):
         if not (_lone_heading(document, page_height) or _lone_row(document, page_height)):
             break
-    # Qt lays out again only from a changed block; a whole new layout draws every block
-    # where the checks above saw it (without it a heading after a moved one went missing).
-    document.markContentsDirty(0, document.characterCount())
+        moved = True
+    if moved:
+        # Qt lays out again only from a changed block; a whole new layout draws every block
+        # where the checks above saw it (without it a heading after a moved one went
+        # missing). A document that needed no break keeps its layout (a fifth of the PDF).
+        document.markContentsDirty(0, document.characterCount())
 
 
 def render_pdf(
