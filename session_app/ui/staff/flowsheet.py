@@ -706,7 +706,8 @@ class _CorrectableView(QWidget):
         self.correct_button.setEnabled(selected and writable)
         self.history_button.setEnabled(selected)
         if not selected:
-            hint = f"Select a {self.noun} to correct it (F2) or see its history."
+            article = "an" if self.noun[:1] in "aeiou" else "a"
+            hint = f"Select {article} {self.noun} to correct it (F2) or see its history."
         elif writable:
             hint = "F2 or Correct… stores a correction; the original is kept."
         else:
