@@ -28,7 +28,14 @@ from session_app.domain.vitals import VitalsCheck
 
 # The measures charted, in the order the plots list them.
 MEASURES: tuple[str, ...] = ("systolic", "diastolic", "heart_rate", "spo2", "resp_rate")
-MARKER_KINDS = ("dose", "infusion_start", "infusion_rate", "infusion_pause", "infusion_stop")
+MARKER_KINDS = (
+    "dose",
+    "infusion_start",
+    "infusion_rate",
+    "infusion_pause",
+    "infusion_resume",
+    "infusion_stop",
+)
 # A live chart's time axis ends at the first of these (minutes after minute 0) that is
 # past the newest point, then at whole multiples of the last one.
 FRAME_ENDS: tuple[float, ...] = (60, 90, 120, 180, 240, 360, 480)

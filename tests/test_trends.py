@@ -42,3 +42,13 @@ def test_a_session_read_into_trend_data(store: SessionStore, clock: ManualClock)
     assert math.isnan(data.series("spo2")[1][0])
     assert [m.label for m in data.markers] == ["Dose"]
     assert x_range(data, live=True)[1] > 60 > x_range(data)[1]
+
+
+def test_a_pause_and_its_resume_are_both_marked(store: SessionStore, clock: ManualClock) -> None:
+    service = MonitoringService(store, clock)
+    sid = service.start_session(NewSession("JD-104", ESKETAMINE_REMS, "AB")).id
+    for kind in ("infusion_pause", "infusion_resume"):
+        clock.advance(minutes=5)
+        service.log_event(sid, kind, {}, "AB")
+    labels = [m.label for m in TrendData.for_session(store, sid).markers]
+    assert labels == ["Infusion pause", "Infusion resume"]
