@@ -221,7 +221,7 @@ class MonitoringService:
     def _store_correction(
         self,
         original: VitalsCheck,
-        signs: Any,
+        signs: VitalSigns,
         reason: str,
         findings: list[AlertFinding],
         taken_at: datetime,
