@@ -14,6 +14,7 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 
 from session_app.clinic.schema import MIGRATIONS, RECORD_TABLES, SCHEMA_VERSION, VERSION_TABLE
 
@@ -32,6 +33,10 @@ def _one_line(exc: BaseException) -> str:
 
 def connect(conninfo: str) -> psycopg.Connection:
     """A connection to the clinic server, or a ClinicError that says why not."""
+    try:
+        conninfo_to_dict(conninfo)
+    except psycopg.ProgrammingError as exc:
+        raise ClinicError(f"--server is not a valid connection string: {_one_line(exc)}") from None
     try:
         return psycopg.connect(conninfo, connect_timeout=10)
     except psycopg.Error as exc:

@@ -27,15 +27,20 @@ from psycopg import sql
 SUPERUSER = "postgres"
 
 
-def _pg_bindir() -> Path:
-    """Where initdb and pg_ctl are: pg_config's answer, else Debian's versioned folder."""
-    pg_config = shutil.which("pg_config")
+DEBIAN_INITDB = "/usr/lib/postgresql/*/bin/initdb"
+
+
+def _pg_bindir(
+    pg_config: str | None = shutil.which("pg_config"), pattern: str = DEBIAN_INITDB
+) -> Path:
+    """Where initdb and pg_ctl are: pg_config's answer, else Debian's versioned folder.
+    (Arguments for the fixture's own test: no pg_config, another folder pattern.)"""
     if pg_config:
         out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
         candidate = Path(out.stdout.strip())
         if (candidate / "initdb").exists():
             return candidate
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    found = sorted(glob.glob(pattern))
     if found:
         return Path(found[-1]).parent
     pytest.fail(

@@ -279,3 +279,46 @@ def test_an_insert_notifies_room_table_and_local_id_without_phi(
     assert received.channel == NOTIFY_CHANNEL
     assert json.loads(received.payload) == {"room": "Room 1", "table": "sessions", "local_id": 7}
     assert "P-1" not in received.payload
+
+
+def test_a_malformed_connection_string_is_named_as_such(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["clinic", "init", "--server", "nonsense"]) == 2
+    _one_line_refusal(capsys, "not a valid connection string")
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 61, "Room\n2"])
+def test_a_bad_room_name_is_refused_before_any_connection(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unreachable = f"host=127.0.0.1 port={_free_port()} connect_timeout=3"
+    assert main(["clinic", "add-room", name, "--server", unreachable]) == 2
+    _one_line_refusal(capsys, "room name")
+
+
+def test_add_room_against_a_newer_schema_is_refused(
+    pg_cluster: Cluster, clinic_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _init(pg_cluster, clinic_db)
+    with _admin(pg_cluster, clinic_db) as conn:
+        conn.execute("INSERT INTO clinic_schema_version (version) VALUES (%s)",
+                     (SCHEMA_VERSION + 1,))
+    passfile = tmp_path / "r.pgpass"
+    assert main(["clinic", "add-room", "Room 1", "--server", pg_cluster.admin_conninfo(clinic_db),
+                 "--passfile", str(passfile)]) == 2
+    _one_line_refusal(capsys, "newer")
+    assert not passfile.exists()
+
+
+def test_add_room_without_passfile_writes_role_pgpass_in_the_current_folder(
+    pg_cluster: Cluster, clinic_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _init(pg_cluster, clinic_db)
+    monkeypatch.chdir(tmp_path)
+    assert main(["clinic", "add-room", "Room 1", "--server",
+                 pg_cluster.admin_conninfo(clinic_db)]) == 0
+    passfile = tmp_path / f"{clinic_db}_room_1.pgpass"
+    assert stat.S_IMODE(passfile.stat().st_mode) == 0o600
+    with _room_conn(pg_cluster, clinic_db, passfile) as conn:
+        conn.execute(SESSION_ROW, ("Room 1", 1))
