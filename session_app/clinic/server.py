@@ -43,8 +43,23 @@ def connect(conninfo: str) -> psycopg.Connection:
         raise ClinicError(f"cannot reach the clinic server: {_one_line(exc)}") from None
 
 
+MAX_IDENTIFIER_BYTES = 63  # PostgreSQL's NAMEDATALEN - 1; a longer name is cut silently
+
+
+def _role_name(dbname: str, suffix: str) -> str:
+    """`<database>_<suffix>`, refused where PostgreSQL would cut it: a cut name would not
+    match the one kept in `rooms`, and the room could not insert its own rows."""
+    role = f"{dbname}_{suffix}"
+    if len(role.encode()) > MAX_IDENTIFIER_BYTES:
+        raise ClinicError(
+            f"the database name {dbname!r} is too long for the clinic's role names "
+            f"({role!r} is over {MAX_IDENTIFIER_BYTES} bytes); use a shorter database name"
+        )
+    return role
+
+
 def station_role(dbname: str) -> str:
-    return f"{dbname}_station"
+    return _role_name(dbname, "station")
 
 
 def _schema_version(conn: psycopg.Connection) -> int | None:
@@ -158,7 +173,7 @@ def add_room(conninfo: str, name: str, passfile: Path | None = None) -> tuple[st
                                   "changed")
             dbname = conn.info.dbname
             count = conn.execute("SELECT count(*) FROM rooms").fetchone()
-            role = f"{dbname}_room_{(count[0] if count else 0) + 1}"
+            role = _role_name(dbname, f"room_{(count[0] if count else 0) + 1}")
             if _role_exists(conn, role):
                 raise ClinicError(f"a role named {role} already exists on this server; "
                                   "nothing was changed")

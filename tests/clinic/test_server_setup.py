@@ -322,3 +322,14 @@ def test_add_room_without_passfile_writes_role_pgpass_in_the_current_folder(
     assert stat.S_IMODE(passfile.stat().st_mode) == 0o600
     with _room_conn(pg_cluster, clinic_db, passfile) as conn:
         conn.execute(SESSION_ROW, ("Room 1", 1))
+
+
+def test_a_database_name_too_long_for_role_names_is_refused(
+    pg_cluster: Cluster, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PostgreSQL would cut `<db>_station` at 63 bytes without a word; the app says so."""
+    long_db = "clinic_" + "x" * 50
+    with _admin(pg_cluster, "postgres") as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(long_db)))
+    assert main(["clinic", "init", "--server", pg_cluster.admin_conninfo(long_db)]) == 2
+    _one_line_refusal(capsys, "database name", "too long")
