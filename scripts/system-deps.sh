@@ -13,6 +13,7 @@ PACKAGES=(
   libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libegl1 libgl1 libdbus-1-3
   libfontconfig1 fonts-dejavu-core fonts-noto-color-emoji
   poppler-utils
+  postgresql  # clinic mode: the clinic server, and the throwaway cluster of tests/clinic
 )
 if [ "${1:-}" = "--extra" ]; then
   PACKAGES+=(sox ffmpeg x11-apps imagemagick)

@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
         "backup", parents=[common], help="copy the store to PATH (safe while the app runs)"
     )
     backup.add_argument("path", type=Path, metavar="PATH", help="new file to write the copy to")
+    from session_app.clinic.cli import add_clinic_command
+
+    add_clinic_command(commands)
     return parser
 
 
@@ -462,6 +465,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
         return run_gui(args, argv)  # explains a store that refuses in a message box
+    if args.command == "clinic":  # the server, not the room's store: no data dir involved
+        from session_app.clinic.cli import run_clinic
+
+        return run_clinic(args)
     from session_app.config import DataDirError
     from session_app.store import StoreError
 

@@ -1,0 +1,140 @@
+"""The clinic server's schema: an ordered list of migrations, as on the room.
+
+`clinic_schema_version` holds one row per migration applied, so the highest version is the
+schema in force. Why not Alembic: the room already keeps its SQLite schema as a short,
+ordered tuple of SQL strings (session_app/store/schema.py) that a reviewer reads top to
+bottom; the server is the same records mirrored, a few tables with triggers and policies
+that are plain PostgreSQL SQL (Alembic would pass them through `op.execute` anyway). One
+habit for both stores, no extra dependency, no autogenerate that cannot see triggers.
+
+The record tables mirror the room's append-only records, keyed by (room, local_id): the
+room's own row id, so a resend after a crash is a harmless duplicate (a later sender
+inserts ON CONFLICT DO NOTHING). `details` columns carry the rest of a room row as JSON, so
+a room schema change does not need a server migration for every column. No foreign keys
+between record tables: a sender pushes each table behind its own high-water mark, so an
+alert may arrive before the check it points at.
+
+Rules the server enforces itself (not trusting a room's code):
+- append-only: triggers refuse UPDATE, DELETE and TRUNCATE for every role, the owner too;
+- row-level security: a row goes in only if its `room` is the inserting role's room
+  (`clinic_room_of(current_user)`); who may read or insert at all is set by GRANTs in roles.py;
+- NOTIFY on every insert (channel `clinic_change`): room, table and local id, never PHI.
+
+A migration, once released, is never edited.
+"""
+
+from __future__ import annotations
+
+NOTIFY_CHANNEL = "clinic_change"
+
+RECORD_TABLES: tuple[str, ...] = (
+    "sessions",
+    "vitals_checks",
+    "events",
+    "alerts",
+    "alert_acks",
+    "alert_resolutions",
+    "session_ends",
+)
+
+
+def _record_table(table: str, columns: str) -> str:
+    """A mirrored room table: the key, its columns, append-only, room-only inserts, NOTIFY."""
+    return f"""
+CREATE TABLE {table} (
+    room         TEXT NOT NULL REFERENCES rooms(name),
+    local_id     BIGINT NOT NULL CHECK (local_id > 0),
+{columns}
+    details      JSONB NOT NULL DEFAULT '{{}}'::jsonb,
+    received_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (room, local_id)
+);
+CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION clinic_refuse_change();
+CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+    FOR EACH STATEMENT EXECUTE FUNCTION clinic_refuse_change();
+CREATE TRIGGER {table}_notify AFTER INSERT ON {table}
+    FOR EACH ROW EXECUTE FUNCTION clinic_notify_insert();
+ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
+CREATE POLICY {table}_insert_own_room ON {table} FOR INSERT
+    WITH CHECK (room = clinic_room_of(current_user));
+CREATE POLICY {table}_read ON {table} FOR SELECT USING (true);
+"""
+
+
+V1 = (
+    f"""
+CREATE TABLE rooms (
+    name        TEXT PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 60),
+    role_name   NAME NOT NULL UNIQUE,
+    added_at    TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX rooms_name_folded ON rooms (lower(name));
+
+CREATE FUNCTION clinic_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '% is append-only: records are never changed or deleted', TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END $$;
+
+-- The room of a role: SECURITY DEFINER, so a room role needs no SELECT on rooms. The role
+-- is an argument because inside the function current_user is its owner, not the caller.
+CREATE FUNCTION clinic_room_of(role_name name) RETURNS text LANGUAGE sql STABLE
+    SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+    SELECT name FROM public.rooms WHERE rooms.role_name = clinic_room_of.role_name
+$$;
+
+-- Identifiers only: a listener fetches the row with its own rights.
+CREATE FUNCTION clinic_notify_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('{NOTIFY_CHANNEL}', json_build_object(
+        'room', NEW.room, 'table', TG_TABLE_NAME, 'local_id', NEW.local_id)::text);
+    RETURN NULL;
+END $$;
+"""
+    + _record_table(
+        "sessions",
+        "    patient_id TEXT NOT NULL,\n    protocol_name TEXT NOT NULL,\n"
+        "    started_at TEXT NOT NULL,",
+    )
+    + _record_table(
+        "vitals_checks",
+        "    session_local_id BIGINT NOT NULL,\n    taken_at TEXT NOT NULL,\n"
+        "    corrects_local_id BIGINT,",
+    )
+    + _record_table(
+        "events",
+        "    session_local_id BIGINT NOT NULL,\n    kind TEXT NOT NULL,\n"
+        "    occurred_at TEXT NOT NULL,\n    corrects_local_id BIGINT,",
+    )
+    + _record_table(
+        "alerts",
+        "    session_local_id BIGINT NOT NULL,\n    check_local_id BIGINT,\n"
+        "    severity TEXT NOT NULL,\n    rule TEXT NOT NULL,\n    raised_at TEXT NOT NULL,",
+    )
+    + _record_table(
+        "alert_acks",
+        "    alert_local_id BIGINT NOT NULL,\n    acked_by TEXT NOT NULL,\n"
+        "    acked_at TEXT NOT NULL,",
+    )
+    + _record_table(
+        "alert_resolutions",
+        "    alert_local_id BIGINT NOT NULL,\n    correction_local_id BIGINT NOT NULL,\n"
+        "    resolved_at TEXT NOT NULL,",
+    )
+    + _record_table(
+        "session_ends",
+        "    session_local_id BIGINT NOT NULL,\n    ended_at TEXT NOT NULL,\n"
+        "    ended_by TEXT NOT NULL,",
+    )
+)
+
+MIGRATIONS: tuple[str, ...] = (V1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+VERSION_TABLE = """
+CREATE TABLE clinic_schema_version (
+    version     INTEGER PRIMARY KEY CHECK (version > 0),
+    applied_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+"""

@@ -1,0 +1,213 @@
+"""Setting up the clinic server: `clinic init` (schema + station role) and `clinic add-room`.
+
+Each step checks what it needs before it changes anything and refuses with a ClinicError
+(one line for clinic IT) when run twice, without the rights it needs, or against a schema
+newer than this app knows. Roles are cluster-wide in PostgreSQL, so their names carry the
+database's name: two clinic databases on one server never share a role.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+
+from session_app.clinic.schema import MIGRATIONS, RECORD_TABLES, SCHEMA_VERSION, VERSION_TABLE
+
+MAX_ROOM_NAME = 60
+
+
+class ClinicError(Exception):
+    """A refusal or failure clinic IT can act on; its text is one line, with no secret."""
+
+
+def _one_line(exc: BaseException) -> str:
+    """libpq's messages run over several lines (a hint, a DETAIL): keep the first."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+def connect(conninfo: str) -> psycopg.Connection:
+    """A connection to the clinic server, or a ClinicError that says why not."""
+    try:
+        conninfo_to_dict(conninfo)
+    except psycopg.ProgrammingError as exc:
+        raise ClinicError(f"--server is not a valid connection string: {_one_line(exc)}") from None
+    try:
+        return psycopg.connect(conninfo, connect_timeout=10)
+    except psycopg.Error as exc:
+        raise ClinicError(f"cannot reach the clinic server: {_one_line(exc)}") from None
+
+
+MAX_IDENTIFIER_BYTES = 63  # PostgreSQL's NAMEDATALEN - 1; a longer name is cut silently
+
+
+def _role_name(dbname: str, suffix: str) -> str:
+    """`<database>_<suffix>`, refused where PostgreSQL would cut it: a cut name would not
+    match the one kept in `rooms`, and the room could not insert its own rows."""
+    role = f"{dbname}_{suffix}"
+    if len(role.encode()) > MAX_IDENTIFIER_BYTES:
+        raise ClinicError(
+            f"the database name {dbname!r} is too long for the clinic's role names "
+            f"({role!r} is over {MAX_IDENTIFIER_BYTES} bytes); use a shorter database name"
+        )
+    return role
+
+
+def station_role(dbname: str) -> str:
+    return _role_name(dbname, "station")
+
+
+def _schema_version(conn: psycopg.Connection) -> int | None:
+    """The version in force, or None where `clinic init` never ran."""
+    exists = conn.execute("SELECT to_regclass('public.clinic_schema_version')").fetchone()
+    if exists is None or exists[0] is None:
+        return None
+    row = conn.execute("SELECT max(version) FROM clinic_schema_version").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _refuse_newer(version: int | None) -> None:
+    if version is not None and version > SCHEMA_VERSION:
+        raise ClinicError(
+            f"the clinic server has schema {version}, newer than this app's {SCHEMA_VERSION}: "
+            "update session_app first; nothing was changed"
+        )
+
+
+def _require_owner_and_createrole(conn: psycopg.Connection, what: str) -> None:
+    row = conn.execute(
+        "SELECT r.rolsuper, r.rolcreaterole, pg_get_userbyid(d.datdba) = current_user"
+        " FROM pg_roles r, pg_database d"
+        " WHERE r.rolname = current_user AND d.datname = current_database()"
+    ).fetchone()
+    superuser, createrole, owner = row if row else (False, False, False)
+    if not (superuser or owner):
+        raise ClinicError(f"{what} must be run as the owner of the clinic database; "
+                          "nothing was changed")
+    if not (superuser or createrole):
+        raise ClinicError(f"{what} needs a role that may create roles (CREATEROLE); "
+                          "nothing was changed")
+
+
+def _role_exists(conn: psycopg.Connection, role: str) -> bool:
+    return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is not None
+
+
+def init_clinic(conninfo: str) -> str:
+    """Create the schema (every migration, in order) and the read-only station role, in one
+    transaction: a refusal or a failure leaves the database as it was. Returns the role."""
+    with connect(conninfo) as conn:
+        try:
+            version = _schema_version(conn)
+            _refuse_newer(version)
+            if version is not None:
+                raise ClinicError("the clinic schema is already there (clinic init ran before); "
+                                  "nothing was changed")
+            _require_owner_and_createrole(conn, "clinic init")
+            dbname = conn.info.dbname
+            role = station_role(dbname)
+            if _role_exists(conn, role):
+                raise ClinicError(f"a role named {role} already exists on this server; "
+                                  "nothing was changed")
+            conn.execute(VERSION_TABLE)
+            for number, migration in enumerate(MIGRATIONS, start=1):
+                conn.execute(migration)
+                conn.execute("INSERT INTO clinic_schema_version (version) VALUES (%s)", (number,))
+            # NOLOGIN: the station's login roles are made members of it (a later step).
+            conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
+            for table in ("rooms", "clinic_schema_version", *RECORD_TABLES):
+                conn.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(
+                    sql.Identifier(table), sql.Identifier(role)))
+        except psycopg.Error as exc:
+            raise ClinicError(f"clinic init failed: {_one_line(exc)}") from None
+    return role
+
+
+def validate_room_name(name: str) -> str:
+    """A room's display name: what staff call it ("Room 2"), short, printable."""
+    name = name.strip()
+    if not name:
+        raise ClinicError("a room name cannot be empty")
+    if len(name) > MAX_ROOM_NAME:
+        raise ClinicError(f"a room name has at most {MAX_ROOM_NAME} characters")
+    if not name.isprintable():
+        raise ClinicError("a room name cannot hold control characters")
+    return name
+
+
+def _passfile_line(dbname: str, role: str, password: str) -> str:
+    """libpq's passfile format. Host and port are `*`: the room may reach the server by
+    another name than clinic IT did (a socket here, a multi-host list there); the
+    database and the role still pin the line to this clinic and this room."""
+
+    def escape(field: str) -> str:
+        return field.replace("\\", "\\\\").replace(":", "\\:")
+
+    return f"*:*:{escape(dbname)}:{escape(role)}:{escape(password)}\n"
+
+
+def add_room(conninfo: str, name: str, passfile: Path | None = None) -> tuple[str, Path]:
+    """Create a room's role (INSERT of its own rows only) and its 0600 passfile.
+
+    The password is made here, sent to the server only as a SCRAM verifier (so no
+    server log can hold it) and written only to the passfile, which must not exist yet:
+    a file the app did not create is never overwritten. Returns (role, passfile path)."""
+    name = validate_room_name(name)
+    with connect(conninfo) as conn:
+        try:
+            version = _schema_version(conn)
+            _refuse_newer(version)
+            if version is None:
+                raise ClinicError("no clinic schema on this server: run `session-app clinic "
+                                  "init` first")
+            _require_owner_and_createrole(conn, "clinic add-room")
+            taken = conn.execute(
+                "SELECT name FROM rooms WHERE lower(name) = lower(%s)", (name,)).fetchone()
+            if taken:
+                raise ClinicError(f"a room named {taken[0]!r} already exists; nothing was "
+                                  "changed")
+            dbname = conn.info.dbname
+            count = conn.execute("SELECT count(*) FROM rooms").fetchone()
+            role = _role_name(dbname, f"room_{(count[0] if count else 0) + 1}")
+            if _role_exists(conn, role):
+                raise ClinicError(f"a role named {role} already exists on this server; "
+                                  "nothing was changed")
+            path = passfile if passfile is not None else Path(f"{role}.pgpass")
+            password = secrets.token_urlsafe(32)
+            verifier = conn.pgconn.encrypt_password(
+                password.encode(), role.encode(), b"scram-sha-256").decode()
+            conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                sql.Identifier(role), sql.Literal(verifier)))
+            conn.execute("INSERT INTO rooms (name, role_name) VALUES (%s, %s)", (name, role))
+            for table in RECORD_TABLES:
+                conn.execute(sql.SQL("GRANT INSERT ON {} TO {}").format(
+                    sql.Identifier(table), sql.Identifier(role)))
+            _write_passfile(path, _passfile_line(dbname, role, password))
+            try:
+                conn.commit()
+            except psycopg.Error:
+                path.unlink(missing_ok=True)
+                raise
+        except psycopg.Error as exc:
+            raise ClinicError(f"clinic add-room failed: {_one_line(exc)}") from None
+    return role, path
+
+
+def _write_passfile(path: Path, line: str) -> None:
+    """Create the passfile 0600 from the start (never widened then narrowed), refusing an
+    existing file."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise ClinicError(f"{path} already exists: choose another --passfile; nothing was "
+                          "changed") from None
+    except OSError as exc:
+        raise ClinicError(f"cannot create {path}: {exc.strerror}; nothing was changed") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        os.fchmod(out.fileno(), 0o600)  # the umask cannot have widened it, but be plain
+        out.write(line)
