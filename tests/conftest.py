@@ -1,4 +1,5 @@
-"""Shared fixtures: offscreen Qt, a real SQLite store in a tmp dir, a manual clock, defaults."""
+"""Shared fixtures: offscreen Qt, a real SQLite store in a tmp dir, a manual clock, the
+monitoring service over them, the settings defaults."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from session_app.domain.clock import ManualClock
 from session_app.domain.settings import resolve_settings
+from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
 
 
@@ -33,6 +35,12 @@ def store(data_dir: Path, clock: ManualClock) -> Iterator[SessionStore]:
     opened = SessionStore.open(data_dir, clock=clock)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def service(store: SessionStore, clock: ManualClock) -> MonitoringService:
+    """The app's one monitoring service over the test's store and clock."""
+    return MonitoringService(store, clock)
 
 
 @pytest.fixture

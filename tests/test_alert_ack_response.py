@@ -26,11 +26,6 @@ RESPONSE = "repeated BP after 5 min rest; ondansetron 4 mg IV"
 
 
 @pytest.fixture
-def service(store: SessionStore, clock: ManualClock) -> MonitoringService:
-    return MonitoringService(store, clock)
-
-
-@pytest.fixture
 def session_id(service: MonitoringService, clock: ManualClock) -> int:
     sid = service.start_session(NewSession("RT-7", ESKETAMINE_REMS, "AB", 70.0)).id
     service.record_check(sid, BASELINE)

@@ -31,11 +31,6 @@ NORMAL = {
 DOSE = {"drug": "Esketamine", "dose": "56", "unit": "mg", "route": "Intranasal"}
 
 
-@pytest.fixture
-def service(store: SessionStore, clock: ManualClock) -> MonitoringService:
-    return MonitoringService(store, clock)
-
-
 def rems_session(service: MonitoringService, clock: ManualClock) -> tuple[int, object]:
     sid = service.start_session(NewSession("JD-104", ESKETAMINE_REMS, "AB", 72.0)).id
     service.record_check(sid, NORMAL)

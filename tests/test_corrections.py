@@ -35,11 +35,6 @@ DOSE = {"drug": "Esketamine", "dose": "56", "unit": "mg", "route": "Intranasal"}
 
 
 @pytest.fixture
-def service(store: SessionStore, clock: ManualClock) -> MonitoringService:
-    return MonitoringService(store, clock)
-
-
-@pytest.fixture
 def session_id(service: MonitoringService, clock: ManualClock) -> int:
     sid = service.start_session(NewSession("JD-104", ESKETAMINE_REMS, "AB", 72.0)).id
     clock.advance(minutes=5)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from session_app.domain.clock import ManualClock
 from session_app.domain.dose import stored_amount
 from session_app.domain.errors import ValidationError
 from session_app.domain.events import describe
@@ -16,11 +15,6 @@ from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
 
 IV_DOSE = {"drug": "Ketamine", "dose": "0.5", "unit": "mg/kg", "route": "IV infusion"}
-
-
-@pytest.fixture
-def service(store: SessionStore, clock: ManualClock) -> MonitoringService:
-    return MonitoringService(store, clock)
 
 
 def test_iv_ketamine_cannot_start_without_a_weight(

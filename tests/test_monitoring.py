@@ -28,11 +28,6 @@ NORMAL = {
 }
 
 
-@pytest.fixture
-def service(store: SessionStore, clock: ManualClock) -> MonitoringService:
-    return MonitoringService(store, clock)
-
-
 def start(service: MonitoringService, protocol: str = ESKETAMINE_REMS) -> int:
     return service.start_session(NewSession("JD-104", protocol, "AB", 72.0)).id
 

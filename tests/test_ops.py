@@ -30,11 +30,6 @@ NORMAL = {
 
 
 @pytest.fixture
-def service(store: SessionStore, clock: ManualClock) -> MonitoringService:
-    return MonitoringService(store, clock)
-
-
-@pytest.fixture
 def heard(store: SessionStore) -> list[Change]:
     changes: list[Change] = []
     store.subscribe(changes.append)

@@ -22,11 +22,6 @@ START = {"rate": "25", "rate_unit": "mL/h", "planned_min": "40"}
 DOSE = {"drug": "Ketamine", "dose": "0.5", "unit": "mg/kg", "route": "IV infusion"}
 
 
-@pytest.fixture
-def service(store: SessionStore, clock: ManualClock) -> MonitoringService:
-    return MonitoringService(store, clock)
-
-
 def iv_session(service: MonitoringService) -> int:
     return service.start_session(NewSession("JD-104", IV_KETAMINE, "AB", 72.0)).id
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from session_app.domain.baseline import baseline_check, baseline_values
 from session_app.domain.clock import ManualClock
 from session_app.domain.discharge import bp_recovery, suggest_aldrete
@@ -40,11 +38,6 @@ def repro(service: MonitoringService, clock: ManualClock) -> tuple[int, list[str
     clock.advance(minutes=40)
     saved = service.record_check(sid, bp(185, 85))
     return sid, [a.rule for a in saved.alerts]
-
-
-@pytest.fixture
-def service(store: SessionStore, clock: ManualClock) -> MonitoringService:
-    return MonitoringService(store, clock)
 
 
 def test_the_repeated_pre_dose_bp_is_the_baseline_of_every_consumer(

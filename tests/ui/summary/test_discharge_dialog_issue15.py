@@ -12,17 +12,11 @@ from session_app.domain.clock import ManualClock
 from session_app.domain.protocols import ESKETAMINE_REMS, IV_KETAMINE
 from session_app.domain.session import NewSession
 from session_app.monitoring import MonitoringService
-from session_app.store import SessionStore
 from session_app.ui.summary.discharge_dialog import DischargeDialog
 from tests.seeding import record
 
 DOSE = {"drug": "Esketamine", "dose": "56", "unit": "mg", "route": "Intranasal"}
 SIGNS = dict(systolic=126, diastolic=80, heart_rate=72, spo2=98, resp_rate=14, moaas=5)
-
-
-@pytest.fixture
-def service(store: SessionStore, clock: ManualClock) -> MonitoringService:
-    return MonitoringService(store, clock)
 
 
 def rems_session(service: MonitoringService, clock: ManualClock, *, pre_dose_check: bool) -> int:
