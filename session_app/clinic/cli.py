@@ -9,13 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 EXIT_CLINIC_ERROR = 2
 _SERVER_HELP = "libpq connection string of the clinic database, e.g. 'host=db dbname=clinic'"
 
 
-def add_clinic_command(commands: Any) -> None:
+def add_clinic_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `clinic` and its sub-commands on the app's sub-parsers."""
     clinic = commands.add_parser("clinic", help="set up the clinic server (PostgreSQL)")
     actions = clinic.add_subparsers(dest="clinic_command", metavar="ACTION", required=True)
@@ -23,9 +22,7 @@ def add_clinic_command(commands: Any) -> None:
         "init", help="create the clinic schema and the read-only station role (once, as owner)"
     )
     init.add_argument("--server", required=True, metavar="CONNINFO", help=_SERVER_HELP)
-    room = actions.add_parser(
-        "add-room", help="create a room's role and write its passfile (0600)"
-    )
+    room = actions.add_parser("add-room", help="create a room's role and write its passfile (0600)")
     room.add_argument("name", metavar="NAME", help='the room\'s name, e.g. "Room 2"')
     room.add_argument("--server", required=True, metavar="CONNINFO", help=_SERVER_HELP)
     room.add_argument(

@@ -39,8 +39,9 @@ class Setting:
     help: str = ""
     normalize: Callable[[str], str] | None = None
 
-    def coerce(self, value: Any) -> Any:
-        """Check a value against the declaration; raise ValueError naming the setting."""
+    def coerce(self, value: object) -> Any:
+        """Check a value against the declaration (it comes from a file or a form, so any
+        type); raise ValueError naming the setting."""
         if self.type is bool:
             if not isinstance(value, bool):
                 raise ValueError(f"{self.title}: '{value}' is not yes/no")
@@ -55,7 +56,7 @@ class Setting:
             return self._text(value)
         return self.type(value)
 
-    def _number(self, value: Any) -> int | float:
+    def _number(self, value: object) -> int | float:
         if isinstance(value, bool):
             raise ValueError(f"{self.title}: '{value}' is not a number")
         try:
@@ -71,7 +72,7 @@ class Setting:
             raise ValueError(f"{self.title}: '{value}' is outside {bounds}")
         return number
 
-    def _text(self, value: Any) -> str:
+    def _text(self, value: object) -> str:
         if self.choices and value not in self.choices:
             raise ValueError(f"{self.title}: '{value}' is not one of {', '.join(self.choices)}")
         if not isinstance(value, str):

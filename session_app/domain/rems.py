@@ -106,7 +106,7 @@ def rems_identity(clinic: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def _text_field(key: str, label: str, value: Any, source: str) -> RemsField:
+def _text_field(key: str, label: str, value: object, source: str) -> RemsField:
     text = str(value).strip() if value is not None else ""
     return RemsField(key, label, text or None, source if text else "")
 
