@@ -49,3 +49,23 @@ class MessageHandler(Protocol):
     read gets an AE/AR ACK (or '' when not even MSH can be read: the listener then closes)."""
 
     def handle(self, message: str, peer: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """How one feed stands, for the staff header ("Monitor: connected · last value 4 s ago").
+
+    `source` names the feed without PHI ("HL7 127.0.0.1:2575", "oximeter /dev/ttyUSB0");
+    `last_value_at` is when the app last received a value (the room's clock), not the
+    device's own time; `problem` is one line ("unplugged — retrying"), '' when none."""
+
+    source: str
+    connected: bool
+    last_value_at: datetime | None = None
+    problem: str = ""
+
+
+class FeedStatus(Protocol):
+    """Anything that can say how its feed stands (the listener, the oximeter reader)."""
+
+    def feed_state(self) -> FeedState: ...
