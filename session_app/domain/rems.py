@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from session_app.domain.baseline import baseline_check
-from session_app.domain.clock import format_local, from_iso
+from session_app.domain.clock import format_local, from_iso, to_local
 from session_app.domain.events import CONCOMITANT_CLASSES, PRE_DOSE_CHECK
 from session_app.domain.records import SessionEvent
 from session_app.domain.session import TreatmentSession
@@ -146,7 +146,9 @@ def build_rems(
     fields: list[RemsField] = [
         _text_field("setting_name", "Healthcare setting name", identity["setting_name"], where),
         _text_field("setting_id", "Healthcare setting REMS ID", identity["setting_id"], where),
-        RemsField("date", "Date of treatment session", session.started_at.date().isoformat()),
+        RemsField(
+            "date", "Date of treatment session", to_local(session.started_at).date().isoformat()
+        ),
         RemsField("patient_id", "Patient ID", session.patient_id),
         _prescriber(discharge, clinic),
         _first_treatment(session, earlier_sessions, pre_dose),
@@ -325,7 +327,7 @@ def _first_treatment(
         derived = not earlier
         if earlier:
             plural = "s" if len(earlier) > 1 else ""
-            latest = earlier[-1].started_at.date().isoformat()
+            latest = to_local(earlier[-1].started_at).date().isoformat()
             found = f"{len(earlier)} earlier esketamine session{plural} in this store ({latest})"
         else:
             found = f"no earlier esketamine session of {session.patient_id} in this store"

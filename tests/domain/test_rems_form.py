@@ -6,9 +6,12 @@ shared export seed is being rewritten), ended the way the discharge dialog ends 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import tzlocal
 
 from session_app.domain.catalogue import CATALOGUE
 from session_app.domain.clock import ManualClock, format_local
@@ -343,3 +346,23 @@ def test_the_clinic_identity_is_written_into_the_form_at_discharge(
     assert draft.field("setting_name").value == "New Name Clinic"
     assert draft.field("setting_id").missing
     assert draft.field("prescriber").value == "Dr Z"
+
+
+@pytest.fixture
+def los_angeles(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The clinic's machine is on Pacific time for the test (TZ, libc and tzlocal alike)."""
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    tzlocal.reload_localzone()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+    tzlocal.reload_localzone()
+
+
+def test_the_date_of_an_evening_session_is_the_clinics_date_not_utcs(
+    clinic: SessionStore, clock: ManualClock, los_angeles: None
+) -> None:
+    clock.set(datetime(2026, 12, 2, 3, 30, tzinfo=UTC))  # 19:30 on 1 December in California
+    sid = run_session(clinic, clock, pre_dose_check={"vitals_ok": "yes"})
+    assert form(clinic, clock, sid).field("date").value == "2026-12-01"
