@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPicture
 from PySide6.QtWidgets import QSizePolicy
 
 from session_app.domain.protocols import Thresholds
-from session_app.trends import TrendData, x_range
+from session_app.trends import TRACE_MEASURES, TrendData, x_range
 
 # Series colours: calm, distinct, none of them a severity colour (red/amber mean alerts).
 SERIES_COLOURS: dict[str, str] = {
@@ -232,6 +232,7 @@ class TrendPlots:
         self.plots: dict[str, pg.PlotItem] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.flag_points: dict[str, pg.ScatterPlotItem] = {}
+        self.trace_curves: dict[str, pg.PlotDataItem] = {}
         self._decorations: dict[str, list[pg.GraphicsObject]] = {}
         axis_font = QFont()
         axis_font.setPointSize(9)
@@ -304,6 +305,14 @@ class TrendPlots:
             if self._drawn_flags.get(measure) != flagged:  # a save rarely changes them
                 self._drawn_flags[measure] = flagged
                 self._draw_flags(measure, flagged)
+        for measure in TRACE_MEASURES:
+            xs, ys = data.trace.get(measure, ((), ()))
+            if measure not in self.trace_curves and not xs:
+                continue  # no monitor: no trace item at all (a save draws nothing more)
+            trace = self.trace_curves.get(measure) or self._add_trace(measure)
+            trace.setData(
+                np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), connect="finite"
+            )
         for spec in PLOTS:
             self._draw_decorations(spec, data)
         self.plots["rr"].setLabel(
@@ -321,6 +330,11 @@ class TrendPlots:
         # Applying the range now keeps it to one paint (issue 7).
         for plot in self.plots.values():
             plot.vb.prepareForPaint()
+
+    def _add_trace(self, measure: str) -> pg.PlotDataItem:
+        plot = next(self.plots[s.key] for s in PLOTS if measure in s.measures)
+        trace = self.trace_curves[measure] = _trace_curve(plot, SERIES_COLOURS[measure])
+        return trace
 
     def _draw_flags(self, measure: str, flagged: tuple[tuple[float, float, str], ...]) -> None:
         """Ring the points the domain raised an alert on, in the alert's severity colour."""
@@ -369,6 +383,8 @@ class TrendPlots:
         low, high = spec.y_range
         for measure in spec.measures:
             _, y = _arrays(data, measure)
+            traced = np.asarray(data.trace.get(measure, ((), ()))[1], dtype=float)
+            y = np.concatenate([y, traced]) if len(traced) else y
             finite = y[np.isfinite(y)] if len(y) else y
             if len(finite):
                 low, high = min(low, float(finite.min()) - 5), max(high, float(finite.max()) + 5)
@@ -416,6 +432,16 @@ class TrendPlots:
         painter.end()
         self.graphics.resize(old_size)
         return image
+
+
+def _trace_curve(plot: pg.PlotItem, colour: str) -> pg.PlotDataItem:
+    """The monitor's continuous values: a thin, paler line under the typed points, peak-
+    downsampled and clipped to the view so 8 h at 1 Hz redraws within a frame."""
+    trace = plot.plot([], [], pen=pg.mkPen(_over_white(QColor(colour), 0.45), width=1))
+    trace.setDownsampling(auto=True, method="peak")
+    trace.setClipToView(True)
+    trace.setZValue(-1)
+    return trace
 
 
 def _band(spec: _PlotSpec, thresholds: Thresholds) -> list[pg.GraphicsObject]:

@@ -11,9 +11,10 @@ flowsheet shares `minute_zero` and must load without the plotting stack.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Protocol
 
 from session_app.domain.alerts import Severity
 from session_app.domain.baseline import baseline_values
@@ -43,6 +44,51 @@ FRAME_ENDS: tuple[float, ...] = (60, 90, 120, 180, 240, 360, 480)
 # labels ("SYS ≥ 180"), so the baseline and the first checks never sit under them. Fixed
 # minutes, not a share of the frame, so the left edge stays put when a frame grows.
 LIVE_LABEL_ROOM_MIN = 12.0
+# The measures a monitor sends continuously, drawn as a thin trace under the typed points.
+TRACE_MEASURES: tuple[str, ...] = ("heart_rate", "spo2")
+# A pause longer than this between monitor values breaks the trace (a probe off, a
+# feed down), so no line is drawn across time nobody measured.
+TRACE_GAP_S = 10.0
+
+Series = tuple[tuple[float, ...], tuple[float, ...]]
+
+
+class TraceSample(Protocol):
+    """A monitor value as the device store keeps it (devices' observations)."""
+
+    @property
+    def measure(self) -> str: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def observed_at(self) -> datetime: ...
+    @property
+    def implausible(self) -> bool: ...
+
+
+def trace_series(samples: Iterable[TraceSample], reference: datetime) -> dict[str, Series]:
+    """Minutes from `reference` and values per traced measure, in time order, with a NaN
+    where the feed paused for more than TRACE_GAP_S; implausible values are left out."""
+    by_measure: dict[str, list[TraceSample]] = {m: [] for m in TRACE_MEASURES}
+    for sample in samples:
+        if sample.measure in by_measure and not sample.implausible:
+            by_measure[sample.measure].append(sample)
+    series: dict[str, Series] = {}
+    for measure, kept in by_measure.items():
+        kept.sort(key=lambda s: s.observed_at)
+        xs: list[float] = []
+        ys: list[float] = []
+        for before, sample in zip([None, *kept], kept, strict=False):
+            if before is not None and (
+                (sample.observed_at - before.observed_at).total_seconds() > TRACE_GAP_S
+            ):
+                xs.append(xs[-1])
+                ys.append(math.nan)
+            xs.append(minutes_between(reference, sample.observed_at))
+            ys.append(float(sample.value))
+        if xs:
+            series[measure] = (tuple(xs), tuple(ys))
+    return series
 
 
 def minute_zero(events: Sequence[SessionEvent]) -> datetime | None:
@@ -68,6 +114,14 @@ class TrendData:
     markers: tuple[EventMarker, ...] = ()
     reference_label: str = "minutes since dose"
     thresholds: Thresholds = field(default_factory=Thresholds)
+    reference: datetime | None = None  # minute 0's moment; None with nothing to draw
+    trace: Mapping[str, Series] = field(default_factory=dict)  # monitor values per measure
+
+    def with_trace(self, samples: Iterable[TraceSample]) -> TrendData:
+        """The same checks with the monitor's continuous values traced under them."""
+        if self.reference is None:
+            return self
+        return replace(self, trace=trace_series(samples, self.reference))
 
     def series(self, measure: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
         """x (minutes) and y for one measure, NaN where it was not measured."""
@@ -110,6 +164,7 @@ class TrendData:
             ),
             reference_label=reference_label,
             thresholds=thresholds,
+            reference=reference,
         )
 
     @classmethod
@@ -150,11 +205,12 @@ def x_range(data: TrendData, *, live: bool = False) -> tuple[float, float]:
     stays put from one save to the next, so the nurse's eye finds the same grid and the
     axes are not re-laid out on every save (issue 7).
     """
-    if not data.minutes:
+    traced = [x for xs, _ in data.trace.values() for x in (xs[0], xs[-1])]
+    if not data.minutes and not traced:
         return -10.0, 120.0
-    marks = [m.minute for m in data.markers]
-    low = min(min(data.minutes), *marks, 0.0)
-    high = max(max(data.minutes), *marks, 0.0)
+    marks = [m.minute for m in data.markers] + traced
+    low = min(*data.minutes, *marks, 0.0)
+    high = max(*data.minutes, *marks, 0.0)
     if not live:
         span = max(high - low, 30.0)
         return low - span * 0.04, low + span * 1.04
