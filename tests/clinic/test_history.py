@@ -203,3 +203,18 @@ def test_the_migration_grants_the_read_to_rooms_added_before_it(
             (role,),
         ).fetchone()
     assert granted == (True,)
+
+
+def test_a_refused_password_is_its_own_line_and_never_echoes_the_connection(
+    pg_cluster: Cluster, clinic_db: str, clinic: dict[str, Path], tmp_path: Path
+) -> None:
+    role = _role(clinic["Room 1"])
+    wrong = tmp_path / "wrong.pgpass"
+    wrong.write_text(f"*:*:{clinic_db}:{role}:not-the-password\n")
+    wrong.chmod(0o600)
+    history = clinic_history(pg_cluster.tcp_conninfo(clinic_db, role), wrong)
+    with pytest.raises(ClinicUnavailable) as raised:
+        history.sessions_of("P-1")
+    line = str(raised.value)
+    assert line == "Clinic sessions not available: the server refused this room's password"
+    assert "not-the-password" not in line and str(pg_cluster.port) not in line
