@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system-deps
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint screenshots bench media clean system-deps
+.PHONY: run test lint screenshots bench media clean system-deps clinic-demo
 
 run: $(STAMP)
 	$(PY) -m session_app $(ARGS)
@@ -21,6 +21,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+
+# A local throwaway clinic server, two rooms with demo sessions and the station (issue 16).
+clinic-demo: $(STAMP)
+	scripts/clinic-demo.sh
 
 screenshots: $(STAMP)
 	$(PY) scripts/screenshots.py --out docs/screenshots

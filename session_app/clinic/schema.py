@@ -129,7 +129,43 @@ END $$;
     )
 )
 
-MIGRATIONS: tuple[str, ...] = (V1,)
+# The history read (issue 16): a room role may ask the server for the sessions of one
+# patient ID, from every room, and nothing broader. Why a SECURITY DEFINER function and
+# not a SELECT grant on `sessions`: a room's password sits in a passfile on a PC in a
+# treatment room; a table-wide SELECT (or any RLS policy, which cannot see what the caller
+# asked for) would let whoever holds that file list every patient and every room's
+# records. The function answers only for an ID the caller already knows, by exact match
+# (`=`, so `%` and `_` are characters, not wildcards), and only the columns the
+# "Sessions" list shows. EXECUTE is revoked from PUBLIC and granted to each room role
+# (here for rooms added before this migration, in `add_room` for later ones).
+V_HISTORY = """
+CREATE FUNCTION clinic_sessions_of_patient(wanted text)
+RETURNS TABLE (room text, local_id bigint, patient_id text, protocol_name text,
+               staff_initials text, started_at text, ended_at text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+    SELECT s.room, s.local_id, s.patient_id, s.protocol_name,
+           coalesce(s.details->>'staff_initials', ''), s.started_at, e.ended_at
+    FROM public.sessions s
+    LEFT JOIN public.session_ends e
+        ON e.room = s.room AND e.session_local_id = s.local_id
+    WHERE s.patient_id = wanted
+    ORDER BY s.started_at DESC, s.room, s.local_id
+$$;
+REVOKE ALL ON FUNCTION clinic_sessions_of_patient(text) FROM PUBLIC;
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT role_name FROM rooms LOOP
+        EXECUTE format('GRANT EXECUTE ON FUNCTION clinic_sessions_of_patient(text) TO %I',
+                       r.role_name);
+    END LOOP;
+END $$;
+"""
+
+# What a room role may call besides its INSERTs (granted by `add_room`).
+ROOM_FUNCTIONS: tuple[str, ...] = ("clinic_sessions_of_patient(text)",)
+
+MIGRATIONS: tuple[str, ...] = (V1, V_HISTORY)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 VERSION_TABLE = """

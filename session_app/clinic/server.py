@@ -16,7 +16,13 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-from session_app.clinic.schema import MIGRATIONS, RECORD_TABLES, SCHEMA_VERSION, VERSION_TABLE
+from session_app.clinic.schema import (
+    MIGRATIONS,
+    RECORD_TABLES,
+    ROOM_FUNCTIONS,
+    SCHEMA_VERSION,
+    VERSION_TABLE,
+)
 
 MAX_ROOM_NAME = 60
 
@@ -187,6 +193,9 @@ def add_room(conninfo: str, name: str, passfile: Path | None = None) -> tuple[st
             for table in RECORD_TABLES:
                 conn.execute(sql.SQL("GRANT INSERT ON {} TO {}").format(
                     sql.Identifier(table), sql.Identifier(role)))
+            for function in ROOM_FUNCTIONS:  # fixed signatures from schema.py, not input
+                conn.execute(sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(
+                    sql.SQL(function), sql.Identifier(role)))
             _write_passfile(path, _passfile_line(dbname, role, password))
             try:
                 conn.commit()
