@@ -31,18 +31,29 @@ def run_until_killed(data_dir: Path, seed: int, rng: random.Random) -> list[str]
     )
     assert process.stdout is not None
     lines: list[str] = []
-    ready = threading.Event()
+    arrived = threading.Condition()
+    # Killed after a random number of acknowledgements plus a random moment: counted in
+    # records, not seconds, so a loaded machine (fewer saves a second) kills as often
+    # mid-write and still acknowledges records in every round.
+    acks_first = rng.randint(1, 3)
 
     def read() -> None:
         for line in process.stdout:  # type: ignore[union-attr]
-            lines.append(line.strip())
-            ready.set()
+            with arrived:
+                lines.append(line.strip())
+                arrived.notify_all()
+
+    def acknowledged() -> int:
+        return sum(line.startswith("ACK ") for line in lines)
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    assert ready.wait(timeout=60), "driver never started"
-    # A random moment while records are being written (not a timing assertion).
-    threading.Event().wait(rng.uniform(0.0, 0.6))
+    with arrived:
+        assert arrived.wait_for(
+            lambda: acknowledged() >= acks_first or process.poll() is not None, 60
+        )
+    assert process.poll() is None, f"driver ended early: {lines}"
+    threading.Event().wait(rng.uniform(0.0, 0.3))  # a random moment while records are written
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
     reader.join(timeout=30)
