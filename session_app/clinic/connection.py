@@ -101,7 +101,9 @@ def failure_line(exc: BaseException) -> str:
     if isinstance(exc, psycopg.ProgrammingError) and exc.sqlstate is None:
         return ("the clinic connection string is not valid (libpq key=value pairs, or a "
                 "postgresql:// address)")
-    if isinstance(exc, psycopg.OperationalError) and _ATTEMPT.search(str(exc)):
+    if isinstance(exc, psycopg.errors.ConnectionTimeout) or (
+        isinstance(exc, psycopg.OperationalError) and _ATTEMPT.search(str(exc))
+    ):
         return _connect_failure(str(exc), {})
     if isinstance(exc, psycopg.Error):
         return _query_failure(exc)
@@ -129,13 +131,22 @@ class _Attempt:
 
 
 _ALL_ATTEMPTS = "Multiple connection attempts failed. All failures were:"
+# psycopg's list of every host tried: `- host: 'a', port: '5432', hostaddr: '…': REASON`
+_LISTED = re.compile(r"^- host: '(?P<host>[^']*)', port: '(?P<port>[^']*)', [^:]*: (?P<rest>.*)$",
+                     re.MULTILINE)
 
 
 def _attempts(message: str) -> list[_Attempt]:
-    """Each host tried, in order (psycopg puts the last one first, then lists them all)."""
+    """Each host tried, in order: from psycopg's list where there were several (a host
+    that timed out is only there), else from libpq's text."""
     _, listed, every = message.partition(_ALL_ATTEMPTS)
     seen: dict[str, _Attempt] = {}
-    for match in _ATTEMPT.finditer(every if listed else message):
+    for item in _LISTED.finditer(every) if listed else ():
+        libpq = _ATTEMPT.search(item["rest"])
+        reason = libpq["reason"] if libpq else item["rest"]
+        where = f"{item['host']}:{item['port'] or DEFAULT_PORT}"
+        seen.setdefault(where, _Attempt(where, item["host"], item["port"], reason.strip()))
+    for match in () if seen else _ATTEMPT.finditer(message):
         sock = match["sock"] or ""
         host = match["host"] or os.path.dirname(sock)
         port = match["port"] or sock.rpartition(".")[2]
@@ -179,13 +190,13 @@ def _connect_failure(message: str, params: dict[str, object]) -> str:
     if message.startswith("failed to resolve host"):
         host = re.search(r"host '([^']*)'", message)
         return f"cannot find the clinic server: unknown host name {host[1] if host else ''}"
-    if "connection timeout expired" in message and not _ATTEMPT.search(message):
-        where = " or ".join(_targets(params)) if params else "the clinic server"
-        return f"cannot reach the clinic server at {where} (no answer in time)"
     attempts = _attempts(message)
     for attempt in attempts:
         if _unreachable_reason(attempt.reason) is None:
             return _refusal(attempt, params)
+    if not attempts and "connection timeout expired" in message:  # one host, no answer
+        where = " or ".join(_targets(params)) if params else "the clinic server"
+        return f"cannot reach the clinic server at {where} (no answer in time)"
     if not attempts:
         return f"cannot reach the clinic server: {_first_line(message)}"
     where = " or ".join(a.where for a in attempts)

@@ -3,6 +3,7 @@ what went wrong and where, never a traceback, a password or a value from a recor
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import psycopg
@@ -144,3 +145,12 @@ def test_the_connection_string_may_set_its_own_timeout_and_name(
     conninfo = pg_cluster.admin_conninfo(clinic_db) + " application_name=station-7"
     with open_connection(conninfo) as conn:
         assert conn.info.parameter_status("application_name") == "station-7"
+
+
+def test_a_server_that_never_answers_is_named_with_its_port() -> None:
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        port = silent.getsockname()[1]
+        line = _refused(f"host=127.0.0.1 port={port} dbname=clinic user=room connect_timeout=2")
+    assert line == f"cannot reach the clinic server at 127.0.0.1:{port} (no answer in time)"

@@ -3,6 +3,7 @@ and accepts writes; when none is, one line names every host tried."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import psycopg
@@ -50,3 +51,17 @@ def test_a_host_that_answers_and_refuses_says_why_not_that_others_are_down(
     line = failure_line(caught.value)
     assert line.startswith(f"password refused for role {login_role.name} at "
                            f"127.0.0.1:{pg_cluster.port}"), line
+
+
+def test_a_host_that_never_answers_and_a_dead_one_are_both_named() -> None:
+    """A listener that accepts and then says nothing (a hung server): libpq's timeout."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        hung, dead = silent.getsockname()[1], _free_port()
+        with pytest.raises(psycopg.Error) as caught:
+            open_connection(_multi(f"{dead},{hung}", "clinic", "room"), connect_timeout_s=2)
+    assert failure_line(caught.value) == (
+        f"cannot reach the clinic server at 127.0.0.1:{dead} or 127.0.0.1:{hung} "
+        "(connection refused / no answer in time)"
+    )
