@@ -98,7 +98,7 @@ def failure_line(exc: BaseException) -> str:
     password or a value from a record."""
     if isinstance(exc, ConnectionFault | SchemaTooNew):
         return str(exc)
-    if isinstance(exc, psycopg.ProgrammingError) and exc.sqlstate is None:
+    if isinstance(exc, psycopg.ProgrammingError) and _CONNINFO_ERROR.search(str(exc)):
         return ("the clinic connection string is not valid (libpq key=value pairs, or a "
                 "postgresql:// address)")
     if isinstance(exc, psycopg.errors.ConnectionTimeout) or (
@@ -113,6 +113,10 @@ def failure_line(exc: BaseException) -> str:
 
 
 # -- connection failures ------------------------------------------------------------------
+
+# libpq's words for a connection string it cannot read (the string itself is never shown).
+_CONNINFO_ERROR = re.compile(r"connection info string|invalid connection option|invalid URI"
+                             r"|URI query parameter|invalid integer value")
 
 # libpq: `connection to server at "host" (address), port 5432 failed: REASON`, one per
 # host tried (psycopg lists every attempt when there were several).

@@ -132,9 +132,14 @@ def test_a_connection_lost_mid_session_is_one_line(pg_cluster: Cluster, clinic_d
     assert _line(caught.value) == lost
 
 
-def test_a_malformed_connection_string_never_echoes_it() -> None:
+@pytest.mark.parametrize("conninfo", [
+    "host=db password=abc secretpart",
+    "host=db secretpart=abc",
+    "postgresql://room:abc@db/clinic?secretpart=1",
+])
+def test_a_malformed_connection_string_never_echoes_it(conninfo: str) -> None:
     with pytest.raises(psycopg.ProgrammingError) as caught:
-        open_connection("host=db password=abc secretpart")
+        open_connection(conninfo)
     line = _line(caught.value, "secretpart", "abc")
     assert "connection string is not valid" in line
 
@@ -154,3 +159,13 @@ def test_a_server_that_never_answers_is_named_with_its_port() -> None:
         port = silent.getsockname()[1]
         line = _refused(f"host=127.0.0.1 port={port} dbname=clinic user=room connect_timeout=2")
     assert line == f"cannot reach the clinic server at 127.0.0.1:{port} (no answer in time)"
+
+
+def test_a_programming_error_on_a_query_is_not_called_a_bad_connection_string(
+    pg_cluster: Cluster, clinic_db: str
+) -> None:
+    with (open_connection(pg_cluster.admin_conninfo(clinic_db)) as conn,
+          pytest.raises(psycopg.ProgrammingError) as caught):
+        conn.execute("SELECT %s", ())
+    line = _line(caught.value)
+    assert "connection string" not in line and "ProgrammingError" in line, line
