@@ -125,6 +125,8 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsServer]:
         "valid": ca.server_cert("valid", "IP:127.0.0.1,DNS:localhost"),
         "expired": ca.server_cert("expired", "IP:127.0.0.1,DNS:localhost",
                                   "-startdate", "20250101000000Z", "-enddate", "20250102000000Z"),
+        "future": ca.server_cert("future", "IP:127.0.0.1,DNS:localhost",
+                                 "-startdate", "20990101000000Z", "-enddate", "20991231000000Z"),
         "other-host": ca.server_cert("other", "DNS:db.clinic.example"),
     }
     passfile = folder / "room.pgpass"
@@ -163,6 +165,12 @@ def test_an_expired_server_certificate_is_named_as_expired(tls: TlsServer) -> No
     tls.serve("expired")
     line = _refused(tls.conninfo(), tls.passfile)
     assert "expired" in line and f"127.0.0.1:{tls.cluster.port}" in line, line
+
+
+def test_a_certificate_not_valid_yet_points_at_this_computers_clock(tls: TlsServer) -> None:
+    tls.serve("future")
+    line = _refused(tls.conninfo(), tls.passfile)
+    assert "is not valid yet: check this computer's clock" in line, line
 
 
 def test_a_certificate_from_another_ca_is_named_as_not_trusted(
