@@ -16,6 +16,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
+from session_app.clinic.connection import failure_line, open_connection, schema_version
 from session_app.clinic.schema import (
     MIGRATIONS,
     RECORD_TABLES,
@@ -38,15 +39,16 @@ def _one_line(exc: BaseException) -> str:
 
 
 def connect(conninfo: str) -> psycopg.Connection:
-    """A connection to the clinic server, or a ClinicError that says why not."""
+    """A connection to the clinic server, or a ClinicError that says why not (one line,
+    from connection.failure_line: a password refused, a certificate expired, …)."""
     try:
         conninfo_to_dict(conninfo)
     except psycopg.ProgrammingError as exc:
         raise ClinicError(f"--server is not a valid connection string: {_one_line(exc)}") from None
     try:
-        return psycopg.connect(conninfo, connect_timeout=10)
+        return open_connection(conninfo, connect_timeout_s=10)
     except psycopg.Error as exc:
-        raise ClinicError(f"cannot reach the clinic server: {_one_line(exc)}") from None
+        raise ClinicError(failure_line(exc)) from None
 
 
 MAX_IDENTIFIER_BYTES = 63  # PostgreSQL's NAMEDATALEN - 1; a longer name is cut silently
@@ -66,15 +68,6 @@ def _role_name(dbname: str, suffix: str) -> str:
 
 def station_role(dbname: str) -> str:
     return _role_name(dbname, "station")
-
-
-def _schema_version(conn: psycopg.Connection) -> int | None:
-    """The version in force, or None where `clinic init` never ran."""
-    exists = conn.execute("SELECT to_regclass('public.clinic_schema_version')").fetchone()
-    if exists is None or exists[0] is None:
-        return None
-    row = conn.execute("SELECT max(version) FROM clinic_schema_version").fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
 
 
 def _refuse_newer(version: int | None) -> None:
@@ -109,7 +102,7 @@ def init_clinic(conninfo: str) -> str:
     transaction: a refusal or a failure leaves the database as it was. Returns the role."""
     with connect(conninfo) as conn:
         try:
-            version = _schema_version(conn)
+            version = schema_version(conn)
             _refuse_newer(version)
             if version is not None:
                 raise ClinicError("the clinic schema is already there (clinic init ran before); "
@@ -166,7 +159,7 @@ def add_room(conninfo: str, name: str, passfile: Path | None = None) -> tuple[st
     name = validate_room_name(name)
     with connect(conninfo) as conn:
         try:
-            version = _schema_version(conn)
+            version = schema_version(conn)
             _refuse_newer(version)
             if version is None:
                 raise ClinicError("no clinic schema on this server: run `session-app clinic "

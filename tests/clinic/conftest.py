@@ -71,36 +71,56 @@ class Cluster:
         return f"host=127.0.0.1 port={self.port} dbname={dbname} user={user} connect_timeout=5"
 
 
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[Cluster]:
-    bindir = _pg_bindir()
-    root = Path(tempfile.mkdtemp(prefix="clinic-pg-"))
-    run_as: list[str] = []
-    if os.geteuid() == 0:
-        pg = pwd.getpwnam("postgres")
-        os.chown(root, pg.pw_uid, pg.pw_gid)
-        run_as = ["setpriv", f"--reuid={pg.pw_uid}", f"--regid={pg.pw_gid}", "--clear-groups"]
-    data, sockets, logfile = root / "data", root / "sock", root / "server.log"
-    port = _free_port()
+class Postmaster:
+    """One throwaway cluster on disk: started, restarted with other settings (the TLS
+    tests turn `ssl` on and swap certificates), stopped and removed."""
 
-    def run(*args: str) -> None:
-        result = subprocess.run([*run_as, *args], capture_output=True, text=True, check=False)
+    def __init__(self, prefix: str = "clinic-pg-") -> None:
+        self.bindir = _pg_bindir()
+        self.root = Path(tempfile.mkdtemp(prefix=prefix))
+        self.run_as: list[str] = []
+        if os.geteuid() == 0:
+            pg = pwd.getpwnam("postgres")
+            os.chown(self.root, pg.pw_uid, pg.pw_gid)
+            self.run_as = ["setpriv", f"--reuid={pg.pw_uid}", f"--regid={pg.pw_gid}",
+                           "--clear-groups"]
+        self.data, self.logfile = self.root / "data", self.root / "server.log"
+        self.cluster = Cluster(port=_free_port(), socket_dir=self.root / "sock")
+        self.run("mkdir", "-m", "0700", str(self.cluster.socket_dir))
+        self.run(
+            str(self.bindir / "initdb"), "-D", str(self.data), "-U", SUPERUSER,
+            "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8",
+            "--locale=C",
+        )  # fmt: skip
+
+    def run(self, *args: str) -> None:
+        """A command as the cluster's owner (`postgres` under root); fails the test if it fails."""
+        result = subprocess.run([*self.run_as, *args], capture_output=True, text=True, check=False)
         if result.returncode != 0:
-            log = logfile.read_text() if logfile.exists() else ""
+            log = self.logfile.read_text() if self.logfile.exists() else ""
             pytest.fail(f"{args[0]} failed: {result.stderr}{result.stdout}\n{log}", pytrace=False)
 
-    run("mkdir", "-m", "0700", str(sockets))
-    run(
-        str(bindir / "initdb"), "-D", str(data), "-U", SUPERUSER, "--auth-local=trust",
-        "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C",
-    )  # fmt: skip
-    options = f"-h 127.0.0.1 -p {port} -k {sockets} -c fsync=off"
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(logfile), "-w", "-o", options, "start")
+    def pg_ctl(self, action: str, *settings: str) -> None:
+        """`start`/`restart` (waiting until it accepts connections) with `-c` settings."""
+        port, sockets = self.cluster.port, self.cluster.socket_dir
+        options = " ".join([f"-h 127.0.0.1 -p {port} -k {sockets} -c fsync=off",
+                            *(f"-c {setting}" for setting in settings)])
+        self.run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.logfile),
+                 "-w", "-o", options, action)
+
+    def remove(self) -> None:
+        self.run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    server = Postmaster()
+    server.pg_ctl("start")
     try:
-        yield Cluster(port=port, socket_dir=sockets)
+        yield server.cluster
     finally:
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
-        shutil.rmtree(root, ignore_errors=True)
+        server.remove()
 
 
 _numbers = itertools.count(1)
@@ -113,3 +133,24 @@ def clinic_db(pg_cluster: Cluster) -> str:
     with psycopg.connect(pg_cluster.admin_conninfo(), autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return name
+
+
+@dataclass(frozen=True)
+class LoginRole:
+    """A login role with a password, and a 0600 passfile holding it (as a room has)."""
+
+    name: str
+    password: str
+    passfile: Path
+
+
+@pytest.fixture
+def login_role(pg_cluster: Cluster, clinic_db: str, tmp_path: Path) -> LoginRole:
+    """A password login for `clinic_db` over TCP (roles are cluster-wide: named after it)."""
+    role = LoginRole(f"{clinic_db}_login", f"pw-{next(_numbers)}-Xy9", tmp_path / "role.pgpass")
+    with psycopg.connect(pg_cluster.admin_conninfo(), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+            sql.Identifier(role.name), sql.Literal(role.password)))
+    role.passfile.write_text(f"*:*:*:{role.name}:{role.password}\n")
+    role.passfile.chmod(0o600)
+    return role

@@ -49,7 +49,9 @@ from session_app.ui.text import plain_label
 from session_app.ui.theme import load_qss
 
 if TYPE_CHECKING:  # loaded when first needed: pyqtgraph (charts, summaries), the settings
+    from session_app.clinic.status import SenderStatus
     from session_app.ui.charts import TrendCharts
+    from session_app.ui.staff.clinic_notice import ClinicNotice
     from session_app.ui.staff.settings_dialog import SettingsDialog
     from session_app.ui.summary.discharge_dialog import DischargeDialog
     from session_app.ui.summary.view import SummaryView
@@ -133,6 +135,7 @@ class StaffPanel(QMainWindow):
         self.store_problem.setAccessibleName("Saving problem")
         self.store_problem.setWordWrap(True)
         self.store_problem.hide()
+        self.clinic_notice: ClinicNotice | None = None  # once the room has joined a clinic
         self._build_layout()
         lock_button.setVisible(require_pin)
         self._summaries = SummaryWindows(store, self.clock, self)
@@ -238,9 +241,21 @@ class StaffPanel(QMainWindow):
         outer.addLayout(body, 1)
         self.content = central
 
+    def show_clinic_status(self, status: SenderStatus) -> ClinicNotice:
+        """Show the clinic sync line (the room joined a clinic) under the saving problem."""
+        if self.clinic_notice is None:
+            from session_app.ui.staff.clinic_notice import ClinicNotice
+
+            self.clinic_notice = ClinicNotice(status, self.clock, self.content)
+            outer = self.content.layout()
+            outer.insertWidget(outer.indexOf(self.store_problem) + 1, self.clinic_notice)
+        return self.clinic_notice
+
     def stop(self) -> None:
         """Stop the countdown timer and the store subscriptions (before the store closes)."""
         self.countdown.timer.stop()
+        if self.clinic_notice is not None:
+            self.clinic_notice.stop()
         if self.charts is not None:
             self.charts.stop_following()
         self._unsubscribe()
