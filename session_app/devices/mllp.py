@@ -12,7 +12,10 @@ the end block (`0x1C 0x0D`) before it looks at the start byte, so garbage with n
 block is only noticed at the size limit or the deadline (here: at its first byte); its
 `readmessage` parses, which is the handler's job; and its stream protocol overrides
 private asyncio internals. Framing is `0x0B` message `0x1C 0x0D`, several per
-connection, nothing between frames.
+connection, nothing between frames; the text is read as UTF-8 (ASCII, HL7's default, is
+a subset; a stray byte becomes U+FFFD for the handler to judge). Connections are accepted
+by a plain reader on the listening socket rather than `asyncio.start_server`, whose
+server can leak a connection accepted just as it closes (Python 3.11).
 
 Limits, each a constructor argument (tests pass short ones):
 - a frame over `max_frame_bytes` (1 MiB) closes the connection. No AE: answering needs

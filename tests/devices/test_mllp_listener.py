@@ -10,8 +10,9 @@ import logging
 import select
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,7 @@ from session_app.devices.samples import MessageHandler
 from session_app.domain.clock import ManualClock
 
 START, END = b"\x0b", b"\x1c\x0d"
+MakeListener = Callable[..., MllpListener]
 WAIT_S = 5.0  # the most a client waits for an answer (a failing test, not a passing one)
 
 
@@ -61,19 +63,16 @@ class EchoHandler:
         return f"{header}\rMSA|AA|{control_id}\r"
 
 
-def _typed(handler: EchoHandler) -> MessageHandler:
-    return handler  # the fake satisfies the seam (checked by the type checker)
-
-
 @pytest.fixture
-def make_listener(clock: ManualClock) -> Iterator[object]:
+def make_listener(clock: ManualClock) -> Iterator[MakeListener]:
+    """Started listeners on a free port with short deadlines; each is stopped after."""
     started: list[MllpListener] = []
 
-    def make(handler: EchoHandler, **options: object) -> MllpListener:
+    def make(handler: MessageHandler, **options: Any) -> MllpListener:
         options.setdefault("port", 0)
         options.setdefault("frame_deadline_s", 0.2)
         options.setdefault("idle_timeout_s", 5.0)
-        listener = MllpListener(_typed(handler), clock=clock, **options)  # type: ignore[arg-type]
+        listener = MllpListener(handler, clock=clock, **options)
         listener.start()
         started.append(listener)
         return listener
@@ -121,7 +120,9 @@ def served(listener: MllpListener, control_id: str = "GOOD-1") -> bool:
     return ack is not None and f"MSA|AA|{control_id}" in ack
 
 
-def test_two_messages_on_one_connection_are_each_acked_in_order(make_listener) -> None:
+def test_two_messages_on_one_connection_are_each_acked_in_order(
+    make_listener: MakeListener,
+) -> None:
     handler = EchoHandler()
     listener = make_listener(handler)
     with connect(listener) as client:
@@ -134,7 +135,7 @@ def test_two_messages_on_one_connection_are_each_acked_in_order(make_listener) -
     assert {peer for _, peer in handler.received} == {"127.0.0.1"}
 
 
-def test_no_ack_before_the_handler_returned(make_listener) -> None:
+def test_no_ack_before_the_handler_returned(make_listener: MakeListener) -> None:
     gate = threading.Event()
     handler = EchoHandler(gate=gate)
     listener = make_listener(handler)
@@ -149,7 +150,9 @@ def test_no_ack_before_the_handler_returned(make_listener) -> None:
     assert handler.returned == 1
 
 
-def test_a_slow_handler_blocks_neither_the_listener_nor_the_order(make_listener) -> None:
+def test_a_slow_handler_blocks_neither_the_listener_nor_the_order(
+    make_listener: MakeListener,
+) -> None:
     """While one commit takes its time the loop still serves (a bad client is closed at
     once), and messages are handled in the order they arrived, across connections."""
     gate = threading.Event()
@@ -168,7 +171,7 @@ def test_a_slow_handler_blocks_neither_the_listener_nor_the_order(make_listener)
     assert [text for text, _ in handler.received] == [message("FIRST"), message("SECOND")]
 
 
-def test_bytes_outside_a_frame_close_the_connection(make_listener) -> None:
+def test_bytes_outside_a_frame_close_the_connection(make_listener: MakeListener) -> None:
     """At once: the deadlines are long, so only the framing rule can close these."""
     handler = EchoHandler()
     listener = make_listener(handler, frame_deadline_s=60.0, idle_timeout_s=60.0)
@@ -184,7 +187,7 @@ def test_bytes_outside_a_frame_close_the_connection(make_listener) -> None:
     assert served(listener)
 
 
-def test_a_5_mb_frame_is_closed_before_its_end(make_listener) -> None:
+def test_a_5_mb_frame_is_closed_before_its_end(make_listener: MakeListener) -> None:
     """The frame never ends: only the size limit can close it (the deadline is long), so a
     listener that buffered it whole would leave the client waiting."""
     handler = EchoHandler()
@@ -205,7 +208,7 @@ def test_a_5_mb_frame_is_closed_before_its_end(make_listener) -> None:
 
 
 def test_a_client_dripping_one_byte_at_a_time_is_closed_by_the_message_deadline(
-    make_listener,
+    make_listener: MakeListener,
 ) -> None:
     handler = EchoHandler()
     listener = make_listener(handler, frame_deadline_s=0.2, idle_timeout_s=5.0)
@@ -228,7 +231,7 @@ def test_a_client_dripping_one_byte_at_a_time_is_closed_by_the_message_deadline(
     assert served(listener)
 
 
-def test_an_idle_connection_is_closed_after_the_idle_timeout(make_listener) -> None:
+def test_an_idle_connection_is_closed_after_the_idle_timeout(make_listener: MakeListener) -> None:
     handler = EchoHandler()
     listener = make_listener(handler, idle_timeout_s=0.2)
     with connect(listener) as client:
@@ -249,7 +252,7 @@ def wait_until_no_connection(listener: MllpListener, clock: ManualClock) -> None
 
 
 def test_fifty_connections_at_once_the_limit_holds_and_a_good_client_is_served_after(
-    make_listener, clock: ManualClock
+    make_listener: MakeListener, clock: ManualClock
 ) -> None:
     handler = EchoHandler()
     listener = make_listener(handler, max_connections=8)
@@ -268,7 +271,7 @@ def test_fifty_connections_at_once_the_limit_holds_and_a_good_client_is_served_a
     assert served(listener)
 
 
-def test_a_sender_not_in_the_allowed_list_is_refused(make_listener) -> None:
+def test_a_sender_not_in_the_allowed_list_is_refused(make_listener: MakeListener) -> None:
     handler = EchoHandler()
     listener = make_listener(handler, allowed_senders=["10.20.30.40"])
     with connect(listener) as client:
@@ -290,7 +293,7 @@ def test_listening_beyond_loopback_needs_an_allowed_senders_list() -> None:
         listener.start()
 
 
-def test_a_port_in_use_is_one_clear_error_at_start(make_listener) -> None:
+def test_a_port_in_use_is_one_clear_error_at_start() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -300,11 +303,12 @@ def test_a_port_in_use_is_one_clear_error_at_start(make_listener) -> None:
             listener.start()
     text = str(error.value)
     assert f"127.0.0.1:{port}" in text and "in use" in text and "\n" not in text
+    assert listener.feed_state().problem == text and not listener.feed_state().connected
     listener.stop()  # harmless after a failed start
 
 
 def test_a_handler_that_raises_closes_the_connection_and_logs_no_message_text(
-    make_listener, caplog: pytest.LogCaptureFixture
+    make_listener: MakeListener, caplog: pytest.LogCaptureFixture
 ) -> None:
     handler = EchoHandler(fail=True)
     listener = make_listener(handler)
@@ -317,7 +321,9 @@ def test_a_handler_that_raises_closes_the_connection_and_logs_no_message_text(
     assert "SECRET-PATIENT-42" not in caplog.text and "OBX" not in caplog.text
 
 
-def test_a_handler_that_cannot_read_the_message_closes_the_connection(make_listener) -> None:
+def test_a_handler_that_cannot_read_the_message_closes_the_connection(
+    make_listener: MakeListener,
+) -> None:
     class Unreadable(EchoHandler):
         def handle(self, message: str, peer: str) -> str:
             return ""
@@ -329,7 +335,7 @@ def test_a_handler_that_cannot_read_the_message_closes_the_connection(make_liste
 
 
 def test_feed_state_connected_and_last_value_on_the_room_clock(
-    make_listener, clock: ManualClock
+    make_listener: MakeListener, clock: ManualClock
 ) -> None:
     handler = EchoHandler()
     listener = make_listener(handler)
@@ -348,7 +354,7 @@ def test_feed_state_connected_and_last_value_on_the_room_clock(
     assert listener.feed_state().connected  # a message in the last minute
 
 
-def test_stop_closes_open_connections_and_the_port(make_listener) -> None:
+def test_stop_closes_open_connections_and_the_port(make_listener: MakeListener) -> None:
     listener = make_listener(EchoHandler())
     port = listener.port
     client = connect(listener)
