@@ -24,6 +24,7 @@ log = logging.getLogger("session_app.app")
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from session_app.devices.listen import ListenAddress
     from session_app.domain.clock import Clock
     from session_app.media.player import MediaPlayer
     from session_app.store import SessionStore
@@ -51,6 +52,18 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"session-app: error: {message} (see `{self.prog} --help`)\n")
 
 
+def _hl7_listen_address(text: str) -> ListenAddress:
+    """argparse shows an ArgumentTypeError's text as it is: one line, exit 2."""
+    from session_app.devices.listen import parse_listen_address
+
+    try:
+        return parse_listen_address(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{exc}; expected HOST:PORT, e.g. 127.0.0.1:2575"
+        ) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="session-app",
@@ -76,6 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="screen number for the staff panel (default: the first screen)",
+    )
+    parser.add_argument(
+        "--hl7-listen",
+        type=_hl7_listen_address,
+        default=None,
+        metavar="HOST:PORT",
+        help="take vitals from the patient monitor: listen for HL7 v2 over MLLP on this "
+        "address (an IP address, e.g. 127.0.0.1:2575; default: off)",
     )
     # Sub-commands accept --data-dir after their name too (SUPPRESS keeps the main value).
     common = argparse.ArgumentParser(add_help=False)
