@@ -32,11 +32,22 @@ containment tree in OBX-4, the device in OBX-18, times with their UTC offset). D
   on NIBP only, empty OBX set IDs, HL7 2.4. Not public in what we read: the information
   centre's MSH-3/MSH-4 (we send ``PIIC`` / ``Philips``). RR is labelled ``RR`` (the
   IntelliVue numeric label; the Efficia guide prints ``Resp`` for the same 0002-5000).
+
+Serial pulse oximeters (one ASCII line a second, 9600 baud, 8N1, CR LF):
+
+- ``nonin``: Nonin operator's manuals (e.g. 8500 handheld, Avant 4000, "Real-Time Patient
+  Data Output"): ``SPO2=XXX HR=YYY``, three digits each, ``---`` when there is no reading.
+- ``masimo``: Masimo Rad-8 / Rad-87 operator's manuals ("Serial Interface
+  Specifications": ASCII 1 is the default text output, 9600 baud, 8 bits, no parity, 1
+  stop bit). The field layout is not printed there; we follow a public capture of a Rad-8
+  in ASCII 1 mode: ``MM/DD/YY HH:MM:SS SN=... SPO2=098% BPM=097 PI=03.60% SPCO=--.-%
+  SPMET=--.-% DESAT=-- PIDELTA=+-- ALARM=0000 EXC=000800`` (EXC 000800: Masimo SET, no
+  exception).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -311,20 +322,43 @@ def session_messages(
     start: datetime,
     speed: float,
     bed: str = "",
-) -> list[Outgoing]:
-    """Every message of a session, stamped with the wall-clock time it will be sent at
-    (`start` + simulated time / `speed`): a monitor stamps with its own clock, so a
-    compressed session stays near the room's clock instead of running hours ahead."""
+) -> Iterator[Outgoing]:
+    """Every message of a session, built as it is needed (an 8 h session is 29 000 of
+    them), stamped with the wall-clock time it will be sent at (`start` + simulated time
+    / `speed`): a monitor stamps with its own clock, so a compressed session stays near
+    the room's clock instead of running hours ahead."""
     build = PROFILES[profile]
-    out = []
     for number, event in enumerate(events, start=1):
         observed_at = start + timedelta(seconds=event.at_s / speed)
         ctx = MessageContext(patient_id, observed_at, control_id(start, number), bed)
         nibp = event if isinstance(event, NibpReading) else None
-        out.append(Outgoing(event.at_s, observed_at, ctx.control_id, build(event, ctx), nibp))
-    return out
+        yield Outgoing(event.at_s, observed_at, ctx.control_id, build(event, ctx), nibp)
 
 
 def numerics_only(events: Sequence[VitalsEvent]) -> list[Numerics]:
     """The 1 Hz numerics of a session (what a pulse oximeter reports)."""
     return [e for e in events if isinstance(e, Numerics)]
+
+
+MASIMO_SERIAL_NUMBER = "0000000017"  # the simulator's own
+
+
+def nonin_line(sample: Numerics, at: datetime) -> str:
+    """A Nonin real-time line (`at` unused: Nonin's plain format carries no time)."""
+    del at
+    return f"SPO2={sample.spo2:03d} HR={sample.pulse_rate:03d}\r\n"
+
+
+def masimo_line(sample: Numerics, at: datetime) -> str:
+    """A Masimo ASCII 1 line, stamped with the oximeter's clock (local, no offset)."""
+    return (
+        f"{at:%m/%d/%y %H:%M:%S} SN={MASIMO_SERIAL_NUMBER} SPO2={sample.spo2:03d}% "
+        f"BPM={sample.pulse_rate:03d} PI={sample.perfusion_index:05.2f}% SPCO=--.-% "
+        "SPMET=--.-% DESAT=-- PIDELTA=+-- ALARM=0000 EXC=000800\r\n"
+    )
+
+
+OXIMETER_LINES: dict[str, Callable[[Numerics, datetime], str]] = {
+    "nonin": nonin_line,
+    "masimo": masimo_line,
+}

@@ -136,7 +136,7 @@ def test_ge_and_mindray_say_they_follow_ihe_pcd_01() -> None:
 def test_a_whole_session_parses_with_unique_control_ids_and_wall_clock_times(profile: str) -> None:
     events = session_events(SessionPlan(duration_min=6))
     start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-    outgoing = session_messages(profile, events, patient_id="P-17", start=start, speed=10)
+    outgoing = list(session_messages(profile, events, patient_id="P-17", start=start, speed=10))
     assert len(outgoing) == len(events)
     ids = [str(hl7.parse(o.text).segment("MSH")[10]) for o in outgoing]
     assert ids == [o.control_id for o in outgoing]
@@ -151,7 +151,7 @@ def test_a_whole_session_parses_with_unique_control_ids_and_wall_clock_times(pro
 def test_two_runs_do_not_reuse_control_ids() -> None:
     events = session_events(SessionPlan(duration_min=1))
     start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-    first = session_messages("ge", events, patient_id="P", start=start, speed=1)
+    first = list(session_messages("ge", events, patient_id="P", start=start, speed=1))
     again = session_messages(
         "ge", events, patient_id="P", start=start + timedelta(seconds=1), speed=1
     )

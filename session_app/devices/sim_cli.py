@@ -1,0 +1,322 @@
+"""`session-app monitor-sim`: play a simulated session to a listener or a serial port.
+
+For tests, demos and newcomers: the same feed a bedside monitor (over MLLP) or a pulse
+oximeter (over a serial line) would send, from `simulator` (what is measured, when) and
+`profiles` (how each vendor writes it). The MLLP framing and the ACK parsing are
+python-hl7's (`hl7.mllp` asyncio streams). Each message waits for its ACK before the
+next; a message whose ACK never came is sent again after reconnecting, with the same
+MSH-10, so the listener can tell a resend from a new message. Every refusal of an
+argument is one line and exit 2; a missing listener is one line, then retries (exit 2
+with --once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import stat
+import sys
+import termios
+import time
+import tty
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import hl7
+from hl7.mllp import HL7StreamReader, HL7StreamWriter, InvalidBlockError, open_hl7_connection
+
+from session_app.devices.profiles import (
+    OXIMETER_LINES,
+    PROFILES,
+    Outgoing,
+    field_problem,
+    numerics_only,
+    session_messages,
+)
+from session_app.devices.simulator import Numerics, SessionPlan, session_events
+
+EXIT_BAD_INPUT = 2
+RETRY_DELAY_S = 1.0  # between attempts to reach a listener that is not there
+CONNECT_TIMEOUT_S = 5.0
+ACK_TIMEOUT_S = 10.0  # an ACK later than this counts as lost: reconnect and resend
+MAX_SPEED = 1_000_000.0
+MAX_DURATION_MIN = 24 * 60.0
+
+
+@dataclass(frozen=True)
+class Target:
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+def _target(text: str) -> Target:
+    host, sep, port = text.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, e.g. 127.0.0.1:2575 (got {text!r})")
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"the port must be a number from 1 to 65535 (got {port!r})"
+        )
+    return Target(host, int(port))
+
+
+def _text_field(what: str) -> argparse._ActionType:
+    def check(text: str) -> str:
+        problem = field_problem(text)
+        if problem:
+            raise argparse.ArgumentTypeError(f"the {what} {problem}")
+        return text
+
+    return check
+
+
+def _positive(what: str, limit: float) -> argparse._ActionType:
+    def check(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and 0 < value <= limit):
+            raise argparse.ArgumentTypeError(
+                f"the {what} must be a number above 0 and at most {limit:g} (got {text!r})"
+            )
+        return value
+
+    return check
+
+
+def add_monitor_sim_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `monitor-sim` on the app's sub-parsers."""
+    sim = commands.add_parser(
+        "monitor-sim",
+        help="send a simulated monitor session (HL7 over MLLP, or oximeter lines to a serial port)",
+        description="Play a simulated session: NIBP every 5 min (3 min during the dose), "
+        "numerics at 1 Hz, a BP rise peaking about 40 min after the dose, a short SpO2 dip "
+        "and one artefact.",
+    )
+    sim.add_argument("--to", type=_target, metavar="HOST:PORT", help="the room's HL7 listener")
+    sim.add_argument("--patient", type=_text_field("patient ID"), metavar="ID", help="PID-3")
+    sim.add_argument("--bed", type=_text_field("bed label"), help="PV1-3's bed label")
+    sim.add_argument("--profile", choices=sorted(PROFILES), default="ge", help="default: ge")
+    sim.add_argument(
+        "--speed",
+        type=_positive("speed", MAX_SPEED),
+        default=1.0,
+        metavar="N",
+        help="simulated time runs N times faster (default 1)",
+    )
+    sim.add_argument(
+        "--duration",
+        type=_positive("duration", MAX_DURATION_MIN),
+        default=SessionPlan.duration_min,
+        metavar="MIN",
+        help=f"simulated minutes (default {SessionPlan.duration_min:g})",
+    )
+    sim.add_argument(
+        "--seed", type=int, default=SessionPlan.seed, help="the same seed, the same session"
+    )
+    sim.add_argument(
+        "--once", action="store_true", help="no retry: exit 2 if the listener is not there"
+    )
+    sim.add_argument(
+        "--serial", metavar="PTY", help="write oximeter lines to this serial port / pty"
+    )
+    sim.add_argument(
+        "--protocol", choices=sorted(OXIMETER_LINES), help="with --serial: the line format"
+    )
+
+
+def _refuse(text: str) -> int:
+    print(
+        f"session-app: error: {text} (see `session-app monitor-sim --help`)",
+        file=sys.stderr,
+    )
+    return EXIT_BAD_INPUT
+
+
+def run_monitor_sim(args: argparse.Namespace) -> int:
+    """Check what argparse cannot, then play the session; returns the exit code."""
+    if args.to and args.serial:
+        return _refuse("use --to (HL7) or --serial (oximeter), not both")
+    if not args.to and not args.serial:
+        return _refuse("say where to send: --to HOST:PORT or --serial PTY")
+    if args.to and not args.patient:
+        return _refuse("--to needs --patient ID (the session's patient ID)")
+    if args.serial and not args.protocol:
+        return _refuse("--serial needs --protocol nonin|masimo")
+    plan = SessionPlan(duration_min=args.duration, seed=args.seed)
+    events = session_events(plan)
+    start = datetime.now().astimezone()
+    try:
+        if args.serial:
+            return _play_serial(
+                args.serial, args.protocol, numerics_only(events), start, args.speed
+            )
+        outgoing = session_messages(
+            args.profile,
+            events,
+            patient_id=args.patient,
+            start=start,
+            speed=args.speed,
+            bed=args.bed or "",
+        )
+        return asyncio.run(_play_hl7(args.to, outgoing, args.speed, once=args.once))
+    except KeyboardInterrupt:
+        print("session-app: monitor-sim stopped", file=sys.stderr)
+        return 130
+
+
+# ---------------------------------------------------------------- HL7 over MLLP
+async def pause_before_retry() -> None:
+    """Wait before trying a listener that was not there again (a seam for the tests)."""
+    await asyncio.sleep(RETRY_DELAY_S)
+
+
+class _Lost(Exception):
+    """The connection went away before the ACK came (or the ACK never came)."""
+
+
+async def _play_hl7(
+    target: Target, outgoing: Iterable[Outgoing], speed: float, *, once: bool
+) -> int:
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    connection: tuple[HL7StreamReader, HL7StreamWriter] | None = None
+    missing_said = False
+    answers: Counter[str] = Counter()
+    try:
+        for message in outgoing:
+            delay = began + message.at_s / speed - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            while True:
+                if connection is None:
+                    try:
+                        connection = await asyncio.wait_for(
+                            open_hl7_connection(target.host, target.port, encoding="utf-8"),
+                            CONNECT_TIMEOUT_S,
+                        )
+                    except (OSError, TimeoutError):
+                        if once:
+                            print(f"session-app: no listener at {target}", file=sys.stderr)
+                            return EXIT_BAD_INPUT
+                        if not missing_said:
+                            print(
+                                f"no listener at {target} — retrying", file=sys.stderr, flush=True
+                            )
+                            missing_said = True
+                        await pause_before_retry()
+                        continue
+                    if missing_said:
+                        print(f"connected to {target}", file=sys.stderr, flush=True)
+                        missing_said = False
+                try:
+                    answer = await _exchange(*connection, message)
+                    break
+                except _Lost:
+                    _close(connection)
+                    connection = None
+                    if once:
+                        print(f"session-app: lost the listener at {target}", file=sys.stderr)
+                        return EXIT_BAD_INPUT
+                    print(
+                        f"lost the listener at {target} — reconnecting", file=sys.stderr, flush=True
+                    )
+            answers[answer] += 1
+            if message.nibp is not None:
+                reading = message.nibp
+                pressure = f"{reading.systolic}/{reading.diastolic}"
+                print(f"{message.observed_at:%H:%M} NIBP {pressure} → {answer}", flush=True)
+    finally:
+        if connection is not None:
+            _close(connection)
+    tally = ", ".join(f"{count} {answer}" for answer, count in sorted(answers.items()))
+    print(f"sent {sum(answers.values())} messages to {target}: {tally}")
+    return 0
+
+
+async def _exchange(reader: HL7StreamReader, writer: HL7StreamWriter, message: Outgoing) -> str:
+    """Send one message and read its ACK with the library; MSA-1, or what went wrong."""
+    try:
+        writer.writemessage(message.text)
+        await writer.drain()
+        ack = await asyncio.wait_for(reader.readmessage(), ACK_TIMEOUT_S)
+    except (OSError, TimeoutError, asyncio.IncompleteReadError) as exc:
+        raise _Lost from exc
+    except (InvalidBlockError, ValueError, hl7.ParseException, UnicodeDecodeError):
+        return "unreadable ACK"
+    try:
+        msa = ack.segment("MSA")
+    except KeyError:
+        return "ACK without MSA"
+    code = str(msa[1]) if len(msa) > 1 else ""
+    echoed = str(msa[2]) if len(msa) > 2 else ""
+    if echoed != message.control_id:
+        return f"{code or '?'} (MSA-2 {echoed!r} is not this message's MSH-10)"
+    return code or "ACK without MSA-1"
+
+
+def _close(connection: tuple[HL7StreamReader, HL7StreamWriter]) -> None:
+    connection[1].close()
+
+
+# ---------------------------------------------------------------- serial oximeter
+class _SerialError(Exception):
+    pass
+
+
+def _open_serial(path: str) -> int:
+    """Open an existing terminal (a serial port or a pty) for writing, never a file: the
+    simulator writes only where a reader listens, and creates nothing."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NOCTTY)
+    except OSError as exc:
+        raise _SerialError(f"cannot open {path}: {exc.strerror}") from exc
+    if not stat.S_ISCHR(os.fstat(fd).st_mode) or not os.isatty(fd):
+        os.close(fd)
+        raise _SerialError(f"{path} is not a serial port or pty; nothing was written")
+    # 9600 baud, 8N1, raw (no CR/LF translation), as the oximeters send.
+    tty.setraw(fd)
+    attrs = termios.tcgetattr(fd)
+    attrs[4] = attrs[5] = termios.B9600
+    termios.tcsetattr(fd, termios.TCSANOW, attrs)
+    return fd
+
+
+def _play_serial(
+    path: str, protocol: str, samples: Sequence[Numerics], start: datetime, speed: float
+) -> int:
+    line_of = OXIMETER_LINES[protocol]
+    try:
+        fd = _open_serial(path)
+    except _SerialError as exc:
+        print(f"session-app: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    began = time.monotonic()
+    written = 0
+    try:
+        for sample in samples:
+            delay = began + sample.at_s / speed - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            line = line_of(sample, start + timedelta(seconds=sample.at_s / speed))
+            os.write(fd, line.encode("ascii"))
+            written += 1
+    except OSError as exc:
+        print(
+            f"session-app: writing to {path} failed after {written} lines: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    finally:
+        os.close(fd)
+    print(f"wrote {written} {protocol} lines to {path}")
+    return 0
