@@ -184,60 +184,84 @@ class _Lost(Exception):
     """The connection went away before the ACK came (or the ACK never came)."""
 
 
+class _GiveUp(Exception):
+    """--once: the listener is not there, or went away."""
+
+
+class _Link:
+    """The MLLP connection to the listener, opened again whenever it is lost: each outage
+    is said once on stderr, and the message in flight is sent again (same MSH-10)."""
+
+    def __init__(self, target: Target, *, once: bool) -> None:
+        self.target, self.once = target, once
+        self._connection: tuple[HL7StreamReader, HL7StreamWriter] | None = None
+
+    async def deliver(self, message: Outgoing) -> str:
+        """Send `message` until an ACK comes back; its MSA-1 (or what was wrong with it)."""
+        while True:
+            connection = self._connection or await self._connect()
+            try:
+                return await _exchange(*connection, message)
+            except _Lost:
+                self.close()
+                if self.once:
+                    raise _GiveUp(f"lost the listener at {self.target}") from None
+                _say(f"lost the listener at {self.target} — reconnecting")
+
+    async def _connect(self) -> tuple[HL7StreamReader, HL7StreamWriter]:
+        said = False
+        while True:
+            try:
+                self._connection = await asyncio.wait_for(
+                    open_hl7_connection(self.target.host, self.target.port, encoding="utf-8"),
+                    CONNECT_TIMEOUT_S,
+                )
+            except (OSError, TimeoutError):
+                if self.once:
+                    raise _GiveUp(f"no listener at {self.target}") from None
+                if not said:
+                    _say(f"no listener at {self.target} — retrying")
+                    said = True
+                await pause_before_retry()
+                continue
+            if said:
+                _say(f"connected to {self.target}")
+            return self._connection
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection[1].close()
+            self._connection = None
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 async def _play_hl7(
     target: Target, outgoing: Iterable[Outgoing], speed: float, *, once: bool
 ) -> int:
+    """Send each message when it is due (simulated time / `speed`) and wait for its ACK;
+    one line per NIBP ("09:15 NIBP 142/88 → AA"), a tally at the end."""
     loop = asyncio.get_running_loop()
     began = loop.time()
-    connection: tuple[HL7StreamReader, HL7StreamWriter] | None = None
-    missing_said = False
+    link = _Link(target, once=once)
     answers: Counter[str] = Counter()
     try:
         for message in outgoing:
             delay = began + message.at_s / speed - loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
-            while True:
-                if connection is None:
-                    try:
-                        connection = await asyncio.wait_for(
-                            open_hl7_connection(target.host, target.port, encoding="utf-8"),
-                            CONNECT_TIMEOUT_S,
-                        )
-                    except (OSError, TimeoutError):
-                        if once:
-                            print(f"session-app: no listener at {target}", file=sys.stderr)
-                            return EXIT_BAD_INPUT
-                        if not missing_said:
-                            print(
-                                f"no listener at {target} — retrying", file=sys.stderr, flush=True
-                            )
-                            missing_said = True
-                        await pause_before_retry()
-                        continue
-                    if missing_said:
-                        print(f"connected to {target}", file=sys.stderr, flush=True)
-                        missing_said = False
-                try:
-                    answer = await _exchange(*connection, message)
-                    break
-                except _Lost:
-                    _close(connection)
-                    connection = None
-                    if once:
-                        print(f"session-app: lost the listener at {target}", file=sys.stderr)
-                        return EXIT_BAD_INPUT
-                    print(
-                        f"lost the listener at {target} — reconnecting", file=sys.stderr, flush=True
-                    )
+            answer = await link.deliver(message)
             answers[answer] += 1
             if message.nibp is not None:
-                reading = message.nibp
-                pressure = f"{reading.systolic}/{reading.diastolic}"
+                pressure = f"{message.nibp.systolic}/{message.nibp.diastolic}"
                 print(f"{message.observed_at:%H:%M} NIBP {pressure} → {answer}", flush=True)
+    except _GiveUp as exc:
+        print(f"session-app: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     finally:
-        if connection is not None:
-            _close(connection)
+        link.close()
     tally = ", ".join(f"{count} {answer}" for answer, count in sorted(answers.items()))
     print(f"sent {sum(answers.values())} messages to {target}: {tally}")
     return 0
@@ -264,10 +288,6 @@ async def _exchange(reader: HL7StreamReader, writer: HL7StreamWriter, message: O
     return code or "ACK without MSA-1"
 
 
-def _close(connection: tuple[HL7StreamReader, HL7StreamWriter]) -> None:
-    connection[1].close()
-
-
 # ---------------------------------------------------------------- serial oximeter
 class _SerialError(Exception):
     pass
@@ -277,12 +297,14 @@ def _open_serial(path: str) -> int:
     """Open an existing terminal (a serial port or a pty) for writing, never a file: the
     simulator writes only where a reader listens, and creates nothing."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_NOCTTY)
+        # O_NONBLOCK: a FIFO without a reader is refused (ENXIO) instead of hanging here.
+        fd = os.open(path, os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
     except OSError as exc:
         raise _SerialError(f"cannot open {path}: {exc.strerror}") from exc
     if not stat.S_ISCHR(os.fstat(fd).st_mode) or not os.isatty(fd):
         os.close(fd)
         raise _SerialError(f"{path} is not a serial port or pty; nothing was written")
+    os.set_blocking(fd, True)
     # 9600 baud, 8N1, raw (no CR/LF translation), as the oximeters send.
     tty.setraw(fd)
     attrs = termios.tcgetattr(fd)

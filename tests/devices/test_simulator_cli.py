@@ -323,3 +323,12 @@ def test_serial_refuses_a_path_that_is_not_a_terminal(
     missing = tmp_path / "ttyUSB9"
     assert main(["monitor-sim", "--serial", str(missing), "--protocol", "nonin", *FAST]) == 2
     assert not missing.exists()
+
+
+def test_serial_refuses_a_fifo_without_waiting_for_a_reader(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    assert main(["monitor-sim", "--serial", str(fifo), "--protocol", "nonin", *FAST]) == 2
+    assert len(capsys.readouterr().err.splitlines()) == 1
