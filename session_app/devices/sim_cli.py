@@ -196,7 +196,7 @@ class _Link:
         self.target, self.once = target, once
         self._connection: tuple[HL7StreamReader, HL7StreamWriter] | None = None
 
-    async def deliver(self, message: Outgoing) -> str:
+    async def deliver(self, message: Outgoing) -> Answer:
         """Send `message` until an ACK comes back; its MSA-1 (or what was wrong with it)."""
         while True:
             connection = self._connection or await self._connect()
@@ -253,7 +253,7 @@ async def _play_hl7(
             if delay > 0:
                 await asyncio.sleep(delay)
             answer = await link.deliver(message)
-            answers[answer] += 1
+            answers[answer.code] += 1
             if message.nibp is not None:
                 pressure = f"{message.nibp.systolic}/{message.nibp.diastolic}"
                 print(f"{message.observed_at:%H:%M} NIBP {pressure} → {answer}", flush=True)
@@ -267,8 +267,25 @@ async def _play_hl7(
     return 0
 
 
-async def _exchange(reader: HL7StreamReader, writer: HL7StreamWriter, message: Outgoing) -> str:
-    """Send one message and read its ACK with the library; MSA-1, or what went wrong."""
+@dataclass(frozen=True)
+class Answer:
+    """What the listener said to one message: MSA-1 and, if any, MSA-3's text."""
+
+    code: str
+    note: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.note})" if self.note else self.code
+
+
+def _printable(text: str, limit: int = 120) -> str:
+    """The listener's words as plain text: no control characters (a terminal escape
+    sequence from the network must not reach the user's terminal), at most `limit`."""
+    return "".join(ch for ch in text if ch.isprintable())[:limit]
+
+
+async def _exchange(reader: HL7StreamReader, writer: HL7StreamWriter, message: Outgoing) -> Answer:
+    """Send one message and read its ACK with the library (MSA-1, MSA-2, MSA-3)."""
     try:
         writer.writemessage(message.text)
         await writer.drain()
@@ -276,16 +293,15 @@ async def _exchange(reader: HL7StreamReader, writer: HL7StreamWriter, message: O
     except (OSError, TimeoutError, asyncio.IncompleteReadError) as exc:
         raise _Lost from exc
     except (InvalidBlockError, ValueError, hl7.ParseException, UnicodeDecodeError):
-        return "unreadable ACK"
+        return Answer("?", "unreadable ACK")
     try:
         msa = ack.segment("MSA")
     except KeyError:
-        return "ACK without MSA"
-    code = str(msa[1]) if len(msa) > 1 else ""
-    echoed = str(msa[2]) if len(msa) > 2 else ""
+        return Answer("?", "ACK without MSA")
+    code, echoed, text = (_printable(str(msa[n])) if len(msa) > n else "" for n in (1, 2, 3))
     if echoed != message.control_id:
-        return f"{code or '?'} (MSA-2 {echoed!r} is not this message's MSH-10)"
-    return code or "ACK without MSA-1"
+        return Answer(code or "?", f"MSA-2 {echoed!r} is not this message's MSH-10")
+    return Answer(code or "?", text)
 
 
 # ---------------------------------------------------------------- serial oximeter

@@ -28,9 +28,11 @@ class AckServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, port: int = 0, code: str = "AA", drop_at: int | None = None) -> None:
+    def __init__(
+        self, port: int = 0, code: str = "AA", drop_at: int | None = None, text: str = ""
+    ) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
-        self.code, self.drop_at = code, drop_at
+        self.code, self.drop_at, self.text = code, drop_at, text
         self.frames: list[bytes] = []
 
     @property
@@ -57,7 +59,7 @@ class _Handler(socketserver.BaseRequestHandler):
                 control_id = frame[1:].split(b"\r")[0].split(b"|")[9].decode()
                 ack = (
                     f"MSH|^~\\&|ROOM|CLINIC|||20261201091500+0100||ACK^R01^ACK|A{control_id}"
-                    f"|P|2.6\rMSA|{self.server.code}|{control_id}"
+                    f"|P|2.6\rMSA|{self.server.code}|{control_id}|{self.server.text}"
                 )
                 self.request.sendall(START + ack.encode() + END)
 
@@ -120,7 +122,7 @@ def test_sends_a_session_over_mllp_and_prints_each_nibp_with_its_ack(
 
 
 def test_a_refusal_is_printed_as_the_listener_said_it(capsys: pytest.CaptureFixture[str]) -> None:
-    server = _serve(AckServer(code="AR"))
+    server = _serve(AckServer(code="AR", text="Monitor sent data for another patient\x1b[2J"))
     try:
         code = main(
             [
@@ -140,7 +142,10 @@ def test_a_refusal_is_printed_as_the_listener_said_it(capsys: pytest.CaptureFixt
     out = capsys.readouterr().out.splitlines()
     assert code == 0
     nibp = [line for line in out if "NIBP" in line]
-    assert len(nibp) == 1 and NIBP_LINE.match(nibp[0]) and nibp[0].endswith("→ AR")
+    assert len(nibp) == 1
+    # MSA-3 shown as plain text: the escape character of a terminal sequence is dropped
+    assert nibp[0].endswith(" → AR (Monitor sent data for another patient[2J)")
+    assert "\x1b" not in "".join(out)
     assert out[-1].endswith("61 AR")
 
 
@@ -332,3 +337,28 @@ def test_serial_refuses_a_fifo_without_waiting_for_a_reader(
     os.mkfifo(fifo)
     assert main(["monitor-sim", "--serial", str(fifo), "--protocol", "nonin", *FAST]) == 2
     assert len(capsys.readouterr().err.splitlines()) == 1
+
+
+def test_a_listener_answering_with_control_characters_cannot_reach_the_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = _serve(AckServer(code="A\x1b]0;owned\x07A"))
+    try:
+        code = main(
+            [
+                "monitor-sim",
+                "--to",
+                f"127.0.0.1:{server.port}",
+                "--patient",
+                "P",
+                "--duration",
+                "1",
+                *FAST,
+            ]
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "\x1b" not in out and "\x07" not in out
