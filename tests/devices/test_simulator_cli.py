@@ -362,3 +362,18 @@ def test_a_listener_answering_with_control_characters_cannot_reach_the_terminal(
     out = capsys.readouterr().out
     assert code == 0
     assert "\x1b" not in out and "\x07" not in out
+
+
+def test_serial_to_a_pty_whose_other_end_is_gone_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    reader, device = os.openpty()
+    path = os.ttyname(device)
+    os.close(reader)  # the reading side unplugged
+    try:
+        code = main(["monitor-sim", "--serial", path, "--protocol", "masimo", *FAST])
+    finally:
+        os.close(device)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.splitlines()) == 1 and path in err
