@@ -15,7 +15,7 @@ import hl7
 import pytest
 
 from session_app.app import main
-from session_app.devices import sim_cli
+from session_app.devices import sim_player
 
 START, END = b"\x0b", b"\x1c\x0d"
 FAST = ["--speed", "100000"]  # no waiting between messages: only the round trips
@@ -201,7 +201,7 @@ def test_without_once_it_says_so_once_and_retries_until_the_listener_is_there(
         if len(pauses) == 3:
             started.append(_serve(AckServer(port=port)))
 
-    monkeypatch.setattr(sim_cli, "pause_before_retry", listener_comes_up_on_the_third_pause)
+    monkeypatch.setattr(sim_player, "pause_before_retry", listener_comes_up_on_the_third_pause)
     try:
         code = main(
             ["monitor-sim", "--to", f"127.0.0.1:{port}", "--patient", "P", "--duration", "1", *FAST]
@@ -377,3 +377,17 @@ def test_serial_to_a_pty_whose_other_end_is_gone_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert code == 2
     assert len(err.splitlines()) == 1 and path in err
+
+
+def test_the_command_offers_exactly_the_profiles_and_protocols_there_are() -> None:
+    from session_app.devices.profiles import OXIMETER_LINES, PROFILES
+    from session_app.devices.sim_cli import PROFILE_NAMES, PROTOCOL_NAMES
+
+    assert sorted(PROFILE_NAMES) == sorted(PROFILES)
+    assert sorted(PROTOCOL_NAMES) == sorted(OXIMETER_LINES)
+
+
+def test_the_default_session_is_the_simulators_two_hours() -> None:
+    from session_app.devices.simulator import SessionPlan
+
+    assert SessionPlan().duration_min == 120  # what `--duration`'s help says
