@@ -4,7 +4,7 @@ The MLLP framing and the ACK parsing are python-hl7's (`hl7.mllp` asyncio stream
 message waits for its ACK before the next; a message whose ACK never came is sent again
 after reconnecting, with the same MSH-10, so the listener can tell a resend from a new
 message. A listener that is not there is said once on stderr, then retried (or, with
---once, `GiveUp`). Apart from `sim_cli` so that the app, which builds its argument parser
+--once, given up on). Apart from `sim_cli` so that the app, which builds its argument parser
 at every start, loads asyncio and python-hl7 only when a simulation runs.
 """
 
