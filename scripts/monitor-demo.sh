@@ -32,10 +32,10 @@ fi
 
 DATA=$(mktemp -d -t session_app-monitor-demo.XXXXXX)
 APP="" SIM=""
-cleanup() {
-  [[ -n $SIM ]] && kill "$SIM" 2>/dev/null
-  [[ -n $APP ]] && kill "$APP" 2>/dev/null
-  wait 2>/dev/null
+cleanup() {  # under set -e: no command here may fail, or the folder would stay
+  if [[ -n $SIM ]]; then kill "$SIM" 2>/dev/null || true; fi
+  if [[ -n $APP ]]; then kill "$APP" 2>/dev/null || true; fi
+  wait 2>/dev/null || true
   rm -rf "$DATA"
 }
 trap cleanup EXIT

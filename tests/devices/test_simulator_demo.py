@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -54,4 +55,27 @@ def test_a_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
         f"monitor-demo: 127.0.0.1:{port} is in use (set MONITOR_DEMO_PORT to another port); "
         "nothing was started"
     ]
+    assert _demo_folders() == before
+
+
+def test_when_the_app_closes_the_demo_stops_the_simulator_and_removes_its_folder(
+    tmp_path: Path,
+) -> None:
+    """The real set-pin and session set-up run; "the app" closes at once (a stand-in that
+    knows --hl7-listen), so the simulator is still retrying when the demo cleans up."""
+    fake = tmp_path / "python"
+    fake.write_text(
+        "#!/bin/bash\n"
+        'if [[ "$*" == "-m session_app --help" ]]; then echo "  --hl7-listen H:P"; exit 0; fi\n'
+        'if [[ "$*" == *--hl7-listen* ]]; then exit 0; fi\n'
+        f'exec "{sys.executable}" "$@"\n'
+    )
+    fake.chmod(0o755)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    before = _demo_folders()
+    result = _run(fake, port)
+    assert result.returncode == 0, result.stderr
+    assert "staff PIN" in result.stdout
     assert _demo_folders() == before
