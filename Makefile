@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system-deps
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint screenshots bench media clean system-deps clinic-demo
+.PHONY: run test lint screenshots bench media clean system-deps clinic-demo monitor-demo
 
 run: $(STAMP)
 	$(PY) -m session_app $(ARGS)
@@ -17,6 +17,11 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+# The app with its HL7 listener and the monitor simulator feeding it, on a throw-away
+# data folder (scripts/monitor-demo.sh says which PIN and patient).
+monitor-demo: $(STAMP)
+	PY=$(PY) scripts/monitor-demo.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -118,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     from session_app.clinic.cli import add_clinic_command
 
     add_clinic_command(commands)
+    from session_app.devices.sim_cli import add_monitor_sim_command
+
+    add_monitor_sim_command(commands)
     return parser
 
 
@@ -490,6 +493,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from session_app.clinic.cli import run_clinic
 
         return run_clinic(args)
+    if args.command == "monitor-sim":  # a simulated device: no data dir, no store
+        from session_app.devices.sim_cli import run_monitor_sim
+
+        return run_monitor_sim(args)
     from session_app.config import DataDirError
     from session_app.store import StoreError
 
