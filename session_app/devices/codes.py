@@ -145,8 +145,7 @@ class CodeTable:
 def _known_measure(measure: object, where: str) -> str:
     if measure not in MEASURES:
         raise CodeTableError(
-            f"alias table, {where}: '{measure}' is not a measure "
-            f"(accepted: {', '.join(MEASURES)})"
+            f"alias table, {where}: '{measure}' is not a measure (accepted: {', '.join(MEASURES)})"
         )
     return str(measure)
 
