@@ -70,6 +70,7 @@ class Ignored:
 class OruMessage:
     control_id: str
     sender: str
+    sent_at: datetime  # MSH-7: with the sender and control id, names the message
     patient_ids: tuple[str, ...]
     bed: str
     values: tuple[MappedValue, ...]
@@ -120,6 +121,7 @@ def map_oru(message: hl7.Message, zone: tzinfo, codes: CodeTable | None = None) 
     return OruMessage(
         control_id=control_id,
         sender=sender,
+        sent_at=msh_time,
         patient_ids=_patient_ids(message),
         bed=_whole(message, "PV1", 3),
         values=tuple(values),
@@ -139,7 +141,7 @@ def build_ack(message: hl7.Message, code: str, text: str = "") -> str:
     header = field_sep.join(["MSH", str(msh(2)), *fields])
     ack = hl7.parse(header).create_ack(ack_code=code)
     if text:
-        ack.segment("MSA").assign_field(text, 3)
+        ack.segment("MSA").assign_field(message.escape(text), 3)
     return str(ack)
 
 
