@@ -87,7 +87,10 @@ class Inbox:
             return self._answer(parsed, peer)
         except Exception as exc:  # a bug must not stop the listener or lose the reply
             log.error("monitor message from %s not handled (%s)", peer, type(exc).__name__)
+        try:
             return build_ack(parsed, "AE", "not stored: internal error, resend")
+        except Exception:  # not even an ACK can be made of it: the listener closes
+            return ""
 
     def _answer(self, parsed: hl7.Message, peer: str) -> str:
         try:
@@ -99,10 +102,10 @@ class Inbox:
             return build_ack(parsed, "AE", str(exc))
         session = self.store.open_session()
         if session is None:
-            log.info("monitor message %s from %s: no open session", oru.control_id, peer)
+            log.info("monitor message %r from %s: no open session", oru.control_id, peer)
             return build_ack(parsed, "AR", "no open session")
         if not self._belongs(oru, session):
-            log.info("monitor message %s from %s: another patient", oru.control_id, peer)
+            log.info("monitor message %r from %s: another patient", oru.control_id, peer)
             self.store.announce_other_patient(session.id)
             return build_ack(parsed, "AR", "not the patient of this room")
         try:
@@ -115,7 +118,7 @@ class Inbox:
                 peer=peer,
             )
         except StoreError as exc:
-            log.warning("monitor message %s not stored: %s", oru.control_id, exc)
+            log.warning("monitor message %r not stored: %s", oru.control_id, exc)
             return build_ack(parsed, "AE", "not stored, resend")
         return build_ack(parsed, "AA")
 

@@ -83,10 +83,13 @@ def parse_message(text: str) -> hl7.Message:
     stripped = text.replace("\r\n", "\r").replace("\n", "\r").strip()
     if not stripped.startswith("MSH") or len(stripped) < 8:
         raise MalformedMessage("no MSH segment: not an HL7 v2 message")
+    delimiters = stripped[3:8]  # MSH-1 and MSH-2: field, component, repetition, escape, sub
+    if len(set(delimiters)) < 5 or any(c.isalnum() or c.isspace() for c in delimiters):
+        raise MalformedMessage("MSH-1/MSH-2 do not hold five distinct delimiters")
     try:
         message = hl7.parse(stripped)
         message.segment("MSH")
-    except (hl7.HL7Exception, KeyError, IndexError, ValueError) as exc:
+    except (hl7.HL7Exception, KeyError, IndexError, ValueError, AssertionError) as exc:
         raise MalformedMessage(f"the MSH segment cannot be read ({type(exc).__name__})") from exc
     return message
 

@@ -140,8 +140,10 @@ class SessionStore(DeviceRecords):
     def _announce(self, change: Change) -> None:
         """Tell every listener, after the commit. A listener that fails is logged and the
         others still hear it: a broken view must not make a committed save look failed."""
-        # Kinds and row ids only: never a patient ID, a value or a note in the logs.
-        log.info("saved %s #%d (session %s)", change.kind, change.row_id, change.session_id)
+        # Kinds and row ids only: never a patient ID, a value or a note in the logs. A
+        # monitor's values come every second: at DEBUG, or they would rotate the log away.
+        level = logging.DEBUG if change.kind is ChangeKind.DEVICE_DATA else logging.INFO
+        log.log(level, "saved %s #%d (session %s)", change.kind, change.row_id, change.session_id)
         self._deliver(change)
 
     def _deliver(self, change: Change) -> None:

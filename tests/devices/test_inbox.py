@@ -127,7 +127,17 @@ def test_another_message_type_is_answered_ar(inbox: Inbox, session_id: int) -> N
     assert ack_of(inbox.handle(text, "127.0.0.1"))[0] == "AR"
 
 
-@pytest.mark.parametrize("garbage", ["", "\x00\x01\x02", "GET / HTTP/1.1\r\n", "MSH"])
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        "",
+        "\x00\x01\x02",
+        "GET / HTTP/1.1\r\n",
+        "MSH",
+        "MSH1X4\u00e94H9I0XIP^4U6P",  # letters for delimiters: the parser's assertion
+        "MSH|^^\\&|MON||||202601050900||ORU^R01|1|P|2.5",  # a delimiter twice
+    ],
+)
 def test_garbage_without_an_msh_gets_no_ack_so_the_listener_closes(
     inbox: Inbox, session_id: int, garbage: str
 ) -> None:

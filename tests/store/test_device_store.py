@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import queue
 import sqlite3
 import threading
@@ -193,3 +194,16 @@ def test_a_store_for_another_thread_announces_on_the_owners_thread(
     ]
     assert len(store.device_observations(session_id)) == 1  # committed, seen by the owner
     inbox_store.close()
+
+
+def test_values_every_second_do_not_fill_the_log_at_info(
+    store: SessionStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The log rotates: a 1 Hz feed logged at INFO would push out what staff need."""
+    session_id = start(store)
+    caplog.set_level(logging.INFO, logger="session_app.store")
+    store.add_device_samples(session_id, [obs("spo2", 97)])
+    store.add_device_message(session_id, "GE/GW", "GE0009", SENT, [obs()])
+    assert "device_data" not in caplog.text
+    store.dismiss_proposal(store.device_observations(session_id)[-1].id, "AB")
+    assert "proposal_decided" in caplog.text  # a person's decision is still logged
