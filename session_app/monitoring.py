@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from session_app.devices.proposals import ProposedCheck, proposed_checks
+from session_app.devices.proposals import PROPOSED_MEASURES, ProposedCheck, proposed_checks
 from session_app.domain import events as ev
 from session_app.domain import infusion
 from session_app.domain.alert_groups import validate_response
@@ -155,7 +155,8 @@ class MonitoringService:
     # -- proposed checks (the monitor's NIBP sets) ---------------------------------
     def proposed_checks(self, session_id: int) -> list[ProposedCheck]:
         """The monitor's NIBP sets not yet recorded or dismissed (devices.proposals)."""
-        return proposed_checks(self.store.undecided_nibp_messages(session_id))
+        rows = self.store.undecided_nibp_messages(session_id, PROPOSED_MEASURES)
+        return proposed_checks(rows)
 
     def record_proposed(
         self, proposal_id: int, extra: Mapping[str, Any], recorded_by: str

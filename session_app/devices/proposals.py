@@ -19,6 +19,7 @@ from session_app.store.devices import DeviceObservation
 
 NIBP = ("systolic", "diastolic")
 WITH_NIBP = ("heart_rate", "spo2", "resp_rate")
+PROPOSED_MEASURES = (*NIBP, *WITH_NIBP)  # what a proposal is made of (the store reads these)
 _SHORT = {"heart_rate": "HR", "spo2": "SpO2", "resp_rate": "RR"}
 
 

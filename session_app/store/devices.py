@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 MONITOR = "monitor"  # who a device write is announced as (Change.by)
 
+Poster = Callable[[Callable[[], None]], None]
+"""Runs a callable on the store owner's thread (in the app: queued to the UI thread)."""
+
 
 @dataclass(frozen=True)
 class NewObservation:
@@ -175,16 +178,19 @@ class DeviceRecords:
             raise KeyError(f"no device observation with id {observation_id}")
         return _observation(rows[0])
 
-    def undecided_nibp_messages(self, session_id: int) -> list[DeviceObservation]:
-        """Every value of the session's messages that hold a systolic not yet recorded or
-        dismissed: what proposed checks are made from (devices.proposals)."""
+    def undecided_nibp_messages(
+        self, session_id: int, measures: Sequence[str]
+    ) -> list[DeviceObservation]:
+        """The `measures` of the session's messages that hold a systolic not yet recorded
+        or dismissed: what proposed checks are made from (devices.proposals)."""
+        marks = ", ".join("?" * len(measures))
         rows = self._read(
-            f"{_OBSERVATION_SQL} WHERE session_id = ? AND message_id IN ("
+            f"{_OBSERVATION_SQL} WHERE session_id = ? AND measure IN ({marks}) AND message_id IN ("
             " SELECT s.message_id FROM device_observations s WHERE s.session_id = ?"
             " AND s.measure = 'systolic' AND s.message_id IS NOT NULL AND NOT EXISTS"
             " (SELECT 1 FROM device_proposal_outcomes p WHERE p.proposal_id = s.id))"
             " ORDER BY id",
-            (session_id, session_id),
+            (session_id, *measures, session_id),
         )
         return [_observation(r) for r in rows]
 
@@ -315,18 +321,3 @@ def _observation(row: tuple[Any, ...]) -> DeviceObservation:
 
 def _outcome(row: tuple[Any, ...]) -> ProposalOutcome:
     return ProposalOutcome(row[0], row[1], row[2], row[3], from_iso(row[4]))
-
-
-Poster = Callable[[Callable[[], None]], None]
-"""Runs a callable on the store owner's thread (in the app: queued to the UI thread)."""
-
-__all__ = [
-    "MONITOR",
-    "DeviceObservation",
-    "DeviceRecords",
-    "MonitorLink",
-    "NewObservation",
-    "Poster",
-    "ProposalOutcome",
-    "link_check_to_monitor",
-]
