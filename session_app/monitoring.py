@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from session_app.devices.proposals import PROPOSED_MEASURES, ProposedCheck, proposed_checks
 from session_app.domain import events as ev
 from session_app.domain import infusion
 from session_app.domain.alert_groups import validate_response
@@ -51,6 +52,7 @@ from session_app.domain.text import text_problem
 from session_app.domain.vitals import VitalsCheck, VitalSigns, validate_vitals
 from session_app.ops import Problems
 from session_app.store import SessionStore, StoreWriteError
+from session_app.store.devices import MonitorLink, ProposalOutcome
 
 # A typed-in time may be this far ahead of the clock (clocks of devices differ a little).
 FUTURE_TOLERANCE = timedelta(minutes=1)
@@ -110,6 +112,7 @@ class MonitoringService:
         *,
         taken_at: datetime | None = None,
         is_baseline: bool | None = None,
+        from_monitor: MonitorLink | None = None,
     ) -> SavedCheck:
         """Validate, classify due/late, store the check and its alerts in one transaction.
 
@@ -145,8 +148,61 @@ class MonitoringService:
             is_baseline=baseline_flag,
             due_at=due_at,
             late=late,
+            from_monitor=from_monitor,
         )
         return SavedCheck(check, alerts, news2(signs))
+
+    # -- proposed checks (the monitor's NIBP sets) ---------------------------------
+    def proposed_checks(self, session_id: int) -> list[ProposedCheck]:
+        """The monitor's NIBP sets not yet recorded or dismissed (devices.proposals)."""
+        rows = self.store.undecided_nibp_messages(session_id, PROPOSED_MEASURES)
+        return proposed_checks(rows)
+
+    def record_proposed(
+        self, proposal_id: int, extra: Mapping[str, Any], recorded_by: str
+    ) -> SavedCheck:
+        """Record a proposed check as a normal check (`record_check`: validation, alerts,
+        due/late) taken at the device's time, linked to its observations ("from
+        monitor"). `extra` adds what the monitor cannot measure (MOAA/S, a note) or,
+        after Edit, replaces a value; refused as a whole like a typed check."""
+        proposal = self._open_proposal(proposal_id)
+        raw = {name: str(value) for name, value in proposal.values.items()}
+        raw.update({name: "" if value is None else str(value) for name, value in extra.items()})
+        raw["recorded_by"] = recorded_by
+        link = MonitorLink(proposal.id, proposal.observation_ids)
+        return self.record_check(
+            proposal.session_id, raw, taken_at=proposal.observed_at, from_monitor=link
+        )
+
+    def dismiss_proposed(self, proposal_id: int, by: str) -> ProposalOutcome:
+        """Dismiss a proposed check: its observations stay, no check is added."""
+        proposal = self._open_proposal(proposal_id)
+        initials = ev.validate_initials(by, "dismissed_by", "Dismissed by")
+        return self.store.dismiss_proposal(proposal.id, initials)
+
+    def _open_proposal(self, proposal_id: int) -> ProposedCheck:
+        """The proposal still open, or: KeyError (no such proposal), StoreWriteError (its
+        session ended), ValidationError (already recorded or dismissed, by whom)."""
+        session_id = self.store.device_observation(proposal_id).session_id
+        self._require_open(session_id)
+        found = next((p for p in self.proposed_checks(session_id) if p.id == proposal_id), None)
+        if found is not None:
+            return found
+        outcome = self.store.proposal_outcome(proposal_id)
+        if outcome is None:
+            raise KeyError(f"no proposed check with id {proposal_id}")
+        when = format_local(outcome.decided_at, with_date=False)
+        raise ValidationError(
+            [
+                FieldError(
+                    "proposal",
+                    "Proposed check",
+                    str(proposal_id),
+                    f"This proposed check was already {outcome.outcome} by "
+                    f"{outcome.decided_by} at {when}.",
+                )
+            ]
+        )
 
     def baseline(self, session_id: int) -> VitalsCheck | None:
         """The BP baseline the rise rules compare with (domain.baseline: the latest marked

@@ -124,6 +124,10 @@ def test_a_schema_3_file_gains_the_response_and_keeps_its_acknowledgements(
     store.close()
     with sqlite3.connect(path) as raw:  # back to what schema 3 left
         raw.execute("ALTER TABLE alert_acks DROP COLUMN response")
+        for table in ("check_observations", "device_proposal_outcomes"):  # the monitor's
+            raw.execute(f"DROP TABLE {table}")
+        raw.execute("DROP TABLE device_observations")
+        raw.execute("DROP TABLE device_messages")
         raw.execute("PRAGMA user_version = 3")
     reopened = SessionStore.open(path, clock=clock)
     try:
@@ -132,6 +136,6 @@ def test_a_schema_3_file_gains_the_response_and_keeps_its_acknowledgements(
     finally:
         reopened.close()
     with sqlite3.connect(path) as raw:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             raw.execute("UPDATE alert_acks SET response = 'changed later'")

@@ -189,6 +189,10 @@ def test_a_schema_2_file_gains_the_resolutions_and_keeps_its_open_alert(
     with sqlite3.connect(path) as raw:  # back to what schema 2 left
         raw.execute("DROP TABLE alert_resolutions")
         raw.execute("ALTER TABLE alert_acks DROP COLUMN response")  # schema 4's
+        for table in ("check_observations", "device_proposal_outcomes"):  # the monitor's
+            raw.execute(f"DROP TABLE {table}")
+        raw.execute("DROP TABLE device_observations")
+        raw.execute("DROP TABLE device_messages")
         raw.execute("PRAGMA user_version = 2")
     reopened = SessionStore.open(path.parent, clock=clock)
     try:

@@ -120,10 +120,45 @@ def _concentration_text(text: str) -> str:
     return "" if value is None else f"{value:g}"
 
 
+def _listen_text(text: str) -> str:
+    """Where the room listens for its monitor: "" (off), HOST:PORT, or a PORT alone
+    (then on this computer only, 127.0.0.1)."""
+    import ipaddress
+
+    trimmed = text.strip()
+    if not trimmed:
+        return ""
+    host, _, port = trimmed.rpartition(":")
+    bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    try:
+        if bare:
+            ipaddress.ip_address(bare)
+        number = int(port)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 65535:
+        raise ValueError(f"'{trimmed}' is not HOST:PORT (e.g. 127.0.0.1:2575; port 1–65535)")
+    return f"{host or '127.0.0.1'}:{number}"
+
+
+def _addresses_text(text: str) -> str:
+    """IP addresses separated by commas or spaces, in one canonical spelling."""
+    import ipaddress
+
+    addresses = text.replace(",", " ").split()
+    for address in addresses:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise ValueError(f"'{address[:40]}' is not an IP address (e.g. 10.0.0.5)") from None
+    return ", ".join(addresses)
+
+
 _T = "Alert thresholds"
 _S = "Check schedule"
 _IV = "IV ketamine"
 _REMS = "Esketamine (REMS)"
+_MONITOR = "Monitor feed"
 
 
 def _threshold(
@@ -358,6 +393,36 @@ CATALOGUE: tuple[Setting, ...] = (
         group=_REMS,
         normalize=_name_text,
         help="Pre-filled on the REMS form; the discharge checklist may name another.",
+    ),
+    # Monitor feed (issue 17): off until a clinic sets where to listen.
+    Setting(
+        "monitor_listen",
+        str,
+        "",
+        "Listen for the patient monitor (HL7 over MLLP) at",
+        group=_MONITOR,
+        normalize=_listen_text,
+        help="HOST:PORT, e.g. 127.0.0.1:2575; a port alone listens on this computer only. "
+        "Empty: off.",
+    ),
+    Setting(
+        "monitor_allowed_senders",
+        str,
+        "",
+        "Monitors and gateways allowed to send (IP addresses)",
+        group=_MONITOR,
+        normalize=_addresses_text,
+        help="Separated by commas. Empty: this computer only.",
+    ),
+    Setting(
+        "bed_label",
+        str,
+        "",
+        "This room's bed, as the monitor sends it (PV1-3)",
+        group=_MONITOR,
+        normalize=_name_text,
+        help="The whole point of care as sent, e.g. KET^^CHAIR3: a message for this bed "
+        "belongs to the open session. Empty: matched by patient ID only.",
     ),
 )
 

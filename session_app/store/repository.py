@@ -37,6 +37,7 @@ from session_app.store.db import (
     reason_in_words,
     write_transaction,
 )
+from session_app.store.devices import DeviceRecords, MonitorLink, Poster, link_check_to_monitor
 
 DB_FILENAME = "session_app.sqlite3"
 log = logging.getLogger("session_app.store")
@@ -59,6 +60,9 @@ class ChangeKind(StrEnum):
     SETTINGS = "settings"
     PIN = "pin"
     PIN_ATTEMPT = "pin_attempt"
+    DEVICE_DATA = "device_data"  # values from a monitor or oximeter (row: message or last value)
+    DEVICE_NOTICE = "device_notice"  # a monitor sent another patient's data (nothing stored)
+    PROPOSAL_DECIDED = "proposal_decided"  # a proposed check recorded or dismissed
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ class Change:
 PARSED_CHECKS_KEPT = 4096  # parsed check rows kept in memory (a typed session has ~100)
 
 
-class SessionStore:
+class SessionStore(DeviceRecords):
     def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock | None = None) -> None:
         self._conn = conn
         self.path = path
@@ -116,6 +120,18 @@ class SessionStore:
     def close(self) -> None:
         self._conn.close()
 
+    def for_thread(self, post: Poster, *, busy_timeout_ms: int = 2000) -> SessionStore:
+        """The same store through a connection of its own, for one other thread (the
+        monitor listener's): its transactions never interleave with this one's, and
+        SQLite's lock orders the two writers. What it writes is announced to THIS
+        store's listeners, through `post`, which must run the call on the thread the
+        views live on (in the app, queued to the UI thread): a view is never called
+        from the listener's thread. It waits longer for the lock than the UI does
+        (no one is typing on that thread); close it when that thread stops."""
+        sibling = SessionStore(connect(self.path, busy_timeout_ms), self.path, self.clock)
+        sibling.subscribe(lambda change: post(lambda: self._deliver(change)))
+        return sibling
+
     # -- change announcements ------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
@@ -124,8 +140,13 @@ class SessionStore:
     def _announce(self, change: Change) -> None:
         """Tell every listener, after the commit. A listener that fails is logged and the
         others still hear it: a broken view must not make a committed save look failed."""
-        # Kinds and row ids only: never a patient ID, a value or a note in the logs.
-        log.info("saved %s #%d (session %s)", change.kind, change.row_id, change.session_id)
+        # Kinds and row ids only: never a patient ID, a value or a note in the logs. A
+        # monitor's values come every second: at DEBUG, or they would rotate the log away.
+        level = logging.DEBUG if change.kind is ChangeKind.DEVICE_DATA else logging.INFO
+        log.log(level, "saved %s #%d (session %s)", change.kind, change.row_id, change.session_id)
+        self._deliver(change)
+
+    def _deliver(self, change: Change) -> None:
         for listener in list(self._listeners):
             try:
                 listener(change)
@@ -341,15 +362,18 @@ class SessionStore:
         corrects_id: int | None = None,
         correction_reason: str = "",
         resolves: Sequence[int] = (),
+        from_monitor: MonitorLink | None = None,
     ) -> tuple[VitalsCheck, list[AlertRecord]]:
         """A check (or a correction of one) and the alerts it raised, committed together
         or not at all.
 
         Each alert mapping has severity, rule, measure, value and message. `resolves`
         names earlier alerts this correction resolves (see domain.corrections), recorded
-        in the same transaction with its initials and time. Listeners hear "check", each
-        "alert" and each "alert_resolved" only after the commit, so a view that refreshes
-        on the check already finds its alerts.
+        in the same transaction with its initials and time. `from_monitor`: the check is
+        recorded from a proposed check; its observations and the proposal's outcome are
+        written in the same transaction. Listeners hear "check", each "alert", each
+        "alert_resolved" (and "proposal_decided") only after the commit, so a view that
+        refreshes on the check already finds its alerts.
         """
         self._require_open(session_id)
         now = self.clock.now()
@@ -397,6 +421,13 @@ class SessionStore:
                 ).lastrowid
                 for alert_id in resolves
             ]
+            decided = (
+                link_check_to_monitor(
+                    conn, session_id, check_id or 0, from_monitor, signs.recorded_by, now
+                )
+                if from_monitor is not None
+                else None
+            )
         assert check_id is not None
         by = signs.recorded_by
         self._announce(Change(ChangeKind.CHECK, session_id, check_id, by))
@@ -404,6 +435,8 @@ class SessionStore:
             self._announce(Change(ChangeKind.ALERT, session_id, alert_id or 0, by))
         for resolution_id in resolution_ids:
             self._announce(Change(ChangeKind.ALERT_RESOLVED, session_id, resolution_id or 0, by))
+        if decided is not None:
+            self._announce(Change(ChangeKind.PROPOSAL_DECIDED, session_id, decided, by))
         return self.check(check_id), [self._alerts_where("a.id = ?", i)[0] for i in alert_ids]
 
     # -- events --------------------------------------------------------------

@@ -23,10 +23,17 @@ _V1_APPEND_ONLY = (
 )
 _V2_APPEND_ONLY = ("staff_pin_changes", "pin_attempts")
 _V3_APPEND_ONLY = ("alert_resolutions",)
+_DEVICE_APPEND_ONLY = (
+    "device_messages",
+    "device_observations",
+    "check_observations",
+    "device_proposal_outcomes",
+)
 APPEND_ONLY_TABLES = (
     *(t for t in _V1_APPEND_ONLY if t != "staff_pins"),
     *_V2_APPEND_ONLY,
     *_V3_APPEND_ONLY,
+    *_DEVICE_APPEND_ONLY,
 )
 
 
@@ -194,5 +201,69 @@ V4 = """
 ALTER TABLE alert_acks ADD COLUMN response TEXT NOT NULL DEFAULT '';
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
+# Issue 17: every value a monitor or an oximeter sent for the open session, as it came
+# (converted to the measure's unit), and what became of an NIBP set proposed as a check.
+# - device_messages: one row per HL7 message taken in; a repeat (same sender, MSH-10 and
+#   MSH-7) finds its row and stores nothing more. Rows exist only for accepted messages.
+# - device_observations: one row per value; message_id is NULL for the serial oximeter;
+#   obr_group is the OBR it came under (an NIBP set is one OBR's systolic and diastolic).
+#   implausible: outside the plausibility limits (never proposed, never alerted);
+#   clock_skew: its time was far from the room's clock (flagged, never shifted).
+# - check_observations: the observations a check was recorded from ("from monitor").
+# - device_proposal_outcomes: a proposed check recorded (its check) or dismissed, once;
+#   the proposal is named by its systolic observation.
+V_DEVICE_OBSERVATIONS = """
+CREATE TABLE device_messages (
+    id           INTEGER PRIMARY KEY,
+    session_id   INTEGER REFERENCES sessions(id),
+    sender       TEXT NOT NULL,
+    control_id   TEXT NOT NULL,
+    sent_at      TEXT NOT NULL,
+    received_at  TEXT NOT NULL,
+    peer         TEXT NOT NULL DEFAULT '',
+    outcome      TEXT NOT NULL CHECK (outcome IN ('AA', 'AE', 'AR')),
+    UNIQUE (sender, control_id, sent_at)
+);
+
+CREATE TABLE device_observations (
+    id           INTEGER PRIMARY KEY,
+    session_id   INTEGER NOT NULL REFERENCES sessions(id),
+    message_id   INTEGER REFERENCES device_messages(id),
+    obr_group    INTEGER,
+    measure      TEXT NOT NULL,
+    value        REAL NOT NULL,
+    unit         TEXT NOT NULL,
+    code         TEXT NOT NULL,
+    device       TEXT NOT NULL,
+    source       TEXT NOT NULL,
+    observed_at  TEXT NOT NULL,
+    received_at  TEXT NOT NULL,
+    implausible  INTEGER NOT NULL DEFAULT 0 CHECK (implausible IN (0, 1)),
+    clock_skew   INTEGER NOT NULL DEFAULT 0 CHECK (clock_skew IN (0, 1))
+);
+CREATE INDEX device_observations_session ON device_observations(session_id, measure, observed_at);
+CREATE INDEX device_observations_message ON device_observations(message_id);
+
+CREATE TABLE check_observations (
+    id              INTEGER PRIMARY KEY,
+    check_id        INTEGER NOT NULL REFERENCES vitals_checks(id),
+    observation_id  INTEGER NOT NULL REFERENCES device_observations(id),
+    UNIQUE (check_id, observation_id)
+);
+CREATE INDEX check_observations_check ON check_observations(check_id);
+
+CREATE TABLE device_proposal_outcomes (
+    id           INTEGER PRIMARY KEY,
+    session_id   INTEGER NOT NULL REFERENCES sessions(id),
+    proposal_id  INTEGER NOT NULL UNIQUE REFERENCES device_observations(id),
+    outcome      TEXT NOT NULL CHECK (outcome IN ('recorded', 'dismissed')),
+    check_id     INTEGER REFERENCES vitals_checks(id),
+    decided_by   TEXT NOT NULL,
+    decided_at   TEXT NOT NULL,
+    CHECK ((outcome = 'recorded') = (check_id IS NOT NULL))
+);
+CREATE INDEX device_proposal_outcomes_session ON device_proposal_outcomes(session_id);
+""" + "".join(_append_only(t) for t in _DEVICE_APPEND_ONLY)
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V_DEVICE_OBSERVATIONS)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,93 @@
+"""Which stored device values make a proposed check: the one rule, pure.
+
+An NIBP measurement is the systolic and diastolic of one OBR of one message (the first
+of each). With it go the heart rate, SpO2 and respiratory rate taken with it: the first
+of each in the same OBR, else in the same message. Nothing implausible is proposed: an
+implausible systolic or diastolic (or a diastolic not below the systolic) makes no
+proposal, an implausible numeric is left out. A proposal is named by its systolic
+observation, so the store can record what became of it without a table of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from session_app.store.devices import DeviceObservation
+
+NIBP = ("systolic", "diastolic")
+WITH_NIBP = ("heart_rate", "spo2", "resp_rate")
+PROPOSED_MEASURES = (*NIBP, *WITH_NIBP)  # what a proposal is made of (the store reads these)
+_SHORT = {"heart_rate": "HR", "spo2": "SpO2", "resp_rate": "RR"}
+
+
+@dataclass(frozen=True)
+class ProposedCheck:
+    """An NIBP set the nurse may record as a check (values as the vitals form takes them)."""
+
+    id: int  # its systolic observation
+    session_id: int
+    observed_at: datetime  # the systolic's device time: the check's "taken at"
+    values: Mapping[str, int]
+    observation_ids: tuple[int, ...]
+    device: str
+
+    def summary(self) -> str:
+        """ "142/88 · HR 80 · SpO2 97 · RR 14", for the staff panel's line."""
+        parts = [f"{self.values['systolic']}/{self.values['diastolic']}"]
+        parts += [f"{_SHORT[m]} {self.values[m]}" for m in WITH_NIBP if m in self.values]
+        return " · ".join(parts)
+
+
+def proposed_checks(observations: Iterable[DeviceObservation]) -> list[ProposedCheck]:
+    """The proposals among `observations` (every value of the messages concerned), in
+    time order."""
+    by_message: dict[int, list[DeviceObservation]] = {}
+    for observation in observations:
+        if observation.message_id is not None:
+            by_message.setdefault(observation.message_id, []).append(observation)
+    found = [
+        proposal
+        for rows in by_message.values()
+        for group in dict.fromkeys(o.group for o in rows if o.measure == "systolic")
+        if (proposal := _proposal(rows, group)) is not None
+    ]
+    return sorted(found, key=lambda p: (p.observed_at, p.id))
+
+
+def _proposal(rows: Sequence[DeviceObservation], group: int | None) -> ProposedCheck | None:
+    in_group = [o for o in rows if o.group == group]
+    systolic, diastolic = (_first(in_group, m, plausible_only=False) for m in NIBP)
+    if systolic is None or diastolic is None or systolic.implausible or diastolic.implausible:
+        return None
+    if diastolic.value >= systolic.value:
+        return None
+    used = [systolic, diastolic]
+    for measure in WITH_NIBP:
+        extra = _first(in_group, measure) or _first(rows, measure)
+        if extra is not None:
+            used.append(extra)
+    return ProposedCheck(
+        id=systolic.id,
+        session_id=systolic.session_id,
+        observed_at=systolic.observed_at,
+        values={o.measure: _whole(o.value) for o in used},
+        observation_ids=tuple(o.id for o in used),
+        device=systolic.device,
+    )
+
+
+def _first(
+    rows: Sequence[DeviceObservation], measure: str, *, plausible_only: bool = True
+) -> DeviceObservation | None:
+    return next(
+        (o for o in rows if o.measure == measure and not (plausible_only and o.implausible)),
+        None,
+    )
+
+
+def _whole(value: float) -> int:
+    """A device value as the form's whole number, half up (141.8 mmHg -> 142)."""
+    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))

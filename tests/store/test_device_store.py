@@ -1,0 +1,209 @@
+"""Device messages and observations in the room store (store.devices), a real SQLite file."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from session_app.domain.clock import ManualClock
+from session_app.domain.protocols import IV_KETAMINE
+from session_app.domain.session import NewSession
+from session_app.store import SessionStore, StoreWriteError
+from session_app.store.devices import NewObservation
+from session_app.store.repository import Change, ChangeKind
+from session_app.store.schema import APPEND_ONLY_TABLES
+
+SENT = datetime(2026, 1, 5, 9, 14, tzinfo=UTC)
+DEVICE_TABLES = (
+    "device_messages",
+    "device_observations",
+    "check_observations",
+    "device_proposal_outcomes",
+)
+
+
+def start(store: SessionStore, patient: str = "JD") -> int:
+    return store.start_session(NewSession(patient, IV_KETAMINE, "AB", 70.0), {}).id
+
+
+def obs(measure: str = "systolic", value: float = 142, **flags: bool) -> NewObservation:
+    return NewObservation(
+        measure=measure,
+        value=value,
+        unit="mmHg",
+        code="MDC 150021",
+        device="GE^EUI-64",
+        observed_at=SENT,
+        source="hl7",
+        group=1,
+        **flags,
+    )
+
+
+def heard(store: SessionStore) -> list[Change]:
+    changes: list[Change] = []
+    store.subscribe(changes.append)
+    return changes
+
+
+def test_a_message_and_its_observations_are_stored_and_announced_once(
+    store: SessionStore, clock: ManualClock
+) -> None:
+    session_id = start(store)
+    changes = heard(store)
+    message_id, new = store.add_device_message(
+        session_id,
+        "GE/GW",
+        "GE0001",
+        SENT,
+        [obs(), obs("diastolic", 88), obs("heart_rate", 80, implausible=True)],
+        peer="127.0.0.1",
+    )
+    assert new
+    rows = store.device_observations(session_id)
+    assert [(o.measure, o.value, o.message_id, o.group) for o in rows] == [
+        ("systolic", 142, message_id, 1),
+        ("diastolic", 88, message_id, 1),
+        ("heart_rate", 80, message_id, 1),
+    ]
+    assert [o.implausible for o in rows] == [False, False, True]
+    assert rows[0].received_at == clock.now()
+    assert rows[0].observed_at == SENT
+    assert (rows[0].code, rows[0].device, rows[0].source) == ("MDC 150021", "GE^EUI-64", "hl7")
+    assert changes == [Change(ChangeKind.DEVICE_DATA, session_id, message_id)]
+
+
+def test_a_repeat_of_sender_control_id_and_time_is_stored_once(store: SessionStore) -> None:
+    session_id = start(store)
+    first, _ = store.add_device_message(session_id, "GE/GW", "GE0001", SENT, [obs()])
+    changes = heard(store)
+    again, new = store.add_device_message(session_id, "GE/GW", "GE0001", SENT, [obs()])
+    assert (again, new) == (first, False)
+    assert len(store.device_observations(session_id)) == 1
+    assert changes == []
+    # the same control id from another monitor is another message
+    _, other = store.add_device_message(session_id, "MINDRAY/R3", "GE0001", SENT, [obs()])
+    assert other
+    assert len(store.device_observations(session_id)) == 2
+
+
+def test_a_message_fails_whole_nothing_half_stored(store: SessionStore) -> None:
+    session_id = start(store)
+    with pytest.raises(StoreWriteError):  # NaN is stored as NULL: the NOT NULL refuses it
+        store.add_device_message(
+            session_id, "GE/GW", "GE0002", SENT, [obs(), obs("diastolic", float("nan"))]
+        )
+    assert store.device_observations(session_id) == []
+    # and the resend is then a new message, not a duplicate of a half one
+    _, new = store.add_device_message(session_id, "GE/GW", "GE0002", SENT, [obs()])
+    assert new
+
+
+def test_samples_without_a_message_for_the_oximeter(store: SessionStore) -> None:
+    session_id = start(store)
+    changes = heard(store)
+    ids = store.add_device_samples(session_id, [obs("spo2", 97), obs("heart_rate", 72)])
+    rows = store.device_observations(session_id, measures=("spo2",))
+    assert [(o.id, o.message_id, o.group, o.value) for o in rows] == [(ids[0], None, 1, 97)]
+    assert changes == [Change(ChangeKind.DEVICE_DATA, session_id, ids[-1])]
+
+
+def test_an_ended_session_takes_no_device_data(store: SessionStore) -> None:
+    session_id = start(store)
+    store.end_session(session_id, "AB")
+    with pytest.raises(StoreWriteError, match="ended"):
+        store.add_device_message(session_id, "GE/GW", "GE0003", SENT, [obs()])
+    with pytest.raises(StoreWriteError, match="ended"):
+        store.add_device_samples(session_id, [obs()])
+
+
+def test_a_dismissed_proposal_is_kept_with_who_and_when(
+    store: SessionStore, clock: ManualClock
+) -> None:
+    session_id = start(store)
+    store.add_device_message(session_id, "GE/GW", "GE0004", SENT, [obs()])
+    [systolic] = store.device_observations(session_id)
+    changes = heard(store)
+    outcome = store.dismiss_proposal(systolic.id, "AB")
+    assert (outcome.proposal_id, outcome.outcome, outcome.check_id) == (
+        systolic.id,
+        "dismissed",
+        None,
+    )
+    assert (outcome.decided_by, outcome.decided_at) == ("AB", clock.now())
+    assert store.proposal_outcomes(session_id) == [outcome]
+    assert [c.kind for c in changes] == [ChangeKind.PROPOSAL_DECIDED]
+    with pytest.raises(StoreWriteError):  # decided once
+        store.dismiss_proposal(systolic.id, "CD")
+    assert store.device_observations(session_id) == [systolic]  # the values stay
+
+
+def test_device_tables_are_append_only(store: SessionStore, data_dir: Path) -> None:
+    session_id = start(store)
+    store.add_device_message(session_id, "GE/GW", "GE0005", SENT, [obs()])
+    [row] = store.device_observations(session_id)
+    store.dismiss_proposal(row.id, "AB")
+    assert set(DEVICE_TABLES) <= set(APPEND_ONLY_TABLES)
+    raw = sqlite3.connect(data_dir / "session_app.sqlite3")
+    try:
+        for table in DEVICE_TABLES:
+            if table == "check_observations":
+                continue  # empty here; its triggers are checked through the schema below
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                raw.execute(f"UPDATE {table} SET id = id")
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                raw.execute(f"DELETE FROM {table}")
+        triggers = {
+            r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
+        }
+        for table in DEVICE_TABLES:
+            assert {f"{table}_no_update", f"{table}_no_delete"} <= triggers
+    finally:
+        raw.close()
+
+
+def test_a_store_for_another_thread_announces_on_the_owners_thread(
+    store: SessionStore,
+) -> None:
+    """The listener's thread writes through its own connection; views hear the change
+    where `post` runs it (the UI thread in the app, this test's thread here)."""
+    session_id = start(store)
+    posted: queue.Queue[Callable[[], None]] = queue.Queue()
+    inbox_store = store.for_thread(posted.put)
+    heard_on: list[tuple[Change, int]] = []
+    store.subscribe(lambda change: heard_on.append((change, threading.get_ident())))
+    done: list[int] = []
+
+    def listener_thread() -> None:
+        done.append(inbox_store.add_device_message(session_id, "GE/GW", "T1", SENT, [obs()])[0])
+
+    worker = threading.Thread(target=listener_thread)
+    worker.start()
+    worker.join()
+    assert heard_on == []  # nothing touched the views from the listener's thread
+    posted.get_nowait()()
+    assert heard_on == [
+        (Change(ChangeKind.DEVICE_DATA, session_id, done[0]), threading.get_ident())
+    ]
+    assert len(store.device_observations(session_id)) == 1  # committed, seen by the owner
+    inbox_store.close()
+
+
+def test_values_every_second_do_not_fill_the_log_at_info(
+    store: SessionStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The log rotates: a 1 Hz feed logged at INFO would push out what staff need."""
+    session_id = start(store)
+    caplog.set_level(logging.INFO, logger="session_app.store")
+    store.add_device_samples(session_id, [obs("spo2", 97)])
+    store.add_device_message(session_id, "GE/GW", "GE0009", SENT, [obs()])
+    assert "device_data" not in caplog.text
+    store.dismiss_proposal(store.device_observations(session_id)[-1].id, "AB")
+    assert "proposal_decided" in caplog.text  # a person's decision is still logged
