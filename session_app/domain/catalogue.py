@@ -124,6 +124,7 @@ _T = "Alert thresholds"
 _S = "Check schedule"
 _IV = "IV ketamine"
 _REMS = "Esketamine (REMS)"
+_MON = "Monitor feed"
 
 
 def _threshold(
@@ -164,6 +165,30 @@ CATALOGUE: tuple[Setting, ...] = (
     _threshold("rr_high", 30, "Alert on respiratory rate above", 10, 70, "/min"),
     _threshold("moaas_alert", 2, "Alert on sedation (MOAA/S) at or below", 0, 4, ""),
     _threshold("moaas_urgent", 0, "Urgent alert on sedation (MOAA/S) at or below", 0, 3, ""),
+    # The monitor's continuous numerics (issue 17): an alert only when a breach has held
+    # this long (domain.sustained); the HR limits are the thresholds above.
+    Setting(
+        "monitor_spo2_below",
+        int,
+        92,
+        "Monitor: alert on SpO2 below, held for the time below",
+        70,
+        100,
+        unit="%",
+        group=_MON,
+        help="A single low reading from the monitor or oximeter never alerts.",
+    ),
+    Setting(
+        "monitor_sustained_s",
+        int,
+        15,
+        "Monitor: a value out of range must hold for",
+        5,
+        120,
+        unit="s",
+        group=_MON,
+        help="Heart rate uses the alert thresholds' limits; a gap in the data starts over.",
+    ),
     Setting(
         "flowsheet.bp_advisory_tint",  # domain.advisory.TINT_SETTING
         bool,
