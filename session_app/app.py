@@ -24,6 +24,7 @@ log = logging.getLogger("session_app.app")
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from session_app.devices.oximeter import OximeterPort
     from session_app.domain.clock import Clock
     from session_app.media.player import MediaPlayer
     from session_app.store import SessionStore
@@ -51,6 +52,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"session-app: error: {message} (see `{self.prog} --help`)\n")
 
 
+def _oximeter_option(text: str) -> OximeterPort:
+    """`--oximeter PORT:PROTOCOL`, checked while parsing so a bad value is one line and
+    exit 2. Imported here: nothing of devices/ loads unless the option is given."""
+    from session_app.devices.oximeter import parse_oximeter_option
+
+    try:
+        return parse_oximeter_option(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="session-app",
@@ -76,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="screen number for the staff panel (default: the first screen)",
+    )
+    parser.add_argument(
+        "--oximeter",
+        type=_oximeter_option,
+        default=None,
+        metavar="PORT:PROTOCOL",
+        help="read a serial pulse oximeter, e.g. /dev/ttyUSB0:nonin or COM3:masimo "
+        "(9600 8N1; protocols: nonin, masimo)",
     )
     # Sub-commands accept --data-dir after their name too (SUPPRESS keeps the main value).
     common = argparse.ArgumentParser(add_help=False)
