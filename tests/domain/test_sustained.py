@@ -12,7 +12,7 @@ import pytest
 
 from session_app.domain.alerts import Severity
 from session_app.domain.protocols import Thresholds
-from session_app.domain.settings import resolve_settings
+from session_app.domain.settings import resolve_settings, validate_settings
 from session_app.domain.sustained import (
     BreachEnded,
     SustainedBreach,
@@ -171,3 +171,13 @@ def test_limits_come_from_the_clinic_settings_and_the_sessions_thresholds() -> N
         50,
         130,
     )
+
+
+def test_the_monitor_settings_refuse_values_outside_their_range() -> None:
+    problems = validate_settings({"monitor_sustained_s": 2, "monitor_spo2_below": 101})
+    assert problems == {
+        "monitor_sustained_s": (
+            "Monitor: alert once a value has stayed out of range for: '2' is outside 5–120 s"
+        ),
+        "monitor_spo2_below": "Monitor: alert when SpO2 stays below: '101' is outside 70–100 %",
+    }
