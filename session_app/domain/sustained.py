@@ -9,7 +9,7 @@ setting (`monitor_spo2_below`), and the HR limits are the session's thresholds.
 
 Pure and fed in time order, so it runs on simulated time in tests and on the room's
 clock in the app. A value outside plausibility (`domain.vitals`: a sensor-off 0 %) is no
-evidence either way; a gap of more than `max_gap_s` between samples starts over.
+evidence either way; a gap of more than `max_gap_s` (10 s) between samples starts over.
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ class SustainedLimits:
     hr_low: float = 50
     hr_high: float = 130
     hold_s: float = 15
-    max_gap_s: float = 5  # a 1 Hz oximeter or a 1–5 s numerics feed; longer is a gap
+    # Numerics come every 1–5 s (a 1 Hz oximeter, HL7 monitors): twice the slowest
+    # rhythm, so a 5 s feed with jitter is not a gap; a probe off for longer is.
+    max_gap_s: float = 10
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], thresholds: Thresholds) -> SustainedLimits:

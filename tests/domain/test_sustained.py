@@ -181,3 +181,15 @@ def test_the_monitor_settings_refuse_values_outside_their_range() -> None:
         ),
         "monitor_spo2_below": "Monitor: alert when SpO2 stays below: '101' is outside 70–100 %",
     }
+
+
+def test_a_monitor_sending_every_5_s_with_jitter_is_not_a_gap_by_default() -> None:
+    """HL7 numerics come every 1–5 s: a sample 5.5 s after the last is the feed's rhythm,
+    not a gap, or a slow monitor could never raise a sustained breach."""
+    limits = SustainedLimits.from_settings(resolve_settings({}), Thresholds())
+    rule = SustainedBreachRule(limits)
+    events: list[SustainedBreach | BreachEnded] = []
+    for i in range(5):  # 0, 5.5, 11, 16.5, 22 s
+        events += rule.feed("spo2", 88, T0 + timedelta(seconds=5.5 * i))
+    (breach,) = breaches(events)
+    assert breach.confirmed_at == T0 + timedelta(seconds=16.5)
