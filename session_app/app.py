@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from session_app.devices.listen import ListenAddress
+    from session_app.devices.oximeter import OximeterPort
     from session_app.domain.clock import Clock
     from session_app.media.player import MediaPlayer
     from session_app.store import SessionStore
@@ -64,6 +65,17 @@ def _hl7_listen_address(text: str) -> ListenAddress:
         ) from None
 
 
+def _oximeter_option(text: str) -> OximeterPort:
+    """`--oximeter PORT:PROTOCOL`, checked while parsing so a bad value is one line and
+    exit 2. Imported here: nothing of devices/ loads unless the option is given."""
+    from session_app.devices.oximeter import parse_oximeter_option
+
+    try:
+        return parse_oximeter_option(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="session-app",
@@ -97,6 +109,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="HOST:PORT",
         help="take vitals from the patient monitor: listen for HL7 v2 over MLLP on this "
         "address (an IP address, e.g. 127.0.0.1:2575; default: off)",
+    )
+    parser.add_argument(
+        "--oximeter",
+        type=_oximeter_option,
+        default=None,
+        metavar="PORT:PROTOCOL",
+        help="read a serial pulse oximeter, e.g. /dev/ttyUSB0:nonin or COM3:masimo "
+        "(9600 8N1; protocols: nonin, masimo)",
     )
     # Sub-commands accept --data-dir after their name too (SUPPRESS keeps the main value).
     common = argparse.ArgumentParser(add_help=False)

@@ -199,6 +199,30 @@ CATALOGUE: tuple[Setting, ...] = (
     _threshold("rr_high", 30, "Alert on respiratory rate above", 10, 70, "/min"),
     _threshold("moaas_alert", 2, "Alert on sedation (MOAA/S) at or below", 0, 4, ""),
     _threshold("moaas_urgent", 0, "Urgent alert on sedation (MOAA/S) at or below", 0, 3, ""),
+    # The monitor's continuous numerics (issue 17): an alert only when a breach has held
+    # this long (domain.sustained); the HR limits are the thresholds above.
+    Setting(
+        "monitor_spo2_below",
+        int,
+        92,
+        "Monitor: alert when SpO2 stays below",
+        70,
+        100,
+        unit="%",
+        group=_MONITOR,
+        help="A single low reading from the monitor or oximeter never alerts.",
+    ),
+    Setting(
+        "monitor_sustained_s",
+        int,
+        15,
+        "Monitor: alert once a value has stayed out of range for",
+        5,
+        120,
+        unit="s",
+        group=_MONITOR,
+        help="Heart rate uses the alert thresholds' limits; a gap in the data starts over.",
+    ),
     Setting(
         "flowsheet.bp_advisory_tint",  # domain.advisory.TINT_SETTING
         bool,

@@ -62,8 +62,9 @@ def test_importing_only_the_settings_gives_every_setting(everything: dict[str, A
     assert alone["keys"] == everything["keys"]
     assert {"media_folders", "temperature_unit", "iv.after_infusion"} <= set(alone["keys"])
     # 28, three REMS clinic fields, the advisory tint, the planned infusion, weight required
-    # (IV, REMS) and the IV concentration (issue 15); the monitor feed's three (issue 17)
-    assert len(alone["keys"]) == 39
+    # (IV, REMS) and the IV concentration (issue 15); the monitor feed's three and the
+    # sustained-breach SpO2 limit and hold time (issue 17)
+    assert len(alone["keys"]) == 41
 
 
 @pytest.mark.parametrize(
