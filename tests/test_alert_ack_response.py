@@ -124,6 +124,7 @@ def test_a_schema_3_file_gains_the_response_and_keeps_its_acknowledgements(
     store.close()
     with sqlite3.connect(path) as raw:  # back to what schema 3 left
         raw.execute("ALTER TABLE alert_acks DROP COLUMN response")
+        raw.executescript("DROP TABLE clinic_marks; DROP TABLE clinic_install")  # issue 16's
         raw.execute("PRAGMA user_version = 3")
     reopened = SessionStore.open(path, clock=clock)
     try:
@@ -132,6 +133,6 @@ def test_a_schema_3_file_gains_the_response_and_keeps_its_acknowledgements(
     finally:
         reopened.close()
     with sqlite3.connect(path) as raw:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 4
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             raw.execute("UPDATE alert_acks SET response = 'changed later'")
