@@ -62,8 +62,8 @@ def test_importing_only_the_settings_gives_every_setting(everything: dict[str, A
     assert alone["keys"] == everything["keys"]
     assert {"media_folders", "temperature_unit", "iv.after_infusion"} <= set(alone["keys"])
     # 28, three REMS clinic fields, the advisory tint, the planned infusion, weight required
-    # (IV, REMS) and the IV concentration (issue 15)
-    assert len(alone["keys"]) == 36
+    # (IV, REMS) and the IV concentration (issue 15); the clinic room, server, passfile (16)
+    assert len(alone["keys"]) == 39
 
 
 @pytest.mark.parametrize(
