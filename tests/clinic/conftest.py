@@ -13,10 +13,12 @@ import itertools
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,36 +73,77 @@ class Cluster:
         return f"host=127.0.0.1 port={self.port} dbname={dbname} user={user} connect_timeout=5"
 
 
+class ClusterProcess:
+    """A cluster's server process under the test's control: made in `root`, started,
+    SIGKILLed (the fault test) and started again, stopped at the end."""
+
+    def __init__(self, root: Path) -> None:
+        self.bindir = _pg_bindir()
+        self.run_as: list[str] = []
+        if os.geteuid() == 0:
+            pg = pwd.getpwnam("postgres")
+            os.chown(root, pg.pw_uid, pg.pw_gid)
+            self.run_as = [
+                "setpriv", f"--reuid={pg.pw_uid}", f"--regid={pg.pw_gid}", "--clear-groups"
+            ]
+        self.data, sockets, self.logfile = root / "data", root / "sock", root / "server.log"
+        self.cluster = Cluster(port=_free_port(), socket_dir=sockets)
+        self._run("mkdir", "-m", "0700", str(sockets))
+        self._run(
+            str(self.bindir / "initdb"), "-D", str(self.data), "-U", SUPERUSER,
+            "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8",
+            "--locale=C",
+        )  # fmt: skip
+
+    def _run(self, *args: str, check: bool = True) -> bool:
+        result = subprocess.run([*self.run_as, *args], capture_output=True, text=True, check=False)
+        if result.returncode != 0 and check:
+            log = self.logfile.read_text() if self.logfile.exists() else ""
+            pytest.fail(f"{args[0]} failed: {result.stderr}{result.stdout}\n{log}", pytrace=False)
+        return result.returncode == 0
+
+    def start(self, *, attempts: int = 1) -> None:
+        """pg_ctl start; after a SIGKILL the old backends may still hold shared memory for
+        a moment, so the fault test allows a few attempts (pg_ctl -w waits for each)."""
+        c = self.cluster
+        options = f"-h 127.0.0.1 -p {c.port} -k {c.socket_dir} -c fsync=off"
+        pg_ctl = [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.logfile)]
+        for attempt in range(1, attempts + 1):
+            if self._run(*pg_ctl, "-w", "-o", options, "start", check=attempt == attempts):
+                return
+
+    def kill(self) -> None:
+        """SIGKILL the postmaster (no shutdown at all), as a crash or an OOM kill would."""
+        pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, signal.SIGKILL)
+
+    def stop(self) -> None:
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+
+@contextmanager
+def _running_cluster() -> Iterator[ClusterProcess]:
+    root = Path(tempfile.mkdtemp(prefix="clinic-pg-"))
+    server = ClusterProcess(root)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[Cluster]:
-    bindir = _pg_bindir()
-    root = Path(tempfile.mkdtemp(prefix="clinic-pg-"))
-    run_as: list[str] = []
-    if os.geteuid() == 0:
-        pg = pwd.getpwnam("postgres")
-        os.chown(root, pg.pw_uid, pg.pw_gid)
-        run_as = ["setpriv", f"--reuid={pg.pw_uid}", f"--regid={pg.pw_gid}", "--clear-groups"]
-    data, sockets, logfile = root / "data", root / "sock", root / "server.log"
-    port = _free_port()
+    with _running_cluster() as server:
+        yield server.cluster
 
-    def run(*args: str) -> None:
-        result = subprocess.run([*run_as, *args], capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            log = logfile.read_text() if logfile.exists() else ""
-            pytest.fail(f"{args[0]} failed: {result.stderr}{result.stdout}\n{log}", pytrace=False)
 
-    run("mkdir", "-m", "0700", str(sockets))
-    run(
-        str(bindir / "initdb"), "-D", str(data), "-U", SUPERUSER, "--auth-local=trust",
-        "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C",
-    )  # fmt: skip
-    options = f"-h 127.0.0.1 -p {port} -k {sockets} -c fsync=off"
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(logfile), "-w", "-o", options, "start")
-    try:
-        yield Cluster(port=port, socket_dir=sockets)
-    finally:
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
-        shutil.rmtree(root, ignore_errors=True)
+@pytest.fixture
+def own_cluster() -> Iterator[ClusterProcess]:
+    """A cluster for one test alone, which it may kill: the shared one serves the others."""
+    with _running_cluster() as server:
+        yield server
 
 
 _numbers = itertools.count(1)
@@ -113,3 +156,50 @@ def clinic_db(pg_cluster: Cluster) -> str:
     with psycopg.connect(pg_cluster.admin_conninfo(), autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return name
+
+
+@dataclass(frozen=True)
+class ClinicServer:
+    """A clinic database set up as clinic IT would (`init`, `add-room`), and its rooms'
+    passfiles: what a room PC is given."""
+
+    cluster: Cluster
+    db: str
+    passfiles: dict[str, Path]
+
+    def room_conninfo(self, room: str) -> str:
+        """What the room's nurse or IT types as --server (no password: that is in the file)."""
+        role = self.passfiles[room].read_text().split(":")[3]
+        return self.cluster.tcp_conninfo(self.db, role)
+
+    def join_argv(self, room: str, data_dir: Path) -> list[str]:
+        return [
+            "--data-dir", str(data_dir), "clinic", "join", "--room", room,
+            "--server", self.room_conninfo(room), "--passfile", str(self.passfiles[room]),
+        ]  # fmt: skip
+
+    def admin(self) -> psycopg.Connection:
+        return psycopg.connect(self.cluster.admin_conninfo(self.db), autocommit=True)
+
+    def keys(self, table: str) -> list[tuple[str, int]]:
+        """Every (room, local_id) of a table, duplicates kept (the PK forbids them anyway)."""
+        with self.admin() as conn:
+            query = sql.SQL("SELECT room, local_id FROM {} ORDER BY room, local_id")
+            return [(r, int(i)) for r, i in conn.execute(query.format(sql.Identifier(table)))]
+
+
+def make_clinic(cluster: Cluster, db: str, folder: Path, *rooms: str) -> ClinicServer:
+    from session_app.clinic.server import add_room, init_clinic
+
+    init_clinic(cluster.admin_conninfo(db))
+    passfiles = {}
+    for number, room in enumerate(rooms, start=1):
+        passfiles[room] = folder / f"room{number}.pgpass"
+        add_room(cluster.admin_conninfo(db), room, passfiles[room])
+    return ClinicServer(cluster, db, passfiles)
+
+
+@pytest.fixture
+def clinic(pg_cluster: Cluster, clinic_db: str, tmp_path: Path) -> ClinicServer:
+    """A clinic server with two rooms on the shared cluster."""
+    return make_clinic(pg_cluster, clinic_db, tmp_path, "Room 1", "Room 2")
