@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from session_app.domain.clock import Clock, SystemClock, to_iso
-from session_app.store.db import StoreError, connect, reason_in_words, write_transaction
+from session_app.store.db import (
+    StoreError,
+    StoreWriteError,
+    connect,
+    reason_in_words,
+    write_transaction,
+)
 
 # Every record table a room sends, parents first (the server has no foreign keys, but a
 # reader sees a check after its session more often this way).
@@ -70,12 +76,11 @@ class Outbox:
 
     def set_mark(self, table: str, sent_id: int) -> None:
         """Move a mark forward (never back: an older answer arriving late changes nothing)."""
-        with write_transaction(self._conn) as conn:
-            conn.execute(
-                "INSERT INTO clinic_marks (table_name, sent_id) VALUES (?, ?)"
-                " ON CONFLICT (table_name) DO UPDATE SET sent_id = max(sent_id, excluded.sent_id)",
-                (_table(table), sent_id),
-            )
+        self._write(
+            "INSERT INTO clinic_marks (table_name, sent_id) VALUES (?, ?)"
+            " ON CONFLICT (table_name) DO UPDATE SET sent_id = max(sent_id, excluded.sent_id)",
+            (_table(table), sent_id),
+        )
 
     def waiting(self) -> int:
         """How many records the server does not hold yet (rows above the marks)."""
@@ -86,13 +91,28 @@ class Outbox:
 
     def install_id(self) -> str:
         """This file's install id (a random UUID), made the first time it is asked for."""
-        with write_transaction(self._conn) as conn:
-            conn.execute(
+        query = "SELECT install_id FROM clinic_install"
+        rows = self._read(query)[1]
+        if not rows:
+            self._write(
                 "INSERT OR IGNORE INTO clinic_install (id, install_id, created_at)"
                 " VALUES (1, ?, ?)",
                 (str(uuid.uuid4()), to_iso(self._clock.now())),
             )
-        return str(self._read("SELECT install_id FROM clinic_install")[1][0][0])
+            rows = self._read(query)[1]
+        return str(rows[0][0])
+
+    def _write(self, sql: str, params: tuple[Any, ...]) -> None:
+        """One short write. Its failure is the sender's, not a nurse's save: said so."""
+        try:
+            with write_transaction(self._conn) as conn:
+                conn.execute(sql, params)
+        except StoreWriteError as exc:
+            reason = reason_in_words(exc.__cause__ or exc)
+            raise StoreError(
+                f"The clinic sender cannot note its progress in the data file ({reason}); "
+                "it will send those records again."
+            ) from exc
 
     def _read(
         self, sql: str, params: tuple[Any, ...] = ()

@@ -238,3 +238,26 @@ def test_the_key_is_the_only_unique_constraint_of_a_record_table(clinic: ClinicS
             " WHERE i.indisunique AND t.relname = ANY(%s)", (list(SENT_TABLES),)).fetchall()
     assert sorted(table for table, _ in rows) == sorted(SENT_TABLES)
     assert all(definition.endswith("(room, local_id)") for _, definition in rows)
+
+
+def test_a_mark_that_cannot_be_written_is_said_and_its_records_sent_once(
+    clinic: ClinicServer, service: MonitoringService, store: SessionStore, clock: ManualClock,
+    data_dir: Path, stopping: list[ClinicSender],
+) -> None:  # fmt: skip
+    """Another program holds the file's write lock after the server committed a batch:
+    the mark stays behind, the staff strip says why, and the resend changes nothing."""
+    assert main(clinic.join_argv("Room 1", data_dir)) == 0
+    write_session(service, clock)
+    locker = sqlite3.connect(store.path, isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
+    try:
+        sender = joined_sender(store)
+        stopping.append(sender)
+        assert sender.wait_for(lambda s: "cannot note its progress" in s.problem, SETTLE_S)
+        assert "locked" in sender.state().problem and sender.state().waiting > 0
+        assert len(clinic.keys("sessions")) == 1  # the batch the mark missed is on the server
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert sender.wait_until_sent(SETTLE_S)
+    assert_server_holds_exactly(clinic, {"Room 1": store.path})
