@@ -99,4 +99,6 @@ def _join(args: argparse.Namespace, open_store: StoreOpener) -> int:
           f"{joined.waiting} waiting.")  # fmt: skip
     if joined.problem:
         print(f"Sending stopped ({joined.problem}); the app sends the rest when it runs.")
+    print("From now on session_app sends every record as it is saved (restart it if it is "
+          "running on this PC now).")  # fmt: skip
     return 0

@@ -24,11 +24,11 @@ from session_app.clinic.link import ClinicLink
 from session_app.clinic.sender import _send_problem, connect_room, send_pending
 from session_app.clinic.server import ClinicError, validate_room_name
 from session_app.domain.errors import ValidationError
-from session_app.domain.pin import SET_ON_COMMAND_LINE
 from session_app.monitoring import MonitoringService
 from session_app.store.outbox import Outbox
 
 _EXAMPLE = "e.g. 'host=clinic-db dbname=clinic user=clinic_room_2'"
+SAVED_BY = "clinic join (command line)"  # announced with the settings version
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def _save_link(service: MonitoringService, stored: Mapping[str, Any], link: Clin
         "clinic.passfile": link.passfile,
     }
     try:
-        service.save_settings(values, by=SET_ON_COMMAND_LINE)
+        service.save_settings(values, by=SAVED_BY)
     except ValidationError as exc:
         first = exc.errors[0].message if exc.errors else "a setting was refused"
         raise ClinicError(f"the room's settings cannot be saved: {first}") from None

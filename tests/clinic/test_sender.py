@@ -5,6 +5,8 @@ clock is off, a server it must refuse, and a server that is not there."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -261,3 +263,34 @@ def test_a_mark_that_cannot_be_written_is_said_and_its_records_sent_once(
         locker.close()
     assert sender.wait_until_sent(SETTLE_S)
     assert_server_holds_exactly(clinic, {"Room 1": store.path})
+
+
+def test_the_app_starts_a_sender_only_for_a_joined_room(
+    clinic: ClinicServer, store: SessionStore, data_dir: Path
+) -> None:
+    from session_app.app import _start_clinic_sender
+
+    assert _start_clinic_sender(store) is None
+    assert main(clinic.join_argv("Room 1", data_dir)) == 0
+    sender = _start_clinic_sender(store)
+    assert sender is not None
+    try:
+        assert sender.wait_until_sent(SETTLE_S)
+        assert sender.state().room == "Room 1"
+    finally:
+        sender.stop()
+    assert not sender.is_alive()
+
+
+def test_a_room_on_its_own_never_imports_the_driver(data_dir: Path) -> None:
+    """psycopg's import costs start-up time a room that has not joined must not pay."""
+    script = (
+        "import sys; from pathlib import Path; from session_app import app;"
+        "from session_app.store import SessionStore;"
+        f"store = SessionStore.open(Path({str(data_dir)!r}));"
+        "assert app._start_clinic_sender(store) is None;"
+        "print(sorted(m for m in sys.modules if m.startswith('psycopg')))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True).stdout  # fmt: skip
+    assert out.strip() == "[]"
