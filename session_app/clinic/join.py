@@ -22,7 +22,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from session_app.clinic.link import ClinicLink
 from session_app.clinic.sender import _send_problem, connect_room, send_pending
-from session_app.clinic.server import ClinicError, validate_room_name
+from session_app.clinic.server import ClinicError, _one_line, validate_room_name
 from session_app.domain.errors import ValidationError
 from session_app.monitoring import MonitoringService
 from session_app.store.outbox import Outbox
@@ -110,18 +110,28 @@ def join_room(
     link = ClinicLink(room, server.strip(), str(path) if path else "")
     outbox = Outbox.open(service.store.path)
     try:
-        conn, server_room = connect_room(link, outbox.install_id())
-        with conn:
-            _save_link(service, stored, ClinicLink(server_room, link.server, link.passfile))
-            before, problem = outbox.waiting(), ""
-            try:
-                send_pending(conn, outbox, server_room)
-            except psycopg.Error as exc:  # joined all the same: the app sends the rest
-                problem = _send_problem(exc)
-        waiting = outbox.waiting()
-        return Joined(server_room, max(before - waiting, 0), waiting, problem)
+        return _claim_and_send(service, stored, link, outbox)
     finally:
         outbox.close()
+
+
+def _claim_and_send(
+    service: MonitoringService, stored: Mapping[str, Any], link: ClinicLink, outbox: Outbox
+) -> Joined:
+    """Claim the room, save the link, send what the server lacks."""
+    try:
+        conn, server_room = connect_room(link, outbox.install_id())
+    except psycopg.Error as exc:  # the server failed midway (its words name no record)
+        raise ClinicError(f"the clinic server failed: {_one_line(exc)}") from None
+    with conn:
+        _save_link(service, stored, ClinicLink(server_room, link.server, link.passfile))
+        before, problem = outbox.waiting(), ""
+        try:
+            send_pending(conn, outbox, server_room)
+        except psycopg.Error as exc:  # joined all the same: the app sends the rest
+            problem = _send_problem(exc)
+    waiting = outbox.waiting()
+    return Joined(server_room, max(before - waiting, 0), waiting, problem)
 
 
 def _save_link(service: MonitoringService, stored: Mapping[str, Any], link: ClinicLink) -> None:

@@ -16,7 +16,7 @@ from session_app.domain.errors import ValidationError
 from session_app.domain.settings import resolve_settings
 from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
-from tests.clinic.conftest import ClinicServer, make_clinic
+from tests.clinic.conftest import ClinicServer, _free_port, make_clinic
 from tests.clinic.test_sender import assert_server_holds_exactly, local_rows, write_session
 
 
@@ -188,3 +188,16 @@ def test_the_settings_never_keep_a_password_in_the_server_string(
         service.save_settings({"clinic.server": server})
     assert "hunter2" not in str(refused.value)
     assert "clinic.server" not in service.load_settings()
+
+
+def test_joining_a_server_that_is_not_there_is_one_line_and_saves_nothing(
+    clinic: ClinicServer, store: SessionStore, data_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    argv = clinic.join_argv("Room 1", data_dir)
+    port = str(clinic.cluster.port)
+    argv[argv.index("--server") + 1] = argv[argv.index("--server") + 1].replace(
+        f"port={port}", f"port={_free_port()}")  # fmt: skip
+    assert main(argv) == 2
+    one_line_refusal(capsys, "cannot reach the clinic server")
+    assert "clinic.room" not in store.load_settings()
