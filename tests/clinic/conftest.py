@@ -1,4 +1,5 @@
-"""A real, throwaway PostgreSQL cluster for the clinic tests: one per test session.
+"""A real, throwaway PostgreSQL cluster for the clinic tests: one per test session, and
+one of its own for a test that kills its server (`own_cluster`, the fault test).
 
 initdb refuses to run as root (CI runs as root here), so under root the cluster is made and
 run as the `postgres` user through setpriv. The binaries come from Debian's `postgresql`
