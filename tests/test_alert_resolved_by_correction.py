@@ -189,6 +189,7 @@ def test_a_schema_2_file_gains_the_resolutions_and_keeps_its_open_alert(
     with sqlite3.connect(path) as raw:  # back to what schema 2 left
         raw.execute("DROP TABLE alert_resolutions")
         raw.execute("ALTER TABLE alert_acks DROP COLUMN response")  # schema 4's
+        raw.executescript("DROP TABLE clinic_marks; DROP TABLE clinic_install")  # issue 16's
         raw.execute("PRAGMA user_version = 2")
     reopened = SessionStore.open(path.parent, clock=clock)
     try:
