@@ -24,6 +24,7 @@ log = logging.getLogger("session_app.app")
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from session_app.clinic.sender import ClinicSender
     from session_app.devices.listen import ListenAddress
     from session_app.devices.oximeter import OximeterPort
     from session_app.domain.clock import Clock
@@ -421,11 +422,26 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
     else:
         _place(app, staff, args.staff_screen, default=0)
         staff.show()
+    sender = _start_clinic_sender(store)
     code = app.exec()
+    if sender is not None:
+        sender.stop()
     staff.stop()
     patient.player.shutdown()
     store.close()
     return code
+
+
+def _start_clinic_sender(store: SessionStore) -> ClinicSender | None:
+    """The room's clinic sender, once it has joined (`clinic join`); a room on its own
+    imports nothing of it (the psycopg import costs start-up time)."""
+    from session_app.clinic.link import ClinicLink
+
+    if ClinicLink.from_settings(store.load_settings()) is None:
+        return None
+    from session_app.clinic.sender import start_sender
+
+    return start_sender(store)
 
 
 def _open_store_or_explain(data_dir: Path, patient: PatientWindow) -> SessionStore | None:
@@ -509,7 +525,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
         return run_gui(args, argv)  # explains a store that refuses in a message box
-    if args.command == "clinic":  # the server, not the room's store: no data dir involved
+    if args.command == "clinic":  # the server (and, for `join`, the room's store)
         from session_app.clinic.cli import run_clinic
 
         return run_clinic(args)
@@ -517,6 +533,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from session_app.devices.sim_cli import run_monitor_sim
 
         return run_monitor_sim(args)
+        return run_clinic(args, _open_store)  # `join` opens the room's store
     from session_app.config import DataDirError
     from session_app.store import StoreError
 

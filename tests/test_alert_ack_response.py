@@ -128,6 +128,7 @@ def test_a_schema_3_file_gains_the_response_and_keeps_its_acknowledgements(
             raw.execute(f"DROP TABLE {table}")
         raw.execute("DROP TABLE device_observations")
         raw.execute("DROP TABLE device_messages")
+        raw.executescript("DROP TABLE clinic_marks; DROP TABLE clinic_install")  # issue 16's
         raw.execute("PRAGMA user_version = 3")
     reopened = SessionStore.open(path, clock=clock)
     try:

@@ -193,6 +193,7 @@ def test_a_schema_2_file_gains_the_resolutions_and_keeps_its_open_alert(
             raw.execute(f"DROP TABLE {table}")
         raw.execute("DROP TABLE device_observations")
         raw.execute("DROP TABLE device_messages")
+        raw.executescript("DROP TABLE clinic_marks; DROP TABLE clinic_install")  # issue 16's
         raw.execute("PRAGMA user_version = 2")
     reopened = SessionStore.open(path.parent, clock=clock)
     try:

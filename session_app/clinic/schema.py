@@ -35,6 +35,7 @@ RECORD_TABLES: tuple[str, ...] = (
     "alert_acks",
     "alert_resolutions",
     "session_ends",
+    "settings_versions",  # V2
 )
 
 
@@ -129,6 +130,59 @@ END $$;
     )
 )
 
+# The columns each record table types beside `details`, in the room's names: a server
+# column `X_local_id` holds the room's `X_id` (the local id it points at); every other one
+# has the room column's name. The sender builds its INSERTs from this one list.
+RECORD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sessions": ("patient_id", "protocol_name", "started_at"),
+    "vitals_checks": ("session_local_id", "taken_at", "corrects_local_id"),
+    "events": ("session_local_id", "kind", "occurred_at", "corrects_local_id"),
+    "alerts": ("session_local_id", "check_local_id", "severity", "rule", "raised_at"),
+    "alert_acks": ("alert_local_id", "acked_by", "acked_at"),
+    "alert_resolutions": ("alert_local_id", "correction_local_id", "resolved_at"),
+    "session_ends": ("session_local_id", "ended_at", "ended_by"),
+    "settings_versions": ("saved_at",),
+}
+
+# SQLSTATE of a room claimed by another installation (a code of our own: class "SA").
+CLAIMED_ELSEWHERE = "SA001"
+
+# V2 (issue 16, the sender): settings versions are records too; a room claims its name for
+# one installation (one data file); any role may read which schema is in force, so a
+# room refuses a newer server before it sends anything.
+# `clinic_claim_room` runs as its owner (a room role may not update `rooms`) and acts on
+# the room of `session_user`, the role that logged in (inside a SECURITY DEFINER function
+# current_user is the owner). Callable by anyone: a role that is no room is refused.
+V2 = (
+    _record_table("settings_versions", "    saved_at TEXT NOT NULL,")
+    + f"""
+ALTER TABLE rooms ADD COLUMN install_id UUID, ADD COLUMN claimed_at TIMESTAMPTZ;
+
+CREATE FUNCTION clinic_claim_room(install uuid) RETURNS text LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+    claimed public.rooms%ROWTYPE;
+BEGIN
+    SELECT * INTO claimed FROM public.rooms WHERE role_name = session_user FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'role % is not a room of this clinic', session_user
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF claimed.install_id IS NULL THEN
+        UPDATE public.rooms SET install_id = install, claimed_at = now()
+            WHERE name = claimed.name;
+    ELSIF claimed.install_id <> install THEN
+        RAISE EXCEPTION 'room "%" is already joined from another installation', claimed.name
+            USING ERRCODE = '{CLAIMED_ELSEWHERE}';
+    END IF;
+    RETURN claimed.name;
+END $$;
+
+GRANT SELECT ON clinic_schema_version TO PUBLIC;
+"""
+)
+
+
 # The history read (issue 16): a room role may ask the server for the sessions of one
 # patient ID, from every room, and nothing broader. Why a SECURITY DEFINER function and
 # not a SELECT grant on `sessions`: a room's password sits in a passfile on a PC in a
@@ -165,7 +219,7 @@ END $$;
 # What a room role may call besides its INSERTs (granted by `add_room`).
 ROOM_FUNCTIONS: tuple[str, ...] = ("clinic_sessions_of_patient(text)",)
 
-MIGRATIONS: tuple[str, ...] = (V1, V_HISTORY)
+MIGRATIONS: tuple[str, ...] = (V1, V2, V_HISTORY)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 VERSION_TABLE = """

@@ -13,6 +13,7 @@ tests/domain/test_protocols.py holds the two together.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -152,6 +153,16 @@ def _addresses_text(text: str) -> str:
         except ValueError:
             raise ValueError(f"'{address[:40]}' is not an IP address (e.g. 10.0.0.5)") from None
     return ", ".join(addresses)
+def _conninfo_text(text: str) -> str:
+    """A clinic server's connection string as kept in the settings: never with a password
+    (that is in the room's 0600 passfile). Only the password is looked for here; libpq
+    checks the rest when the sender connects."""
+    trimmed = text.strip()
+    if re.search(r"(^|\s)password\s*=", trimmed) or re.match(r"^\w+://[^/@\s]*:[^/@\s]*@", trimmed):
+        raise ValueError("holds a password: keep it in the room's passfile (0600), not here")
+    if "\n" in trimmed:
+        raise ValueError("must be one line")
+    return trimmed
 
 
 _T = "Alert thresholds"
@@ -159,6 +170,7 @@ _S = "Check schedule"
 _IV = "IV ketamine"
 _REMS = "Esketamine (REMS)"
 _MONITOR = "Monitor feed"
+_CLINIC = "Clinic"
 
 
 def _threshold(
@@ -447,6 +459,34 @@ CATALOGUE: tuple[Setting, ...] = (
         normalize=_name_text,
         help="The whole point of care as sent, e.g. KET^^CHAIR3: a message for this bed "
         "belongs to the open session. Empty: matched by patient ID only.",
+    ),
+    # Clinic mode (issue 16): saved by `session-app clinic join`, which checks them with
+    # the server first. Empty: the room has not joined a clinic and sends nothing.
+    Setting(
+        "clinic.room",
+        str,
+        "",
+        "This room's name in the clinic",
+        group=_CLINIC,
+        normalize=_name_text,
+        help="Set by `session-app clinic join`; empty when the room is on its own.",
+    ),
+    Setting(
+        "clinic.server",
+        str,
+        "",
+        "Clinic server (libpq connection string)",
+        group=_CLINIC,
+        normalize=_conninfo_text,
+        help="e.g. host=clinic-db dbname=clinic user=clinic_room_2; no password here.",
+    ),
+    Setting(
+        "clinic.passfile",
+        str,
+        "",
+        "Room's passfile (0600)",
+        group=_CLINIC,
+        help="Written by `session-app clinic add-room`; empty: libpq's default (~/.pgpass).",
     ),
 )
 

@@ -29,11 +29,13 @@ _DEVICE_APPEND_ONLY = (
     "check_observations",
     "device_proposal_outcomes",
 )
+_CLINIC_APPEND_ONLY = ("clinic_install",)
 APPEND_ONLY_TABLES = (
     *(t for t in _V1_APPEND_ONLY if t != "staff_pins"),
     *_V2_APPEND_ONLY,
     *_V3_APPEND_ONLY,
     *_DEVICE_APPEND_ONLY,
+    *_CLINIC_APPEND_ONLY,
 )
 
 
@@ -265,5 +267,26 @@ CREATE TABLE device_proposal_outcomes (
 CREATE INDEX device_proposal_outcomes_session ON device_proposal_outcomes(session_id);
 """ + "".join(_append_only(t) for t in _DEVICE_APPEND_ONLY)
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V_DEVICE_OBSERVATIONS)
+# Clinic mode (issue 16): what the room's sender keeps beside the records.
+# - clinic_marks: per record table, the highest local id the clinic server has committed.
+#   The second mutable table of the file, for the same kind of reason as staff_pin_current:
+#   it is not a record but a bookmark. It only moves forward (the sender writes max(old,
+#   new)), and a mark that is lost or behind costs a harmless resend (the server inserts
+#   ON CONFLICT DO NOTHING), never a lost or doubled record.
+# - clinic_install: this file's install id, made once on the first `clinic join`, so the
+#   server can refuse a second PC claiming the same room. Append-only: never changed.
+V_CLINIC_MARKS = """
+CREATE TABLE clinic_marks (
+    table_name  TEXT PRIMARY KEY,
+    sent_id     INTEGER NOT NULL CHECK (sent_id >= 0)
+);
+
+CREATE TABLE clinic_install (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    install_id  TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+""" + "".join(_append_only(t) for t in _CLINIC_APPEND_ONLY)
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V_DEVICE_OBSERVATIONS, V_CLINIC_MARKS)
 SCHEMA_VERSION = len(MIGRATIONS)

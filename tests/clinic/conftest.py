@@ -1,4 +1,5 @@
-"""A real, throwaway PostgreSQL cluster for the clinic tests: one per test session.
+"""A real, throwaway PostgreSQL cluster for the clinic tests: one per test session, and
+one of its own for a test that kills its server (`own_cluster`, the fault test).
 
 initdb refuses to run as root (CI runs as root here), so under root the cluster is made and
 run as the `postgres` user through setpriv. The binaries come from Debian's `postgresql`
@@ -13,6 +14,7 @@ import itertools
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -93,12 +95,14 @@ class Postmaster:
             "--locale=C",
         )  # fmt: skip
 
-    def run(self, *args: str) -> None:
-        """A command as the cluster's owner (`postgres` under root); fails the test if it fails."""
+    def run(self, *args: str, check: bool = True) -> bool:
+        """A command as the cluster's owner (`postgres` under root); with `check`, fails
+        the test if it fails. Returns whether it succeeded."""
         result = subprocess.run([*self.run_as, *args], capture_output=True, text=True, check=False)
-        if result.returncode != 0:
+        if result.returncode != 0 and check:
             log = self.logfile.read_text() if self.logfile.exists() else ""
             pytest.fail(f"{args[0]} failed: {result.stderr}{result.stdout}\n{log}", pytrace=False)
+        return result.returncode == 0
 
     def pg_ctl(self, action: str, *settings: str) -> None:
         """`start`/`restart` (waiting until it accepts connections) with `-c` settings."""
@@ -107,6 +111,21 @@ class Postmaster:
                             *(f"-c {setting}" for setting in settings)])
         self.run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.logfile),
                  "-w", "-o", options, action)
+
+    def start(self, *, attempts: int = 1) -> None:
+        """pg_ctl start; after a SIGKILL the old backends may still hold shared memory for
+        a moment, so the fault test allows a few attempts (pg_ctl -w waits for each)."""
+        c = self.cluster
+        options = f"-h 127.0.0.1 -p {c.port} -k {c.socket_dir} -c fsync=off"
+        pg_ctl = [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.logfile)]
+        for attempt in range(1, attempts + 1):
+            if self.run(*pg_ctl, "-w", "-o", options, "start", check=attempt == attempts):
+                return
+
+    def kill(self) -> None:
+        """SIGKILL the postmaster (no shutdown at all), as a crash or an OOM kill would."""
+        pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, signal.SIGKILL)
 
     def remove(self) -> None:
         self.run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
@@ -119,6 +138,17 @@ def pg_cluster() -> Iterator[Cluster]:
     server.pg_ctl("start")
     try:
         yield server.cluster
+    finally:
+        server.remove()
+
+
+@pytest.fixture
+def own_cluster() -> Iterator[Postmaster]:
+    """A cluster for one test alone, which it may kill: the shared one serves the others."""
+    server = Postmaster()
+    server.start()
+    try:
+        yield server
     finally:
         server.remove()
 
@@ -154,3 +184,50 @@ def login_role(pg_cluster: Cluster, clinic_db: str, tmp_path: Path) -> LoginRole
     role.passfile.write_text(f"*:*:*:{role.name}:{role.password}\n")
     role.passfile.chmod(0o600)
     return role
+
+
+@dataclass(frozen=True)
+class ClinicServer:
+    """A clinic database set up as clinic IT would (`init`, `add-room`), and its rooms'
+    passfiles: what a room PC is given."""
+
+    cluster: Cluster
+    db: str
+    passfiles: dict[str, Path]
+
+    def room_conninfo(self, room: str) -> str:
+        """What the room's nurse or IT types as --server (no password: that is in the file)."""
+        role = self.passfiles[room].read_text().split(":")[3]
+        return self.cluster.tcp_conninfo(self.db, role)
+
+    def join_argv(self, room: str, data_dir: Path) -> list[str]:
+        return [
+            "--data-dir", str(data_dir), "clinic", "join", "--room", room,
+            "--server", self.room_conninfo(room), "--passfile", str(self.passfiles[room]),
+        ]  # fmt: skip
+
+    def admin(self) -> psycopg.Connection:
+        return psycopg.connect(self.cluster.admin_conninfo(self.db), autocommit=True)
+
+    def keys(self, table: str) -> list[tuple[str, int]]:
+        """Every (room, local_id) of a table, duplicates kept (the PK forbids them anyway)."""
+        with self.admin() as conn:
+            query = sql.SQL("SELECT room, local_id FROM {} ORDER BY room, local_id")
+            return [(r, int(i)) for r, i in conn.execute(query.format(sql.Identifier(table)))]
+
+
+def make_clinic(cluster: Cluster, db: str, folder: Path, *rooms: str) -> ClinicServer:
+    from session_app.clinic.server import add_room, init_clinic
+
+    init_clinic(cluster.admin_conninfo(db))
+    passfiles = {}
+    for number, room in enumerate(rooms, start=1):
+        passfiles[room] = folder / f"room{number}.pgpass"
+        add_room(cluster.admin_conninfo(db), room, passfiles[room])
+    return ClinicServer(cluster, db, passfiles)
+
+
+@pytest.fixture
+def clinic(pg_cluster: Cluster, clinic_db: str, tmp_path: Path) -> ClinicServer:
+    """A clinic server with two rooms on the shared cluster."""
+    return make_clinic(pg_cluster, clinic_db, tmp_path, "Room 1", "Room 2")

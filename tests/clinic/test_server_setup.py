@@ -40,6 +40,8 @@ ONE_ROW = {
     " VALUES (%s, %s, 1, 2, '2026-12-01T09:22:00+00:00')",
     "session_ends": "INSERT INTO session_ends (room, local_id, session_local_id, ended_at,"
     " ended_by) VALUES (%s, %s, 1, '2026-12-01T11:00:00+00:00', 'AB')",
+    "settings_versions": "INSERT INTO settings_versions (room, local_id, saved_at)"
+    " VALUES (%s, %s, '2026-12-01T08:00:00+00:00')",
 }
 
 

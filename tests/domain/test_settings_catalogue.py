@@ -63,8 +63,9 @@ def test_importing_only_the_settings_gives_every_setting(everything: dict[str, A
     assert {"media_folders", "temperature_unit", "iv.after_infusion"} <= set(alone["keys"])
     # 28, three REMS clinic fields, the advisory tint, the planned infusion, weight required
     # (IV, REMS) and the IV concentration (issue 15); the monitor feed's three and the
-    # sustained-breach SpO2 limit and hold time (issue 17)
-    assert len(alone["keys"]) == 41
+    # sustained-breach SpO2 limit and hold time (issue 17); the clinic room, server,
+    # passfile (issue 16)
+    assert len(alone["keys"]) == 44
 
 
 @pytest.mark.parametrize(
