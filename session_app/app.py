@@ -528,12 +528,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "clinic":  # the server (and, for `join`, the room's store)
         from session_app.clinic.cli import run_clinic
 
-        return run_clinic(args)
+        return run_clinic(args, _open_store)  # `join` opens the room's store
     if args.command == "monitor-sim":  # a simulated device: no data dir, no store
         from session_app.devices.sim_cli import run_monitor_sim
 
         return run_monitor_sim(args)
-        return run_clinic(args, _open_store)  # `join` opens the room's store
     from session_app.config import DataDirError
     from session_app.store import StoreError
 
