@@ -423,6 +423,8 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
         _place(app, staff, args.staff_screen, default=0)
         staff.show()
     sender = _start_clinic_sender(store)
+    if sender is not None:
+        staff.show_clinic_status(sender)  # "Clinic server not reachable since … — N waiting"
     code = app.exec()
     if sender is not None:
         sender.stop()

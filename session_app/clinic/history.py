@@ -8,16 +8,18 @@ those). A short connect and statement timeout bound the wait; any failure become
 `ClinicUnavailable` line for the list, never a traceback.
 
 Until the sender's join settings land, the room's connection comes from
-`clinic_history(conninfo, passfile)`, which the lead wires to those settings.
+`history_of_joined_room(settings)`, which the staff panel asks for.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from session_app.clinic.link import ClinicLink
 from session_app.domain.clock import from_iso
 
 TIMEOUT_S = 3  # libpq's connect_timeout counts whole seconds (2 at least)
@@ -75,7 +77,7 @@ class ClinicHistory:
     (the password never appears in the conninfo or on a command line)."""
 
     conninfo: str
-    passfile: Path
+    passfile: Path | None  # None: libpq's default (~/.pgpass), as the sender uses
     timeout_s: int = TIMEOUT_S
 
     def sessions_of(self, patient_id: str) -> list[ClinicSession]:
@@ -88,7 +90,7 @@ class ClinicHistory:
         try:
             conn = psycopg.connect(
                 self.conninfo,
-                passfile=str(self.passfile),
+                **({"passfile": str(self.passfile)} if self.passfile else {}),
                 connect_timeout=self.timeout_s,
                 options=f"-c statement_timeout={self.timeout_s * 1000}",
             )
@@ -128,6 +130,12 @@ class ClinicHistory:
         )
 
 
-def clinic_history(conninfo: str, passfile: Path | str) -> ClinicHistory:
+def clinic_history(conninfo: str, passfile: Path | str | None) -> ClinicHistory:
     """The history read of a joined room, from its join settings (conninfo, passfile)."""
-    return ClinicHistory(conninfo, Path(passfile))
+    return ClinicHistory(conninfo, Path(passfile) if passfile else None)
+
+
+def history_of_joined_room(settings: Mapping[str, object]) -> ClinicHistory | None:
+    """The history read for the room's join settings (`clinic join`); None on its own."""
+    link = ClinicLink.from_settings(settings)
+    return None if link is None else clinic_history(link.server, link.passfile)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from session_app.clinic.history import history_of_joined_room
 from session_app.domain.session import TreatmentSession
 from session_app.domain.settings import resolve_settings
 from session_app.monitoring import MonitoringService
@@ -119,7 +120,8 @@ class StaffPanel(QMainWindow):
 
         # the parts
         self.start_form = StartSessionForm(self.service.start_session)
-        self.sessions_list = PastSessionsList(store)
+        # a joined room also lists the clinic's sessions of a patient from other rooms
+        self.sessions_list = PastSessionsList(store, history_of_joined_room(store.load_settings()))
         self.vitals_form = VitalsForm(self.service, self.clock, unit)
         self.event_form = EventForm(self.service)
         self.alerts = AlertsPanel(store, self.service)

@@ -109,3 +109,19 @@ def test_a_room_that_has_not_joined_shows_no_room_column_and_asks_no_server(
     qtbot.keyClicks(listing.search, "P-1")
     assert listing.table.isColumnHidden(COLUMNS.index("Room"))
     assert not listing.clinic_notice.isVisible()
+
+
+def test_the_staff_panel_of_a_joined_room_asks_the_clinic_for_a_patients_sessions(
+    qtbot, store: SessionStore, clock: ManualClock
+) -> None:
+    from session_app.monitoring import MonitoringService as Service
+    from session_app.ui.staff.panel import StaffPanel
+
+    unreachable = f"host=127.0.0.1 port={_free_port()} dbname=clinic user=clinic_room_1"
+    Service(store, clock).save_settings({"clinic.room": "Room 1", "clinic.server": unreachable})
+    panel = StaffPanel(Service(store, clock), now_playing=None, require_pin=False)
+    qtbot.addWidget(panel)
+    panel.show()
+    listing = panel.sessions_list
+    qtbot.keyClicks(listing.search, "P-1")
+    qtbot.waitUntil(lambda: listing.clinic_notice.text() == NOT_REACHABLE, timeout=10_000)
