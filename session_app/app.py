@@ -97,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     from session_app.clinic.cli import add_clinic_command
 
     add_clinic_command(commands)
+    from session_app.station_app import add_station_command
+
+    add_station_command(commands)
     return parser
 
 
@@ -469,6 +472,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from session_app.clinic.cli import run_clinic
 
         return run_clinic(args)
+    if args.command == "station":  # the clinic server and the station's own PIN store
+        from session_app.station_app import run_station
+
+        return run_station(args, argv)
     from session_app.config import DataDirError
     from session_app.store import StoreError
 

@@ -139,6 +139,7 @@ class Clinic:
 
 def clinic(cluster: Cluster, db: str, folder: Path, start: datetime) -> Iterator[Clinic]:
     """A clinic for one test (use as a fixture body); its room stores closed afterwards."""
+    folder.mkdir(parents=True, exist_ok=True)
     made = Clinic(cluster, db, init_server(cluster, db), folder, start)
     try:
         yield made
