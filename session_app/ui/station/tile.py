@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from session_app.clinic.board import RoomTile
 from session_app.ui.staff.widgets import set_text
@@ -33,6 +41,8 @@ class RoomTileWidget(QFrame):
         self.setAccessibleName(f"{room} tile")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        # The grid's columns set the width; a long alert wraps instead of widening a tile.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         def label(name: str, accessible: str) -> QLabel:
             made = plain_label("", name, f"{room} {accessible}")
@@ -61,10 +71,11 @@ class RoomTileWidget(QFrame):
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(2)
         layout.addLayout(top)
-        for widget in (self.patient, self.dose, self.next_check):
+        # Last heard comes right under the name: a stale tile says so before any value.
+        for widget in (self.heard, self.patient, self.dose, self.next_check):
             layout.addWidget(widget)
         layout.addLayout(self.grid)
-        for widget in (self.alerts, self.rems, self.heard):
+        for widget in (self.alerts, self.rems):
             layout.addWidget(widget)
         layout.addStretch(1)
 

@@ -103,6 +103,8 @@ class StationWindow(QWidget):
         self.grid = QGridLayout(self.grid_widget)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(8)
+        for column in range(COLUMNS):  # equal columns, whatever a tile's text
+            self.grid.setColumnStretch(column, 1)
         scroll = QScrollArea()
         named(scroll, "Room tiles area", "StationScroll")
         scroll.setWidgetResizable(True)
