@@ -13,15 +13,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 
 from session_app.app import main
-from session_app.clinic.board import Board, Phase, Reading, RoomTile, TileAlert
+from session_app.clinic.board import Board, FeedUpdate, Phase, Reading, RoomTile, TileAlert
 from session_app.clinic.station_feed import StationFeed
-from session_app.domain.clock import ManualClock
+from session_app.domain.clock import ManualClock, format_local
 from session_app.domain.pin import hash_pin
 from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
 from session_app.ui.station.tile import RoomTileWidget
 from session_app.ui.station.window import FeedBridge, StationWindow
-from tests.clinic.conftest import Cluster
+from tests.clinic.conftest import Cluster, _free_port
 from tests.clinic.server_seed import Clinic, clinic, rems_session_after_dose
 from tests.seeding import record
 from tests.ui.test_locked_accessibility import bus_texts
@@ -93,7 +93,7 @@ def test_a_tile_shows_a_seeded_rooms_latest_values(qtbot, site: Clinic, station:
     _wait_for_text(qtbot, tile, "BP 152/94 mmHg")
     assert tile.patient.text() == "RT-7 · Esketamine nasal spray (REMS)"
     assert tile.phase.text() == "After dosing" and tile.dose.text() == "40 min since dose"
-    assert tile.readings["BP"].text() == "BP 152/94 mmHg (" + tile.readings["BP"].text()[16:]
+    assert tile.readings["BP"].text().startswith("BP 152/94 mmHg (")  # with its time
     assert tile.readings["SpO2"].text().startswith("SpO2 98 %")
     assert tile.rems.text().startswith("REMS form incomplete")
     assert not station.window.server_note.isVisible()
@@ -203,10 +203,8 @@ def test_every_control_has_a_name_and_twelve_rooms_fit_1366x768(
     qtbot, station: Station
 ) -> None:
     station.unlock()
-    board = station.window.board
-    board._rooms.update({f"Room {n}": board._rooms.get(f"Room {n}") or _records(n)
-                         for n in range(1, 13)})  # fmt: skip
-    station.window.redraw()
+    names = tuple(f"Room {n}" for n in range(1, 13))
+    station.window.feed_update(FeedUpdate(START, names))  # twelve rooms, nothing sent yet
     qtbot.waitUntil(lambda: len(station.window.tiles) == 12)
     for tile in station.window.tiles.values():
         tile.show_tile(_busy_tile(tile.room))
@@ -230,16 +228,41 @@ def test_room_text_is_shown_as_written_never_as_markup(qtbot) -> None:
     assert widget.patient.text().startswith("<img src=x>")
 
 
-def test_station_refuses_a_bad_server_string_in_one_line(capsys) -> None:
-    assert main(["station", "--server", "host"]) == 2
+def test_an_unreachable_server_is_said_plainly_with_since_when(qtbot, tmp_path: Path) -> None:
+    store = SessionStore.open(tmp_path / "station.sqlite3")
+    store.set_pin(hash_pin(PIN))
+    pins = MonitoringService(store, ManualClock(START))
+    bridge = FeedBridge()
+    window = StationWindow(Board(), bridge, pins, pins.set_pin, pins.clock)
+    qtbot.addWidget(window)
+    nobody = f"host=127.0.0.1 port={_free_port()} dbname=clinic user=nurse connect_timeout=2"
+    feed = StationFeed(nobody, bridge.on_update, bridge.on_status, clock=pins.clock)
+    window.show()
+    Station(window, feed, pins.clock, pins, qtbot).unlock()
+    feed.start()
+    try:
+        qtbot.waitUntil(lambda: window.server_note.isVisible(), timeout=WAIT_MS)
+    finally:
+        window.stop()
+        feed.stop()
+        store.close()
+    since = format_local(START, with_date=False)
+    assert window.server_note.text().startswith(f"Clinic server not reachable since {since}")
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--server", "host"], "not a valid connection string"),
+        (["--server", "host=db", "--passfile", "/nonexistent/pgpass"], "not a readable file"),
+        (["--server", "host=db", "--stale-after", "0"], "--stale-after"),
+    ],
+)
+def test_station_refuses_bad_options_in_one_line(capsys, argv: list[str], words: str) -> None:
+    assert main(["station", *argv]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("session-app: ") and "Traceback" not in err
-
-
-def _records(n: int):  # a room the board knows, with nothing received yet
-    from session_app.clinic.board import RoomRecords
-
-    return RoomRecords(f"Room {n}")
+    assert words in err
 
 
 def _busy_tile(room: str, patient: str = "AB-1234") -> RoomTile:
