@@ -6,7 +6,8 @@ once; a slow timer fetches every room (the fallback if a notification is lost), 
 does every (re)connection. Each table is fetched behind a mark per room (local ids only
 grow: a room sends each table in id order). The UI thread never waits on the network:
 it gets `FeedUpdate`s and `ServerStatus`es through the callbacks, which run on the feed's
-thread (the Qt side re-emits them as queued signals). Qt-free.
+thread and only queue them (ui.station.window.FeedBridge; its UI-thread timer takes them
+off). Qt-free.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Thin: the board (clinic.board) holds the records and makes the tiles; the feed
 (clinic.station_feed) runs on its own thread and reaches this window only through
-`FeedBridge`'s signals (queued to the UI thread), so the window never waits on the
+`FeedBridge`, a queue the UI thread empties on a timer, so the window never waits on the
 network. A slow timer redraws the tiles (countdowns, minutes since dose, stale). While
 locked the board is not covered but taken out of view (a stacked widget shows only the
 lock page), and an open summary is hidden until the PIN is given again.
@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from queue import Empty, SimpleQueue
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -39,20 +40,46 @@ from session_app.ui.theme import load_qss
 
 COLUMNS = 4  # 12 rooms: 4 x 3 tiles at 1366 x 768
 REDRAW_MS = 5000
+DRAIN_MS = 100  # how often the UI thread takes the feed's reports (well within 1 s)
 
 
 class FeedBridge(QObject):
-    """The feed's callbacks as signals: emitted on the feed's thread, delivered (queued) on
-    the UI thread, where this object lives."""
+    """The feed's callbacks, handed to the UI thread. The feed's thread only puts them on
+    a queue; a timer of the UI thread takes them off and emits the signals there, so no
+    Qt object is touched from the feed's thread (PySide's cross-thread emits from a
+    Python thread are not safe in every release; the Friture habit: a timer reads a
+    buffer). Create it on the UI thread."""
 
     update = Signal(object)  # FeedUpdate
     status = Signal(object)  # ServerStatus
 
+    def __init__(self, parent: QObject | None = None, interval_ms: int = DRAIN_MS) -> None:
+        super().__init__(parent)
+        self._queue: SimpleQueue[FeedUpdate | ServerStatus] = SimpleQueue()
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.drain)
+        self.timer.start()
+
     def on_update(self, update: FeedUpdate) -> None:
-        self.update.emit(update)
+        """Any thread."""
+        self._queue.put(update)
 
     def on_status(self, status: ServerStatus) -> None:
-        self.status.emit(status)
+        """Any thread."""
+        self._queue.put(status)
+
+    def drain(self) -> None:
+        """UI thread: emit what the feed reported since the last turn, in order."""
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except Empty:
+                return
+            if isinstance(item, FeedUpdate):
+                self.update.emit(item)
+            else:
+                self.status.emit(item)
 
 
 class StationWindow(QWidget):
@@ -126,6 +153,7 @@ class StationWindow(QWidget):
         self.lock_screen.unlocked.connect(self.show_board)
         self.setup_page.pin_set.connect(self.show_board)
         self.lock_button.clicked.connect(self.lock)
+        self._bridge = bridge
         bridge.update.connect(self.feed_update)
         bridge.status.connect(self.feed_status)
         self.redraw_timer = QTimer(self)
@@ -163,12 +191,14 @@ class StationWindow(QWidget):
         (first or self.lock_button).setFocus()
 
     # -- the feed -----------------------------------------------------------------------
+    @Slot(object)
     def feed_update(self, update: FeedUpdate) -> None:
         changed = self.board.apply(update, self._clock.now())
         self.board.set_status(ServerStatus(True))
         self._show_server_note()
         self.redraw(changed)
 
+    @Slot(object)
     def feed_status(self, status: ServerStatus) -> None:
         self.board.set_status(status)
         self._show_server_note()
@@ -236,6 +266,7 @@ class StationWindow(QWidget):
 
     def stop(self) -> None:
         """Stop the timers before the PIN store closes (at exit, or a test's end)."""
+        self._bridge.timer.stop()
         self.redraw_timer.stop()
         self.idle.timer.stop()
 
