@@ -142,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     from session_app.devices.sim_cli import add_monitor_sim_command
 
     add_monitor_sim_command(commands)
+    from session_app.station_app import add_station_command
+
+    add_station_command(commands)
     return parser
 
 
@@ -535,6 +538,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from session_app.devices.sim_cli import run_monitor_sim
 
         return run_monitor_sim(args)
+    if args.command == "station":  # the clinic server and the station's own PIN store
+        from session_app.station_app import run_station
+
+        return run_station(args, argv)
     from session_app.config import DataDirError
     from session_app.store import StoreError
 

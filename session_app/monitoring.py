@@ -42,7 +42,7 @@ from session_app.domain.schedule import (
     Schedule,
     ScheduleCounts,
     ScheduleStatus,
-    anchors_from_events,
+    session_schedule,
 )
 from session_app.domain.session import NewSession, TreatmentSession, require_weight
 from session_app.domain.session_protocol import session_protocol
@@ -592,14 +592,8 @@ class MonitoringService:
 
     # -- schedule ---------------------------------------------------------------
     def schedule(self, session_id: int) -> Schedule:
-        events = self.store.events(session_id)
-        dose_at, infusion_end_at = anchors_from_events(events)
-        plan = self._plan(session_id, events)
-        return Schedule(
-            self.protocol(session_id),
-            dose_at,
-            infusion_end_at,
-            planned_end=plan.expected_end if plan else None,
+        return session_schedule(
+            self.protocol(session_id), self.store.events(session_id), self.clock.now()
         )
 
     def infusion_plan(self, session_id: int) -> infusion.InfusionPlan | None:

@@ -52,7 +52,8 @@ class AlertGroup:
         return tuple(a.message for a in self.alerts)
 
 
-def _by_severity(alert: AlertRecord) -> tuple[int, datetime, int]:
+def by_severity(alert: AlertRecord) -> tuple[int, datetime, int]:
+    """Sort key: the most severe first, then the oldest (the staff panel and the station)."""
     return (-alert.severity.rank, alert.raised_at, alert.id)
 
 
@@ -63,7 +64,7 @@ def group_alerts(alerts: Iterable[AlertRecord]) -> list[AlertGroup]:
     for alert in alerts:
         key = ("check", alert.check_id) if alert.check_id is not None else ("alert", alert.id)
         by_key.setdefault(key, []).append(alert)
-    groups = [AlertGroup(tuple(sorted(found, key=_by_severity))) for found in by_key.values()]
+    groups = [AlertGroup(tuple(sorted(found, key=by_severity))) for found in by_key.values()]
     return sorted(groups, key=lambda g: (-g.severity.rank, g.raised_at, g.ids[0]))
 
 

@@ -25,6 +25,7 @@ from enum import Enum
 from session_app.domain import events as ev
 from session_app.domain.clock import format_local
 from session_app.domain.corrections import current
+from session_app.domain.infusion import infusion_plan
 from session_app.domain.protocols import Anchor, Protocol
 from session_app.domain.records import SessionEvent
 from session_app.domain.vitals import VitalsCheck
@@ -347,3 +348,18 @@ class Schedule:
     def monitoring_ends_at(self) -> datetime | None:
         """When the protocol's minimum monitoring time is reached (None if not yet known)."""
         return self.protocol.monitoring_ends_at(self.dose_at, self.infusion_end_at)
+
+
+def session_schedule(
+    protocol: Protocol, events: Sequence[SessionEvent], now: datetime
+) -> Schedule:
+    """A session's schedule from its timeline: the dose and infusion-end anchors, and the
+    infusion's planned end at `now`. The room's monitoring service and the clinic station
+    both build it here, so the room and the charge nurse agree on what is due."""
+    dose_at, infusion_end_at = anchors_from_events(events)
+    plan = infusion_plan(
+        events, protocol.planned_infusion_min, now, dose_starts=protocol.uses_infusion
+    )
+    return Schedule(
+        protocol, dose_at, infusion_end_at, planned_end=plan.expected_end if plan else None
+    )

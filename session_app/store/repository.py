@@ -21,13 +21,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from session_app.domain.alerts import Severity
 from session_app.domain.clock import Clock, SystemClock, from_iso, to_iso
 from session_app.domain.corrections import AlertResolution
 from session_app.domain.pin import SET_IN_PANEL, PinAttempts, PinHash
 from session_app.domain.records import AlertRecord, SessionEvent
 from session_app.domain.session import NewSession, TreatmentSession
-from session_app.domain.vitals import MEASURE_NAMES, YES_NO_NAMES, VitalsCheck, VitalSigns
+from session_app.domain.vitals import VitalsCheck, VitalSigns
+from session_app.store import rows as stored
 from session_app.store.db import (
     BUSY_TIMEOUT_MS,
     StoreError,
@@ -44,7 +44,7 @@ log = logging.getLogger("session_app.store")
 
 Listener = Callable[["Change"], None]
 
-_CHECK_COLUMNS = (*MEASURE_NAMES, "note", "recorded_by")
+_CHECK_COLUMNS = stored.SIGNS_COLUMNS
 
 
 class ChangeKind(StrEnum):
@@ -252,24 +252,16 @@ class SessionStore(DeviceRecords):
         return self.session(session_id)
 
     _SESSION_SQL = (
-        "SELECT s.id, s.patient_id, s.protocol_name, s.staff_initials, s.started_at, s.weight_kg,"
-        " s.protocol_json, e.ended_at, e.ended_by FROM sessions s"
+        f"SELECT {', '.join('s.' + c for c in stored.SESSION_COLUMNS)},"
+        f" {', '.join('e.' + c for c in stored.SESSION_END_COLUMNS)} FROM sessions s"
         " LEFT JOIN session_ends e ON e.session_id = s.id"
     )
 
     @staticmethod
     def _session_from_row(row: tuple[Any, ...]) -> TreatmentSession:
-        return TreatmentSession(
-            id=row[0],
-            patient_id=row[1],
-            protocol_name=row[2],
-            staff_initials=row[3],
-            started_at=from_iso(row[4]),
-            weight_kg=row[5],
-            protocol=json.loads(row[6]),
-            ended_at=from_iso(row[7]) if row[7] else None,
-            ended_by=row[8] or "",
-        )
+        cut = len(stored.SESSION_COLUMNS)
+        end = stored.named(stored.SESSION_END_COLUMNS, row[cut:]) if row[cut] else None
+        return stored.session_record(stored.named(stored.SESSION_COLUMNS, row[:cut]), end)
 
     def session(self, session_id: int) -> TreatmentSession:
         row = self._read_one(self._SESSION_SQL + " WHERE s.id = ?", (session_id,))
@@ -299,29 +291,11 @@ class SessionStore(DeviceRecords):
         return json.loads(row[0]) if row else {}
 
     # -- vitals checks -------------------------------------------------------
-    _CHECK_SQL = (
-        "SELECT id, session_id, taken_at, entered_at, is_baseline, due_at, late, corrects_id,"
-        f" correction_reason, {', '.join(_CHECK_COLUMNS)} FROM vitals_checks"
-    )
+    _CHECK_SQL = f"SELECT {', '.join(stored.CHECK_COLUMNS)} FROM vitals_checks"
 
     @staticmethod
     def _check_from_row(row: tuple[Any, ...]) -> VitalsCheck:
-        values = dict(zip(_CHECK_COLUMNS, row[9:], strict=True))
-        for name in YES_NO_NAMES:
-            if values[name] is not None:
-                values[name] = bool(values[name])
-        return VitalsCheck(
-            id=row[0],
-            session_id=row[1],
-            taken_at=from_iso(row[2]),
-            entered_at=from_iso(row[3]),
-            is_baseline=bool(row[4]),
-            due_at=from_iso(row[5]) if row[5] else None,
-            late=bool(row[6]),
-            corrects_id=row[7],
-            correction_reason=row[8],
-            signs=VitalSigns(**values),
-        )
+        return stored.check_record(stored.named(stored.CHECK_COLUMNS, row))
 
     def check(self, check_id: int) -> VitalsCheck:
         row = self._read_one(self._CHECK_SQL + " WHERE id = ?", (check_id,))
@@ -476,25 +450,12 @@ class SessionStore(DeviceRecords):
         return self._events_where("session_id = ?", session_id)
 
     def _events_where(self, clause: str, value: int) -> list[SessionEvent]:
-        rows = self._read(
-            "SELECT id, session_id, kind, occurred_at, entered_at, recorded_by, details_json,"
-            f" corrects_id, correction_reason FROM events WHERE {clause} ORDER BY occurred_at, id",
+        found = self._read(
+            f"SELECT {', '.join(stored.EVENT_COLUMNS)} FROM events WHERE {clause}"
+            " ORDER BY occurred_at, id",
             (value,),
         )
-        return [
-            SessionEvent(
-                id=r[0],
-                session_id=r[1],
-                kind=r[2],
-                occurred_at=from_iso(r[3]),
-                entered_at=from_iso(r[4]),
-                recorded_by=r[5],
-                details=json.loads(r[6]),
-                corrects_id=r[7],
-                correction_reason=r[8],
-            )
-            for r in rows
-        ]
+        return [stored.event_record(stored.named(stored.EVENT_COLUMNS, r)) for r in found]
 
     # -- alerts --------------------------------------------------------------
     def acknowledge_alert(self, alert_id: int, acked_by: str, response: str = "") -> AlertRecord:
@@ -540,38 +501,29 @@ class SessionStore(DeviceRecords):
 
     def alert_resolutions(self, session_id: int) -> list[AlertResolution]:
         """The session's alerts resolved by a correction, in the order they were resolved."""
-        rows = self._read(
-            "SELECT r.alert_id, r.correction_id, r.resolved_by, r.resolved_at"
+        found = self._read(
+            f"SELECT {', '.join('r.' + c for c in stored.RESOLUTION_COLUMNS)}"
             " FROM alert_resolutions r JOIN alerts a ON a.id = r.alert_id"
             " WHERE a.session_id = ? ORDER BY r.id",
             (session_id,),
         )
-        return [AlertResolution(r[0], r[1], r[2], from_iso(r[3])) for r in rows]
+        return [stored.resolution_record(stored.named(stored.RESOLUTION_COLUMNS, r)) for r in found]
 
     def _alerts_where(self, clause: str, value: int) -> list[AlertRecord]:
-        rows = self._read(
-            "SELECT a.id, a.session_id, a.check_id, a.severity, a.rule, a.measure, a.value,"
-            " a.message, a.raised_at, k.acked_by, k.acked_at, k.response FROM alerts a"
+        found = self._read(
+            f"SELECT {', '.join('a.' + c for c in stored.ALERT_COLUMNS)},"
+            f" {', '.join('k.' + c for c in stored.ACK_COLUMNS)} FROM alerts a"
             f" LEFT JOIN alert_acks k ON k.alert_id = a.id WHERE {clause}"
             " ORDER BY a.raised_at, a.id",
             (value,),
         )
+        cut = len(stored.ALERT_COLUMNS)
         return [
-            AlertRecord(
-                id=r[0],
-                session_id=r[1],
-                check_id=r[2],
-                severity=_severity(r[3]),
-                rule=r[4],
-                measure=r[5],
-                value=r[6],
-                message=r[7],
-                raised_at=from_iso(r[8]),
-                acked_by=r[9] or "",
-                acked_at=from_iso(r[10]) if r[10] else None,
-                ack_response=r[11] or "",
+            stored.alert_record(
+                stored.named(stored.ALERT_COLUMNS, r[:cut]),
+                stored.named(stored.ACK_COLUMNS, r[cut:]) if r[cut + 1] else None,
             )
-            for r in rows
+            for r in found
         ]
 
     # -- clinic settings -----------------------------------------------------
@@ -713,11 +665,3 @@ class SessionStore(DeviceRecords):
         if not self.session(session_id).is_open:
             raise StoreWriteError(f"Session {session_id} has ended; it is read-only.")
 
-
-def _severity(stored: str) -> Severity:
-    """The typed severity of a stored alert; a value this version does not know ranks as
-    an alert (what every view assumed before the severity was typed)."""
-    try:
-        return Severity(stored)
-    except ValueError:
-        return Severity.ALERT

@@ -1,0 +1,1 @@
+"""The charge nurse's station: a read-only board of every room (issue 16)."""
