@@ -233,6 +233,10 @@ class StationWindow(QWidget):
         for index, name in enumerate(names):
             self.grid.addWidget(self.tiles[name], index // COLUMNS, index % COLUMNS)
             self.tiles[name].show()  # a child added to a shown window is not shown by itself
+        rows = -(-len(names) // COLUMNS)
+        for row in range(rows):
+            self.grid.setRowStretch(row, 0)
+        self.grid.setRowStretch(rows, 1)  # tiles keep their height; the space stays below
         previous: QWidget | None = None
         for name in names:  # Tab goes through the tiles in board order
             if previous is not None:

@@ -280,3 +280,19 @@ def _busy_tile(room: str, patient: str = "AB-1234") -> RoomTile:
                 TileAlert("Alert", "SpO2 90 % < 92")),
         rems_text="REMS form incomplete (9 missing)",
     )  # fmt: skip
+
+
+def test_a_tile_keeps_its_own_height_however_few_rooms_there_are(
+    qtbot, site: Clinic, station: Station
+) -> None:
+    room = site.add_room("Room 1")
+    rems_session_after_dose(room, "RT-8", minutes_after=20, systolic=130, diastolic=80)
+    station.clock.set(room.clock.now())
+    room.send()
+    station.unlock()
+    station.feed.poll_soon()
+    qtbot.waitUntil(lambda: "Room 1" in station.window.tiles, timeout=WAIT_MS)
+    station.window.resize(1366, 768)
+    tile = station.tile("Room 1")
+    _wait_for_text(qtbot, tile, "BP 130/80 mmHg")
+    qtbot.waitUntil(lambda: tile.height() < station.window.height() / 2, timeout=WAIT_MS)
