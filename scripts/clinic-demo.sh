@@ -130,8 +130,22 @@ for i in 1 2; do
     "${APP[@]}" --data-dir "$dir" &
     started+=("$!")
 done
-"${APP[@]}" station --server "$tcp user=clinic_station_demo passfile=$station_pass" &
+# The station's own PIN (its store under its --data-dir), so it opens at the lock screen.
+mkdir -p "$root/station"
+echo "$DEMO_PIN" | "$PY" -c '
+import sys
+from pathlib import Path
+from session_app.domain.pin import hash_pin
+from session_app.station_app import STATION_STORE
+from session_app.store import SessionStore
+store = SessionStore.open(Path(sys.argv[1]) / STATION_STORE)
+store.set_pin(hash_pin(sys.stdin.readline().strip()))
+store.close()' "$root/station"
+# Last, once the rooms' full-screen patient windows are up, so the board is the window on top.
+sleep "${CLINIC_DEMO_STATION_DELAY:-8}"
+"${APP[@]}" station --server "$tcp user=clinic_station_demo passfile=$station_pass" \
+    --data-dir "$root/station" &
 started+=("$!")
 
-say "two rooms and the station are running; the staff PIN is $DEMO_PIN. Ctrl+C stops all."
+say "two rooms and the station are running; the staff PIN (rooms and station) is $DEMO_PIN. Ctrl+Alt+S on a room shows its staff panel. Ctrl+C stops all."
 wait "${started[@]}" || true

@@ -335,7 +335,7 @@ class Board:
         next_text, overdue = "", False
         if session.is_open:
             status = schedule.status(checks, now)
-            next_text = status.text
+            next_text = _next_check_text(status.next_due, now) or status.text
             overdue = status.state in (DueState.OVERDUE_AMBER, DueState.OVERDUE_RED)
         in_force = current(checks)
         resolved = {r.alert_id for r in records.alert_resolutions(session.id)}
@@ -392,3 +392,14 @@ class Board:
         """The session's read-only summary from the server's rows (domain.summary)."""
         return build_summary(SessionRecord.load(self._rooms[room], session_id), now)
 
+
+def _next_check_text(due: datetime | None, now: datetime) -> str:
+    """ "Next check due 15:35 (in 39 min)" or "Check overdue since 15:35 (7 min)": a time of
+    day, which stays true between the board's redraws (a seconds countdown would not)."""
+    if due is None:
+        return ""
+    at = format_local(due, with_date=False)
+    minutes = int(abs((due - now).total_seconds()) // 60)
+    if due >= now:
+        return f"Next check due {at} (in {minutes} min)" if minutes else f"Next check due {at}"
+    return f"Check overdue since {at} ({minutes} min)"
