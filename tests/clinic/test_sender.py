@@ -294,3 +294,30 @@ def test_a_room_on_its_own_never_imports_the_driver(data_dir: Path) -> None:
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          check=True).stdout  # fmt: skip
     assert out.strip() == "[]"
+
+
+def test_a_wrong_password_is_one_line_in_the_staff_strip_and_the_log_and_saving_goes_on(
+    qtbot, clinic: ClinicServer, service: MonitoringService, store: SessionStore,
+    clock: ManualClock, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    stopping: list[ClinicSender],
+) -> None:  # fmt: skip
+    from session_app.ui.staff.clinic_notice import ClinicNotice
+
+    fields = clinic.passfiles["Room 1"].read_text().strip().split(":")
+    wrong = tmp_path / "wrong.pgpass"
+    wrong.write_text(":".join([*fields[:4], "not-the-password"]) + "\n")
+    wrong.chmod(0o600)
+    link = ClinicLink(room="Room 1", server=clinic.room_conninfo("Room 1"), passfile=str(wrong))
+    sender = ClinicSender(store.path, link, subscribe=store.subscribe, backoff=FAST)
+    stopping.append(sender)
+    sender.start()
+    write_session(service, clock, patient="PHI-0815")  # the room saves whatever the server says
+    assert sender.wait_for(lambda s: "password" in s.problem and s.waiting > 0, SETTLE_S)
+    notice = ClinicNotice(sender, clock)
+    qtbot.addWidget(notice)
+    line = notice.label.text()
+    assert line.startswith("Clinic: password refused for role ") and "\n" not in line
+    assert "records waiting" in line and "not-the-password" not in line
+    logged = [r.getMessage() for r in caplog.records if r.name == "session_app.clinic.sender"]
+    assert len(logged) == 1 and "password refused" in logged[0]
+    assert "PHI-0815" not in caplog.text and "not-the-password" not in caplog.text
