@@ -9,6 +9,7 @@ passed in, so a summary of an open session says "so far" without reading a clock
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
@@ -388,8 +389,9 @@ class MonitorTrace:
         return sum(n for _, n in self.implausible)
 
 
-def monitor_trace(record: SessionRecord) -> MonitorTrace | None:
-    """The trace summary of the session's device values; None without any."""
+def monitor_trace(record: SessionRecord, as_of: datetime) -> MonitorTrace | None:
+    """The trace summary of the session's device values; None without any. The last
+    interval ends at `as_of` (the session's end) rather than 15 minutes after its start."""
     # here, not at the top: devices.trace_summary reads session_app.trends, which reads
     # this module's RecordSource
     from session_app.devices.trace_summary import summarise
@@ -405,7 +407,10 @@ def monitor_trace(record: SessionRecord) -> MonitorTrace | None:
             flagged[v.measure] = flagged.get(v.measure, 0) + 1
     order = {m: i for i, m in enumerate(MEASURE_NAMES)}
     return MonitorTrace(
-        intervals=tuple(summarise(values, record.session.started_at)),
+        intervals=tuple(
+            dataclasses.replace(i, end=min(i.end, max(as_of, i.start)))
+            for i in summarise(values, record.session.started_at)
+        ),
         implausible=tuple(sorted(flagged.items(), key=lambda kv: order.get(kv[0], len(order)))),
         devices=tuple(devices),
     )
@@ -549,7 +554,7 @@ def build_summary(record: SessionRecord, now: datetime) -> SessionSummary:
             if _is_rems(record.session, protocol)
             else None
         ),
-        monitor=monitor_trace(record),
+        monitor=monitor_trace(record, as_of),
     )
 
 

@@ -31,7 +31,8 @@ def test_the_continuous_values_are_summarised_per_15_minutes_with_the_implausibl
     store: SessionStore, clock: ManualClock
 ) -> None:
     seeded = seed_monitor_session(store, clock, trace_minutes=20)
-    trace = load_summary(store, seeded.session_id, clock.now()).monitor
+    summary = load_summary(store, seeded.session_id, clock.now())
+    trace = summary.monitor
     assert trace is not None
     start = seeded.started_at
     rows = [(i.start - start, i.measure, i.low, i.high, i.count) for i in trace.intervals]
@@ -43,6 +44,8 @@ def test_the_continuous_values_are_summarised_per_15_minutes_with_the_implausibl
         (second, "heart_rate", 70, 80, 301),
         (second, "spo2", 96, 99, 300),
     ]
+    # the last interval ends with the session, not 15 minutes after its start
+    assert trace.intervals[-1].end == summary.session.ended_at
     assert trace.implausible == (("spo2", 2),)
     assert set(trace.devices) == {device_label(OXIMETER), device_label(GE_DEVICE)}
 
