@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, runtime_checkable
+from typing import Any, runtime_checkable
 from typing import Protocol as Interface
 
 from session_app.domain import discharge as discharge_rules
@@ -34,9 +34,6 @@ from session_app.domain.session import TreatmentSession
 from session_app.domain.session_protocol import session_protocol
 from session_app.domain.settings import resolve_settings
 from session_app.domain.vitals import FIELD_BY_NAME, MEASURE_NAMES, VitalsCheck, VitalSigns
-
-if TYPE_CHECKING:
-    from session_app.devices.trace_summary import TraceInterval
 
 # Measures summarised per vital (baseline, min, max, peak change). Yes/no measures are not.
 STAT_MEASURES: tuple[str, ...] = (
@@ -376,17 +373,50 @@ class VitalStat:
 
 
 @dataclass(frozen=True)
-class MonitorTrace:
-    """The monitor's values in the summary: min/max per interval (never row by row), how
-    many were flagged implausible (kept, never charted or proposed), and the devices."""
+class MonitorInterval:
+    """One measure over one interval: its plausible range and how many values, and how
+    many more were flagged implausible (low/high None when every value was flagged)."""
 
-    intervals: tuple[TraceInterval, ...]
-    implausible: tuple[tuple[str, int], ...]  # (measure, how many), in measure order
+    measure: str
+    start: datetime
+    end: datetime
+    low: float | None
+    high: float | None
+    count: int
+    implausible: int = 0
+
+
+@dataclass(frozen=True)
+class MonitorTrace:
+    """The monitor's continuous values (HR, SpO2) in the summary: one line per interval and
+    measure, never a row per value, and the devices that sent values."""
+
+    intervals: tuple[MonitorInterval, ...]
     devices: tuple[str, ...]  # device_label of each device that sent values
 
     @property
+    def implausible(self) -> tuple[tuple[str, int], ...]:
+        """(measure, values flagged implausible), in the intervals' measure order."""
+        counts: dict[str, int] = {}
+        for i in self.intervals:
+            if i.implausible:
+                counts[i.measure] = counts.get(i.measure, 0) + i.implausible
+        return tuple(counts.items())
+
+    @property
     def implausible_count(self) -> int:
-        return sum(n for _, n in self.implausible)
+        return sum(i.implausible for i in self.intervals)
+
+
+@dataclass(frozen=True)
+class _Flagged:
+    """An implausible value, offered to trace_summary as plausible only to be counted
+    in the same intervals (one bucketing rule for both)."""
+
+    measure: str
+    value: float
+    observed_at: datetime
+    implausible: bool = False
 
 
 def monitor_trace(record: SessionRecord, as_of: datetime) -> MonitorTrace | None:
@@ -399,20 +429,27 @@ def monitor_trace(record: SessionRecord, as_of: datetime) -> MonitorTrace | None
     values = record.device_values
     if not values:
         return None
-    flagged: dict[str, int] = {}
-    devices: dict[str, None] = {}
-    for v in values:
-        devices.setdefault(device_label(v.device))
-        if v.implausible:
-            flagged[v.measure] = flagged.get(v.measure, 0) + 1
-    order = {m: i for i, m in enumerate(MEASURE_NAMES)}
+    origin = record.session.started_at
+    flagged = [_Flagged(v.measure, v.value, v.observed_at) for v in values if v.implausible]
+    merged: dict[tuple[datetime, str], MonitorInterval] = {}
+    for i in summarise(values, origin):
+        merged[(i.start, i.measure)] = MonitorInterval(
+            i.measure, i.start, i.end, i.low, i.high, i.count
+        )
+    for f in summarise(flagged, origin):
+        kept = merged.get((f.start, f.measure))
+        merged[(f.start, f.measure)] = (
+            dataclasses.replace(kept, implausible=f.count)
+            if kept is not None
+            else MonitorInterval(f.measure, f.start, f.end, None, None, 0, f.count)
+        )
+    order = {m: n for n, m in enumerate(MEASURE_NAMES)}
+    intervals = sorted(merged.values(), key=lambda i: (i.start, order.get(i.measure, 99)))
     return MonitorTrace(
         intervals=tuple(
-            dataclasses.replace(i, end=min(i.end, max(as_of, i.start)))
-            for i in summarise(values, record.session.started_at)
+            dataclasses.replace(i, end=min(i.end, max(as_of, i.start))) for i in intervals
         ),
-        implausible=tuple(sorted(flagged.items(), key=lambda kv: order.get(kv[0], len(order)))),
-        devices=tuple(devices),
+        devices=tuple(dict.fromkeys(device_label(v.device) for v in values)),
     )
 
 

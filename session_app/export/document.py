@@ -361,15 +361,15 @@ def monitor_html(trace: MonitorTrace | None) -> str:
     rows = []
     for i in trace.intervals:
         label, unit = _measure_label(i.measure)
-        span = f"{_num(i.low)}–{_num(i.high)}" if i.low != i.high else _num(i.low)
-        rows.append(
-            (
-                f"{_t(i.start)}–{_t(i.end)}",
-                label,
-                f"{span} {unit}".strip(),
-                f"{i.count} value{'s' if i.count != 1 else ''}",
-            )
-        )
+        if i.low is None:
+            span = "—"
+        else:
+            span = _num(i.low) if i.low == i.high else f"{_num(i.low)}–{_num(i.high)}"
+            span = f"{span} {unit}".strip()
+        count = f"{i.count} value{'s' if i.count != 1 else ''}"
+        if i.implausible:
+            count += f" (+{i.implausible} implausible)"
+        rows.append((f"{_t(i.start)}–{_t(i.end)}", label, span, count))
     if rows:
         parts.append(
             _table(

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from session_app.devices.inbox import Inbox
+from session_app.devices.samples import DeviceSample
 from session_app.domain.clock import ManualClock
 from session_app.domain.summary import device_label, load_summary
 from session_app.monitoring import MonitoringService
@@ -35,14 +37,17 @@ def test_the_continuous_values_are_summarised_per_15_minutes_with_the_implausibl
     trace = summary.monitor
     assert trace is not None
     start = seeded.started_at
-    rows = [(i.start - start, i.measure, i.low, i.high, i.count) for i in trace.intervals]
+    rows = [
+        (i.start - start, i.measure, i.low, i.high, i.count, i.implausible)
+        for i in trace.intervals
+    ]
     first, second = timedelta(0), timedelta(minutes=15)
     assert rows == [
-        (first, "heart_rate", 70, 79, 900),
-        (first, "spo2", 96, 99, 900),
+        (first, "heart_rate", 70, 79, 900, 0),
+        (first, "spo2", 96, 99, 900, 2),  # the two flagged are counted apart
         # the NIBP message's pulse (80 /min at 15:00) is a monitor HR value too
-        (second, "heart_rate", 70, 80, 301),
-        (second, "spo2", 96, 99, 300),
+        (second, "heart_rate", 70, 80, 301, 0),
+        (second, "spo2", 96, 99, 300, 0),
     ]
     # the last interval ends with the session, not 15 minutes after its start
     assert trace.intervals[-1].end == summary.session.ended_at
@@ -78,3 +83,18 @@ def test_device_names_read_as_a_person_would_say_them() -> None:
     assert device_label("080019FFFE5E1700^B40_GE") == "B40_GE (080019FFFE5E1700)"
     assert device_label("5E1A00FFFE001700^^5E1A00FFFE001700^EUI-64") == "5E1A00FFFE001700"
     assert device_label("/dev/ttyUSB0:nonin") == "/dev/ttyUSB0:nonin"
+
+
+def test_an_interval_with_only_implausible_values_is_listed_with_no_range(
+    store: SessionStore, clock: ManualClock
+) -> None:
+    seeded = seed_monitor_session(store, clock, trace_minutes=16, end=False)
+    clock.set(seeded.started_at + timedelta(minutes=40))
+    off = DeviceSample("spo2", 12, "%", "NONIN SPO2", OXIMETER, clock.now(), "serial")
+    assert Inbox(store).accept_samples([off]) == 1
+    trace = load_summary(store, seeded.session_id, clock.now()).monitor
+    assert trace is not None
+    last = trace.intervals[-1]
+    assert (last.start - seeded.started_at, last.measure) == (timedelta(minutes=30), "spo2")
+    assert (last.low, last.high, last.count, last.implausible) == (None, None, 0, 1)
+    assert trace.implausible == (("spo2", 3),)
