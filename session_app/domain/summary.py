@@ -419,9 +419,10 @@ class _Flagged:
     implausible: bool = False
 
 
-def monitor_trace(record: SessionRecord, as_of: datetime) -> MonitorTrace | None:
+def monitor_trace(record: SessionRecord, as_of: datetime | None = None) -> MonitorTrace | None:
     """The trace summary of the session's device values; None without any. The last
-    interval ends at `as_of` (the session's end) rather than 15 minutes after its start."""
+    interval ends at `as_of` (the session's end, when given) rather than 15 minutes after
+    its start."""
     # here, not at the top: devices.trace_summary reads session_app.trends, which reads
     # this module's RecordSource
     from session_app.devices.trace_summary import summarise
@@ -447,7 +448,8 @@ def monitor_trace(record: SessionRecord, as_of: datetime) -> MonitorTrace | None
     intervals = sorted(merged.values(), key=lambda i: (i.start, order.get(i.measure, 99)))
     return MonitorTrace(
         intervals=tuple(
-            dataclasses.replace(i, end=min(i.end, max(as_of, i.start))) for i in intervals
+            dataclasses.replace(i, end=min(i.end, max(as_of, i.start))) if as_of else i
+            for i in intervals
         ),
         devices=tuple(dict.fromkeys(device_label(v.device) for v in values)),
     )

@@ -299,7 +299,7 @@ class SummaryView(QWidget):
             "Export CSV",
             ".csv",
             "CSV (*.csv)",
-            csv_paths,
+            lambda p: csv_paths(p, self.record),
             lambda p, replace: self.export_csv(p, replace=replace),
         )
 
