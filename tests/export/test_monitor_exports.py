@@ -11,12 +11,14 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from session_app.devices.inbox import Inbox
 from session_app.domain.clock import ManualClock, format_local
 from session_app.domain.summary import load_summary
 from session_app.export.pdf import render_pdf
+from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
 from session_app.ui.summary.view import SummaryView
-from tests.export.monitor_seed import seed_monitor_session
+from tests.export.monitor_seed import oximeter_values, seed_monitor_session
 from tests.export.service_seed import seed_session
 
 SECTION = "Monitor values (continuous)"
@@ -69,3 +71,20 @@ def test_the_summary_window_shows_the_same_monitor_lines(
     text = view.document_text()
     assert SECTION in text and LEGEND in text and "CD (M)" in text
     assert "96–99 %" in text
+
+
+def test_the_summary_so_far_is_not_rebuilt_for_every_monitor_value(
+    qtbot: QtBot, store: SessionStore, clock: ManualClock, service: MonitoringService
+) -> None:
+    """At 1 Hz a rebuild per value (the whole record, seconds for a long session) would
+    hold the window; monitor values are shown at the next record or reopening."""
+    seeded = seed_monitor_session(store, clock, trace_minutes=16, end=False)
+    view = SummaryView(store, seeded.session_id, clock=clock)
+    qtbot.addWidget(view)
+    before = view.document_text()
+    assert "60 values" in before  # 09:15–09:16 of SpO2
+    more = oximeter_values(seeded.started_at + timedelta(minutes=16), 30)
+    assert Inbox(store).accept_samples(more) == len(more)
+    assert view.document_text() == before
+    service.log_event(seeded.session_id, "note", {"text": "resting"}, "AB")
+    assert "90 values" in view.document_text()
