@@ -9,6 +9,8 @@ passed in, so a summary of an open session says "so far" without reading a clock
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -77,6 +79,49 @@ class ClinicSource(Interface):
 
     def sessions(self, patient_id: str = "") -> list[TreatmentSession]: ...
     def load_settings(self) -> dict[str, Any]: ...
+
+
+class DeviceValue(Interface):
+    """A stored device value as the summary reads it (store.devices.DeviceObservation)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def measure(self) -> str: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def device(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def observed_at(self) -> datetime: ...
+    @property
+    def implausible(self) -> bool: ...
+
+
+@runtime_checkable
+class DeviceSource(Interface):
+    """The monitor feed's side of the store: every device value of a session, and which
+    checks were recorded from which of them. A source without it (a fake) has no monitor
+    data, and its summary no monitor section."""
+
+    def device_observations(self, session_id: int) -> Sequence[DeviceValue]: ...
+    def checks_from_monitor(self, session_id: int) -> Mapping[int, tuple[int, ...]]: ...
+
+
+def device_label(device: str) -> str:
+    """A device as staff would name it. Devices are sent as an HL7 EI (OBX-18 or MSH-3:
+    "080019FFFE5E1700^B40_GE", id then namespace): "B40_GE (080019FFFE5E1700)"; an id
+    alone, or an oximeter's port ("/dev/ttyUSB0:nonin"), is shown as it is."""
+    parts = device.split("^")
+    ident = parts[0].strip()
+    namespace = parts[1].strip() if len(parts) > 1 else ""
+    if namespace and ident:
+        return f"{namespace} ({ident})"
+    return ident or namespace or device
 
 
 @dataclass(frozen=True)
@@ -207,6 +252,10 @@ class SessionRecord:
     # REMS inputs from outside the session (read only for an esketamine session):
     earlier_sessions: tuple[TreatmentSession, ...] | None = None  # None: not known
     clinic: Mapping[str, Any] = field(default_factory=dict)  # resolved clinic settings
+    # The monitor feed (empty for a session without one): every device value, in the order
+    # received, and {check id: the observation ids it was recorded from}.
+    device_values: tuple[DeviceValue, ...] = ()
+    monitor_checks: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, source: RecordSource, session_id: int) -> SessionRecord:
@@ -217,6 +266,11 @@ class SessionRecord:
         if session.protocol_name == ESKETAMINE_REMS and isinstance(source, ClinicSource):
             earlier = earlier_treatments(session, source.sessions(session.patient_id))
             clinic = resolve_settings(source.load_settings())
+        devices: tuple[DeviceValue, ...] = ()
+        links: Mapping[int, tuple[int, ...]] = {}
+        if isinstance(source, DeviceSource):
+            devices = tuple(source.device_observations(session_id))
+            links = dict(source.checks_from_monitor(session_id)) if devices else {}
         return cls(
             session=session,
             checks=tuple(source.checks(session_id)),
@@ -226,7 +280,24 @@ class SessionRecord:
             resolutions=tuple(source.alert_resolutions(session_id)),
             earlier_sessions=earlier,
             clinic=clinic,
+            device_values=devices,
+            monitor_checks=links,
         )
+
+    def monitor_origin(self, check: VitalsCheck) -> tuple[DeviceValue, ...]:
+        """The device values `check` was recorded from ((): typed). A correction keeps the
+        origin of the check it corrects: the values it changed are the nurse's, which the
+        FHIR export tells apart by comparing each value (export.fhir)."""
+        if not self.monitor_checks:
+            return ()
+        root = versions(self.checks, check.id)[0] if check.corrects_id is not None else check
+        by_id = self._device_values_by_id
+        return tuple(by_id[i] for i in self.monitor_checks.get(root.id, ()) if i in by_id)
+
+    @functools.cached_property
+    def _device_values_by_id(self) -> dict[int, DeviceValue]:
+        """Built once: an 8 h session holds some 60 000 values, its checks a hundred links."""
+        return {v.id: v for v in self.device_values}
 
     @property
     def current_checks(self) -> list[VitalsCheck]:
@@ -275,10 +346,15 @@ class CheckLine:
     alert_count: int  # alerts of this check (any version) still standing
     corrections: tuple[CorrectionNote, ...] = ()  # how this check was corrected, oldest first
     corrected_alert_count: int = 0  # alerts raised on a value later corrected
+    devices: tuple[str, ...] = ()  # recorded from the monitor: its device(s); () typed
 
     @property
     def corrected(self) -> bool:
         return self.check.corrects_id is not None
+
+    @property
+    def from_monitor(self) -> bool:
+        return bool(self.devices)
 
 
 @dataclass(frozen=True)
@@ -294,6 +370,89 @@ class VitalStat:
     maximum: float | None
     peak_change: float | None  # signed, the largest in size
     peak_change_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MonitorInterval:
+    """One measure over one interval: its plausible range and how many values, and how
+    many more were flagged implausible (low/high None when every value was flagged)."""
+
+    measure: str
+    start: datetime
+    end: datetime
+    low: float | None
+    high: float | None
+    count: int
+    implausible: int = 0
+
+
+@dataclass(frozen=True)
+class MonitorTrace:
+    """The monitor's continuous values (HR, SpO2) in the summary: one line per interval and
+    measure, never a row per value, and the devices that sent values."""
+
+    intervals: tuple[MonitorInterval, ...]
+    devices: tuple[str, ...]  # device_label of each device that sent values
+
+    @property
+    def implausible(self) -> tuple[tuple[str, int], ...]:
+        """(measure, values flagged implausible), in the intervals' measure order."""
+        counts: dict[str, int] = {}
+        for i in self.intervals:
+            if i.implausible:
+                counts[i.measure] = counts.get(i.measure, 0) + i.implausible
+        return tuple(counts.items())
+
+    @property
+    def implausible_count(self) -> int:
+        return sum(i.implausible for i in self.intervals)
+
+
+@dataclass(frozen=True)
+class _Flagged:
+    """An implausible value, offered to trace_summary as plausible only to be counted
+    in the same intervals (one bucketing rule for both)."""
+
+    measure: str
+    value: float
+    observed_at: datetime
+    implausible: bool = False
+
+
+def monitor_trace(record: SessionRecord, as_of: datetime | None = None) -> MonitorTrace | None:
+    """The trace summary of the session's device values; None without any. The last
+    interval ends at `as_of` (the session's end, when given) rather than 15 minutes after
+    its start."""
+    # here, not at the top: devices.trace_summary reads session_app.trends, which reads
+    # this module's RecordSource
+    from session_app.devices.trace_summary import summarise
+
+    values = record.device_values
+    if not values:
+        return None
+    origin = record.session.started_at
+    flagged = [_Flagged(v.measure, v.value, v.observed_at) for v in values if v.implausible]
+    merged: dict[tuple[datetime, str], MonitorInterval] = {}
+    for i in summarise(values, origin):
+        merged[(i.start, i.measure)] = MonitorInterval(
+            i.measure, i.start, i.end, i.low, i.high, i.count
+        )
+    for f in summarise(flagged, origin):
+        kept = merged.get((f.start, f.measure))
+        merged[(f.start, f.measure)] = (
+            dataclasses.replace(kept, implausible=f.count)
+            if kept is not None
+            else MonitorInterval(f.measure, f.start, f.end, None, None, 0, f.count)
+        )
+    order = {m: n for n, m in enumerate(MEASURE_NAMES)}
+    intervals = sorted(merged.values(), key=lambda i: (i.start, order.get(i.measure, 99)))
+    return MonitorTrace(
+        intervals=tuple(
+            dataclasses.replace(i, end=min(i.end, max(as_of, i.start))) if as_of else i
+            for i in intervals
+        ),
+        devices=tuple(dict.fromkeys(device_label(v.device) for v in values)),
+    )
 
 
 @dataclass(frozen=True)
@@ -324,6 +483,7 @@ class SessionSummary:
     highest_news2: HighestNews2 | None
     discharge: StoredDischarge | None
     rems: RemsForm | None
+    monitor: MonitorTrace | None = None  # None: no monitor fed the session
 
     @property
     def session(self) -> TreatmentSession:
@@ -380,6 +540,7 @@ def build_summary(record: SessionRecord, now: datetime) -> SessionSummary:
             corrections=check_corrections(record.checks, c) if c.corrects_id is not None else (),
             corrected_alert_count=corrected_counts.get(c.id, 0)
             + _count_for_original(c, record, corrected_counts),
+            devices=tuple(dict.fromkeys(device_label(v.device) for v in record.monitor_origin(c))),
         )
         for c in checks
     )
@@ -432,6 +593,7 @@ def build_summary(record: SessionRecord, now: datetime) -> SessionSummary:
             if _is_rems(record.session, protocol)
             else None
         ),
+        monitor=monitor_trace(record, as_of),
     )
 
 

@@ -26,7 +26,8 @@ def add_export_command(commands: Any, common: argparse.ArgumentParser) -> None:
         help="export one session's summary as PDF, CSV or FHIR R4 JSON",
         description=(
             "Export one session. csv writes three files: PATH (one row per vitals check), "
-            "PATH-events.csv (the timeline) and PATH-alerts.csv (alerts, acknowledgements)."
+            "PATH-events.csv (the timeline) and PATH-alerts.csv (alerts, acknowledgements), "
+            "and a fourth, PATH-monitor.csv (15-min intervals), when a monitor fed it."
         ),
     )
     export.add_argument("session_id", type=int, metavar="ID", help="session id (see `sessions`)")

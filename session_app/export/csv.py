@@ -1,6 +1,12 @@
-"""CSV export: one row per stored vitals check, a second file of timeline events, and a
+"""CSV export: one row per stored vitals check, a second file of timeline events, a
 third of alerts (when raised, severity, rule, value, who acknowledged it, when and with
-what response, and whether a correction resolved it).
+what response, and whether a correction resolved it), and, for a session a monitor fed, a
+fourth of the monitor's continuous values per 15-min interval (lowest, highest, how many,
+how many flagged implausible), never a row per 1 Hz value.
+
+A check recorded from the monitor says so (`source` "monitor", the `device` as it sent
+its name, the ids of the stored device values it was recorded from); a correction of it
+is its own row, typed by the nurse, pointing at it (`corrects_id`).
 
 Every stored row is written, corrections included (`corrects_id`, `superseded`), so the
 file is the full audit trail and parses back to exactly what the store holds. Each check
@@ -29,8 +35,8 @@ from session_app.domain.corrections import RESOLVED_BY_CORRECTION
 from session_app.domain.dose import stored_amount
 from session_app.domain.events import DOSE, describe
 from session_app.domain.records import SessionEvent
-from session_app.domain.summary import SessionRecord
-from session_app.domain.vitals import MEASURE_NAMES, YES_NO_NAMES, value_text
+from session_app.domain.summary import SessionRecord, monitor_trace
+from session_app.domain.vitals import FIELD_BY_NAME, MEASURE_NAMES, YES_NO_NAMES, value_text
 from session_app.export import write_files_atomically
 
 ENCODING = "utf-8-sig"
@@ -50,6 +56,9 @@ CHECK_COLUMNS: tuple[str, ...] = (
     "correction_reason",
     "superseded",
     "alerts",
+    "source",  # "monitor" (recorded from a proposed check) or "typed"
+    "device",  # the monitor's device as it names itself (OBX-18, else MSH-3); '' typed
+    "observation_ids",  # the stored device values it was recorded from, space-separated
 )
 EVENT_COLUMNS: tuple[str, ...] = (
     "session_id",
@@ -89,6 +98,18 @@ ALERT_COLUMNS: tuple[str, ...] = (
     "resolved_by",
     "resolved_at",
     "resolution",
+)
+MONITOR_COLUMNS: tuple[str, ...] = (
+    "session_id",
+    "patient_id",
+    "interval_start",
+    "interval_end",
+    "measure",
+    "unit",
+    "lowest",  # plausible values only; empty when every value of the interval was flagged
+    "highest",
+    "values",
+    "implausible",  # values flagged implausible (stored, never charted or proposed)
 )
 FREE_TEXT = (
     "note",
@@ -153,8 +174,11 @@ def checks_csv(record: SessionRecord) -> str:
     superseded = {c.corrects_id for c in record.checks if c.corrects_id is not None}
     alerts = alert_cells(record)
     session = record.session
+    by_id = {v.id: v for v in record.device_values} if record.monitor_checks else {}
     rows = []
     for check in record.checks:
+        linked = record.monitor_checks.get(check.id, ())
+        devices = dict.fromkeys(by_id[i].device for i in linked if i in by_id)
         row: dict[str, Any] = {
             "session_id": session.id,
             "patient_id": session.patient_id,
@@ -170,6 +194,9 @@ def checks_csv(record: SessionRecord) -> str:
             "correction_reason": check.correction_reason,
             "superseded": check.id in superseded,
             "alerts": alerts.get(check.id, ""),
+            "source": "monitor" if linked else "typed",
+            "device": "; ".join(devices),
+            "observation_ids": " ".join(str(i) for i in linked),
         }
         row.update({name: getattr(check.signs, name) for name in MEASURE_NAMES})
         rows.append(row)
@@ -246,6 +273,31 @@ def alerts_csv(record: SessionRecord) -> str:
     return _rows_to_csv(ALERT_COLUMNS, rows)
 
 
+def monitor_csv(record: SessionRecord) -> str | None:
+    """The monitor's continuous values, one row per 15-min interval and measure (the
+    summary's section, domain.summary.monitor_trace); None when no monitor fed the session."""
+    trace = monitor_trace(record, record.session.ended_at)
+    if trace is None:
+        return None
+    session = record.session
+    rows = [
+        {
+            "session_id": session.id,
+            "patient_id": session.patient_id,
+            "interval_start": iso_local(i.start),
+            "interval_end": iso_local(i.end),
+            "measure": i.measure,
+            "unit": FIELD_BY_NAME[i.measure].unit if i.measure in FIELD_BY_NAME else "",
+            "lowest": i.low,
+            "highest": i.high,
+            "values": i.count,
+            "implausible": i.implausible,
+        }
+        for i in trace.intervals
+    ]
+    return _rows_to_csv(MONITOR_COLUMNS, rows)
+
+
 def _beside(path: Path, part: str) -> Path:
     path = Path(path)
     suffix = path.suffix or ".csv"
@@ -262,10 +314,20 @@ def alerts_path_for(path: Path) -> Path:
     return _beside(path, "alerts")
 
 
-def csv_paths(path: Path | str) -> tuple[Path, Path, Path]:
-    """The three files a CSV export writes: the checks at `path`, events and alerts beside
-    it (all three are checked before any is written)."""
-    return Path(path), events_path_for(Path(path)), alerts_path_for(Path(path))
+def monitor_path_for(path: Path) -> Path:
+    """And the monitor's intervals: visit.csv -> visit-monitor.csv."""
+    return _beside(path, "monitor")
+
+
+def csv_paths(path: Path | str, record: SessionRecord | None = None) -> tuple[Path, ...]:
+    """The files a CSV export writes: the checks at `path`, events and alerts beside it,
+    and the monitor's intervals when a monitor fed `record` (all are checked before any
+    is written)."""
+    path = Path(path)
+    paths = (path, events_path_for(path), alerts_path_for(path))
+    if record is not None and record.device_values:
+        paths += (monitor_path_for(path),)
+    return paths
 
 
 def write_csv(
@@ -274,20 +336,20 @@ def write_csv(
     *,
     replace: bool = False,
     protected: Iterable[Path] = (),
-) -> tuple[Path, Path, Path]:
-    """Write the checks CSV at `path`, the events and alerts CSVs beside it, all or none
-    (each a new file, see export.write_files_atomically); return the three paths."""
-    checks_path, events_path, alerts_path = csv_paths(path)
-    checks_path, events_path, alerts_path = write_files_atomically(
-        [
-            (checks_path, checks_csv(record).encode(ENCODING)),
-            (events_path, events_csv(record).encode(ENCODING)),
-            (alerts_path, alerts_csv(record).encode(ENCODING)),
-        ],
+) -> tuple[Path, ...]:
+    """Write the checks CSV at `path`, the events and alerts CSVs beside it, and the
+    monitor's when a monitor fed the session, all or none (each a new file, see
+    export.write_files_atomically); return their paths in that order."""
+    texts = [checks_csv(record), events_csv(record), alerts_csv(record)]
+    if (monitor := monitor_csv(record)) is not None:
+        texts.append(monitor)
+    paths = csv_paths(path, record)
+    assert len(paths) == len(texts)  # csv_paths and the files written agree
+    return write_files_atomically(
+        [(p, text.encode(ENCODING)) for p, text in zip(paths, texts, strict=True)],
         replace=replace,
         protected=protected,
     )
-    return checks_path, events_path, alerts_path
 
 
 def read_checks_csv(path: Path) -> list[dict[str, Any]]:
@@ -306,7 +368,10 @@ def read_checks_csv(path: Path) -> list[dict[str, Any]]:
 def _parse(key: str, text: str) -> Any:
     if key in FREE_TEXT:
         return _unsafe_text(text)
-    if key in ("note", "recorded_by", "patient_id", "kind", "details_json"):
+    if key in (
+        "note", "recorded_by", "patient_id", "kind", "details_json",
+        "source", "device", "observation_ids",
+    ):  # fmt: skip
         return text
     if text == "":
         return None

@@ -21,11 +21,13 @@ from session_app.domain.summary import (
     CorrectionNote,
     DoseLine,
     EventLine,
+    MonitorTrace,
     SessionSummary,
     check_changes,
     event_changes,
 )
 from session_app.domain.text import shown_plainly
+from session_app.domain.vitals import FIELD_BY_NAME
 
 CHART_URL = "summary://charts.png"
 APP_NOTE = (
@@ -215,6 +217,8 @@ def dose_html(summary: SessionSummary, marks: Marks | None = None) -> str:
     )
 
 
+MONITOR_MARK = "M"  # after the initials of a check recorded from the monitor
+
 _CHECK_HEADERS = (
     "Time",
     "Min",
@@ -270,7 +274,7 @@ def _check_row(line: CheckLine, marks: Marks | None = None) -> list[str]:
         _num(s.nausea),
         _num(s.pain),
         news,
-        s.recorded_by,
+        s.recorded_by + (f" ({MONITOR_MARK})" if line.from_monitor else ""),
         ", ".join(flags),
     ]
     return [_e(c) for c in cells]
@@ -303,6 +307,11 @@ def vitals_html(summary: SessionSummary, marks: Marks | None = None) -> str:
         "(C: CADSS total). Anx/Nau/Pain: patient-reported 0–10. NEWS2 marked * is partial "
         "(some parameters not measured).</p>"
     )
+    if devices := _monitor_devices(summary):
+        parts.append(
+            f'<p class="small">{MONITOR_MARK}: recorded from the monitor ({_e(devices)}) and '
+            "confirmed by the initials shown.</p>"
+        )
     stats = [
         (
             v.label + (f" ({v.unit})" if v.unit else ""),
@@ -327,6 +336,62 @@ def vitals_html(summary: SessionSummary, marks: Marks | None = None) -> str:
         )
     )
     return _section("Vital signs", "".join(parts))
+
+
+def _monitor_devices(summary: SessionSummary) -> str:
+    """The devices the checks marked M came from, in table order ('' when none)."""
+    names = dict.fromkeys(name for line in summary.checks for name in line.devices)
+    return ", ".join(names)
+
+
+def _measure_label(measure: str) -> tuple[str, str]:
+    """(label, unit) as the document names a measure elsewhere ("HR", "/min")."""
+    spec = FIELD_BY_NAME.get(measure)
+    if spec is None:
+        return measure.replace("_", " "), ""
+    return {"heart_rate": "HR"}.get(measure, spec.label), spec.unit
+
+
+def monitor_html(trace: MonitorTrace | None) -> str:
+    """The monitor's values as one line per 15-min interval and measure (lowest-highest
+    plausible value and how many), never a row per value; '' when no monitor fed it."""
+    if trace is None:
+        return ""
+    parts = [f"<p>From: {_e(', '.join(trace.devices))}.</p>"]
+    rows = []
+    for i in trace.intervals:
+        label, unit = _measure_label(i.measure)
+        if i.low is None:
+            span = "—"
+        else:
+            span = _num(i.low) if i.low == i.high else f"{_num(i.low)}–{_num(i.high)}"
+            span = f"{span} {unit}".strip()
+        count = f"{i.count} value{'s' if i.count != 1 else ''}"
+        if i.implausible:
+            count += f" (+{i.implausible} implausible)"
+        rows.append((f"{_t(i.start)}–{_t(i.end)}", label, span, count))
+    if rows:
+        parts.append(
+            _table(
+                ("Interval", "Measure", "Lowest–highest", "Values"),
+                rows,
+                widths=(24, 20, 30, 26),
+            )
+        )
+        parts.append(
+            '<p class="small">Each interval is 15 minutes from the session start; every value '
+            "is kept in the record, only their range is listed here.</p>"
+        )
+    else:
+        parts.append(_empty("No continuous HR or SpO2 value was received."))
+    if trace.implausible_count:
+        n = trace.implausible_count
+        each = ", ".join(f"{_measure_label(m)[0]} {k}" for m, k in trace.implausible)
+        parts.append(
+            f"<p>{n} value{'s' if n != 1 else ''} flagged implausible ({_e(each)}): stored, "
+            "not counted above, never charted or proposed as a check.</p>"
+        )
+    return _section("Monitor values (continuous)", "".join(parts))
 
 
 def charts_html(width_px: int | None = None, *, new_page: bool = False) -> str:
@@ -547,6 +612,7 @@ def summary_html(
         header_html(summary),
         dose_html(summary, marks),
         vitals_html(summary, marks),
+        monitor_html(summary.monitor),
         alerts_html(summary.alerts, summary.resolutions),
         charts_html(chart_width_px, new_page=page_break_charts) if with_charts else "",
         _events_section(

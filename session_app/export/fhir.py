@@ -12,6 +12,12 @@ DESIGN.md, so they are Observations (category "survey") coded in the app's own c
 for ketamine and esketamine), an adverse event an AdverseEvent (actuality "actual"). Ids are
 derived from the session and record ids, so exporting the same session twice gives the
 same bundle (apart from its timestamp).
+
+A value recorded from the patient monitor (a proposed check the nurse recorded, issue 17)
+says so: its Observation references the monitor, a `Device` entry of the Bundle named as
+the device names itself (OBX-18, else MSH-3), in `Observation.device`, and carries
+`Observation.method`. A value the nurse typed or changed in that check is exported as
+typed, without them; the scores are always typed.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from session_app.domain.corrections import current
 from session_app.domain.dose import stored_amount
 from session_app.domain.events import ADVERSE_EVENT, DOSE, describe
 from session_app.domain.records import SessionEvent
-from session_app.domain.summary import SessionRecord
+from session_app.domain.summary import DeviceValue, SessionRecord, device_label
 from session_app.domain.vitals import VitalsCheck
 from session_app.export import write_atomically
 
@@ -50,6 +56,17 @@ _DRUG_CODES = {
     "esketamine": (RXNORM_ESKETAMINE, "esketamine Nasal Spray"),
     "ketamine": (RXNORM_KETAMINE, "ketamine"),
 }
+SNOMED = "http://snomed.info/sct"
+# Observation.method of a value from the monitor: SNOMED CT 239516002 "Monitoring procedure
+# (regime/therapy)", the code the HL7 Vital Signs IG (STU1, respiratoryRateMeasMethodVS,
+# https://hl7.org/fhir/us/vitals/STU1/ValueSet-respiratoryRateMeasMethodVS.html) lists for
+# a value measured by a monitor; the text says which feed.
+MONITORING_PROCEDURE = ("239516002", "Monitoring procedure (regime/therapy)")
+METHOD_TEXT = {
+    "hl7": "Recorded from the patient monitor (HL7 v2)",
+    "serial": "Recorded from the pulse oximeter (serial line)",
+}
+DEVICE_ID_SYSTEM = "urn:session-app:device"  # the device's name as it sent it
 SERIOUSNESS = "http://terminology.hl7.org/CodeSystem/adverse-event-seriousness"
 SCORES: tuple[tuple[str, str], ...] = (
     ("moaas", "Sedation (MOAA/S 0–5)"),
@@ -162,12 +179,65 @@ def _observation(
     return observation
 
 
+def _device_url(record: SessionRecord, device: str) -> str:
+    return _urn(record.session.id, "device", device)
+
+
+def devices(record: SessionRecord) -> list[tuple[str, dict[str, Any]]]:
+    """(fullUrl, Device) for each device a current check's exported value came from."""
+    names: dict[str, None] = {}
+    for check in current(record.checks):
+        for value in _monitor_values(record, check).values():
+            names.setdefault(value.device)
+    return [
+        (
+            _device_url(record, name),
+            {
+                "resourceType": "Device",
+                "id": f"s{record.session.id}-device-{number}",
+                "identifier": [{"system": DEVICE_ID_SYSTEM, "value": name}],
+                "deviceName": [{"name": device_label(name), "type": "user-friendly-name"}],
+            },
+        )
+        for number, name in enumerate(names, start=1)
+    ]
+
+
+def _from_monitor(
+    record: SessionRecord, observation: dict[str, Any], origin: DeviceValue | None
+) -> None:
+    """Mark an Observation as the monitor's: its device and the method."""
+    if origin is None:
+        return
+    observation["device"] = {
+        "reference": _device_url(record, origin.device),
+        "display": device_label(origin.device),
+    }
+    observation["method"] = {
+        "coding": [{"system": SNOMED, "code": MONITORING_PROCEDURE[0],
+                    "display": MONITORING_PROCEDURE[1]}],
+        "text": METHOD_TEXT.get(origin.source, "Recorded from the patient monitor"),
+    }  # fmt: skip
+
+
+def _monitor_values(record: SessionRecord, check: VitalsCheck) -> dict[str, DeviceValue]:
+    """Measure -> the device value the check holds unchanged (a value the nurse typed or
+    changed is not the monitor's)."""
+    found: dict[str, DeviceValue] = {}
+    for value in record.monitor_origin(check):
+        typed = getattr(check.signs, value.measure, None)
+        if typed is not None and float(typed) == float(value.value):
+            found.setdefault(value.measure, value)
+    return found
+
+
 def observations(record: SessionRecord) -> list[tuple[str, dict[str, Any]]]:
     """(fullUrl, Observation) for every current measurement of the session."""
     out: list[tuple[str, dict[str, Any]]] = []
     sid = record.session.id
     for check in current(record.checks):
         signs = check.signs
+        monitor = _monitor_values(record, check)
         if signs.systolic is not None and signs.diastolic is not None:
             obs = _observation(record, check, "bp", (BP_PANEL,), "Blood pressure", "bp")
             obs["component"] = [
@@ -180,6 +250,8 @@ def observations(record: SessionRecord) -> list[tuple[str, dict[str, Any]]]:
                     "valueQuantity": _quantity(signs.diastolic, "mmHg", "mm[Hg]"),
                 },
             ]
+            both = "systolic" in monitor and "diastolic" in monitor
+            _from_monitor(record, obs, monitor["systolic"] if both else None)
             out.append((_urn(sid, check.id, "bp"), obs))
         for spec in QUANTITIES:
             value = getattr(signs, spec.measure)
@@ -191,6 +263,7 @@ def observations(record: SessionRecord) -> list[tuple[str, dict[str, Any]]]:
                 obs.setdefault("note", []).append(
                     {"text": "On supplemental oxygen" if signs.on_oxygen else "On room air"}
                 )
+            _from_monitor(record, obs, monitor.get(spec.measure))
             out.append((_urn(sid, check.id, spec.measure), obs))
     return out
 
@@ -321,7 +394,12 @@ def bundle(record: SessionRecord, now: Callable[[], datetime] | datetime) -> dic
         },
         "entry": [
             {"fullUrl": url, "resource": resource}
-            for url, resource in (*observations(record), *scores(record), *event_resources(record))
+            for url, resource in (
+                *devices(record),
+                *observations(record),
+                *scores(record),
+                *event_resources(record),
+            )
         ],
     }
 

@@ -32,7 +32,7 @@ from session_app.export.document import summary_html
 from session_app.export.fhir import write_fhir
 from session_app.export.pdf import document_css, render_pdf
 from session_app.store import SessionStore
-from session_app.store.repository import Change
+from session_app.store.repository import Change, ChangeKind
 from session_app.ui.charts import TrendCharts
 from session_app.ui.staff.widgets import named
 from session_app.ui.text import plain_label
@@ -121,7 +121,9 @@ class SummaryView(QWidget):
 
     # -- data ---------------------------------------------------------------------
     def _on_change(self, change: Change) -> None:
-        if change.session_id == self.session_id:
+        # Not for each monitor value: at 1 Hz a rebuild (the whole record, seconds for a
+        # long session) every second would hold the window; they show at the next record.
+        if change.session_id == self.session_id and change.kind is not ChangeKind.DEVICE_DATA:
             self.refresh()
 
     def refresh(self) -> None:
@@ -299,7 +301,7 @@ class SummaryView(QWidget):
             "Export CSV",
             ".csv",
             "CSV (*.csv)",
-            csv_paths,
+            lambda p: csv_paths(p, self.record),
             lambda p, replace: self.export_csv(p, replace=replace),
         )
 
