@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from session_app.devices.inbox import Inbox
@@ -252,3 +253,22 @@ def feed_states(feeds: Sequence[Feed]) -> list[FeedState]:
     """How each feed stands now (cheap: no store read), for the header's timer."""
     return [feed.feed_state() for feed in feeds]
 
+
+
+NOTICE_EVERY = timedelta(minutes=1)
+
+
+class OncePerMinute:
+    """A notice that may come every second (a monitor sending another patient's data at
+    1 Hz): let it through at most once a minute, so staff are told, not flooded."""
+
+    def __init__(self, every: timedelta = NOTICE_EVERY) -> None:
+        self.every = every
+        self.last: datetime | None = None
+
+    def take(self, now: datetime) -> bool:
+        """True when this one is to be shown (the first, or a minute after the last shown)."""
+        if self.last is not None and now - self.last < self.every:
+            return False
+        self.last = now
+        return True

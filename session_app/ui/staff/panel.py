@@ -52,6 +52,7 @@ if TYPE_CHECKING:  # loaded when first needed: pyqtgraph (charts, summaries), th
     from session_app.clinic.status import SenderStatus
     from session_app.ui.charts import TrendCharts
     from session_app.ui.staff.clinic_notice import ClinicNotice
+    from session_app.ui.staff.feed_status import FeedStatusLine
     from session_app.ui.staff.settings_dialog import SettingsDialog
     from session_app.ui.summary.discharge_dialog import DischargeDialog
     from session_app.ui.summary.view import SummaryView
@@ -136,6 +137,7 @@ class StaffPanel(QMainWindow):
         self.store_problem.setWordWrap(True)
         self.store_problem.hide()
         self.clinic_notice: ClinicNotice | None = None  # once the room has joined a clinic
+        self.feed_status: FeedStatusLine | None = None  # while a device feed runs
         self._build_layout()
         lock_button.setVisible(require_pin)
         self._summaries = SummaryWindows(store, self.clock, self)
@@ -165,6 +167,7 @@ class StaffPanel(QMainWindow):
         titles.setSpacing(2)
         titles.addWidget(self.banner)
         titles.addWidget(self.session_details)
+        self._titles = titles  # the monitor feed's line joins them (show_feed_status)
         header = QHBoxLayout()
         header.setSpacing(12)
         header.addLayout(titles, 1)
@@ -251,9 +254,16 @@ class StaffPanel(QMainWindow):
             outer.insertWidget(outer.indexOf(self.store_problem) + 1, self.clinic_notice)
         return self.clinic_notice
 
+    def show_feed_status(self, line: FeedStatusLine) -> None:
+        """Show the monitor feeds' line in the header, under the session details."""
+        self.feed_status = line
+        self._titles.addWidget(line)
+
     def stop(self) -> None:
         """Stop the countdown timer and the store subscriptions (before the store closes)."""
         self.countdown.timer.stop()
+        if self.feed_status is not None:
+            self.feed_status.stop()
         if self.clinic_notice is not None:
             self.clinic_notice.stop()
         if self.charts is not None:
