@@ -254,7 +254,6 @@ def feed_states(feeds: Sequence[Feed]) -> list[FeedState]:
     return [feed.feed_state() for feed in feeds]
 
 
-
 NOTICE_EVERY = timedelta(minutes=1)
 
 
