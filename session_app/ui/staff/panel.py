@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from session_app.domain.session import TreatmentSession
 from session_app.domain.settings import resolve_settings
 from session_app.monitoring import MonitoringService
+from session_app.store.devices import MONITOR
 from session_app.store.repository import Change, ChangeKind
 from session_app.ui.lock import IdleWatcher, LockScreen, PinSetupPage
 from session_app.ui.screen import fit_to_screen
@@ -375,7 +376,10 @@ class StaffPanel(QMainWindow):
         self.flowsheet.flush()
 
     def _on_change(self, change: Change) -> None:
-        self.store_problem.hide()  # a write succeeded: the store works again
+        if change.kind in (ChangeKind.DEVICE_DATA, ChangeKind.DEVICE_NOTICE):
+            return  # a monitor's values, about once a second: nothing here shows them
+        if change.by != MONITOR:  # a feed's store working says nothing of this one's saves
+            self.store_problem.hide()  # a write succeeded: the store works again
         if self.current_session is None or change.session_id != self.current_session.id:
             return
         if self.is_locked:

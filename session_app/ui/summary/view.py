@@ -32,7 +32,7 @@ from session_app.export.document import summary_html
 from session_app.export.fhir import write_fhir
 from session_app.export.pdf import document_css, render_pdf
 from session_app.store import SessionStore
-from session_app.store.repository import Change
+from session_app.store.repository import Change, ChangeKind
 from session_app.ui.charts import TrendCharts
 from session_app.ui.staff.widgets import named
 from session_app.ui.text import plain_label
@@ -121,6 +121,8 @@ class SummaryView(QWidget):
 
     # -- data ---------------------------------------------------------------------
     def _on_change(self, change: Change) -> None:
+        if change.kind in (ChangeKind.DEVICE_DATA, ChangeKind.DEVICE_NOTICE):
+            return  # monitor values come each second: not a rebuild of the whole document
         if change.session_id == self.session_id:
             self.refresh()
 
