@@ -28,6 +28,7 @@ from session_app.devices.oximeter import OximeterPort
 from session_app.devices.samples import DeviceSample, FeedState, FeedStatus
 from session_app.devices.serial_reader import RETRY_DELAYS_S, OximeterReader
 from session_app.domain.clock import Clock
+from session_app.domain.session import TreatmentSession
 from session_app.domain.session_protocol import session_protocol
 from session_app.domain.settings import resolve_settings
 from session_app.domain.sustained import SustainedBreach, SustainedBreachRule, SustainedLimits
@@ -63,7 +64,7 @@ class SustainedWatch:
                 return []
             raised: list[SustainedBreach] = []
             for sample in sorted(wanted, key=lambda s: s.observed_at):
-                rule = self._rule(session.id, sample.device, session)
+                rule = self._rule(sample.device, session)
                 for event in rule.feed(sample.measure, sample.value, sample.observed_at):
                     if isinstance(event, SustainedBreach):
                         self._service.raise_sustained_breach(session.id, event)
@@ -75,8 +76,8 @@ class SustainedWatch:
             log.warning("sustained-breach rule not applied: %s", type(exc).__name__)
             return []
 
-    def _rule(self, session_id: int, device: str, session: Any) -> SustainedBreachRule:
-        key = (session_id, device)
+    def _rule(self, device: str, session: TreatmentSession) -> SustainedBreachRule:
+        key = (session.id, device)
         if key not in self._rules:
             settings = resolve_settings(self._store.load_settings())
             thresholds = session_protocol(session).thresholds

@@ -211,6 +211,6 @@ def test_an_oximeter_on_a_pty_feeds_the_store_and_unplugged_the_header_says_so(
         os.close(slave)
         qtbot.waitUntil(lambda: "unplugged" in (line.refresh(), line.label.text())[1], timeout=5000)
         assert line.label.text() == "Monitor: oximeter unplugged — retrying"
-        assert line.property("amber") == "true"
+        assert line.label.property("amber") == "true"
     finally:
         started.stop()

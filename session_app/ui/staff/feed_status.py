@@ -103,7 +103,8 @@ class FeedStatusLine(QFrame):
             amber = amber or line.amber
             lines.append(f"{line.text} ({state.source})" if len(self.feeds) > 1 else line.text)
         set_text(self.label, "\n".join(lines))
-        set_style_state(self, "amber", "true" if amber else "false")
+        # on the label itself: a parent's property change does not restyle its children
+        set_style_state(self.label, "amber", "true" if amber else "false")
         last = self._gate.last
         if self.notice.isVisible() and last is not None and now - last > NOTICE_KEPT:
             self.notice.hide()

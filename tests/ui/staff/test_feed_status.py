@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel
 
 from session_app.app import AppWindows, MonitorFeeds, build_windows, start_monitor_feeds
@@ -81,11 +82,13 @@ def test_the_line_follows_the_feed_connected_then_silent_in_amber(
     clock.advance(seconds=4)
     line.refresh()  # what its one-second timer does
     assert line.label.text() == "Monitor: connected · last value 4 s ago"
-    assert line.property("amber") == "false"
+    assert line.label.property("amber") == "false"
+    assert line.label.font().weight() < QFont.Weight.DemiBold  # the amber style went too
     clock.advance(minutes=2)
     line.refresh()
     assert line.label.text() == "Monitor: silent for 2 min"
-    assert line.property("amber") == "true"
+    assert line.label.property("amber") == "true"
+    assert line.label.font().weight() >= QFont.Weight.DemiBold
     assert line.timer.isActive() and line.timer.interval() <= 2000
 
 
@@ -124,7 +127,7 @@ def test_a_port_in_use_is_an_amber_line_and_the_panel_keeps_working(
     try:
         line = line_of(app_windows)
         assert line.label.text() == f"Monitor: port {port} is in use"
-        assert line.property("amber") == "true"
+        assert line.label.property("amber") == "true"
         session = app_windows.staff.current_session
         assert session is not None
         app_windows.staff.service.log_event(session.id, "note", {"text": "ok"}, "AB")
