@@ -235,8 +235,8 @@ def build_windows(
 
 
 class MonitorFeeds:
-    """The device feeds the app runs, the poster their stores announce through, and the
-    header line showing them (none when no feed is configured)."""
+    """The device feeds the app runs and the poster their stores announce through (kept
+    with them: it must outlive every feed)."""
 
     def __init__(self, feeds: list[Feed], poster: MainThreadPoster) -> None:
         self.feeds, self.poster = feeds, poster

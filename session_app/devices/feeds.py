@@ -106,9 +106,11 @@ class _Hl7Handler:
         if self._committed:
             try:  # read again by the same mapping the inbox stored it with
                 oru = map_oru(parse_message(message), self._inbox.zone, self._inbox.codes)
+                self._watch.feed([v.sample for v in oru.values])
             except (MalformedMessage, UnsupportedMessage):
-                return ack
-            self._watch.feed([v.sample for v in oru.values])
+                pass
+            except Exception as exc:  # the values are committed: their AA must still go
+                log.error("sustained-breach rule failed: %s", type(exc).__name__)
         return ack
 
 
