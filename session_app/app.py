@@ -25,12 +25,14 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from session_app.clinic.sender import ClinicSender
+    from session_app.devices.feeds import Feed
     from session_app.devices.listen import ListenAddress
     from session_app.devices.oximeter import OximeterPort
     from session_app.domain.clock import Clock
     from session_app.media.player import MediaPlayer
     from session_app.store import SessionStore
     from session_app.ui.patient.window import PatientWindow
+    from session_app.ui.staff.feed_status import MainThreadPoster
     from session_app.ui.staff.panel import StaffPanel
 
     class StartupProbe(Protocol):
@@ -236,6 +238,40 @@ def build_windows(
     return AppWindows(patient=patient, staff=staff, store=store)
 
 
+class MonitorFeeds:
+    """The device feeds the app runs and the poster their stores announce through (kept
+    with them: it must outlive every feed)."""
+
+    def __init__(self, feeds: list[Feed], poster: MainThreadPoster) -> None:
+        self.feeds, self.poster = feeds, poster
+
+    def stop(self) -> None:
+        """Before the store closes: each feed's thread joined, then its store closed."""
+        from session_app.devices.feeds import stop_feeds
+
+        stop_feeds(self.feeds)
+
+
+def start_monitor_feeds(
+    windows: AppWindows,
+    hl7_listen: ListenAddress | None = None,
+    oximeter: OximeterPort | None = None,
+) -> MonitorFeeds:
+    """Start the feeds `--hl7-listen`/`--oximeter` or the `monitor_listen` setting ask for
+    (the argument wins); their line goes in the staff header. A feed that cannot start
+    is a line there and in the log, never a reason not to start. Call on the GUI thread:
+    the poster lives there, so what a feed commits reaches the views on that thread."""
+    from session_app.devices.feeds import start_feeds
+    from session_app.ui.staff.feed_status import FeedStatusLine, MainThreadPoster
+
+    poster = MainThreadPoster(windows.staff)
+    feeds = start_feeds(windows.store, poster.post, hl7_listen=hl7_listen, oximeter=oximeter)
+    if feeds:
+        staff = windows.staff
+        staff.show_feed_status(FeedStatusLine(feeds, windows.store, staff.clock, staff))
+    return MonitorFeeds(feeds, poster)
+
+
 def use_single_screen(windows: AppWindows) -> None:
     """One screen: the patient window fills it; staff reach their panel with a shortcut
     and the PIN, and the panel hides (locked) when they leave it."""
@@ -428,7 +464,9 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
     sender = _start_clinic_sender(store)
     if sender is not None:
         staff.show_clinic_status(sender)  # "Clinic server not reachable since … — N waiting"
+    feeds = start_monitor_feeds(windows, args.hl7_listen, args.oximeter)
     code = app.exec()
+    feeds.stop()
     if sender is not None:
         sender.stop()
     staff.stop()

@@ -48,12 +48,15 @@ from session_app.domain.session import NewSession, TreatmentSession, require_wei
 from session_app.domain.session_protocol import session_protocol
 from session_app.domain.settings import SETTINGS, validate_settings
 from session_app.domain.summary import discharge_context_for, load_summary
+from session_app.domain.sustained import SustainedBreach
 from session_app.domain.text import text_problem
 from session_app.domain.vitals import VitalsCheck, VitalSigns, validate_vitals
 from session_app.ops import Problems
 from session_app.store import SessionStore, StoreWriteError
 from session_app.store.devices import MonitorLink, ProposalOutcome
 
+# The rule names of the alerts the monitor's sustained breaches raise, by measure.
+MONITOR_ALERT_RULES = {"spo2": "monitor_sustained_spo2", "heart_rate": "monitor_sustained_hr"}
 # A typed-in time may be this far ahead of the clock (clocks of devices differ a little).
 FUTURE_TOLERANCE = timedelta(minutes=1)
 # Baseline vitals are often measured just before the nurse starts the session in the app.
@@ -516,6 +519,16 @@ class MonitoringService:
         said = problems.take(lambda: validate_response(response), "")
         problems.refuse()
         return self.store.acknowledge_alerts(alert_ids, staff, said)
+
+    def raise_sustained_breach(self, session_id: int, breach: SustainedBreach) -> AlertRecord:
+        """Store the alert of a breach the monitor's numerics sustained (domain.sustained):
+        its severity and "From monitor: …" message are the breach's finding, its rule
+        MONITOR_ALERT_RULES' (so it is never taken for a typed check's). Staff-side only,
+        like every alert. Called on the feed's thread, through the feed's own store."""
+        finding = breach.finding()
+        row = {**_alert_row(finding), "rule": MONITOR_ALERT_RULES[finding.measure]}
+        alert_id = self.store.add_monitor_alert(session_id, **row)
+        return next(a for a in self.store.alerts(session_id) if a.id == alert_id)
 
     def open_alerts(self, session_id: int) -> list[AlertRecord]:
         """Alerts neither acknowledged nor resolved by a correction, oldest first."""

@@ -232,6 +232,22 @@ class DeviceRecords:
             linked[check_id] = (*linked.get(check_id, ()), observation_id)
         return linked
 
+    def add_monitor_alert(
+        self, session_id: int, severity: str, rule: str, measure: str, value: float, message: str
+    ) -> int:
+        """Store an alert the monitor's numerics raised (a sustained breach): it belongs
+        to no check. Announced as an "alert" by MONITOR, like a check's alerts, so the
+        alerts panel shows it; its row id."""
+        self._require_open(session_id)
+        with self._writing() as conn:
+            row_id = conn.execute(
+                "INSERT INTO alerts (session_id, check_id, severity, rule, measure, value,"
+                " message, raised_at) VALUES (?, NULL, ?, ?, ?, ?, ?, ?)",
+                (session_id, severity, rule, measure, value, message, to_iso(self.clock.now())),
+            ).lastrowid
+        self._announce(_change("alert", session_id, int(row_id or 0), MONITOR))
+        return int(row_id or 0)
+
     def announce_other_patient(self, session_id: int) -> None:
         """Tell the views, quietly, that a monitor sent another patient's data: nothing
         was stored (row id 0), and nothing about that patient is said or logged."""

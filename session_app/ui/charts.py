@@ -22,7 +22,7 @@ from session_app.domain.protocols import Thresholds
 from session_app.domain.records import SessionEvent
 from session_app.domain.summary import RecordSource
 from session_app.seams import RecordReader
-from session_app.store.repository import Change
+from session_app.store.repository import Change, ChangeKind
 from session_app.trend_plots import (
     DENSE_POINTS as DENSE_POINTS,  # re-exported: the redraw tests use it
 )
@@ -124,6 +124,8 @@ class TrendCharts(QWidget):
         self._live = True
 
         def on_change(change: Change) -> None:
+            if change.kind in (ChangeKind.DEVICE_DATA, ChangeKind.DEVICE_NOTICE):
+                return  # monitor values come each second; the typed record is what is drawn
             if change.session_id is not None and change.session_id == self._session_id:
                 self._schedule_reload()
 

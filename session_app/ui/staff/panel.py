@@ -27,6 +27,7 @@ from session_app.clinic.history import history_of_joined_room
 from session_app.domain.session import TreatmentSession
 from session_app.domain.settings import resolve_settings
 from session_app.monitoring import MonitoringService
+from session_app.store.devices import MONITOR
 from session_app.store.repository import Change, ChangeKind
 from session_app.ui.lock import IdleWatcher, LockScreen, PinSetupPage
 from session_app.ui.screen import fit_to_screen
@@ -53,6 +54,7 @@ if TYPE_CHECKING:  # loaded when first needed: pyqtgraph (charts, summaries), th
     from session_app.clinic.status import SenderStatus
     from session_app.ui.charts import TrendCharts
     from session_app.ui.staff.clinic_notice import ClinicNotice
+    from session_app.ui.staff.feed_status import FeedStatusLine
     from session_app.ui.staff.settings_dialog import SettingsDialog
     from session_app.ui.summary.discharge_dialog import DischargeDialog
     from session_app.ui.summary.view import SummaryView
@@ -138,6 +140,7 @@ class StaffPanel(QMainWindow):
         self.store_problem.setWordWrap(True)
         self.store_problem.hide()
         self.clinic_notice: ClinicNotice | None = None  # once the room has joined a clinic
+        self.feed_status: FeedStatusLine | None = None  # while a device feed runs
         self._build_layout()
         lock_button.setVisible(require_pin)
         self._summaries = SummaryWindows(store, self.clock, self)
@@ -167,6 +170,7 @@ class StaffPanel(QMainWindow):
         titles.setSpacing(2)
         titles.addWidget(self.banner)
         titles.addWidget(self.session_details)
+        self._titles = titles  # the monitor feed's line joins them (show_feed_status)
         header = QHBoxLayout()
         header.setSpacing(12)
         header.addLayout(titles, 1)
@@ -253,9 +257,16 @@ class StaffPanel(QMainWindow):
             outer.insertWidget(outer.indexOf(self.store_problem) + 1, self.clinic_notice)
         return self.clinic_notice
 
+    def show_feed_status(self, line: FeedStatusLine) -> None:
+        """Show the monitor feeds' line in the header, under the session details."""
+        self.feed_status = line
+        self._titles.addWidget(line)
+
     def stop(self) -> None:
         """Stop the countdown timer and the store subscriptions (before the store closes)."""
         self.countdown.timer.stop()
+        if self.feed_status is not None:
+            self.feed_status.stop()
         if self.clinic_notice is not None:
             self.clinic_notice.stop()
         if self.charts is not None:
@@ -367,7 +378,10 @@ class StaffPanel(QMainWindow):
         self.flowsheet.flush()
 
     def _on_change(self, change: Change) -> None:
-        self.store_problem.hide()  # a write succeeded: the store works again
+        if change.kind in (ChangeKind.DEVICE_DATA, ChangeKind.DEVICE_NOTICE):
+            return  # a monitor's values, about once a second: nothing here shows them
+        if change.by != MONITOR:  # a feed's store working says nothing of this one's saves
+            self.store_problem.hide()  # a write succeeded: the store works again
         if self.current_session is None or change.session_id != self.current_session.id:
             return
         if self.is_locked:

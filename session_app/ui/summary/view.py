@@ -121,9 +121,9 @@ class SummaryView(QWidget):
 
     # -- data ---------------------------------------------------------------------
     def _on_change(self, change: Change) -> None:
-        # Not for each monitor value: at 1 Hz a rebuild (the whole record, seconds for a
-        # long session) every second would hold the window; they show at the next record.
-        if change.session_id == self.session_id and change.kind is not ChangeKind.DEVICE_DATA:
+        if change.kind in (ChangeKind.DEVICE_DATA, ChangeKind.DEVICE_NOTICE):
+            return  # monitor values come each second: not a rebuild of the whole document
+        if change.session_id == self.session_id:
             self.refresh()
 
     def refresh(self) -> None:
