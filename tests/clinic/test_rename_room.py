@@ -5,23 +5,32 @@ the station's tile and the history read, is the new name; the room keeps sending
 from __future__ import annotations
 
 import queue
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from session_app.app import main
 from session_app.clinic.board import Board, FeedUpdate, ServerStatus
 from session_app.clinic.history import clinic_history
+from session_app.clinic.server import rename_room
 from session_app.clinic.station_feed import StationFeed
 from session_app.domain.clock import ManualClock
+from session_app.domain.pin import hash_pin
 from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
 from session_app.ui.station.tile import RoomTileWidget
-from tests.clinic.conftest import ClinicServer
+from session_app.ui.station.window import FeedBridge, StationWindow
+from tests.clinic.conftest import ClinicServer, Cluster
+from tests.clinic.server_seed import Clinic, rems_session_after_dose
+from tests.clinic.server_seed import clinic as seeded_clinic
 from tests.clinic.test_heartbeat import station_login
 from tests.clinic.test_sender import SETTLE_S, joined_sender, write_session
+
+START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 def _rename(clinic: ClinicServer, old: str, new: str) -> int:
@@ -123,3 +132,44 @@ def test_a_new_room_cannot_take_a_renamed_rooms_name(
     _one_line_refusal(capsys, "already exists")
     assert not (tmp_path / "x").exists()
     assert _rename(clinic, "Bay", "Room 2") == 0  # back to its first name: its own
+
+
+@pytest.fixture
+def site(pg_cluster: Cluster, clinic_db: str, tmp_path: Path) -> Iterator[Clinic]:
+    yield from seeded_clinic(pg_cluster, clinic_db, tmp_path / "clinic", START)
+
+
+def test_the_station_window_shows_a_rename_at_once_and_in_the_summary(
+    qtbot: QtBot, site: Clinic, tmp_path: Path
+) -> None:
+    """The rename's notification redraws the tile (no poll in the test's time) and the
+    summary it opens is titled with the new name."""
+    room = site.add_room("Room 6")
+    rems_session_after_dose(room, "QZ-55", systolic=149, diastolic=91)
+    room.send()
+    store = SessionStore.open(tmp_path / "station.sqlite3")
+    store.set_pin(hash_pin("4821"))
+    pins = MonitoringService(store, ManualClock(room.clock.now()))
+    bridge = FeedBridge()
+    window = StationWindow(Board(), bridge, pins, pins.set_pin, ManualClock(room.clock.now()))
+    qtbot.addWidget(window)
+    feed = StationFeed(site.station_conninfo, bridge.on_update, bridge.on_status,
+                       poll_every=timedelta(hours=1))  # fmt: skip
+    window.show()
+    feed.start()
+    try:
+        qtbot.keyClicks(window.lock_screen.pin, "4821")
+        qtbot.keyClick(window.lock_screen.pin, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: "Room 6" in window.tiles and "QZ-55" in window.tiles["Room 6"]
+                        .text(), timeout=10_000)  # fmt: skip
+        polls = feed.polls
+        rename_room(site.cluster.admin_conninfo(site.db), "Room 6", "Bay 6")
+        tile = window.tiles["Room 6"]
+        qtbot.waitUntil(lambda: tile.name.text() == "Bay 6", timeout=10_000)
+        assert "Bay 6" in tile.text() and feed.polls == polls
+        qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
+        assert "Bay 6" in window.summaries["Room 6"].title.text()
+    finally:
+        window.stop()
+        feed.stop()
+        store.close()
