@@ -71,12 +71,14 @@ class RoomRows:
 @dataclass(frozen=True)
 class FeedUpdate:
     """What one fetch brought: the rooms the server knows, their new rows, the server's
-    clock at the fetch and when each room was last heard from (server time)."""
+    clock at the fetch, when each room was last heard from (server time: its latest
+    record or heartbeat) and what each room is called now (`clinic rename-room`)."""
 
     server_now: datetime
     room_names: tuple[str, ...]
     rooms: tuple[RoomRows, ...] = ()
     last_heard: Mapping[str, datetime] = field(default_factory=dict)
+    display_names: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ class RoomTile:
     readings: tuple[Reading, ...] = ()
     alerts: tuple[TileAlert, ...] = ()
     rems_text: str = ""  # "" when not a REMS session
+    display_name: str = ""  # what staff call the room now; `room` stays its key
 
     @property
     def alert_count(self) -> int:
@@ -265,6 +268,7 @@ class Board:
         self.status = ServerStatus(reachable=False)
         self._rooms: dict[str, RoomRecords] = {}
         self._heard: dict[str, datetime] = {}
+        self._display: dict[str, str] = {}
         self._offset: timedelta | None = None  # server clock minus the station's
         self._rems: dict[tuple[str, int, int], str] = {}  # (room, session, version) -> text
 
@@ -282,6 +286,10 @@ class Board:
                 records.add(row)
             if part.rows:
                 changed.add(part.room)
+        for name, display in update.display_names.items():
+            if self._display.get(name) != display:
+                self._display[name] = display
+                changed.add(name)
         for name, heard in update.last_heard.items():
             if self._heard.get(name) != heard:
                 self._heard[name] = heard
@@ -294,6 +302,10 @@ class Board:
     @property
     def rooms(self) -> list[str]:
         return sorted(self._rooms, key=_natural)
+
+    def display_name(self, room: str) -> str:
+        """What the room is called now (its key until the server says otherwise)."""
+        return self._display.get(room, room)
 
     def records(self, room: str) -> RoomRecords:
         return self._rooms[room]
@@ -316,7 +328,8 @@ class Board:
         stale, heard_text = self._heard_from(room, now)
         session = records.current_session()
         if session is None:
-            return RoomTile(room, Phase.NO_SESSION, Phase.NO_SESSION.value, stale, heard_text)
+            return RoomTile(room, Phase.NO_SESSION, Phase.NO_SESSION.value, stale, heard_text,
+                            display_name=self.display_name(room))  # fmt: skip
         protocol = session_protocol(session)
         checks = records.checks(session.id)
         schedule = session_schedule(protocol, records.events(session.id), now)
@@ -359,6 +372,7 @@ class Board:
                 TileAlert(a.severity.title, a.message) for a in sorted(still_open, key=by_severity)
             ),
             rems_text=self._rems_text(records, session, now),
+            display_name=self.display_name(room),
         )
 
     def _heard_from(self, room: str, now: datetime) -> tuple[bool, str]:

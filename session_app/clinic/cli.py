@@ -1,5 +1,5 @@
-"""`session-app clinic init|add-room|join`: clinic IT sets the server up with the app's
-commands, and each room PC joins it.
+"""`session-app clinic init|add-room|rename-room|add-station|join`: clinic IT sets the
+server up with the app's commands, and each room PC joins it.
 
 Kept here so app.py only registers the group. Every refusal or failure is one line on
 stderr and exit 2; the connection string is never echoed (it may hold a password).
@@ -39,6 +39,21 @@ def add_clinic_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         metavar="PATH",
         help="new file for the room's password (default: ROLE.pgpass here); never replaced",
     )
+    rename = actions.add_parser(
+        "rename-room", help="call a room by a new name (its records keep their key)"
+    )
+    rename.add_argument("old", metavar="OLD", help="the room's current name")
+    rename.add_argument("new", metavar="NEW", help="its new name")
+    rename.add_argument("--server", required=True, metavar="CONNINFO", help=_SERVER_HELP)
+    station = actions.add_parser(
+        "add-station", help="create a login for a station (read-only) and its passfile (0600)"
+    )
+    station.add_argument("name", metavar="NAME", help="e.g. desk_1 (lower-case, digits, _)")
+    station.add_argument("--server", required=True, metavar="CONNINFO", help=_SERVER_HELP)
+    station.add_argument(
+        "--passfile", type=Path, metavar="PATH",
+        help="new file for the station's password (default: ROLE.pgpass here); never replaced",
+    )  # fmt: skip
     join = actions.add_parser(
         "join", help="on a room's PC: join this room to the clinic server and send its records"
     )
@@ -61,7 +76,13 @@ def add_clinic_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
 def run_clinic(args: argparse.Namespace, open_store: StoreOpener | None = None) -> int:
     """Run one clinic action; returns the exit code. `open_store` opens the room's store
     from --data-dir (the app's own opener), for `join`."""
-    from session_app.clinic.server import ClinicError, add_room, init_clinic
+    from session_app.clinic.server import (
+        ClinicError,
+        add_room,
+        add_station,
+        init_clinic,
+        rename_room,
+    )
     from session_app.config import DataDirError
     from session_app.store import StoreError
 
@@ -72,6 +93,14 @@ def run_clinic(args: argparse.Namespace, open_store: StoreOpener | None = None) 
         if args.clinic_command == "init":
             role = init_clinic(args.server)
             print(f"Clinic schema created; read-only station role: {role}.")
+        elif args.clinic_command == "rename-room":
+            rename_room(args.server, args.old, args.new)
+            print(f"Room {args.old.strip()!r} is now called {args.new.strip()!r}; its records "
+                  "are kept as they were.")  # fmt: skip
+        elif args.clinic_command == "add-station":
+            role, path = add_station(args.server, args.name, args.passfile)
+            print(f"Station login {role} added; its password is in {path} (0600). Copy that "
+                  "file to the station's PC only.")  # fmt: skip
         else:
             role, path = add_room(args.server, args.name, args.passfile)
             print(

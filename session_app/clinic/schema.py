@@ -216,10 +216,99 @@ BEGIN
 END $$;
 """
 
-# What a room role may call besides its INSERTs (granted by `add_room`).
-ROOM_FUNCTIONS: tuple[str, ...] = ("clinic_sessions_of_patient(text)",)
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V_HISTORY)
+def _grant_to_rooms(function: str) -> str:
+    """EXECUTE on `function` for the rooms added before the migration that makes it."""
+    return f"""
+REVOKE ALL ON FUNCTION {function} FROM PUBLIC;
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT role_name FROM rooms LOOP
+        EXECUTE format('GRANT EXECUTE ON FUNCTION {function} TO %I', r.role_name);
+    END LOOP;
+END $$;
+"""
+
+
+# V4 (issue 16): the heartbeat, the server's receive time, a room's display name.
+# - `clinic_heartbeat()`: a room's sender calls it while connected (about every minute and
+#   after each batch), so a room with nothing to send (IV checks are 15 min apart) is not
+#   shown stale. It sets `last_seen_at` of `session_user`'s room (SECURITY DEFINER: a room
+#   role may not update `rooms`) and NOTIFYs the room's name only, no PHI.
+# - `received_at` is stamped by the server on every insert, whatever a room sent: a room
+#   role could otherwise write a future time and look "heard from" for ever.
+# - `display_name` is what staff call the room now (`clinic rename-room`). Records stay
+#   keyed by `name`, which never changes: they are append-only, and the RLS policy and the
+#   room's own `clinic.room` setting go through the role, not the name. A new room's
+#   display name is its name (a trigger: a column default cannot name another column).
+# - The history read marks each session with its room's display name and leaves out the
+#   caller's own room (compared by role, so a renamed room still finds itself).
+V4 = (
+    """
+ALTER TABLE rooms ADD COLUMN display_name TEXT, ADD COLUMN last_seen_at TIMESTAMPTZ;
+UPDATE rooms SET display_name = name;
+ALTER TABLE rooms ALTER COLUMN display_name SET NOT NULL,
+    ADD CONSTRAINT rooms_display_name_length CHECK (length(display_name) BETWEEN 1 AND 60);
+CREATE UNIQUE INDEX rooms_display_name_folded ON rooms (lower(display_name));
+
+CREATE FUNCTION clinic_default_display_name() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.display_name := coalesce(NEW.display_name, NEW.name);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER rooms_display_name BEFORE INSERT ON rooms
+    FOR EACH ROW EXECUTE FUNCTION clinic_default_display_name();
+
+CREATE FUNCTION clinic_stamp_received() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.received_at := now();
+    RETURN NEW;
+END $$;
+"""
+    + "".join(
+        f"CREATE TRIGGER {table}_received_at BEFORE INSERT ON {table}\n"
+        "    FOR EACH ROW EXECUTE FUNCTION clinic_stamp_received();\n"
+        for table in RECORD_TABLES
+    )
+    + f"""
+CREATE FUNCTION clinic_heartbeat() RETURNS text LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+    beating text;
+BEGIN
+    UPDATE public.rooms SET last_seen_at = now() WHERE role_name = session_user
+        RETURNING name INTO beating;
+    IF beating IS NULL THEN
+        RAISE EXCEPTION 'role % is not a room of this clinic', session_user
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    PERFORM pg_notify('{NOTIFY_CHANNEL}', json_build_object('room', beating)::text);
+    RETURN beating;
+END $$;
+"""
+    + _grant_to_rooms("clinic_heartbeat()")
+    + """
+CREATE OR REPLACE FUNCTION clinic_sessions_of_patient(wanted text)
+RETURNS TABLE (room text, local_id bigint, patient_id text, protocol_name text,
+               staff_initials text, started_at text, ended_at text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+    SELECT r.display_name, s.local_id, s.patient_id, s.protocol_name,
+           coalesce(s.details->>'staff_initials', ''), s.started_at, e.ended_at
+    FROM public.sessions s
+    JOIN public.rooms r ON r.name = s.room
+    LEFT JOIN public.session_ends e
+        ON e.room = s.room AND e.session_local_id = s.local_id
+    WHERE s.patient_id = wanted AND r.role_name IS DISTINCT FROM session_user
+    ORDER BY s.started_at DESC, r.display_name, s.local_id
+$$;
+"""
+)
+
+# What a room role may call besides its INSERTs (granted by `add_room`).
+ROOM_FUNCTIONS: tuple[str, ...] = ("clinic_sessions_of_patient(text)", "clinic_heartbeat()")
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V_HISTORY, V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 VERSION_TABLE = """

@@ -43,6 +43,9 @@ log = logging.getLogger("session_app.clinic.sender")
 
 BATCH_ROWS = 500  # rows per server transaction: 10,000 waiting records are 20 round trips
 POLL_S = 2.0  # a change announcement wakes the sender at once; this is the fallback
+# How often a connected room says "still here" (schema.V4 clinic_heartbeat) when it has
+# nothing to send: well inside the station's 5-minute stale rule.
+HEARTBEAT_S = 60.0
 LOCAL_ID_SUFFIX = "_local_id"
 
 
@@ -209,10 +212,12 @@ class ClinicSender(threading.Thread):
         backoff: Backoff = Backoff(),
         poll_s: float = POLL_S,
         batch: int = BATCH_ROWS,
+        heartbeat_s: float = HEARTBEAT_S,
     ) -> None:
         super().__init__(name="clinic-sender", daemon=True)
         self._path, self._link, self._clock = Path(store_path), link, clock or SystemClock()
         self._backoff, self._poll_s, self._batch = backoff, poll_s, batch
+        self._heartbeat_s, self._last_beat = heartbeat_s, float("-inf")
         self._wake, self._stopping = threading.Event(), threading.Event()
         self._changed = threading.Condition()  # guards the fields below it
         self._state = SyncState(joined=True, room=link.room)
@@ -289,6 +294,9 @@ class ClinicSender(threading.Thread):
                 batch=self._batch,
                 keep_going=lambda: not self._stopping.is_set(),
             )
+            if sent or time.monotonic() - self._last_beat >= self._heartbeat_s:
+                self._conn.execute("SELECT clinic_heartbeat()")
+                self._last_beat = time.monotonic()
         except (ClinicError, StoreError) as exc:
             problem = str(exc)
         except psycopg.Error as exc:
@@ -343,6 +351,7 @@ class ClinicSender(threading.Thread):
             log.warning("clinic server not reachable, records wait here: %s", problem)
 
     def _disconnect(self) -> None:
+        self._last_beat = float("-inf")  # a new connection says so at once
         if self._conn is not None:
             with contextlib.suppress(psycopg.Error):
                 self._conn.close()

@@ -9,6 +9,7 @@ database's name: two clinic databases on one server never share a role.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from psycopg.conninfo import conninfo_to_dict
 from session_app.clinic.connection import failure_line, open_connection, schema_version
 from session_app.clinic.schema import (
     MIGRATIONS,
+    NOTIFY_CHANNEL,
     RECORD_TABLES,
     ROOM_FUNCTIONS,
     SCHEMA_VERSION,
@@ -78,17 +80,27 @@ def _refuse_newer(version: int | None) -> None:
         )
 
 
-def _require_owner_and_createrole(conn: psycopg.Connection, what: str) -> None:
+def _require_schema(conn: psycopg.Connection) -> None:
+    """Refuse a server with no clinic schema, or a newer one than this app's."""
+    version = schema_version(conn)
+    _refuse_newer(version)
+    if version is None:
+        raise ClinicError("no clinic schema on this server: run `session-app clinic init` first")
+
+
+def _require_owner_and_createrole(
+    conn: psycopg.Connection, what: str, *, createrole: bool = True
+) -> None:
     row = conn.execute(
         "SELECT r.rolsuper, r.rolcreaterole, pg_get_userbyid(d.datdba) = current_user"
         " FROM pg_roles r, pg_database d"
         " WHERE r.rolname = current_user AND d.datname = current_database()"
     ).fetchone()
-    superuser, createrole, owner = row if row else (False, False, False)
+    superuser, can_create, owner = row if row else (False, False, False)
     if not (superuser or owner):
         raise ClinicError(f"{what} must be run as the owner of the clinic database; "
                           "nothing was changed")
-    if not (superuser or createrole):
+    if createrole and not (superuser or can_create):
         raise ClinicError(f"{what} needs a role that may create roles (CREATEROLE); "
                           "nothing was changed")
 
@@ -159,14 +171,11 @@ def add_room(conninfo: str, name: str, passfile: Path | None = None) -> tuple[st
     name = validate_room_name(name)
     with connect(conninfo) as conn:
         try:
-            version = schema_version(conn)
-            _refuse_newer(version)
-            if version is None:
-                raise ClinicError("no clinic schema on this server: run `session-app clinic "
-                                  "init` first")
+            _require_schema(conn)
             _require_owner_and_createrole(conn, "clinic add-room")
-            taken = conn.execute(
-                "SELECT name FROM rooms WHERE lower(name) = lower(%s)", (name,)).fetchone()
+            taken = conn.execute(  # a renamed room's first name stays its key: both taken
+                "SELECT display_name FROM rooms WHERE lower(name) = lower(%s)"
+                " OR lower(display_name) = lower(%s)", (name, name)).fetchone()  # fmt: skip
             if taken:
                 raise ClinicError(f"a room named {taken[0]!r} already exists; nothing was "
                                   "changed")
@@ -177,11 +186,7 @@ def add_room(conninfo: str, name: str, passfile: Path | None = None) -> tuple[st
                 raise ClinicError(f"a role named {role} already exists on this server; "
                                   "nothing was changed")
             path = passfile if passfile is not None else Path(f"{role}.pgpass")
-            password = secrets.token_urlsafe(32)
-            verifier = conn.pgconn.encrypt_password(
-                password.encode(), role.encode(), b"scram-sha-256").decode()
-            conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-                sql.Identifier(role), sql.Literal(verifier)))
+            password = _create_login(conn, role)
             conn.execute("INSERT INTO rooms (name, role_name) VALUES (%s, %s)", (name, role))
             for table in RECORD_TABLES:
                 conn.execute(sql.SQL("GRANT INSERT ON {} TO {}").format(
@@ -213,3 +218,90 @@ def _write_passfile(path: Path, line: str) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         os.fchmod(out.fileno(), 0o600)  # the umask cannot have widened it, but be plain
         out.write(line)
+
+
+def _create_login(conn: psycopg.Connection, role: str, group: str | None = None) -> str:
+    """A LOGIN role with a new password (in `group` if given); returns the password. The
+    server is sent only its SCRAM verifier, so no server log can hold the password."""
+    password = secrets.token_urlsafe(32)
+    verifier = conn.pgconn.encrypt_password(
+        password.encode(), role.encode(), b"scram-sha-256").decode()  # fmt: skip
+    member = sql.SQL(" IN ROLE {}").format(sql.Identifier(group)) if group else sql.SQL("")
+    conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}{}").format(
+        sql.Identifier(role), sql.Literal(verifier), member))  # fmt: skip
+    return password
+
+
+def rename_room(conninfo: str, old: str, new: str) -> str:
+    """Call a room `new` from now on (`clinic rename-room`); returns its key.
+
+    Only `rooms.display_name` changes. The room's records stay keyed by the name it was
+    added with: they are append-only and never rewritten, the row-level security policy
+    and the room's claim go through its role, so the room's own `clinic.room` setting
+    keeps working and it keeps sending. The station and the history read show the new
+    name. A name taken by another room (case-folded, its first name or its current one)
+    is refused."""
+    new = validate_room_name(new)
+    with connect(conninfo) as conn:
+        try:
+            _require_schema(conn)
+            _require_owner_and_createrole(conn, "clinic rename-room", createrole=False)
+            row = conn.execute(
+                "SELECT name FROM rooms WHERE lower(display_name) = lower(%s) FOR UPDATE",
+                (old.strip(),)).fetchone()  # fmt: skip
+            if row is None:
+                raise ClinicError(f"no room named {old.strip()!r} on this clinic server; "
+                                  "nothing was changed")  # fmt: skip
+            key = str(row[0])
+            taken = conn.execute(
+                "SELECT display_name FROM rooms WHERE name <> %s"
+                " AND (lower(name) = lower(%s) OR lower(display_name) = lower(%s))",
+                (key, new, new)).fetchone()  # fmt: skip
+            if taken:
+                raise ClinicError(f"the name {new!r} is already taken by room {taken[0]!r}; "
+                                  "nothing was changed")  # fmt: skip
+            conn.execute("UPDATE rooms SET display_name = %s WHERE name = %s", (new, key))
+            # The station redraws the tile at once (room key only, as every notification).
+            conn.execute("SELECT pg_notify(%s, json_build_object('room', %s::text)::text)",
+                         (NOTIFY_CHANNEL, key))  # fmt: skip
+            conn.commit()
+        except psycopg.Error as exc:
+            raise ClinicError(f"clinic rename-room failed: {_one_line(exc)}") from None
+    return key
+
+
+STATION_NAME = re.compile(r"[a-z0-9_]{1,20}")
+
+
+def add_station(conninfo: str, name: str, passfile: Path | None = None) -> tuple[str, Path]:
+    """A station's login (`clinic add-station`): a LOGIN role in the read-only station
+    group `clinic init` made, and its 0600 passfile (never an existing file), as
+    `add_room` does. NAME is part of the role's name: lower-case letters, digits, `_`."""
+    name = name.strip()
+    if not STATION_NAME.fullmatch(name):
+        raise ClinicError("a station name is 1 to 20 lower-case letters, digits or _ "
+                          "(e.g. desk_1)")  # fmt: skip
+    with connect(conninfo) as conn:
+        try:
+            _require_schema(conn)
+            _require_owner_and_createrole(conn, "clinic add-station")
+            dbname = conn.info.dbname
+            group = station_role(dbname)
+            if not _role_exists(conn, group):
+                raise ClinicError(f"the station role {group} is missing: was this database "
+                                  "set up with `clinic init`?")  # fmt: skip
+            role = _role_name(dbname, f"station_{name}")
+            if _role_exists(conn, role):
+                raise ClinicError(f"a role named {role} already exists on this server; "
+                                  "nothing was changed")
+            path = passfile if passfile is not None else Path(f"{role}.pgpass")
+            password = _create_login(conn, role, group)
+            _write_passfile(path, _passfile_line(dbname, role, password))
+            try:
+                conn.commit()
+            except psycopg.Error:
+                path.unlink(missing_ok=True)
+                raise
+        except psycopg.Error as exc:
+            raise ClinicError(f"clinic add-station failed: {_one_line(exc)}") from None
+    return role, path

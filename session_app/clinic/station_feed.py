@@ -113,7 +113,12 @@ class StationFeed:
 
     def _fetch(self, conn: psycopg.Connection, rooms: Iterable[str] | None) -> None:
         """New rows of `rooms` (None: every room), then one update to the board."""
-        names = tuple(r[0] for r in conn.execute("SELECT name FROM rooms ORDER BY name"))
+        known = conn.execute(
+            "SELECT name, display_name, last_seen_at FROM rooms ORDER BY name"
+        ).fetchall()
+        names = tuple(name for name, _, _ in known)
+        for name, _, seen in known:  # the room's heartbeat (schema.V4): heard, no record
+            self._hear(name, seen)
         wanted = names if rooms is None else tuple(r for r in rooms if r in names)
         if rooms is None:
             self.polls += 1
@@ -134,12 +139,18 @@ class StationFeed:
                 for local_id, details, received in rows:
                     found.append(ServerRow(table, local_id, details, received))
                     self._marks[(room, table)] = local_id
-                    if received > self._heard.get(room, received - timedelta(1)):
-                        self._heard[room] = received
+                    self._hear(room, received)
             parts.append(RoomRows(room, tuple(found)))
         server_now = conn.execute("SELECT now()").fetchone()
         assert server_now is not None
-        self._on_update(FeedUpdate(server_now[0], names, tuple(parts), dict(self._heard)))
+        self._on_update(FeedUpdate(server_now[0], names, tuple(parts), dict(self._heard),
+                                   {name: display for name, display, _ in known}))  # fmt: skip
+
+    def _hear(self, room: str, at: datetime | None) -> None:
+        """Last heard = the latest of a record's received_at and the room's last_seen_at,
+        both the server's clock."""
+        if at is not None and (room not in self._heard or at > self._heard[room]):
+            self._heard[room] = at
 
 
 def _room_of(payload: str) -> str:

@@ -1,6 +1,8 @@
 """The issue's fault test: two rooms write 300 records each through the real service while
 their clinic server (a cluster of this test's own) is SIGKILLed and restarted 10 times at
-random moments. At the end the server holds exactly the union of the rooms' records, once."""
+random moments. At the end the server holds exactly the union of the rooms' records, once,
+and the station (a login in the station group, reading the server) shows each room's
+latest values as the room's own file holds them."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from session_app.store import SessionStore
 from session_app.store.outbox import SENT_TABLES
 from tests.clinic.conftest import Postmaster, make_clinic
 from tests.clinic.test_sender import BASELINE, DOSE, FAST, assert_server_holds_exactly, local_rows
+from tests.clinic.test_station_end_to_end import assert_station_shows_latest
 
 WRITES_PER_ROOM = 300
 KILLS = 10
@@ -103,6 +106,7 @@ def test_two_rooms_write_while_the_server_is_killed_ten_times(
         assert len(outages) >= KILLS  # the kills were seen: each began an outage
         paths = {name: room.store.path for name, room in rooms.items()}
         assert_server_holds_exactly(clinic, paths)
+        assert_station_shows_latest(clinic, paths, tmp_path)  # the issue's last clause
         with clinic.admin() as conn:
             for name, path in paths.items():
                 for table in SENT_TABLES:

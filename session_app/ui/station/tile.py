@@ -82,6 +82,7 @@ class RoomTileWidget(QFrame):
     def show_tile(self, tile: RoomTile) -> None:
         """Show the board's tile for this room (text set only where it changed)."""
         self.tile = tile
+        set_text(self.name, tile.display_name or self.room)  # renamed: `clinic rename-room`
         set_text(self.phase, tile.phase_text)
         who = " · ".join(part for part in (tile.patient_id, tile.protocol) if part)
         set_text(self.patient, who or "No session on the server yet")
@@ -120,7 +121,7 @@ class RoomTileWidget(QFrame):
             return self.room
         tile = self.tile
         parts = [tile.heard_text] if tile.stale else []
-        parts += [self.room, tile.phase_text, self.patient.text(), tile.dose_text,
+        parts += [self.name.text(), tile.phase_text, self.patient.text(), tile.dose_text,
                   tile.next_check_text]  # fmt: skip
         parts += [f"{r.label} {r.value}" + (f" at {r.at}" if r.at else "") for r in tile.readings]
         parts += [f"{a.severity}: {a.message}" for a in tile.alerts]

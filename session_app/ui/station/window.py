@@ -252,7 +252,7 @@ class StationWindow(QWidget):
         summary = self.board.summary(room, tile.session_id, self._clock.now())
         view = self.summaries.get(room)
         if view is None:
-            view = StationSummary(room, summary)
+            view = StationSummary(self.board.display_name(room), summary)
             view.setStyleSheet(load_qss("summary"))
             view.resize(900, 640)
             self.summaries[room] = view
