@@ -10,7 +10,11 @@ from PySide6.QtCore import Qt
 from session_app.devices.inbox import Inbox
 from session_app.devices.oru import parse_message
 from session_app.domain.clock import ManualClock, format_local
+from session_app.domain.pin import hash_pin
+from session_app.domain.protocols import ESKETAMINE_REMS
 from session_app.domain.schedule import DueState
+from session_app.domain.session import NewSession
+from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
 from session_app.ui.staff.panel import StaffPanel
 from tests.devices import messages
@@ -188,3 +192,31 @@ def test_a_proposal_decided_elsewhere_leaves_the_strip(
     panel.service.dismiss_proposed(proposal.id, "CD")  # e.g. at another station
     assert panel.proposed_checks.refresh_pending
     assert shown(panel) == []
+
+
+def test_a_lock_cancels_the_edit_and_the_proposal_stays_open(
+    qtbot, store: SessionStore, clock: ManualClock
+) -> None:
+    store.set_pin(hash_pin("482913"))
+    service = MonitoringService(store, clock)
+    session = service.start_session(NewSession("RT-1", ESKETAMINE_REMS, "AB", 70.0))
+    panel = StaffPanel(service, require_pin=True)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    try:
+        qtbot.keyClicks(panel.lock_screen.pin, "482913")
+        qtbot.keyClick(panel.lock_screen.pin, Qt.Key.Key_Return)
+        assert not panel.is_locked
+        send_nibp(store, clock)
+        panel.proposed_checks.flush()
+        [proposal] = service.proposed_checks(session.id)
+        panel.proposed_checks.edit(proposal)
+        assert panel.vitals_form.editing == proposal
+        panel.lock()
+        assert panel.is_locked
+        assert panel.vitals_form.editing is None
+        assert panel.vitals_form.controls["systolic"].text() == ""
+        assert service.proposed_checks(session.id) == [proposal]
+    finally:
+        panel.stop()
