@@ -137,6 +137,24 @@ class Corrector(HistorySource, Protocol):
     def withdraw_event(self, event_id: int, reason: str, recorded_by: str) -> SessionEvent: ...
 
 
+class ObservedValue(Protocol):
+    """A stored device value, as far as the staff panel reads it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def observed_at(self) -> datetime: ...
+
+
+class ProposalFeed(Subscribable, Protocol):
+    """The store's side of the strip: announcements, and the device values (to tell a new
+    NIBP from the monitor's numerics without reading every proposal again)."""
+
+    def device_observations(
+        self, session_id: int, *, measures: Sequence[str] = (), since: datetime | None = None
+    ) -> Sequence[ObservedValue]: ...
+
+
 class ProposalService(Protocol):
     """What the proposed-check strip reads and writes: the monitor's open NIBP sets, and
     their recording or dismissal (the one write path: validated in the service)."""

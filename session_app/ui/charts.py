@@ -38,9 +38,13 @@ from session_app.ui.text import plain_label
 # The monitor trace is redrawn at most this often while numerics arrive (1 Hz): drawing
 # each sample would cost the room's computer far more than the 1 % of a core allowed.
 TRACE_REDRAW_MS = 5000
+# …and no more often than the time one pixel of the time axis spans: on an 8 h frame a
+# pixel is about 30 s, and redrawing 8 h of trace (~0.1 s) every 5 s would move nothing.
+TRACE_REDRAW_MAX_MS = 60_000
 # New values are read from this far before the newest one seen (by row id, so each once):
-# a value that comes in late by more than this waits for the next session load.
-TRACE_LATE_ARRIVAL = timedelta(minutes=5)
+# a value that comes in late by more than this waits for the next session load. Short:
+# each redraw reads this window (3 values a second from a monitor).
+TRACE_LATE_ARRIVAL = timedelta(seconds=30)
 # Store changes that are the monitor's, not the record's: they move the trace only.
 DEVICE_KINDS = (ChangeKind.DEVICE_DATA, ChangeKind.DEVICE_NOTICE)
 
@@ -78,23 +82,29 @@ class LiveTrace:
         self._last_id = 0
         self._newest: datetime | None = None
 
-    def series(self, reference: datetime | None) -> dict[str, Series]:
-        """The trace in minutes from `reference`, with every value stored so far."""
+    def update(self, reference: datetime | None) -> bool:
+        """Take in the values stored since the last update, in minutes from `reference`;
+        False when nothing changed (no new value, same minute 0): no redraw needed."""
         if reference is None:
-            return {}
+            return False
         since = None if self._newest is None else self._newest - TRACE_LATE_ARRIVAL
         rows = self._store.device_observations(
             self._session_id, measures=TRACE_MEASURES, since=since
         )
         fresh = [r for r in rows if r.id > self._last_id and not r.implausible]
         self._last_id = max([self._last_id, *(r.id for r in rows)])
-        if self._reference is not None and reference != self._reference:
+        moved = self._reference is not None and reference != self._reference
+        if moved and self._reference is not None:
             shift = minutes_between(self._reference, reference)
             for xs, _ in self._series.values():
                 xs[:] = [x - shift for x in xs]
         self._reference = reference
         for measure, kept in self._samples.items():
             self._extend(measure, kept, [r for r in fresh if r.measure == measure], reference)
+        return bool(fresh) or moved
+
+    def series(self) -> dict[str, Series]:
+        """The trace kept, per measure (minutes from the last update's minute 0)."""
         return {m: (tuple(xs), tuple(ys)) for m, (xs, ys) in self._series.items() if xs}
 
     def _extend(
@@ -211,8 +221,9 @@ class TrendCharts(QWidget):
             store, session_id, thresholds=self._thresholds, describe=describe
         )
         self._thresholds = data.thresholds  # a session's snapshot never changes
-        if self._trace is not None:
-            data = replace(data, trace=self._trace.series(data.reference))
+        if self._trace is not None and data.reference is not None:
+            self._trace.update(data.reference)
+            data = replace(data, trace=self._trace.series())
         self.set_data(data)
 
     def follow(self, store: RecordReader) -> None:
@@ -233,7 +244,7 @@ class TrendCharts(QWidget):
             if change.kind not in DEVICE_KINDS:
                 self._schedule_reload()
             elif change.kind is ChangeKind.DEVICE_DATA and not self._trace_timer.isActive():
-                self._trace_timer.start()  # numerics: the trace only, on the slow timer
+                self._trace_timer.start(self.trace_interval_ms())  # the trace only, slowly
 
         self._unsubscribe = store.subscribe(on_change)
         self.destroyed.connect(lambda *_: self.stop_following())
@@ -268,6 +279,14 @@ class TrendCharts(QWidget):
         if self._store is not None and self._session_id is not None:
             self.load_session(self._store, self._session_id, describe=self._describe)
 
+    def trace_interval_ms(self) -> int:
+        """How long new monitor values wait for a redraw: TRACE_REDRAW_MS, or the time
+        one pixel of the time axis spans when that is longer (capped)."""
+        plot = self.plots["bp"]
+        low, high = plot.viewRange()[0]
+        pixel_ms = (high - low) * 60_000 / max(plot.vb.width(), 1.0)
+        return int(min(max(TRACE_REDRAW_MS, pixel_ms), TRACE_REDRAW_MAX_MS))
+
     @property
     def trace_pending(self) -> bool:
         """True between the monitor's new values and the trace redraw they ask for."""
@@ -276,10 +295,10 @@ class TrendCharts(QWidget):
     def flush_trace(self) -> None:
         """Extend and redraw the monitor trace now (the slow timer's work; tests)."""
         self._trace_timer.stop()
-        if self._trace is None or self._data.reference is None:
-            return
+        if self._trace is None or not self._trace.update(self._data.reference):
+            return  # nothing new (e.g. only implausible values): no redraw
         self.trace_redraws += 1
-        self.set_data(replace(self._data, trace=self._trace.series(self._data.reference)))
+        self.set_data(replace(self._data, trace=self._trace.series()))
 
     def clear(self) -> None:
         self._cancel_pending_reload()

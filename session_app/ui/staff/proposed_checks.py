@@ -11,13 +11,14 @@ shows there, the usual way. Staff panel only: nothing here reaches the patient w
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from session_app.devices.proposals import ProposedCheck
 from session_app.domain.clock import format_local
-from session_app.seams import ProposalService, Subscribable
+from session_app.seams import ProposalFeed, ProposalService
 from session_app.store.repository import Change, ChangeKind
 from session_app.ui.lock import EnterButton
 from session_app.ui.staff.vitals_form import VitalsForm
@@ -29,6 +30,11 @@ from session_app.ui.text import plain_label
 # proposals at most once a second, not once per message.
 REFRESH_MS = 1000
 REFRESH_KINDS = (ChangeKind.DEVICE_DATA, ChangeKind.PROPOSAL_DECIDED)
+# Reading the open proposals costs tens of ms in a long session: after device data it is
+# done only when a new systolic came in (looked up from this far before the newest seen).
+NIBP_LATE_ARRIVAL = timedelta(minutes=10)
+# The newest few are shown: the left column must keep the vitals form's Save in view.
+MAX_SHOWN = 3
 
 
 def proposal_line(proposal: ProposedCheck) -> str:
@@ -80,12 +86,16 @@ class ProposedChecksStrip(QWidget):
 
     edit_started = Signal(object)  # the ProposedCheck now in the vitals form
 
-    def __init__(self, service: ProposalService, store: Subscribable, form: VitalsForm) -> None:
+    def __init__(self, service: ProposalService, store: ProposalFeed, form: VitalsForm) -> None:
         super().__init__()
         self.setObjectName("ProposedChecks")
         self.setAccessibleName("Proposed checks from the monitor")
         self._service = service
+        self._store = store
         self._form = form
+        self._decided = False  # a proposal was decided since the last read
+        self._last_nibp_id = 0  # the newest systolic observation seen
+        self._nibp_since: datetime | None = None
         self.session_id: int | None = None
         self.rows: list[ProposalRow] = []
         self._shown: tuple[tuple[int, str], ...] = ()
@@ -93,11 +103,15 @@ class ProposedChecksStrip(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(6)
+        self.more = plain_label("")
+        self.more.setObjectName("ProposalsNotShown")
+        self.more.setAccessibleName("Proposed checks not shown")
+        self._layout.addWidget(self.more)
         self._timer = QTimer(self)
         self._timer.setObjectName("ProposedChecksRefreshTimer")
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.refresh)
+        self._timer.timeout.connect(self.flush)
         self._unsubscribe: Callable[[], None] = store.subscribe(self._on_change)
         self.destroyed.connect(lambda *_: self.stop())
         self.setVisible(False)
@@ -109,11 +123,14 @@ class ProposedChecksStrip(QWidget):
 
     def set_session(self, session_id: int | None) -> None:
         self.session_id = session_id
+        self._last_nibp_id, self._nibp_since = 0, None
+        self._new_nibp()
         self.refresh()
 
     def _on_change(self, change: Change) -> None:
         if change.session_id != self.session_id or change.kind not in REFRESH_KINDS:
             return
+        self._decided = self._decided or change.kind is ChangeKind.PROPOSAL_DECIDED
         if not self._timer.isActive():
             self._timer.start()
 
@@ -122,27 +139,50 @@ class ProposedChecksStrip(QWidget):
         return self._timer.isActive()
 
     def flush(self) -> None:
-        """Apply a refresh the store's announcements asked for, now."""
-        if self._timer.isActive():
+        """Apply a refresh the store's announcements asked for, now (the timer's work):
+        the proposals are read again after a decision or a new NIBP, not for numerics."""
+        if not self._timer.isActive() and not self._decided:
+            return
+        self._timer.stop()
+        if self._new_nibp() or self._decided:
             self.refresh()
+
+    def _new_nibp(self) -> bool:
+        """Whether a systolic came in since the last look (an indexed read of a few rows)."""
+        if self.session_id is None:
+            return False
+        rows = self._store.device_observations(
+            self.session_id, measures=("systolic",), since=self._nibp_since
+        )
+        new = [r for r in rows if r.id > self._last_nibp_id]
+        if new:
+            self._last_nibp_id = max(r.id for r in new)
+            newest = max(r.observed_at for r in rows)
+            self._nibp_since = newest - NIBP_LATE_ARRIVAL
+        return bool(new)
 
     def refresh(self) -> None:
         """Read the open proposals; rebuild the lines only when they changed."""
         self._timer.stop()
+        self._decided = False
         self.refreshes += 1
         proposals = (
             [] if self.session_id is None else self._service.proposed_checks(self.session_id)
         )
-        shown = tuple((p.id, proposal_line(p)) for p in proposals)
+        newest = proposals[::-1][:MAX_SHOWN]
+        shown = tuple((p.id, proposal_line(p)) for p in newest)
+        hidden = len(proposals) - len(newest)
+        self.more.setText(f"{hidden} earlier proposed checks not shown" if hidden else "")
+        self.more.setVisible(bool(hidden))
         if shown == self._shown:
             return
         self._shown = shown
         for row in self.rows:
             self._layout.removeWidget(row)
             row.deleteLater()
-        self.rows = [self._row(p) for p in proposals]
-        for row in self.rows:
-            self._layout.addWidget(row)
+        self.rows = [self._row(p) for p in newest]
+        for index, row in enumerate(self.rows):
+            self._layout.insertWidget(index, row)
         self.setVisible(bool(self.rows))
 
     def _row(self, proposal: ProposedCheck) -> ProposalRow:

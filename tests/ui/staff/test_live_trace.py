@@ -13,6 +13,7 @@ from session_app.devices.simulator import Numerics
 from session_app.domain.clock import ManualClock
 from session_app.store import SessionStore
 from session_app.trends import TrendData
+from session_app.ui.charts import TRACE_REDRAW_MS
 from session_app.ui.staff.panel import StaffPanel
 from tests.ui.staff.conftest import BASELINE
 
@@ -40,6 +41,7 @@ def test_numerics_draw_a_trace_on_the_slow_timer_not_per_sample(
     send_numerics(store, clock, 12)
     assert not charts.reload_pending  # numerics do not reload the checks
     assert charts.trace_pending
+    assert charts._trace_timer.interval() >= TRACE_REDRAW_MS
     assert charts.trace_redraws == 0
     assert charts.data.trace == {}
     charts.flush_trace()  # what the timer does, at most every TRACE_REDRAW_MS
@@ -48,6 +50,8 @@ def test_numerics_draw_a_trace_on_the_slow_timer_not_per_sample(
     assert len(set(xs)) == 12 and set(ys) == {72.0}
     assert len(charts.data.trace["spo2"][0]) == 12
     assert len(charts._trend_plots.trace_curves["spo2"].getData()[0]) == 12
+    charts.flush_trace()  # nothing new since: no redraw
+    assert charts.trace_redraws == 1
 
 
 def test_the_trace_grows_with_new_numerics_and_survives_a_saved_check(
@@ -83,3 +87,13 @@ def test_a_session_without_a_monitor_has_no_trace_and_no_trace_timer(
     assert charts.data.trace == {}
     assert not charts.trace_pending
     assert charts._trend_plots.trace_curves == {}
+
+
+def test_a_long_frame_waits_longer_between_trace_redraws(
+    panel: StaffPanel, session, store: SessionStore, clock: ManualClock
+) -> None:
+    charts = panel.charts
+    charts.plots["bp"].setXRange(0, 60, padding=0)
+    short = charts.trace_interval_ms()
+    charts.plots["bp"].setXRange(0, 480, padding=0)  # an 8 h session
+    assert TRACE_REDRAW_MS <= short < charts.trace_interval_ms()

@@ -68,8 +68,27 @@ def test_device_data_refreshes_the_strip_once_not_per_message(
         clock.advance(seconds=1)
     assert strip.refreshes == before  # throttled: the timer has not fired yet
     assert strip.refresh_pending
-    assert len(shown(panel)) == 5
+    assert len(shown(panel)) == 3  # the newest three; the left column keeps Save in view
     assert strip.refreshes == before + 1
+    assert strip.more.text() == "2 earlier proposed checks not shown"
+    assert strip.rows[0].proposal.observed_at > strip.rows[1].proposal.observed_at
+
+
+def test_numerics_without_an_nibp_do_not_read_the_proposals_again(
+    panel: StaffPanel, session, store: SessionStore, clock: ManualClock
+) -> None:
+    strip = panel.proposed_checks
+    send_nibp(store, clock)
+    assert len(shown(panel)) == 1
+    before = strip.refreshes
+    numerics = messages.ge(control_id="GE0009", patient="RT-1").split("\r")
+    del numerics[5:8]  # the NIBP rows
+    now = hl7_time(clock.now())
+    text = "\r".join(numerics).replace("20260105101500+0100", now)
+    assert parse_message(Inbox(store).handle(text, "127.0.0.1"))["MSA.F1"] == "AA"
+    assert strip.refresh_pending
+    assert len(shown(panel)) == 1
+    assert strip.refreshes == before  # the monitor's numerics: no new proposal to read
 
 
 def test_record_makes_a_check_from_the_monitor_with_the_typed_moaas_and_meets_the_due_check(
