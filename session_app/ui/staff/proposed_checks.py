@@ -10,11 +10,10 @@ shows there, the usual way. Staff panel only: nothing here reaches the patient w
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from session_app.devices.proposals import ProposedCheck
 from session_app.domain.clock import format_local
@@ -62,10 +61,10 @@ class ProposalRow(QWidget):
             EnterButton("Record ⏎"), f"Record the monitor's {at} check", "ProposalRecord"
         )
         self.edit_button = named(
-            QPushButton("Edit"), f"Edit the monitor's {at} check", "ProposalEdit"
+            EnterButton("Edit"), f"Edit the monitor's {at} check", "ProposalEdit"
         )
         self.dismiss_button = named(
-            QPushButton("Dismiss"), f"Dismiss the monitor's {at} check", "ProposalDismiss"
+            EnterButton("Dismiss"), f"Dismiss the monitor's {at} check", "ProposalDismiss"
         )
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
@@ -112,8 +111,8 @@ class ProposedChecksStrip(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.flush)
-        self._unsubscribe: Callable[[], None] = store.subscribe(self._on_change)
-        self.destroyed.connect(lambda *_: self.stop())
+        unsubscribe = self._unsubscribe = store.subscribe(self._on_change)
+        self.destroyed.connect(lambda *_: unsubscribe())
         self.setVisible(False)
 
     def stop(self) -> None:

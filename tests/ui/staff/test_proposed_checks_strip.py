@@ -170,13 +170,15 @@ def test_clearing_the_form_cancels_the_edit(
 
 
 def test_dismiss_keeps_the_observations_and_adds_no_check(
-    panel: StaffPanel, session, store: SessionStore, clock: ManualClock
+    qtbot, panel: StaffPanel, session, store: SessionStore, clock: ManualClock
 ) -> None:
     send_nibp(store, clock)
     kept = len(store.device_observations(session.id))
     shown(panel)
     panel.vitals_form.controls["recorded_by"].setText("cd")
-    panel.proposed_checks.rows[0].dismiss_button.click()
+    dismiss = panel.proposed_checks.rows[0].dismiss_button
+    dismiss.setFocus()
+    qtbot.keyClick(dismiss, Qt.Key.Key_Return)  # the keyboard alone, like Record
     assert store.checks(session.id) == []
     assert len(store.device_observations(session.id)) == kept
     [outcome] = store.proposal_outcomes(session.id)
