@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from session_app.domain.summary import RecordSource
 
 if TYPE_CHECKING:
+    from session_app.devices.proposals import ProposedCheck
     from session_app.domain.discharge import DischargeInput
     from session_app.domain.pin import PinAttempts, PinHash
     from session_app.domain.protocols import Protocol as TreatmentProtocol
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from session_app.domain.session import TreatmentSession
     from session_app.domain.vitals import VitalsCheck
     from session_app.monitoring import SavedCheck
+    from session_app.store.devices import ProposalOutcome
     from session_app.store.repository import Change
 
     Listener = Callable[[Change], None]
@@ -133,3 +135,32 @@ class Corrector(HistorySource, Protocol):
         occurred_at: datetime | None = None,
     ) -> SessionEvent: ...
     def withdraw_event(self, event_id: int, reason: str, recorded_by: str) -> SessionEvent: ...
+
+
+class ObservedValue(Protocol):
+    """A stored device value, as far as the staff panel reads it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def observed_at(self) -> datetime: ...
+
+
+class ProposalFeed(Subscribable, Protocol):
+    """The store's side of the strip: announcements, and the device values (to tell a new
+    NIBP from the monitor's numerics without reading every proposal again)."""
+
+    def device_observations(
+        self, session_id: int, *, measures: Sequence[str] = (), since: datetime | None = None
+    ) -> Sequence[ObservedValue]: ...
+
+
+class ProposalService(Protocol):
+    """What the proposed-check strip reads and writes: the monitor's open NIBP sets, and
+    their recording or dismissal (the one write path: validated in the service)."""
+
+    def proposed_checks(self, session_id: int) -> list[ProposedCheck]: ...
+    def record_proposed(
+        self, proposal_id: int, extra: Mapping[str, Any], recorded_by: str
+    ) -> SavedCheck: ...
+    def dismiss_proposed(self, proposal_id: int, by: str) -> ProposalOutcome: ...

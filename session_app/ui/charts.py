@@ -8,8 +8,12 @@ and reads out the values under the pointer.
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Protocol
 
 import numpy as np
 import pyqtgraph as pg
@@ -17,7 +21,7 @@ from PySide6.QtCore import QPointF, QSize, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from session_app.domain.clock import format_local
+from session_app.domain.clock import format_local, minutes_between
 from session_app.domain.protocols import Thresholds
 from session_app.domain.records import SessionEvent
 from session_app.domain.summary import RecordSource
@@ -28,8 +32,106 @@ from session_app.trend_plots import (
 )
 from session_app.trend_plots import MEASURE_LABELS, PLOTS, TrendPlots
 from session_app.trend_plots import SEVERITY_COLOURS as SEVERITY_COLOURS
-from session_app.trends import TrendData
+from session_app.trends import TRACE_MEASURES, Series, TraceSample, TrendData, trace_series
 from session_app.ui.text import plain_label
+
+# The monitor trace is redrawn at most this often while numerics arrive (1 Hz): drawing
+# each sample would cost the room's computer far more than the 1 % of a core allowed.
+TRACE_REDRAW_MS = 5000
+# …and no more often than the time one pixel of the time axis spans: on an 8 h frame a
+# pixel is about 30 s, and redrawing 8 h of trace (~0.1 s) every 5 s would move nothing.
+TRACE_REDRAW_MAX_MS = 60_000
+# New values are read from this far before the newest one seen (by row id, so each once):
+# a value that comes in late by more than this waits for the next session load. Short:
+# each redraw reads this window (3 values a second from a monitor).
+TRACE_LATE_ARRIVAL = timedelta(seconds=30)
+# Store changes that are the monitor's, not the record's: they move the trace only.
+DEVICE_KINDS = (ChangeKind.DEVICE_DATA, ChangeKind.DEVICE_NOTICE)
+
+
+class StoredSample(TraceSample, Protocol):
+    """A device value with its row id (store.devices.DeviceObservation)."""
+
+    @property
+    def id(self) -> int: ...
+
+
+class DeviceValues(Protocol):
+    """The store's device values (store.devices), when the chart's store has them."""
+
+    def device_observations(
+        self, session_id: int, *, measures: Sequence[str] = (), since: datetime | None = None
+    ) -> Sequence[StoredSample]: ...
+
+
+class LiveTrace:
+    """A session's monitor trace, kept and extended as values come in.
+
+    Tracing 8 h of 1 Hz HR and SpO2 again (trends.trace_series) takes about 0.4 s; each
+    redraw instead reads only the new values and traces them from the last one kept, so
+    the gap rule sees the join. A value older than one kept (two devices, two clocks)
+    re-traces what is kept, once.
+    """
+
+    def __init__(self, store: DeviceValues, session_id: int) -> None:
+        self._store = store
+        self._session_id = session_id
+        self._samples: dict[str, list[StoredSample]] = {m: [] for m in TRACE_MEASURES}
+        self._series: dict[str, tuple[list[float], list[float]]] = {}
+        self._reference: datetime | None = None
+        self._last_id = 0
+        self._newest: datetime | None = None
+
+    def update(self, reference: datetime | None) -> bool:
+        """Take in the values stored since the last update, in minutes from `reference`;
+        False when nothing changed (no new value, same minute 0): no redraw needed."""
+        if reference is None:
+            return False
+        since = None if self._newest is None else self._newest - TRACE_LATE_ARRIVAL
+        rows = self._store.device_observations(
+            self._session_id, measures=TRACE_MEASURES, since=since
+        )
+        fresh = [r for r in rows if r.id > self._last_id and not r.implausible]
+        self._last_id = max([self._last_id, *(r.id for r in rows)])
+        moved = self._reference is not None and reference != self._reference
+        if moved and self._reference is not None:
+            shift = minutes_between(self._reference, reference)
+            for xs, _ in self._series.values():
+                xs[:] = [x - shift for x in xs]
+        self._reference = reference
+        for measure, kept in self._samples.items():
+            self._extend(measure, kept, [r for r in fresh if r.measure == measure], reference)
+        return bool(fresh) or moved
+
+    def series(self) -> dict[str, Series]:
+        """The trace kept, per measure (minutes from the last update's minute 0)."""
+        return {m: (tuple(xs), tuple(ys)) for m, (xs, ys) in self._series.items() if xs}
+
+    def _extend(
+        self,
+        measure: str,
+        kept: list[StoredSample],
+        new: list[StoredSample],
+        reference: datetime,
+    ) -> None:
+        if not new:
+            return
+        new.sort(key=lambda s: s.observed_at)
+        newest = new[-1].observed_at
+        self._newest = newest if self._newest is None else max(self._newest, newest)
+        if kept and new[0].observed_at < kept[-1].observed_at:  # out of order: all again
+            for sample in new:
+                bisect.insort(kept, sample, key=lambda s: s.observed_at)
+            traced = trace_series(kept, reference).get(measure, ((), ()))
+            self._series[measure] = (list(traced[0]), list(traced[1]))
+            return
+        joined = [kept[-1], *new] if kept else new
+        xs, ys = trace_series(joined, reference).get(measure, ((), ()))
+        start = 1 if kept else 0  # the last kept value is already drawn
+        into = self._series.setdefault(measure, ([], []))
+        into[0].extend(xs[start:])
+        into[1].extend(ys[start:])
+        kept.extend(new)
 
 
 class TrendCharts(QWidget):
@@ -57,6 +159,14 @@ class TrendCharts(QWidget):
         self._unsubscribe: Callable[[], None] | None = None
         self._describe: Callable[[SessionEvent], str] | None = None
         self._thresholds: Thresholds | None = None  # the loaded session's, read once
+        # The monitor trace: extended on a slow timer while numerics arrive (not per value).
+        self._trace: LiveTrace | None = None
+        self._trace_timer = QTimer(self)
+        self._trace_timer.setObjectName("TrendChartsTraceTimer")
+        self._trace_timer.setSingleShot(True)
+        self._trace_timer.setInterval(TRACE_REDRAW_MS)
+        self._trace_timer.timeout.connect(self.flush_trace)
+        self.trace_redraws = 0  # redraws of the trace alone so far (tests, benchmarks)
 
         self._trend_plots = TrendPlots()
         self.graphics = self._trend_plots.graphics
@@ -100,8 +210,10 @@ class TrendCharts(QWidget):
     ) -> None:
         """Read a whole session's checks, events and alerts from the store and draw them."""
         self._cancel_pending_reload()
-        if session_id != self._session_id:
+        if session_id != self._session_id or store is not self._store or self._trace is None:
             self._thresholds = None
+            self._trace_timer.stop()
+            self._trace = LiveTrace(store, session_id) if _has_device_values(store) else None
         self._store = store
         self._session_id = session_id
         self._describe = describe
@@ -109,6 +221,9 @@ class TrendCharts(QWidget):
             store, session_id, thresholds=self._thresholds, describe=describe
         )
         self._thresholds = data.thresholds  # a session's snapshot never changes
+        if self._trace is not None and data.reference is not None:
+            self._trace.update(data.reference)
+            data = replace(data, trace=self._trace.series())
         self.set_data(data)
 
     def follow(self, store: RecordReader) -> None:
@@ -124,15 +239,18 @@ class TrendCharts(QWidget):
         self._live = True
 
         def on_change(change: Change) -> None:
-            if change.kind in (ChangeKind.DEVICE_DATA, ChangeKind.DEVICE_NOTICE):
-                return  # monitor values come each second; the typed record is what is drawn
-            if change.session_id is not None and change.session_id == self._session_id:
+            if change.session_id is None or change.session_id != self._session_id:
+                return
+            if change.kind not in DEVICE_KINDS:
                 self._schedule_reload()
+            elif change.kind is ChangeKind.DEVICE_DATA and not self._trace_timer.isActive():
+                self._trace_timer.start(self.trace_interval_ms())  # the trace only, slowly
 
         self._unsubscribe = store.subscribe(on_change)
         self.destroyed.connect(lambda *_: self.stop_following())
 
     def stop_following(self) -> None:
+        self._trace_timer.stop()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -161,8 +279,31 @@ class TrendCharts(QWidget):
         if self._store is not None and self._session_id is not None:
             self.load_session(self._store, self._session_id, describe=self._describe)
 
+    def trace_interval_ms(self) -> int:
+        """How long new monitor values wait for a redraw: TRACE_REDRAW_MS, or the time
+        one pixel of the time axis spans when that is longer (capped)."""
+        plot = self.plots["bp"]
+        low, high = plot.viewRange()[0]
+        pixel_ms = (high - low) * 60_000 / max(plot.vb.width(), 1.0)
+        return int(min(max(TRACE_REDRAW_MS, pixel_ms), TRACE_REDRAW_MAX_MS))
+
+    @property
+    def trace_pending(self) -> bool:
+        """True between the monitor's new values and the trace redraw they ask for."""
+        return self._trace_timer.isActive()
+
+    def flush_trace(self) -> None:
+        """Extend and redraw the monitor trace now (the slow timer's work; tests)."""
+        self._trace_timer.stop()
+        if self._trace is None or not self._trace.update(self._data.reference):
+            return  # nothing new (e.g. only implausible values): no redraw
+        self.trace_redraws += 1
+        self.set_data(replace(self._data, trace=self._trace.series()))
+
     def clear(self) -> None:
         self._cancel_pending_reload()
+        self._trace_timer.stop()
+        self._trace = None
         self._session_id = None
         self.set_data(TrendData())
 
@@ -223,3 +364,8 @@ class TrendCharts(QWidget):
         image = self._trend_plots.render_image(size)
         self.readout.setVisible(readout_visible)
         return image
+
+
+def _has_device_values(store: object) -> bool:
+    """The SQLite store keeps device values; a summary's or a test's fake source may not."""
+    return callable(getattr(store, "device_observations", None))

@@ -17,7 +17,7 @@ withdrawn again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
@@ -106,6 +106,7 @@ NEWS2_TINT = {"medium": SEVERITY_TINTS["alert"], "high": SEVERITY_TINTS["high"]}
 # colour and no bold, because it is a cue, not an alert.
 BP_BETWEEN_TINT = "#e4e9ee"
 CORRECTED_MARK = "✎ corrected"
+MONITOR_MARK = "monitor"  # recorded from the monitor's values (a proposed check)
 CORRECTED_TINT = "#e8e4f5"  # a quiet violet: not a severity colour, just "look here"
 WITHDRAWN_MARK = "⊘ withdrawn"
 WITHDRAWN_TEXT = "#6b6b6b"  # greyed: out of the clinical picture, still in the record
@@ -300,7 +301,7 @@ class FlowsheetTable(_RecordTable):
         flagged = worst_by_value(a for a in alerts if a.check_id == check.id)
         first = self.rowCount() == 0
         self.insertRow(0)
-        self._fill_row(0, check, self._reference, flagged)
+        self._fill_row(0, check, self._reference, flagged, check.id in self._from_monitor())
         self._newest = (check.taken_at, check.id)
         if first or self._widths_stale or not self.isVisible():
             self._fit_columns()
@@ -389,8 +390,9 @@ class FlowsheetTable(_RecordTable):
         self._newest = (rows[0].taken_at, rows[0].id) if rows else None
         selected = self.selected_id()
         self.setRowCount(len(rows))
+        linked = self._from_monitor()
         for row, check in enumerate(rows):
-            self._fill_row(row, check, reference, flagged.get(check.id, {}))
+            self._fill_row(row, check, reference, flagged.get(check.id, {}), check.id in linked)
             if check.corrects_id is not None:
                 self._mark_corrected(row, check, stored)
         self._fit_columns()
@@ -453,16 +455,22 @@ class FlowsheetTable(_RecordTable):
             item.setBackground(QBrush(QColor(BP_BETWEEN_TINT)))
             item.setToolTip(tooltip(band_text(thresholds)))
 
+    def _from_monitor(self) -> Container[int]:
+        """The session's checks recorded from the monitor (store.checks_from_monitor)."""
+        read = getattr(self._store, "checks_from_monitor", None)
+        return read(self.session_id) if callable(read) and self.session_id is not None else ()
+
     def _fill_row(
         self,
         row: int,
         check: VitalsCheck,
         reference: Any,
         flagged: dict[tuple[int, str], Severity],
+        from_monitor: bool = False,
     ) -> None:
         s = check.signs
         time_text = format_local(check.taken_at, with_date=False)
-        tags = []
+        tags = [MONITOR_MARK] if from_monitor else []
         if check.is_baseline:
             tags.append("baseline")
         if check.late:

@@ -43,6 +43,7 @@ from session_app.ui.staff.lock_protocol import (
     waiting_for_staff,
 )
 from session_app.ui.staff.past_sessions import PastSessionsList
+from session_app.ui.staff.proposed_checks import ProposedChecksStrip
 from session_app.ui.staff.start_session import StartSessionForm
 from session_app.ui.staff.summaries import SummaryWindows
 from session_app.ui.staff.vitals_form import VitalsForm
@@ -125,6 +126,7 @@ class StaffPanel(QMainWindow):
         # a joined room also lists the clinic's sessions of a patient from other rooms
         self.sessions_list = PastSessionsList(store, history_of_joined_room(store.load_settings()))
         self.vitals_form = VitalsForm(self.service, self.clock, unit)
+        self.proposed_checks = ProposedChecksStrip(self.service, store, self.vitals_form)
         self.event_form = EventForm(self.service)
         self.alerts = AlertsPanel(store, self.service)
         self.charts: TrendCharts | None = None
@@ -159,6 +161,9 @@ class StaffPanel(QMainWindow):
         # The countdown ticks on the store's "check"/"event" announcement (`_on_change`),
         # once per save, whichever form or dialog saved it.
         self.event_form.logged.connect(self._event_logged)
+        self.proposed_checks.edit_started.connect(
+            lambda _p: self.entry_tabs.setCurrentWidget(self.vitals_form)
+        )
         self.vitals_form.saved.connect(lambda _result: self._show_saved_now())
         self._unsubscribe = store.subscribe(self._on_change)
         self.destroyed.connect(lambda *_: self._unsubscribe())
@@ -185,6 +190,7 @@ class StaffPanel(QMainWindow):
         tools = QVBoxLayout(session_tools)
         tools.setContentsMargins(0, 0, 0, 0)
         tools.setSpacing(8)
+        tools.addWidget(self.proposed_checks, 0)  # the monitor's NIBP sets, above the form
         tools.addWidget(self.entry_tabs, 0)
         tools.addStretch(1)  # on tall screens the forms keep their shape; space goes below
         start_page = QWidget()
@@ -267,6 +273,7 @@ class StaffPanel(QMainWindow):
         self.countdown.timer.stop()
         if self.feed_status is not None:
             self.feed_status.stop()
+        self.proposed_checks.stop()
         if self.clinic_notice is not None:
             self.clinic_notice.stop()
         if self.charts is not None:
@@ -316,6 +323,7 @@ class StaffPanel(QMainWindow):
         self._place_sessions_list(session is not None)
         for part in (self.vitals_form, self.event_form, self.alerts, self.flowsheet):
             part.set_session(session_id)
+        self.proposed_checks.set_session(session_id)
         self.timeline.set_session(session_id)
         self._load_charts()
         if session is None:
@@ -376,6 +384,7 @@ class StaffPanel(QMainWindow):
         if self.charts is not None:
             self.charts.flush()
         self.flowsheet.flush()
+        self.proposed_checks.flush()  # a proposal recorded from the form leaves at once
 
     def _on_change(self, change: Change) -> None:
         if change.kind in (ChangeKind.DEVICE_DATA, ChangeKind.DEVICE_NOTICE):
@@ -477,6 +486,7 @@ class StaffPanel(QMainWindow):
 
     def _take_out_of_reach(self) -> None:
         """The PIN page (or PIN setup if none is set), nothing clinical in reach."""
+        self.vitals_form.cancel_edit()  # a proposal is decided by whoever unlocks, afresh
         page = self.lock_screen if self.store.current_pin() is not None else self.pin_setup
         self._stack.lock(self, page)
         self._summaries.close_all()

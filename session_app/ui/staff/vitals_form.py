@@ -8,6 +8,7 @@ ValidationError naming each field, which is shown in place, keeping what was typ
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -44,7 +46,11 @@ from session_app.ui.staff.write import lay_out_now, run_write
 from session_app.ui.text import plain_label
 
 if TYPE_CHECKING:
+    from session_app.devices.proposals import ProposedCheck
     from session_app.monitoring import SavedCheck
+
+    # Records the proposal being edited: (the form's values, the initials) -> the check.
+    RecordEdit = Callable[[Mapping[str, str], str], SavedCheck]
 
 # Choices of the yes/no fields: what the nurse sees -> what the service parses.
 YES_NO_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -110,6 +116,18 @@ class VitalsForm(EntryForm):
         self.status.setObjectName("FormStatus")
         self.status.setAccessibleName("Vitals form status")
         self.status.setWordWrap(True)
+        # Edit on a proposed check: the form holds the monitor's values, Save records them.
+        self.editing: ProposedCheck | None = None
+        self._record_edit: RecordEdit | None = None
+        self.edit_line = plain_label("")
+        self.edit_line.setObjectName("VitalsEditLine")
+        self.edit_line.setAccessibleName("Editing the monitor's values")
+        self.edit_line.setWordWrap(True)
+        self.cancel_edit_button = named(
+            QPushButton("Cancel edit"), "Cancel editing the monitor's values", "CancelEditButton"
+        )
+        self.cancel_edit_button.setAutoDefault(False)
+        self.cancel_edit_button.clicked.connect(self.clear)
         self.temperature_unit = ""
         self.temperature_label = plain_label()
         self.set_temperature_unit(temperature_unit)
@@ -172,6 +190,11 @@ class VitalsForm(EntryForm):
         outer = QVBoxLayout(self)
         outer.setSpacing(6)
         outer.setContentsMargins(6, 4, 6, 4)
+        editing = QHBoxLayout()
+        editing.addWidget(self.edit_line, 1)
+        editing.addWidget(self.cancel_edit_button)
+        outer.addLayout(editing)
+        self._show_edit_line("")
         outer.addLayout(grid)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
@@ -211,6 +234,8 @@ class VitalsForm(EntryForm):
         edit.setPlaceholderText("°F" if unit == "°F" else "°C")
 
     def set_session(self, session_id: int | None) -> None:
+        if session_id != self.session_id:
+            self.cancel_edit()
         self.session_id = session_id
         self.setEnabled(session_id is not None)
         self.message.setText("")
@@ -226,30 +251,102 @@ class VitalsForm(EntryForm):
         return typed_values(self.controls)
 
     def clear(self) -> None:
-        for control in self.controls.values():
+        """Empty every field; an edit of the monitor's values ends with it."""
+        self.clear_fields(self.controls)
+        self.taken_at.clear()
+        _unmark(self.taken_at)
+        if self.editing is not None:
+            self.editing = None
+            self._record_edit = None
+            self.taken_at.setReadOnly(False)
+            self._show_edit_line("")
+
+    def clear_fields(self, names: Iterable[str]) -> None:
+        """Empty some fields (those a recorded proposal used), keeping the others."""
+        for name in names:
+            control = self.controls[name]
             if isinstance(control, QComboBox):
                 control.setCurrentIndex(0)
             else:
                 control.clear()
                 _unmark(control)
-        self.taken_at.clear()
-        _unmark(self.taken_at)
+
+    # -- the monitor's proposed checks (ui/staff/proposed_checks) ---------------------
+    def begin_edit(self, proposal: ProposedCheck, record: RecordEdit) -> None:
+        """Fill the form with a proposal's values and time; Save then calls `record`, so
+        the check stays linked to the monitor's observations. Clearing cancels."""
+        self.clear()
+        for name, value in proposal.values.items():
+            control = self.controls.get(name)
+            if isinstance(control, QLineEdit):
+                control.setText(str(value))
+        when = format_local(proposal.observed_at, with_date=False)
+        self.taken_at.setText(when)
+        self.taken_at.setReadOnly(True)  # recorded at the device's time
+        self.editing = proposal
+        self._record_edit = record
+        self._show_edit_line(f"Editing the monitor's {when} values — Save records them")
+        self.status.setText("")
+        self.first_field().setFocus()
+
+    def cancel_edit(self) -> None:
+        """End an edit of the monitor's values (a lock, another session); typed work
+        outside an edit is kept."""
+        if self.editing is not None:
+            self.clear()
+
+    def _show_edit_line(self, text: str) -> None:
+        self.edit_line.setText(text)
+        self.edit_line.setVisible(bool(text))
+        self.cancel_edit_button.setVisible(bool(text))
+
+    def reset_marks(self) -> None:
+        """Before a write: no field marked refused, no status line."""
+        for control in (*self.controls.values(), self.taken_at):
+            if isinstance(control, QLineEdit):
+                _unmark(control)
+        self.status.setText("")
+
+    def recorded_by(self) -> str:
+        return self.raw_values()["recorded_by"]
+
+    def typed_extras(self, measured: Iterable[str]) -> dict[str, str]:
+        """What the nurse typed in the fields the monitor did not measure (MOAA/S, a
+        note…), as the service takes it (°F converted); not the initials."""
+        skip = {*measured, "recorded_by"}
+        raw = self._typed()
+        return {name: value for name, value in raw.items() if name not in skip and value}
+
+    def show_refused(self, exc: ValidationError) -> None:
+        """A refusal in the form's fields, the usual way; a dismissal's initials are the
+        form's "Recorded by"."""
+        controls: dict[str, QWidget] = {**self.controls, "taken_at": self.taken_at}
+        controls["dismissed_by"] = self.controls["recorded_by"]
+        typed_temperature = self.raw_values()["temperature_c"]
+        if self.temperature_unit == "°F" and exc.for_field("temperature_c"):
+            exc = _with_fahrenheit_note(exc, typed_temperature)
+        show_refusal(exc, controls, self.message)
+
+    def _typed(self) -> dict[str, str]:
+        """The form's values as the service takes them (a °F temperature in °C)."""
+        raw = self.raw_values()
+        if self.temperature_unit == "°F":
+            raw["temperature_c"] = fahrenheit_text_to_celsius(raw["temperature_c"])
+        return raw
 
     # -- saving --------------------------------------------------------------------
     def submit(self) -> object | None:
         if self.session_id is None:
             return None
-        for control in (*self.controls.values(), self.taken_at):
-            if isinstance(control, QLineEdit):
-                _unmark(control)
-        self.status.setText("")
+        self.reset_marks()
         session_id = self.session_id
-        raw = self.raw_values()
-        typed_temperature = raw["temperature_c"]
-        if self.temperature_unit == "°F":
-            raw["temperature_c"] = fahrenheit_text_to_celsius(typed_temperature)
+        raw = self._typed()
+        record_edit = self._record_edit
 
         def save() -> SavedCheck:
+            if record_edit is not None:  # the monitor's values, edited: the proposal's check
+                initials = raw.pop("recorded_by")
+                return record_edit(raw, initials)
             taken_at = None
             if self.taken_at.text().strip():
                 taken_at = parse_time_of_day(
@@ -257,20 +354,24 @@ class VitalsForm(EntryForm):
                 )
             return self._service.record_check(session_id, raw, taken_at=taken_at)
 
-        def refused(exc: ValidationError) -> None:
-            if self.temperature_unit == "°F" and exc.for_field("temperature_c"):
-                exc = _with_fahrenheit_note(exc, typed_temperature)
-            show_refusal(exc, {**self.controls, "taken_at": self.taken_at}, self.message)
-
-        result = run_write(save, self.message, refused)
+        result = run_write(save, self.message, self.show_refused)
         if result is None:
             return None
-        self.clear()
+        self.finish_save(result, self.controls)
+        return result
+
+    def finish_save(self, result: object, used: Iterable[str]) -> None:
+        """After a check was stored from this form: empty the `used` fields (all, after
+        Save; an edit ends), say so, and let the panel update the chart and flowsheet."""
+        used = list(used)
+        if set(used) >= set(self.controls):
+            self.clear()
+        else:
+            self.clear_fields(used)
         self.status.setText(self._saved_text(result))
         self.first_field().setFocus()
         self.saved.emit(result)  # the panel brings the chart and flowsheet up to date
         lay_out_now()  # …and the window paints all of it once
-        return result
 
     @staticmethod
     def _saved_text(result: Any) -> str:

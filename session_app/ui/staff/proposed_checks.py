@@ -1,0 +1,237 @@
+"""The proposed-check strip: the monitor's NIBP sets waiting for the nurse (issue 17).
+
+One line per open proposal, above the vitals form:
+``Monitor 09:15 — 142/88 · HR 80 · SpO2 97 · RR 14   [Record ⏎] [Edit] [Dismiss]``.
+The strip binds and displays; what a proposal is (devices.proposals) and every write
+(validation, alerts, due/late, the link to the observations) are the service's. What the
+nurse adds (MOAA/S, a note, the initials) is typed in the vitals form, and a refusal
+shows there, the usual way. Staff panel only: nothing here reaches the patient window.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+
+from session_app.devices.proposals import ProposedCheck
+from session_app.domain.clock import format_local
+from session_app.seams import ProposalFeed, ProposalService
+from session_app.store.repository import Change, ChangeKind
+from session_app.ui.lock import EnterButton
+from session_app.ui.staff.vitals_form import VitalsForm
+from session_app.ui.staff.widgets import named
+from session_app.ui.staff.write import run_write, write_succeeded
+from session_app.ui.text import plain_label
+
+# A monitor sends about one value a second, mostly numerics: the strip reads the open
+# proposals at most once a second, not once per message.
+REFRESH_MS = 1000
+REFRESH_KINDS = (ChangeKind.DEVICE_DATA, ChangeKind.PROPOSAL_DECIDED)
+# Reading the open proposals costs tens of ms in a long session: after device data it is
+# done only when a new systolic came in (looked up from this far before the newest seen).
+NIBP_LATE_ARRIVAL = timedelta(minutes=10)
+# The newest few are shown: the left column must keep the vitals form's Save in view.
+MAX_SHOWN = 3
+
+
+def proposal_line(proposal: ProposedCheck) -> str:
+    """ "Monitor 09:15 — 142/88 · HR 80 · SpO2 97 · RR 14" (the device's time, local)."""
+    return f"Monitor {_time(proposal)} — {proposal.summary()}"
+
+
+def _time(proposal: ProposedCheck) -> str:
+    return format_local(proposal.observed_at, with_date=False)
+
+
+class ProposalRow(QWidget):
+    """One proposal: its line and its three buttons, each named with the time."""
+
+    def __init__(self, proposal: ProposedCheck) -> None:
+        super().__init__()
+        self.setObjectName("ProposalRow")
+        self.proposal = proposal
+        at = _time(proposal)
+        self.setAccessibleName(f"The monitor's {at} check")
+        self.label = plain_label(proposal_line(proposal))
+        self.label.setObjectName("ProposalLine")
+        self.label.setWordWrap(True)
+        self.record_button = named(
+            EnterButton("Record ⏎"), f"Record the monitor's {at} check", "ProposalRecord"
+        )
+        self.edit_button = named(
+            EnterButton("Edit"), f"Edit the monitor's {at} check", "ProposalEdit"
+        )
+        self.dismiss_button = named(
+            EnterButton("Dismiss"), f"Dismiss the monitor's {at} check", "ProposalDismiss"
+        )
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addStretch(1)
+        for button in (self.record_button, self.edit_button, self.dismiss_button):
+            button.setAutoDefault(False)
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.label)
+        layout.addLayout(buttons)
+
+
+class ProposedChecksStrip(QWidget):
+    """The open proposals of the session shown, refreshed on the store's device and
+    decision announcements (throttled); hidden while there is none."""
+
+    edit_started = Signal(object)  # the ProposedCheck now in the vitals form
+
+    def __init__(self, service: ProposalService, store: ProposalFeed, form: VitalsForm) -> None:
+        super().__init__()
+        self.setObjectName("ProposedChecks")
+        self.setAccessibleName("Proposed checks from the monitor")
+        self._service = service
+        self._store = store
+        self._form = form
+        self._decided = False  # a proposal was decided since the last read
+        self._last_nibp_id = 0  # the newest systolic observation seen
+        self._nibp_since: datetime | None = None
+        self.session_id: int | None = None
+        self.rows: list[ProposalRow] = []
+        self._shown: tuple[tuple[int, str], ...] = ()
+        self.refreshes = 0  # reads of the open proposals so far (tests)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(6)
+        self.more = plain_label("")
+        self.more.setObjectName("ProposalsNotShown")
+        self.more.setAccessibleName("Proposed checks not shown")
+        self._layout.addWidget(self.more)
+        self._timer = QTimer(self)
+        self._timer.setObjectName("ProposedChecksRefreshTimer")
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.flush)
+        unsubscribe = self._unsubscribe = store.subscribe(self._on_change)
+        self.destroyed.connect(lambda *_: unsubscribe())
+        self.setVisible(False)
+
+    def stop(self) -> None:
+        """Stop the timer and the store subscription (before the store closes)."""
+        self._timer.stop()
+        self._unsubscribe()
+
+    def set_session(self, session_id: int | None) -> None:
+        self.session_id = session_id
+        self._last_nibp_id, self._nibp_since = 0, None
+        self._new_nibp()
+        self.refresh()
+
+    def _on_change(self, change: Change) -> None:
+        if change.session_id != self.session_id or change.kind not in REFRESH_KINDS:
+            return
+        self._decided = self._decided or change.kind is ChangeKind.PROPOSAL_DECIDED
+        if not self._timer.isActive():
+            self._timer.start()
+
+    @property
+    def refresh_pending(self) -> bool:
+        return self._timer.isActive()
+
+    def flush(self) -> None:
+        """Apply a refresh the store's announcements asked for, now (the timer's work):
+        the proposals are read again after a decision or a new NIBP, not for numerics."""
+        if not self._timer.isActive() and not self._decided:
+            return
+        self._timer.stop()
+        if self._new_nibp() or self._decided:
+            self.refresh()
+
+    def _new_nibp(self) -> bool:
+        """Whether a systolic came in since the last look (an indexed read of a few rows)."""
+        if self.session_id is None:
+            return False
+        rows = self._store.device_observations(
+            self.session_id, measures=("systolic",), since=self._nibp_since
+        )
+        new = [r for r in rows if r.id > self._last_nibp_id]
+        if new:
+            self._last_nibp_id = max(r.id for r in new)
+            newest = max(r.observed_at for r in rows)
+            self._nibp_since = newest - NIBP_LATE_ARRIVAL
+        return bool(new)
+
+    def refresh(self) -> None:
+        """Read the open proposals; rebuild the lines only when they changed."""
+        self._timer.stop()
+        self._decided = False
+        self.refreshes += 1
+        proposals = (
+            [] if self.session_id is None else self._service.proposed_checks(self.session_id)
+        )
+        newest = proposals[::-1][:MAX_SHOWN]
+        shown = tuple((p.id, proposal_line(p)) for p in newest)
+        hidden = len(proposals) - len(newest)
+        self.more.setText(f"{hidden} earlier proposed checks not shown" if hidden else "")
+        self.more.setVisible(bool(hidden))
+        if shown == self._shown:
+            return
+        self._shown = shown
+        for row in self.rows:
+            self._layout.removeWidget(row)
+            row.deleteLater()
+        self.rows = [self._row(p) for p in newest]
+        for index, row in enumerate(self.rows):
+            self._layout.insertWidget(index, row)
+        self.setVisible(bool(self.rows))
+
+    def _row(self, proposal: ProposedCheck) -> ProposalRow:
+        row = ProposalRow(proposal)
+        row.record_button.clicked.connect(lambda: self.record(proposal))
+        row.edit_button.clicked.connect(lambda: self.edit(proposal))
+        row.dismiss_button.clicked.connect(lambda: self.dismiss(proposal))
+        return row
+
+    # -- the nurse's decisions -------------------------------------------------------
+    def record(self, proposal: ProposedCheck) -> object | None:
+        """Record the proposal with what the form holds in the fields the monitor does
+        not measure and the form's initials; a refusal shows in the form."""
+        form = self._form
+        if form.editing is not None and form.editing.id == proposal.id:
+            return form.submit()  # what the nurse sees in the form is what is recorded
+        extra = form.typed_extras(proposal.values)
+        initials = form.recorded_by()
+        form.reset_marks()
+        result = run_write(
+            lambda: self._service.record_proposed(proposal.id, extra, initials),
+            form.message,
+            form.show_refused,
+        )
+        if result is not None:
+            self.refresh()
+            form.finish_save(result, [*extra, "recorded_by"])
+        return result
+
+    def edit(self, proposal: ProposedCheck) -> None:
+        """Open the proposal in the vitals form; its Save records the proposal."""
+        self._form.begin_edit(
+            proposal,
+            lambda values, initials: self._service.record_proposed(proposal.id, values, initials),
+        )
+        self.edit_started.emit(proposal)
+
+    def dismiss(self, proposal: ProposedCheck) -> bool:
+        """Dismiss with the form's initials: the observations stay, no check is added."""
+        form = self._form
+        initials = form.recorded_by()
+        form.reset_marks()
+        done = write_succeeded(
+            lambda: self._service.dismiss_proposed(proposal.id, initials),
+            form.message,
+            form.show_refused,
+        )
+        if done:
+            if form.editing is not None and form.editing.id == proposal.id:
+                form.clear()
+            form.status.setText(f"Dismissed the monitor's {_time(proposal)} check.")
+            self.refresh()
+        return done

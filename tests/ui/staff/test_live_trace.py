@@ -1,0 +1,99 @@
+"""The monitor trace on the staff panel's live chart: HR and SpO2 numerics from the real
+inbox (the simulator's GE profile) into a real SQLite file, drawn under the typed points,
+redrawn on a slow timer rather than per sample (issue 17)."""
+
+from __future__ import annotations
+
+import pytest
+
+from session_app.devices.inbox import Inbox
+from session_app.devices.oru import parse_message
+from session_app.devices.profiles import GE, MessageContext
+from session_app.devices.simulator import Numerics
+from session_app.domain.clock import ManualClock
+from session_app.store import SessionStore
+from session_app.trends import TrendData
+from session_app.ui.charts import TRACE_REDRAW_MS
+from session_app.ui.staff.panel import StaffPanel
+from tests.ui.staff.conftest import BASELINE
+
+DOSE = {"drug": "Esketamine", "dose": "56", "unit": "mg", "route": "Intranasal"}
+
+
+def send_numerics(store: SessionStore, clock: ManualClock, count: int, first: int = 1) -> None:
+    """`count` messages of 1 Hz numerics, one a second of the room's clock (each with two
+    heart rates, the ECG's and the oximeter's pulse, which the store both keeps)."""
+    inbox = Inbox(store)
+    for n in range(first, first + count):
+        sample = Numerics(n, heart_rate=72, pulse_rate=72, spo2=97, resp_rate=14,
+                          perfusion_index=3.1)  # fmt: skip
+        text = GE.oru(sample, MessageContext("RT-1", clock.now(), f"N{n:06d}"))
+        assert parse_message(inbox.handle(text, "127.0.0.1"))["MSA.F1"] == "AA"
+        clock.advance(seconds=1)
+
+
+def test_numerics_draw_a_trace_on_the_slow_timer_not_per_sample(
+    panel: StaffPanel, session, store: SessionStore, clock: ManualClock
+) -> None:
+    panel.service.record_check(session.id, BASELINE)
+    charts = panel.charts
+    charts.flush()
+    send_numerics(store, clock, 12)
+    assert not charts.reload_pending  # numerics do not reload the checks
+    assert charts.trace_pending
+    assert charts._trace_timer.interval() >= TRACE_REDRAW_MS
+    assert charts.trace_redraws == 0
+    assert charts.data.trace == {}
+    charts.flush_trace()  # what the timer does, at most every TRACE_REDRAW_MS
+    assert charts.trace_redraws == 1
+    xs, ys = charts.data.trace["heart_rate"]
+    assert len(set(xs)) == 12 and set(ys) == {72.0}
+    assert len(charts.data.trace["spo2"][0]) == 12
+    assert len(charts._trend_plots.trace_curves["spo2"].getData()[0]) == 12
+    charts.flush_trace()  # nothing new since: no redraw
+    assert charts.trace_redraws == 1
+
+
+def test_the_trace_grows_with_new_numerics_and_survives_a_saved_check(
+    panel: StaffPanel, session, store: SessionStore, clock: ManualClock
+) -> None:
+    panel.service.record_check(session.id, BASELINE)
+    charts = panel.charts
+    send_numerics(store, clock, 5)
+    charts.flush_trace()
+    clock.advance(seconds=30)  # the probe was off: a gap in the trace
+    send_numerics(store, clock, 4, first=6)
+    charts.flush_trace()
+    assert len([x for x in charts.data.trace["spo2"][1] if x == x]) == 9
+    panel.service.log_event(session.id, "dose", DOSE, "AB")  # minute 0 moves
+    panel.service.record_check(session.id, {**BASELINE, "systolic": "131"})
+    charts.flush()
+    assert len(charts.data.minutes) == 2
+    from_scratch = TrendData.for_session(store, session.id).with_trace(
+        store.device_observations(session.id)
+    )
+    for measure in ("heart_rate", "spo2"):  # the kept trace is the one traced from scratch
+        kept_x, kept_y = charts.data.trace[measure]
+        assert kept_x == pytest.approx(from_scratch.trace[measure][0])
+        assert str(kept_y) == str(from_scratch.trace[measure][1])  # NaN where the gap is
+
+
+def test_a_session_without_a_monitor_has_no_trace_and_no_trace_timer(
+    panel: StaffPanel, session, store: SessionStore, clock: ManualClock
+) -> None:
+    panel.service.record_check(session.id, BASELINE)
+    charts = panel.charts
+    charts.flush()
+    assert charts.data.trace == {}
+    assert not charts.trace_pending
+    assert charts._trend_plots.trace_curves == {}
+
+
+def test_a_long_frame_waits_longer_between_trace_redraws(
+    panel: StaffPanel, session, store: SessionStore, clock: ManualClock
+) -> None:
+    charts = panel.charts
+    charts.plots["bp"].setXRange(0, 60, padding=0)
+    short = charts.trace_interval_ms()
+    charts.plots["bp"].setXRange(0, 480, padding=0)  # an 8 h session
+    assert TRACE_REDRAW_MS <= short < charts.trace_interval_ms()
