@@ -62,8 +62,9 @@ finally:
 PYTHON
 
 echo "monitor-demo: staff PIN $PIN, patient $PATIENT, a $PROFILE monitor at ${SPEED}x on 127.0.0.1:$PORT."
-echo "monitor-demo: unlock the staff panel; the first proposed check arrives within a minute. Close the app to stop."
-"$PY" -m session_app --data-dir "$DATA" --hl7-listen "127.0.0.1:$PORT" &
+echo "monitor-demo: Ctrl+Alt+S shows the staff panel (one screen: the patient window is full-screen);"
+echo "monitor-demo: unlock it; the first proposed check arrives within a minute. Close the app to stop."
+"$PY" -m session_app --data-dir "$DATA" --single-screen --hl7-listen "127.0.0.1:$PORT" &
 APP=$!
 "$PY" -m session_app monitor-sim --to "127.0.0.1:$PORT" --patient "$PATIENT" \
   --profile "$PROFILE" --speed "$SPEED" &

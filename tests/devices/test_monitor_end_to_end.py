@@ -20,7 +20,7 @@ from session_app.devices.listen import ListenAddress
 from session_app.devices.oximeter import OximeterPort
 from session_app.devices.profiles import MessageContext, build_oru
 from session_app.devices.simulator import NibpReading, Numerics
-from session_app.domain.clock import ManualClock, SystemClock
+from session_app.domain.clock import ManualClock, SystemClock, format_local
 from session_app.domain.protocols import IV_KETAMINE
 from session_app.domain.session import NewSession
 from session_app.media.backend import HEADLESS_ARGS, load_backend
@@ -214,3 +214,15 @@ def test_an_oximeter_on_a_pty_feeds_the_store_and_unplugged_the_header_says_so(
         assert line.label.property("amber") == "true"
     finally:
         started.stop()
+
+
+def test_an_nibp_sent_over_the_socket_is_proposed_on_the_staff_panel(
+    qtbot, app_windows: AppWindows, hl7: MonitorFeeds
+) -> None:
+    start(app_windows)
+    [ack] = exchange(port_of(hl7), ge_nibp())
+    assert msa(ack) == ("AA", "GE-NIBP-1")
+    strip = app_windows.staff.proposed_checks
+    qtbot.waitUntil(lambda: len(strip.rows) == 1, timeout=10_000)
+    at = format_local(T0, with_date=False)
+    assert strip.rows[0].label.text().startswith(f"Monitor {at} — 142/88 · HR 80")

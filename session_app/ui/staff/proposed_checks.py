@@ -106,6 +106,7 @@ class ProposedChecksStrip(QWidget):
         self.more.setObjectName("ProposalsNotShown")
         self.more.setAccessibleName("Proposed checks not shown")
         self._layout.addWidget(self.more)
+        self._pending = False  # device data or a decision came in since the last look
         self._timer = QTimer(self)
         self._timer.setObjectName("ProposedChecksRefreshTimer")
         self._timer.setSingleShot(True)
@@ -130,18 +131,20 @@ class ProposedChecksStrip(QWidget):
         if change.session_id != self.session_id or change.kind not in REFRESH_KINDS:
             return
         self._decided = self._decided or change.kind is ChangeKind.PROPOSAL_DECIDED
+        self._pending = True  # a flag: a single-shot timer is already inactive as it fires
         if not self._timer.isActive():
             self._timer.start()
 
     @property
     def refresh_pending(self) -> bool:
-        return self._timer.isActive()
+        return self._pending
 
     def flush(self) -> None:
         """Apply a refresh the store's announcements asked for, now (the timer's work):
         the proposals are read again after a decision or a new NIBP, not for numerics."""
-        if not self._timer.isActive() and not self._decided:
+        if not self._pending and not self._decided:
             return
+        self._pending = False
         self._timer.stop()
         if self._new_nibp() or self._decided:
             self.refresh()
@@ -163,7 +166,7 @@ class ProposedChecksStrip(QWidget):
     def refresh(self) -> None:
         """Read the open proposals; rebuild the lines only when they changed."""
         self._timer.stop()
-        self._decided = False
+        self._decided = self._pending = False
         self.refreshes += 1
         proposals = (
             [] if self.session_id is None else self._service.proposed_checks(self.session_id)
