@@ -4,6 +4,7 @@
     python -m benchmarks --quick         # fewer runs, 10 s idle windows (to try it out)
     python -m benchmarks --only startup save
     python -m benchmarks --only scan     # the media scan of a 2,000-file clinic folder
+    python -m benchmarks --only clinic   # 12 rooms and the station on a local PostgreSQL
     python -m benchmarks --json out.json # also write the figures as JSON
 
 One Xvfb display is started for the run (every window, both players, the same
@@ -23,6 +24,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from benchmarks import (
+    clinic,
     idle_cpu,
     long_session,
     media_scan,
@@ -46,6 +48,7 @@ SCENARIOS: dict[str, Scenario] = {
     "memory": lambda d, o: memory.run(d, runs=1),
     "pin": lambda d, o: pin_unlock.run(d, runs=o.runs or (3 if o.quick else 5)),
     "scan": lambda d, o: media_scan.run(d, runs=o.runs or 1),
+    "clinic": lambda d, o: clinic.run(d, quick=o.quick, runs=o.runs),
 }
 
 
