@@ -5,6 +5,8 @@
     python -m benchmarks --only startup save
     python -m benchmarks --only scan     # the media scan of a 2,000-file clinic folder
     python -m benchmarks --only clinic   # 12 rooms and the station on a local PostgreSQL
+    python -m benchmarks --only monitor  # the monitor feed: 8 h at 10× (about an hour;
+                                         # not in the default run, like --pdf-1hz)
     python -m benchmarks --json out.json # also write the figures as JSON
 
 One Xvfb display is started for the run (every window, both players, the same
@@ -29,6 +31,7 @@ from benchmarks import (
     long_session,
     media_scan,
     memory,
+    monitor_feed,
     pin_unlock,
     save_to_chart,
     startup,
@@ -49,7 +52,15 @@ SCENARIOS: dict[str, Scenario] = {
     "pin": lambda d, o: pin_unlock.run(d, runs=o.runs or (3 if o.quick else 5)),
     "scan": lambda d, o: media_scan.run(d, runs=o.runs or 1),
     "clinic": lambda d, o: clinic.run(d, quick=o.quick, runs=o.runs),
+    "monitor": lambda d, o: monitor_feed.run(
+        d,
+        runs=1,
+        sent_hours=o.monitor_sent_hours or (0.25 if o.quick else monitor_feed.HOURS),
+        cpu_seconds_window=10.0 if o.quick else o.idle_seconds,
+    ),
 }
+# Scenarios too long for every `make bench`: run when named with --only.
+OPT_IN = frozenset({"monitor"})
 
 
 def _value(figure: Figure) -> str:
@@ -102,11 +113,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=0, help="runs of start-up / save scenarios")
     parser.add_argument("--idle-runs", type=int, default=0, help="runs of each idle measurement")
     parser.add_argument("--idle-seconds", type=float, default=60.0, help="idle window (s)")
+    parser.add_argument(
+        "--monitor-sent-hours",
+        type=float,
+        default=0.0,
+        metavar="H",
+        help="monitor: send only the last H of the 8 h over the socket (stored first: the rest)",
+    )
     parser.add_argument("--pdf-1hz", action="store_true", help="also export the 1 Hz session")
     parser.add_argument("--wait-quiet", action="store_true", help="wait for load < 0.5 first")
     parser.add_argument("--json", metavar="PATH", help="also write the figures to PATH")
     options = parser.parse_args(argv)
-    chosen = options.only or list(SCENARIOS)
+    chosen = options.only or [name for name in SCENARIOS if name not in OPT_IN]
 
     info = describe()
     load = wait_quiet(0.5, 600 if options.wait_quiet else 0)
