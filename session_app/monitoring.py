@@ -15,7 +15,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from session_app.devices.proposals import PROPOSED_MEASURES, ProposedCheck, proposed_checks
+from session_app.devices.proposals import (
+    NUMERICS_BEFORE,
+    PROPOSED_MEASURES,
+    ProposedCheck,
+    missing_numerics,
+    proposed_checks,
+    with_numerics_before,
+)
 from session_app.domain import events as ev
 from session_app.domain import infusion
 from session_app.domain.alert_groups import validate_response
@@ -159,7 +166,20 @@ class MonitoringService:
     def proposed_checks(self, session_id: int) -> list[ProposedCheck]:
         """The monitor's NIBP sets not yet recorded or dismissed (devices.proposals)."""
         rows = self.store.undecided_nibp_messages(session_id, PROPOSED_MEASURES)
-        return proposed_checks(rows)
+        return [self._with_numerics(p) for p in proposed_checks(rows)]
+
+    def _with_numerics(self, proposal: ProposedCheck) -> ProposedCheck:
+        """Join the numerics a monitor sent apart from its NIBP (devices.proposals)."""
+        missing = missing_numerics(proposal)
+        if not missing:
+            return proposal
+        numerics = self.store.device_observations(
+            proposal.session_id,
+            measures=missing,
+            since=proposal.observed_at - NUMERICS_BEFORE,
+            until=proposal.observed_at,
+        )
+        return with_numerics_before(proposal, numerics)
 
     def record_proposed(
         self, proposal_id: int, extra: Mapping[str, Any], recorded_by: str

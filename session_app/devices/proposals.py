@@ -11,15 +11,18 @@ observation, so the store can record what became of it without a table of its ow
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from session_app.store.devices import DeviceObservation
 
 NIBP = ("systolic", "diastolic")
 WITH_NIBP = ("heart_rate", "spo2", "resp_rate")
-PROPOSED_MEASURES = (*NIBP, *WITH_NIBP)  # what a proposal is made of (the store reads these)
+PROPOSED_MEASURES = (*NIBP, *WITH_NIBP)
+# A monitor that sends its numerics in messages of their own (GE's PCD-01 shape: the NIBP
+# with its pulse only) has the latest value of this long before the NIBP join it.
+NUMERICS_BEFORE = timedelta(seconds=30)  # what a proposal is made of (the store reads these)
 _SHORT = {"heart_rate": "HR", "spo2": "SpO2", "resp_rate": "RR"}
 
 
@@ -91,3 +94,34 @@ def _first(
 def _whole(value: float) -> int:
     """A device value as the form's whole number, half up (141.8 mmHg -> 142)."""
     return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def missing_numerics(proposal: ProposedCheck) -> tuple[str, ...]:
+    """The measures taken with an NIBP that its own message did not carry."""
+    return tuple(m for m in WITH_NIBP if m not in proposal.values)
+
+
+def with_numerics_before(
+    proposal: ProposedCheck, numerics: Iterable[DeviceObservation]
+) -> ProposedCheck:
+    """The proposal with, for each measure its message lacked, the latest plausible value
+    the same device observed in the NUMERICS_BEFORE before the NIBP (another device, an
+    oximeter say, was not "taken with it"). Only values from before it: they are
+    stored when the NIBP arrives, so the line the nurse reads and the check recorded from
+    it are the same."""
+    earliest = proposal.observed_at - NUMERICS_BEFORE
+    values, ids = dict(proposal.values), list(proposal.observation_ids)
+    for measure in missing_numerics(proposal):
+        candidates = [
+            o
+            for o in numerics
+            if o.measure == measure
+            and o.device == proposal.device
+            and not o.implausible
+            and earliest <= o.observed_at <= proposal.observed_at
+        ]
+        if candidates:
+            latest = max(candidates, key=lambda o: (o.observed_at, o.id))
+            values[measure] = _whole(latest.value)
+            ids.append(latest.id)
+    return replace(proposal, values=values, observation_ids=tuple(ids))

@@ -158,10 +158,16 @@ class DeviceRecords:
         return ids
 
     def device_observations(
-        self, session_id: int, *, measures: Sequence[str] = (), since: datetime | None = None
+        self,
+        session_id: int,
+        *,
+        measures: Sequence[str] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> list[DeviceObservation]:
         """The session's device values in the order they came in; optionally only some
-        measures, or only those observed at or after `since` (for a trace)."""
+        measures, or only those observed at or after `since` (for a trace) and at or
+        before `until`."""
         clauses, params = ["session_id = ?"], [session_id]
         if measures:
             clauses.append(f"measure IN ({', '.join('?' * len(measures))})")
@@ -169,6 +175,9 @@ class DeviceRecords:
         if since is not None:
             clauses.append("observed_at >= ?")
             params.append(to_iso(since))
+        if until is not None:
+            clauses.append("observed_at <= ?")
+            params.append(to_iso(until))
         rows = self._read(f"{_OBSERVATION_SQL} WHERE {' AND '.join(clauses)} ORDER BY id", params)
         return [_observation(r) for r in rows]
 

@@ -213,3 +213,36 @@ def test_an_unknown_proposal_and_an_ended_session_are_refused(
     store.end_session(session_id, "AB")
     with pytest.raises(StoreWriteError, match="ended"):
         service.record_proposed(proposal.id, {}, "ab")
+
+
+def test_a_monitor_that_sends_numerics_apart_has_them_join_the_nibp_taken_with_them(
+    service: MonitoringService, session_id: int, inbox: Inbox, clock: ManualClock
+) -> None:
+    """GE sends the NIBP with its pulse only; SpO2 and RR come each second in messages of
+    their own. The latest values of the half minute before the NIBP join it (they are in
+    the store when it arrives, so the strip's line and the recorded check agree); older
+    ones, or ones sent after it, do not."""
+    from session_app.devices.profiles import MessageContext, build_oru
+    from session_app.devices.simulator import NibpReading, Numerics
+
+    at = clock.now()
+
+    def take(seconds: int, event: NibpReading | Numerics, name: str) -> None:
+        context = MessageContext("JD", at + timedelta(seconds=seconds), name)
+        assert (
+            parse_message(inbox.handle(build_oru("ge", event, context), "127.0.0.1"))["MSA.F1"]
+            == "AA"
+        )
+
+    take(-120, Numerics(0, 70, 70, 99, 20, 3.0), "N-old")
+    take(-4, Numerics(0, 82, 82, 96, 15, 3.0), "N-before")
+    take(-1, Numerics(0, 81, 81, 97, 14, 3.0), "N-latest")
+    take(0, NibpReading(0, 142, 88, 106, 80), "NIBP-1")
+    take(3, Numerics(0, 90, 90, 91, 22, 3.0), "N-after")
+    [proposal] = service.proposed_checks(session_id)
+    assert proposal.values == {
+        "systolic": 142, "diastolic": 88, "heart_rate": 80, "spo2": 97, "resp_rate": 14
+    }  # fmt: skip
+    assert proposal.summary() == "142/88 · HR 80 · SpO2 97 · RR 14"
+    saved = service.record_proposed(proposal.id, {}, "AB")
+    assert (saved.check.signs.spo2, saved.check.signs.resp_rate) == (97, 14)
