@@ -4,11 +4,13 @@ monitoring service over them, the settings defaults."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import tzlocal
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -47,3 +49,21 @@ def service(store: SessionStore, clock: ManualClock) -> MonitoringService:
 def settings() -> dict[str, Any]:
     """Every clinic setting at its declared default (the Picard habit): a fresh dict per test."""
     return resolve_settings({})
+
+
+@pytest.fixture
+def machine_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Sets the machine's time zone for one test (TZ, libc and tzlocal alike), and puts
+    the real one back after it."""
+    before = os.environ.get("TZ")
+
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+        tzlocal.reload_localzone()
+
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
+    tzlocal.reload_localzone()
+    assert os.environ.get("TZ") == before

@@ -4,13 +4,10 @@ never happened refused, a time that happened twice asked about."""
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-import tzlocal
 
 from session_app.domain.clock import format_local
 from session_app.domain.errors import ValidationError
@@ -18,16 +15,9 @@ from session_app.domain.events import parse_time_of_day
 
 
 @pytest.fixture
-def berlin(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def berlin(machine_zone: Callable[[str], None]) -> None:
     """The machine's zone is Europe/Berlin for the test (TZ, libc and tzlocal alike)."""
-    monkeypatch.setenv("TZ", "Europe/Berlin")
-    time.tzset()
-    tzlocal.reload_localzone()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-    tzlocal.reload_localzone()
-    assert os.environ.get("TZ") != "Europe/Berlin"
+    machine_zone("Europe/Berlin")
 
 
 # 2026-03-29: at 02:00 CET the clocks go forward to 03:00 CEST (01:00Z).

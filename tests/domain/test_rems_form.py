@@ -6,12 +6,10 @@ shared export seed is being rewritten), ended the way the discharge dialog ends 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import tzlocal
 
 from session_app.domain.catalogue import CATALOGUE
 from session_app.domain.clock import ManualClock, format_local
@@ -349,15 +347,9 @@ def test_the_clinic_identity_is_written_into_the_form_at_discharge(
 
 
 @pytest.fixture
-def los_angeles(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def los_angeles(machine_zone: Callable[[str], None]) -> None:
     """The clinic's machine is on Pacific time for the test (TZ, libc and tzlocal alike)."""
-    monkeypatch.setenv("TZ", "America/Los_Angeles")
-    time.tzset()
-    tzlocal.reload_localzone()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-    tzlocal.reload_localzone()
+    machine_zone("America/Los_Angeles")
 
 
 def test_the_date_of_an_evening_session_is_the_clinics_date_not_utcs(

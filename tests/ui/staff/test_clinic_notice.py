@@ -7,15 +7,12 @@ sender itself is tested against the real server)."""
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import tzlocal
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -33,16 +30,9 @@ SINCE = datetime(2026, 12, 1, 9, 14, tzinfo=UTC)  # 10:14 CET
 
 
 @pytest.fixture
-def berlin(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def berlin(machine_zone: Callable[[str], None]) -> None:
     """The machine's zone is Europe/Berlin for the test (TZ, libc and tzlocal alike)."""
-    monkeypatch.setenv("TZ", "Europe/Berlin")
-    time.tzset()
-    tzlocal.reload_localzone()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-    tzlocal.reload_localzone()
-    assert os.environ.get("TZ") != "Europe/Berlin"
+    machine_zone("Europe/Berlin")
 
 
 def _down(waiting: int = 12, since: datetime = SINCE, problem: str = "") -> SyncState:
