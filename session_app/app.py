@@ -461,18 +461,45 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
     else:
         _place(app, staff, args.staff_screen, default=0)
         staff.show()
-    sender = _start_clinic_sender(store)
-    if sender is not None:
-        staff.show_clinic_status(sender)  # "Clinic server not reachable since … — N waiting"
+    clinic = _ClinicLater(store, staff)
     feeds = start_monitor_feeds(windows, args.hl7_listen, args.oximeter)
     code = app.exec()
     feeds.stop()
-    if sender is not None:
-        sender.stop()
+    clinic.stop()
     staff.stop()
     patient.player.shutdown()
     store.close()
     return code
+
+
+# The clinic sender starts once the windows have painted: importing psycopg and the sender
+# costs ~0.2-0.6 s on the GUI thread, which the staff panel's first paint must not wait for.
+CLINIC_START_AFTER_MS = 1500
+
+
+class _ClinicLater:
+    """Starts the room's clinic sender (a joined room only) after the first paint, shows
+    its line on the staff strip, and stops it at exit (even if it never started)."""
+
+    def __init__(self, store: SessionStore, staff: StaffPanel) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.sender: ClinicSender | None = None
+        self._store, self._staff = store, staff
+        self._timer = QTimer(staff)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.start)
+        self._timer.start(CLINIC_START_AFTER_MS)
+
+    def start(self) -> None:
+        self.sender = _start_clinic_sender(self._store)
+        if self.sender is not None:  # "Clinic server not reachable since … — N waiting"
+            self._staff.show_clinic_status(self.sender)
+
+    def stop(self) -> None:
+        self._timer.stop()
+        if self.sender is not None:
+            self.sender.stop()
 
 
 def _start_clinic_sender(store: SessionStore) -> ClinicSender | None:

@@ -321,3 +321,41 @@ def test_a_wrong_password_is_one_line_in_the_staff_strip_and_the_log_and_saving_
     logged = [r.getMessage() for r in caplog.records if r.name == "session_app.clinic.sender"]
     assert len(logged) == 1 and "password refused" in logged[0]
     assert "PHI-0815" not in caplog.text and "not-the-password" not in caplog.text
+
+
+def test_the_app_starts_the_sender_after_the_first_paint_and_stops_it_at_exit(
+    qtbot, clinic: ClinicServer, store: SessionStore, clock: ManualClock, data_dir: Path
+) -> None:
+    from session_app.app import _ClinicLater
+    from session_app.ui.staff.panel import StaffPanel
+
+    assert main(clinic.join_argv("Room 1", data_dir)) == 0
+    panel = StaffPanel(MonitoringService(store, clock), now_playing=None, require_pin=False)
+    qtbot.addWidget(panel)
+    panel.show()
+    later = _ClinicLater(store, panel)
+    assert later.sender is None and panel.clinic_notice is None  # not before the event loop
+    qtbot.waitUntil(lambda: later.sender is not None, timeout=10_000)
+    sender = later.sender
+    assert sender is not None and panel.clinic_notice is not None
+    assert sender.wait_until_sent(SETTLE_S)
+    later.stop()
+    assert not sender.is_alive()
+    panel.stop()
+
+
+def test_a_room_on_its_own_stops_cleanly_before_and_after_the_start_time(
+    qtbot, store: SessionStore, clock: ManualClock
+) -> None:
+    from session_app.app import _ClinicLater
+    from session_app.ui.staff.panel import StaffPanel
+
+    panel = StaffPanel(MonitoringService(store, clock), now_playing=None, require_pin=False)
+    qtbot.addWidget(panel)
+    early = _ClinicLater(store, panel)
+    early.stop()  # the app closed within the first second and a half
+    late = _ClinicLater(store, panel)
+    late.start()
+    assert late.sender is None and panel.clinic_notice is None
+    late.stop()
+    panel.stop()
