@@ -194,15 +194,21 @@ def add_room(conninfo: str, name: str, passfile: Path | None = None) -> tuple[st
             for function in ROOM_FUNCTIONS:  # fixed signatures from schema.py, not input
                 conn.execute(sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(
                     sql.SQL(function), sql.Identifier(role)))
-            _write_passfile(path, _passfile_line(dbname, role, password))
-            try:
-                conn.commit()
-            except psycopg.Error:
-                path.unlink(missing_ok=True)
-                raise
+            _commit_with_passfile(conn, path, _passfile_line(dbname, role, password))
         except psycopg.Error as exc:
             raise ClinicError(f"clinic add-room failed: {_one_line(exc)}") from None
     return role, path
+
+
+def _commit_with_passfile(conn: psycopg.Connection, path: Path, line: str) -> None:
+    """Write the new login's passfile, then commit its role: a commit that fails takes the
+    passfile back, so neither is left without the other."""
+    _write_passfile(path, line)
+    try:
+        conn.commit()
+    except psycopg.Error:
+        path.unlink(missing_ok=True)
+        raise
 
 
 def _write_passfile(path: Path, line: str) -> None:
@@ -296,12 +302,7 @@ def add_station(conninfo: str, name: str, passfile: Path | None = None) -> tuple
                                   "nothing was changed")
             path = passfile if passfile is not None else Path(f"{role}.pgpass")
             password = _create_login(conn, role, group)
-            _write_passfile(path, _passfile_line(dbname, role, password))
-            try:
-                conn.commit()
-            except psycopg.Error:
-                path.unlink(missing_ok=True)
-                raise
+            _commit_with_passfile(conn, path, _passfile_line(dbname, role, password))
         except psycopg.Error as exc:
             raise ClinicError(f"clinic add-station failed: {_one_line(exc)}") from None
     return role, path
