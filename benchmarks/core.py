@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import select
 import shutil
 import signal
 import statistics
@@ -71,6 +72,25 @@ def percentile(values: Sequence[float], p: float) -> float:
     ordered = sorted(values)
     rank = max(1, math.ceil(p / 100 * len(ordered)))
     return ordered[rank - 1]
+
+
+def read_until(proc: subprocess.Popen[bytes], marker: bytes, timeout: float = 30.0) -> bytes:
+    """The first line of the child's stdout that starts with `marker` (read unbuffered, so
+    select() sees every line); RuntimeError if it does not come within `timeout` s."""
+    assert proc.stdout is not None
+    deadline = time.monotonic() + timeout
+    seen = b""
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], 0.5)
+        if ready:
+            chunk = os.read(proc.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            seen += chunk
+            for line in seen.splitlines():
+                if line.startswith(marker):
+                    return line
+    raise RuntimeError(f"{proc.args} never printed {marker!r}: {seen[-2000:]!r}")
 
 
 def emit(payload: dict[str, object]) -> None:

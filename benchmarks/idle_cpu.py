@@ -15,7 +15,6 @@ The X server's own CPU is reported beside each figure, not in the ratio.
 from __future__ import annotations
 
 import os
-import select
 import shutil
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from benchmarks.core import (
     child_env,
     cpu_seconds,
     median,
+    read_until,
     rss_mb,
     temp_dir,
     xvfb_pid,
@@ -123,23 +123,6 @@ def playlist(kind: str) -> list[Path]:
     return [i.path for i in library.group_items(first.group)]
 
 
-def _wait_for(proc: subprocess.Popen[bytes], marker: str, timeout: float = 30.0) -> None:
-    """Read the child's stdout (unbuffered, so select() sees every line) until `marker`."""
-    assert proc.stdout is not None
-    deadline = time.monotonic() + timeout
-    seen = b""
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], 0.5)
-        if ready:
-            chunk = os.read(proc.stdout.fileno(), 4096)
-            if not chunk:
-                break
-            seen += chunk
-            if any(line.startswith(marker.encode()) for line in seen.splitlines()):
-                return
-    raise RuntimeError(f"{proc.args} never printed {marker!r}")
-
-
 def sample(
     command: list[str], display: str, seconds: float, marker: str | None
 ) -> tuple[float, float, float]:
@@ -154,7 +137,7 @@ def sample(
     )
     try:
         if marker:
-            _wait_for(proc, marker)
+            read_until(proc, marker.encode())
         time.sleep(WARMUP_S)
         server = xvfb_pid(display)
         cpu0 = cpu_seconds(proc.pid)

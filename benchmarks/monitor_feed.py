@@ -33,8 +33,6 @@ holds the whole 8 h when the socket part ends either way.
 from __future__ import annotations
 
 import argparse
-import os
-import select
 import socket
 import subprocess
 import sys
@@ -52,6 +50,7 @@ from benchmarks.core import (
     emit,
     median,
     percentile,
+    read_until,
     run_child,
     temp_dir,
 )
@@ -247,24 +246,6 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _read_until(proc: subprocess.Popen[bytes], marker: bytes, timeout: float) -> bytes:
-    """The child's stdout line starting with `marker` (unbuffered pipe, select)."""
-    assert proc.stdout is not None
-    deadline = time.monotonic() + timeout
-    seen = b""
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], 0.5)
-        if ready:
-            chunk = os.read(proc.stdout.fileno(), 4096)
-            if not chunk:
-                break
-            seen += chunk
-            for line in seen.splitlines():
-                if line.startswith(marker):
-                    return line
-    raise RuntimeError(f"the app never printed {marker!r}: {seen[-2000:]!r}")
-
-
 def send_timed(
     port: int, messages: Iterable[Outgoing], speed: float, first_at_s: float
 ) -> dict[str, Any]:
@@ -344,7 +325,7 @@ def feed_run(
     )
     out: dict[str, Any] = {"prefilled": stored, "prefill_s": prefill_s}
     try:
-        ready = _read_until(app, b"ready", 120).decode()
+        ready = read_until(app, b"ready", 120).decode()
         out["listener"] = ready.split("listener=")[1].split()[0]
         time.sleep(WARMUP_S)
         events = [e for e in _plan(hours) if e.at_s >= prefill_s]
