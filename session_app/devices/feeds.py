@@ -23,7 +23,6 @@ from typing import Any
 from session_app.devices.inbox import Inbox
 from session_app.devices.listen import ListenAddress, parse_listen_address
 from session_app.devices.mllp import ListenError, MllpListener
-from session_app.devices.oru import MalformedMessage, UnsupportedMessage, map_oru, parse_message
 from session_app.devices.oximeter import OximeterPort
 from session_app.devices.samples import DeviceSample, FeedState, FeedStatus
 from session_app.devices.serial_reader import RETRY_DELAYS_S, OximeterReader
@@ -35,7 +34,6 @@ from session_app.domain.sustained import SustainedBreach, SustainedBreachRule, S
 from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore, StoreError
 from session_app.store.devices import Poster
-from session_app.store.repository import Change, ChangeKind
 
 log = logging.getLogger("session_app.devices.feeds")
 
@@ -93,22 +91,12 @@ class _Hl7Handler:
     def __init__(self, inbox: Inbox, watch: SustainedWatch) -> None:
         self._inbox = inbox
         self._watch = watch
-        self._committed = False
-        inbox.store.subscribe(self._heard)
-
-    def _heard(self, change: Change) -> None:
-        if change.kind is ChangeKind.DEVICE_DATA:
-            self._committed = True  # a new message stored (a repeat announces nothing)
 
     def handle(self, message: str, peer: str) -> str:
-        self._committed = False
         ack = self._inbox.handle(message, peer)
-        if self._committed:
-            try:  # read again by the same mapping the inbox stored it with
-                oru = map_oru(parse_message(message), self._inbox.zone, self._inbox.codes)
-                self._watch.feed([v.sample for v in oru.values])
-            except (MalformedMessage, UnsupportedMessage):
-                pass
+        if self._inbox.committed:  # a new message's values (a repeat commits nothing)
+            try:
+                self._watch.feed(list(self._inbox.committed))
             except Exception as exc:  # the values are committed: their AA must still go
                 log.error("sustained-breach rule failed: %s", type(exc).__name__)
         return ack

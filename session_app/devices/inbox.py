@@ -73,11 +73,16 @@ class Inbox:
         self.store = store
         self.zone = zone or local_zone()  # for device times sent without an offset
         self.codes = codes or load_codes()
+        # The values the last `handle` committed ('' ACK, a refusal or a repeat: none), for
+        # rules that follow the stored values (feeds' sustained-breach watch) without
+        # parsing the message a second time.
+        self.committed: tuple[DeviceSample, ...] = ()
 
     # -- HL7 ------------------------------------------------------------------------
     def handle(self, message: str, peer: str) -> str:
         """The ACK for one framed message, after its values are committed (see module
         docstring). Never raises: an unexpected failure is logged by type and is AE."""
+        self.committed = ()
         try:
             parsed = parse_message(message)
         except MalformedMessage as exc:
@@ -109,7 +114,7 @@ class Inbox:
             self.store.announce_other_patient(session.id)
             return build_ack(parsed, "AR", "not the patient of this room")
         try:
-            self.store.add_device_message(
+            _, stored = self.store.add_device_message(
                 session.id,
                 oru.sender,
                 oru.control_id,
@@ -120,6 +125,8 @@ class Inbox:
         except StoreError as exc:
             log.warning("monitor message %r not stored: %s", oru.control_id, exc)
             return build_ack(parsed, "AE", "not stored, resend")
+        if stored:  # a repeat stored nothing new
+            self.committed = tuple(v.sample for v in oru.values)
         return build_ack(parsed, "AA")
 
     def _belongs(self, oru: OruMessage, session: TreatmentSession) -> bool:

@@ -235,3 +235,17 @@ def _no_thread_leak() -> Iterator[None]:
     before = threading.active_count()
     yield
     assert threading.active_count() == before
+
+
+def test_the_values_committed_are_kept_for_the_rules_that_follow_them_and_a_repeat_has_none(
+    session_id: int, inbox: Inbox, store: SessionStore
+) -> None:
+    inbox.handle(messages.ge(), "127.0.0.1")
+    stored = store.device_observations(session_id)
+    assert {(s.measure, s.value) for s in inbox.committed} == {
+        (o.measure, o.value) for o in stored
+    }
+    inbox.handle(messages.ge(), "127.0.0.1")  # the resend of a lost ACK
+    assert inbox.committed == ()
+    inbox.handle(messages.ge(patient="SOMEONE-ELSE"), "127.0.0.1")
+    assert inbox.committed == ()
