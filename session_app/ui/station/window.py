@@ -154,6 +154,7 @@ class StationWindow(QWidget):
         self.setup_page.pin_set.connect(self.show_board)
         self.lock_button.clicked.connect(self.lock)
         self._bridge = bridge
+        bridge.setParent(self)  # its drain timer ends with the window, never outlives it
         bridge.update.connect(self.feed_update)
         bridge.status.connect(self.feed_status)
         self.redraw_timer = QTimer(self)
@@ -275,6 +276,10 @@ class StationWindow(QWidget):
         self.idle.timer.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Deleted now, by Qt, not whenever Python's collector reaches them: a top-level
+        # widget freed by the collector in the middle of a later event loop can crash it.
         for view in self.summaries.values():
             view.close()
+            view.deleteLater()
+        self.summaries.clear()
         super().closeEvent(event)
