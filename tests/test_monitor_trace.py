@@ -21,6 +21,8 @@ class Sample:
     value: float
     observed_at: datetime
     implausible: bool = False
+    code: str = "MDC 150456"
+    device: str = "GE^B40"
 
 
 def one_hz(measure: str, start_s: int, values: list[float]) -> list[Sample]:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from session_app.devices.samples import MEASURES
 
@@ -73,6 +75,10 @@ class CodeTable:
         self._mdil = {
             str(label).lower(): (str(label), _known_measure(measure, f"MDIL {label}"))
             for label, measure in codes["MDIL"].items()
+        }
+        self.preferred: dict[str, tuple[str, ...]] = {
+            _known_measure(measure, "preferred"): tuple(str(code) for code in order)
+            for measure, order in table.get("preferred", {}).items()
         }
         self._units: dict[str, Unit] = {}
         for spec in table["units"]:
@@ -140,6 +146,47 @@ class CodeTable:
                     return None
                 return unit.to_canonical(value), canonical
         return None
+
+
+class Reading(Protocol):
+    """A device value as far as "one reading" needs it (a stored observation, a row)."""
+
+    @property
+    def measure(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def device(self) -> str: ...
+    @property
+    def observed_at(self) -> datetime: ...
+    @property
+    def implausible(self) -> bool: ...
+
+
+R = TypeVar("R", bound=Reading)
+
+
+def one_value_per_reading(values: Iterable[R], table: CodeTable | None = None) -> list[R]:
+    """`values` in their order with, of each measure the table ranks (`[preferred]`), one
+    value per reading (same device, same time): the best-ranked plausible one, else the
+    best-ranked. Two heart rates a second drew the trace as a zigzag between the ECG's and
+    the pulse rate's, and a breach on one was reset by the other."""
+    preferred = (table or load_codes()).preferred
+    kept = list(values)
+
+    def rank(value: R) -> tuple[bool, int]:
+        order = preferred[value.measure]
+        position = order.index(value.code) if value.code in order else len(order)
+        return (value.implausible, position)
+
+    best: dict[tuple[str, str, datetime], R] = {}
+    for value in kept:
+        if value.measure in preferred:
+            key = (value.measure, value.device, value.observed_at)
+            if key not in best or rank(value) < rank(best[key]):
+                best[key] = value
+    chosen = {id(v) for v in best.values()}
+    return [v for v in kept if v.measure not in preferred or id(v) in chosen]
 
 
 def _known_measure(measure: object, where: str) -> str:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from session_app.devices.codes import one_value_per_reading
 from session_app.devices.inbox import Inbox
 from session_app.devices.listen import ListenAddress, parse_listen_address
 from session_app.devices.mllp import ListenError, MllpListener
@@ -33,7 +34,7 @@ from session_app.domain.settings import resolve_settings
 from session_app.domain.sustained import SustainedBreach, SustainedBreachRule, SustainedLimits
 from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore, StoreError
-from session_app.store.devices import Poster
+from session_app.store.devices import NewObservation, Poster
 
 log = logging.getLogger("session_app.devices.feeds")
 
@@ -50,10 +51,12 @@ class SustainedWatch:
         self._service = MonitoringService(store, clock)
         self._rules: dict[tuple[int, str], SustainedBreachRule] = {}
 
-    def feed(self, samples: Sequence[DeviceSample]) -> list[SustainedBreach]:
-        """Values just committed, in time order; the breaches they confirmed (each stored
-        as an alert). Never raises: a failure is logged and the feed goes on."""
-        wanted = [s for s in samples if s.measure in NUMERICS]
+    def feed(self, rows: Sequence[NewObservation]) -> list[SustainedBreach]:
+        """Values just committed (the inbox's `committed`); the breaches they confirmed
+        (each stored as an alert). Of a reading's heart rates the rule follows one, as the
+        trace does (codes.one_value_per_reading). Never raises: a failure is logged and
+        the feed goes on."""
+        wanted = [s for s in one_value_per_reading(rows) if s.measure in NUMERICS]
         if not wanted:
             return []
         try:
@@ -190,7 +193,7 @@ def start_oximeter_feed(
 
     def take(samples: Sequence[DeviceSample]) -> None:
         if inbox.accept_samples(samples):
-            watch.feed(samples)
+            watch.feed(inbox.committed)
 
     reader = OximeterReader(port, take, clock=store.clock, retry_delays=retry_delays)
     reader.start()

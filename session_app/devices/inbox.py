@@ -73,10 +73,10 @@ class Inbox:
         self.store = store
         self.zone = zone or local_zone()  # for device times sent without an offset
         self.codes = codes or load_codes()
-        # The values the last `handle` committed ('' ACK, a refusal or a repeat: none), for
-        # rules that follow the stored values (feeds' sustained-breach watch) without
-        # parsing the message a second time.
-        self.committed: tuple[DeviceSample, ...] = ()
+        # The rows the last `handle` or `accept_samples` committed (a refusal or a repeat:
+        # none), flags decided, for rules that follow the stored values (feeds'
+        # sustained-breach watch) without parsing the message a second time.
+        self.committed: tuple[NewObservation, ...] = ()
 
     # -- HL7 ------------------------------------------------------------------------
     def handle(self, message: str, peer: str) -> str:
@@ -113,20 +113,16 @@ class Inbox:
             log.info("monitor message %r from %s: another patient", oru.control_id, peer)
             self.store.announce_other_patient(session.id)
             return build_ack(parsed, "AR", "not the patient of this room")
+        rows = [self._row(v.sample, v.group) for v in oru.values]
         try:
             _, stored = self.store.add_device_message(
-                session.id,
-                oru.sender,
-                oru.control_id,
-                oru.sent_at,
-                [self._row(v.sample, v.group) for v in oru.values],
-                peer=peer,
+                session.id, oru.sender, oru.control_id, oru.sent_at, rows, peer=peer
             )
         except StoreError as exc:
             log.warning("monitor message %r not stored: %s", oru.control_id, exc)
             return build_ack(parsed, "AE", "not stored, resend")
         if stored:  # a repeat stored nothing new
-            self.committed = tuple(v.sample for v in oru.values)
+            self.committed = tuple(rows)
         return build_ack(parsed, "AA")
 
     def _belongs(self, oru: OruMessage, session: TreatmentSession) -> bool:
@@ -141,14 +137,17 @@ class Inbox:
         """Store oximeter samples in the open session (one transaction, no ACK); how
         many were stored: 0 without an open session or when the write failed (logged;
         the reader carries on)."""
+        self.committed = ()
         session = self.store.open_session()
         if session is None or not samples:
             return 0
+        rows = [self._row(s) for s in samples]
         try:
-            ids = self.store.add_device_samples(session.id, [self._row(s) for s in samples])
+            ids = self.store.add_device_samples(session.id, rows)
         except StoreError as exc:
             log.warning("oximeter samples not stored: %s", exc)
             return 0
+        self.committed = tuple(rows)
         return len(ids)
 
     def _row(self, sample: DeviceSample, group: int | None = None) -> NewObservation:

@@ -97,6 +97,8 @@ class DeviceValue(Interface):
     @property
     def source(self) -> str: ...
     @property
+    def code(self) -> str: ...
+    @property
     def observed_at(self) -> datetime: ...
     @property
     def implausible(self) -> bool: ...
@@ -416,6 +418,8 @@ class _Flagged:
     measure: str
     value: float
     observed_at: datetime
+    code: str
+    device: str
     implausible: bool = False
 
 
@@ -431,7 +435,11 @@ def monitor_trace(record: SessionRecord, as_of: datetime | None = None) -> Monit
     if not values:
         return None
     origin = record.session.started_at
-    flagged = [_Flagged(v.measure, v.value, v.observed_at) for v in values if v.implausible]
+    flagged = [
+        _Flagged(v.measure, v.value, v.observed_at, v.code, v.device)
+        for v in values
+        if v.implausible
+    ]
     merged: dict[tuple[datetime, str], MonitorInterval] = {}
     for i in summarise(values, origin):
         merged[(i.start, i.measure)] = MonitorInterval(

@@ -9,7 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from session_app.devices.feeds import Feed, listen_address, start_feeds, start_hl7_feed
+from session_app.devices.feeds import (
+    Feed,
+    SustainedWatch,
+    listen_address,
+    start_feeds,
+    start_hl7_feed,
+)
 from session_app.devices.listen import ListenAddress
 from session_app.devices.profiles import MessageContext, build_oru
 from session_app.devices.simulator import Numerics
@@ -17,6 +23,7 @@ from session_app.domain.clock import ManualClock
 from session_app.domain.protocols import IV_KETAMINE
 from session_app.domain.session import NewSession
 from session_app.store import SessionStore
+from session_app.store.devices import NewObservation
 from session_app.store.repository import Change, ChangeKind
 from tests.devices.mllp_client import exchange, msa
 
@@ -58,8 +65,10 @@ def feeds() -> Iterator[list[Feed]]:
         feed.stop()
 
 
-def numerics(at_s: int, spo2: int, *, patient: str = "JD", heart_rate: int = 72) -> str:
-    event = Numerics(at_s, heart_rate, heart_rate, spo2, 14, 3.5)
+def numerics(
+    at_s: int, spo2: int, *, patient: str = "JD", heart_rate: int = 72, pulse: int | None = None
+) -> str:
+    event = Numerics(at_s, heart_rate, heart_rate if pulse is None else pulse, spo2, 14, 3.5)
     ctx = MessageContext(patient, T0 + timedelta(seconds=at_s), f"N{at_s:05d}")
     return build_oru("ge", event, ctx)
 
@@ -144,6 +153,37 @@ def test_a_single_low_sample_raises_nothing(
     texts += [numerics(s, 97) for s in range(11, 40)]
     assert len(exchange(hl7_port(feeds[0]), *texts)) == len(texts)
     assert store.alerts(session_id) == []
+
+
+def test_a_heart_rate_held_high_on_the_ecg_alerts_though_the_pulse_rate_reads_lower(
+    store: SessionStore, ui: UiQueue, session_id: int, feeds: list[Feed]
+) -> None:
+    """Each message carries the ECG's HR and the oximeter's pulse rate: the rule follows
+    the ECG's (codes.toml [preferred]); the pulse rate in range does not reset it."""
+    feeds.append(start_hl7_feed(store, ui.post, ANY_PORT))
+    texts = [numerics(s, 97, heart_rate=150, pulse=80) for s in range(25)]
+    assert len(exchange(hl7_port(feeds[0]), *texts)) == len(texts)
+    [alert] = store.alerts(session_id)
+    assert alert.rule == "monitor_sustained_hr" and alert.value == 150
+    stored = {o.value for o in store.device_observations(session_id) if o.measure == "heart_rate"}
+    assert stored == {150, 80}  # both kept: the rule chooses, the record keeps everything
+
+
+def test_the_rule_follows_the_ecg_whichever_heart_rate_a_message_lists_first(
+    store: SessionStore, session_id: int
+) -> None:
+    """Mindray-like order (pulse rate first): the pulse rate in range, written first at
+    each second, must not hide the ECG's HR held high."""
+    watch = SustainedWatch(store, store.clock)
+
+    def hr(code: str, value: float, at_s: int) -> NewObservation:
+        at = T0 + timedelta(seconds=at_s)
+        return NewObservation("heart_rate", value, "/min", code, "MR^1", at, "hl7")
+
+    raised = []
+    for s in range(20):
+        raised += watch.feed([hr("MDC 149530", 80, s), hr("MDC 147842", 150, s)])
+    assert [(b.rule, b.worst) for b in raised] == [("hr_high", 150)]
 
 
 def test_a_repeat_does_not_count_twice_and_another_patient_is_a_notice(

@@ -16,6 +16,8 @@ class Sample:
     value: float
     observed_at: datetime
     implausible: bool = False
+    code: str = "MDC 150456"
+    device: str = "GE^B40"
 
 
 def at(seconds: int, measure: str, value: float, implausible: bool = False) -> Sample:
