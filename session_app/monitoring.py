@@ -81,6 +81,15 @@ class SavedCheck:
     news2: News2Score
 
 
+@dataclass(frozen=True)
+class OpenProposals:
+    """What the proposed-check strip shows: the newest open proposals, complete (the
+    numerics a monitor sent apart joined), newest first, and how many are open in all."""
+
+    newest: tuple[ProposedCheck, ...]
+    total: int
+
+
 class MonitoringService:
     def __init__(self, store: SessionStore, clock: Clock) -> None:
         self.store = store
@@ -165,8 +174,19 @@ class MonitoringService:
     # -- proposed checks (the monitor's NIBP sets) ---------------------------------
     def proposed_checks(self, session_id: int) -> list[ProposedCheck]:
         """The monitor's NIBP sets not yet recorded or dismissed (devices.proposals)."""
-        rows = self.store.undecided_nibp_messages(session_id, PROPOSED_MEASURES)
-        return [self._with_numerics(p) for p in proposed_checks(rows)]
+        return [self._with_numerics(p) for p in self._bare_proposals(session_id)]
+
+    def open_proposals(self, session_id: int, shown: int) -> OpenProposals:
+        """The newest `shown` open proposals, complete, and how many are open. Joining a
+        proposal's numerics is a read of its own: a long session's dozens of undecided
+        NIBP sets made each refresh of the strip a stall of a quarter second."""
+        bare = self._bare_proposals(session_id)
+        newest = tuple(self._with_numerics(p) for p in bare[::-1][:shown])
+        return OpenProposals(newest, len(bare))
+
+    def _bare_proposals(self, session_id: int) -> list[ProposedCheck]:
+        """The open proposals from their own messages' values, in time order."""
+        return proposed_checks(self.store.undecided_nibp_messages(session_id, PROPOSED_MEASURES))
 
     def _with_numerics(self, proposal: ProposedCheck) -> ProposedCheck:
         """Join the numerics a monitor sent apart from its NIBP (devices.proposals)."""
@@ -208,9 +228,9 @@ class MonitoringService:
         session ended), ValidationError (already recorded or dismissed, by whom)."""
         session_id = self.store.device_observation(proposal_id).session_id
         self._require_open(session_id)
-        found = next((p for p in self.proposed_checks(session_id) if p.id == proposal_id), None)
+        found = next((p for p in self._bare_proposals(session_id) if p.id == proposal_id), None)
         if found is not None:
-            return found
+            return self._with_numerics(found)
         outcome = self.store.proposal_outcome(proposal_id)
         if outcome is None:
             raise KeyError(f"no proposed check with id {proposal_id}")
@@ -633,9 +653,7 @@ class MonitoringService:
         """The infusion's planned length and expected end now (None: no infusion started)."""
         return self._plan(session_id, self.store.events(session_id))
 
-    def _plan(
-        self, session_id: int, events: list[SessionEvent]
-    ) -> infusion.InfusionPlan | None:
+    def _plan(self, session_id: int, events: list[SessionEvent]) -> infusion.InfusionPlan | None:
         protocol = self.protocol(session_id)
         return infusion.infusion_plan(
             events,

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from session_app.domain.summary import RecordSource
 
 if TYPE_CHECKING:
-    from session_app.devices.proposals import ProposedCheck
     from session_app.domain.discharge import DischargeInput
     from session_app.domain.pin import PinAttempts, PinHash
     from session_app.domain.protocols import Protocol as TreatmentProtocol
@@ -23,7 +22,7 @@ if TYPE_CHECKING:
     from session_app.domain.schedule import ScheduleStatus
     from session_app.domain.session import TreatmentSession
     from session_app.domain.vitals import VitalsCheck
-    from session_app.monitoring import SavedCheck
+    from session_app.monitoring import OpenProposals, SavedCheck
     from session_app.store.devices import ProposalOutcome
     from session_app.store.repository import Change
 
@@ -159,7 +158,7 @@ class ProposalService(Protocol):
     """What the proposed-check strip reads and writes: the monitor's open NIBP sets, and
     their recording or dismissal (the one write path: validated in the service)."""
 
-    def proposed_checks(self, session_id: int) -> list[ProposedCheck]: ...
+    def open_proposals(self, session_id: int, shown: int) -> OpenProposals: ...
     def record_proposed(
         self, proposal_id: int, extra: Mapping[str, Any], recorded_by: str
     ) -> SavedCheck: ...

@@ -192,16 +192,7 @@ class DeviceRecords:
     ) -> list[DeviceObservation]:
         """The `measures` of the session's messages that hold a systolic not yet recorded
         or dismissed: what proposed checks are made from (devices.proposals)."""
-        marks = ", ".join("?" * len(measures))
-        rows = self._read(
-            f"{_OBSERVATION_SQL} WHERE session_id = ? AND measure IN ({marks}) AND message_id IN ("
-            " SELECT s.message_id FROM device_observations s WHERE s.session_id = ?"
-            " AND s.measure = 'systolic' AND s.message_id IS NOT NULL AND NOT EXISTS"
-            " (SELECT 1 FROM device_proposal_outcomes p WHERE p.proposal_id = s.id))"
-            " ORDER BY id",
-            (session_id, *measures, session_id),
-        )
-        return [_observation(r) for r in rows]
+        return [_observation(r) for r in self._read(*undecided_nibp_query(session_id, measures))]
 
     def proposal_outcomes(self, session_id: int) -> list[ProposalOutcome]:
         """What became of the session's proposed checks, in the order decided."""
@@ -323,6 +314,24 @@ def _insert_observations(
         )
         ids.append(int(cursor.lastrowid or 0))
     return ids
+
+
+def undecided_nibp_query(
+    session_id: int, measures: Sequence[str]
+) -> tuple[str, tuple[object, ...]]:
+    """The SQL (and its parameters) of `undecided_nibp_messages`. It goes from the
+    session's systolic rows to their messages by the message index; with the session's
+    own index it read through every numeric (~100k in 8 h: 0.2 s a refresh)."""
+    marks = ", ".join("?" * len(measures))
+    sql = (
+        f"{_OBSERVATION_SQL}"
+        f" WHERE measure IN ({marks}) AND message_id IN ("
+        " SELECT s.message_id FROM device_observations s WHERE s.session_id = ?"
+        " AND s.measure = 'systolic' AND s.message_id IS NOT NULL AND NOT EXISTS"
+        " (SELECT 1 FROM device_proposal_outcomes p WHERE p.proposal_id = s.id))"
+        " ORDER BY id"
+    )
+    return sql, (*measures, session_id)
 
 
 def _observation(row: tuple[Any, ...]) -> DeviceObservation:

@@ -246,3 +246,28 @@ def test_a_monitor_that_sends_numerics_apart_has_them_join_the_nibp_taken_with_t
     assert proposal.summary() == "142/88 · HR 80 · SpO2 97 · RR 14"
     saved = service.record_proposed(proposal.id, {}, "AB")
     assert (saved.check.signs.spo2, saved.check.signs.resp_rate) == (97, 14)
+
+
+def test_the_strip_reads_the_newest_open_proposals_complete_and_how_many_are_open(
+    service: MonitoringService, session_id: int, inbox: Inbox, clock: ManualClock
+) -> None:
+    """A long session may hold dozens of undecided NIBP sets; joining each one's numerics
+    is a read apiece, and the strip shows three. Those three come complete, newest first,
+    with the number open; the rest are counted, not joined."""
+    from session_app.devices.profiles import MessageContext, build_oru
+    from session_app.devices.simulator import NibpReading, Numerics
+
+    start = clock.now()
+    for n in range(6):
+        at = start + timedelta(minutes=5 * n)
+        for name, offset, event in (
+            (f"N{n}", -2, Numerics(0, 70 + n, 70 + n, 95, 12 + n, 3.0)),
+            (f"NIBP{n}", 0, NibpReading(0, 130 + n, 80, 96, 70 + n)),
+        ):
+            context = MessageContext("JD", at + timedelta(seconds=offset), name)
+            assert "|AA|" in inbox.handle(build_oru("ge", event, context), "127.0.0.1")
+    shown = service.open_proposals(session_id, shown=3)
+    assert shown.total == 6
+    assert [p.values["systolic"] for p in shown.newest] == [135, 134, 133]
+    assert [p.values["resp_rate"] for p in shown.newest] == [17, 16, 15]  # joined
+    assert shown.newest[0] == service.proposed_checks(session_id)[-1]

@@ -207,3 +207,16 @@ def test_values_every_second_do_not_fill_the_log_at_info(
     assert "device_data" not in caplog.text
     store.dismiss_proposal(store.device_observations(session_id)[-1].id, "AB")
     assert "proposal_decided" in caplog.text  # a person's decision is still logged
+
+
+def test_the_undecided_nibp_read_goes_by_message_not_through_every_numeric(
+    store: SessionStore,
+) -> None:
+    """An 8 h session holds ~100k numerics and ~100 NIBP sets: the read of the open sets
+    must look up each set's message (its index), not scan the session's numerics."""
+    from session_app.store.devices import undecided_nibp_query
+
+    sql, params = undecided_nibp_query(1, ("systolic", "diastolic", "heart_rate"))
+    with sqlite3.connect(store.path) as raw:
+        plan = " / ".join(str(row[-1]) for row in raw.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+    assert "device_observations_message" in plan, plan

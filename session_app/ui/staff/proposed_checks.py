@@ -168,12 +168,12 @@ class ProposedChecksStrip(QWidget):
         self._timer.stop()
         self._decided = self._pending = False
         self.refreshes += 1
-        proposals = (
-            [] if self.session_id is None else self._service.proposed_checks(self.session_id)
-        )
-        newest = proposals[::-1][:MAX_SHOWN]
+        if self.session_id is None:
+            newest, hidden = (), 0
+        else:
+            proposals = self._service.open_proposals(self.session_id, MAX_SHOWN)
+            newest, hidden = proposals.newest, proposals.total - len(proposals.newest)
         shown = tuple((p.id, proposal_line(p)) for p in newest)
-        hidden = len(proposals) - len(newest)
         self.more.setText(f"{hidden} earlier proposed checks not shown" if hidden else "")
         self.more.setVisible(bool(hidden))
         if shown == self._shown:
