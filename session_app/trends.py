@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
-from session_app.devices.codes import one_value_per_reading
+from session_app.devices.codes import continuous_values
 from session_app.domain.alerts import Severity
 from session_app.domain.baseline import baseline_values
 from session_app.domain.clock import minutes_between
@@ -74,9 +74,9 @@ class TraceSample(Protocol):
 def trace_series(samples: Iterable[TraceSample], reference: datetime) -> dict[str, Series]:
     """Minutes from `reference` and values per traced measure, in time order, with a NaN
     where the feed paused for more than TRACE_GAP_S; implausible values are left out, and
-    of a reading's heart rates all but one (devices.codes.one_value_per_reading)."""
+    of a reading's heart rates all but one (devices.codes.continuous_values)."""
     by_measure: dict[str, list[TraceSample]] = {m: [] for m in TRACE_MEASURES}
-    for sample in one_value_per_reading(samples):
+    for sample in continuous_values(samples):
         if sample.measure in by_measure and not sample.implausible:
             by_measure[sample.measure].append(sample)
     series: dict[str, Series] = {}

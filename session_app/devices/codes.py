@@ -80,6 +80,7 @@ class CodeTable:
             _known_measure(measure, "preferred"): tuple(str(code) for code in order)
             for measure, order in table.get("preferred", {}).items()
         }
+        self.spot_codes = frozenset(str(code) for code in table.get("spot", {}).get("codes", ()))
         self._units: dict[str, Unit] = {}
         for spec in table["units"]:
             unit = Unit(
@@ -166,13 +167,16 @@ class Reading(Protocol):
 R = TypeVar("R", bound=Reading)
 
 
-def one_value_per_reading(values: Iterable[R], table: CodeTable | None = None) -> list[R]:
-    """`values` in their order with, of each measure the table ranks (`[preferred]`), one
-    value per reading (same device, same time): the best-ranked plausible one, else the
-    best-ranked. Two heart rates a second drew the trace as a zigzag between the ECG's and
-    the pulse rate's, and a breach on one was reset by the other."""
-    preferred = (table or load_codes()).preferred
-    kept = list(values)
+def continuous_values(values: Iterable[R], table: CodeTable | None = None) -> list[R]:
+    """What the trace, its summary and the sustained-breach rule follow of `values`, in
+    their order: no spot value (`[spot]`: a cuff's pulse), and of each measure the table
+    ranks (`[preferred]`) one value per reading (same device, same time): the best-ranked
+    plausible one, else the best-ranked. Two heart rates a second drew the trace as a
+    zigzag between the ECG's and the pulse rate's, and a breach on one was reset by the
+    other."""
+    codes = table or load_codes()
+    preferred = codes.preferred
+    kept = [v for v in values if v.code not in codes.spot_codes]
 
     def rank(value: R) -> tuple[bool, int]:
         order = preferred[value.measure]

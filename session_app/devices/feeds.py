@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from session_app.devices.codes import one_value_per_reading
+from session_app.devices.codes import continuous_values
 from session_app.devices.inbox import Inbox
 from session_app.devices.listen import ListenAddress, parse_listen_address
 from session_app.devices.mllp import ListenError, MllpListener
@@ -54,9 +54,9 @@ class SustainedWatch:
     def feed(self, rows: Sequence[NewObservation]) -> list[SustainedBreach]:
         """Values just committed (the inbox's `committed`); the breaches they confirmed
         (each stored as an alert). Of a reading's heart rates the rule follows one, as the
-        trace does (codes.one_value_per_reading). Never raises: a failure is logged and
+        trace does (codes.continuous_values). Never raises: a failure is logged and
         the feed goes on."""
-        wanted = [s for s in one_value_per_reading(rows) if s.measure in NUMERICS]
+        wanted = [s for s in continuous_values(rows) if s.measure in NUMERICS]
         if not wanted:
             return []
         try:

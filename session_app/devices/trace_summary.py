@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from session_app.devices.codes import one_value_per_reading
+from session_app.devices.codes import continuous_values
 from session_app.trends import TRACE_MEASURES, TraceSample
 
 INTERVAL = timedelta(minutes=15)
@@ -34,9 +34,9 @@ def summarise(
 ) -> list[TraceInterval]:
     """Intervals counted from `origin` (the session start), in time order then measure
     order; an interval with no value is left out; implausible values are not counted, nor
-    a reading's second heart rate (devices.codes.one_value_per_reading)."""
+    a reading's second heart rate (devices.codes.continuous_values)."""
     buckets: dict[tuple[int, str], list[float]] = {}
-    for sample in one_value_per_reading(samples):
+    for sample in continuous_values(samples):
         if sample.measure not in TRACE_MEASURES or sample.implausible:
             continue
         index = (sample.observed_at - origin) // interval

@@ -1,13 +1,14 @@
 """One reading, one heart rate (issue 17): a monitor reports the heart rate several ways at
-once (the ECG's and the oximeter's pulse rate, GE's and Mindray's shape). Every value is
-stored; the trace, the summary's min/max and the sustained rule follow one per reading."""
+once (the ECG's and the oximeter's pulse rate, GE's and Mindray's shape), and its cuff's
+pulse with each NIBP. Every value is stored; the trace, the summary's min/max and the
+sustained rule follow one per reading, and never the cuff's."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from session_app.devices.codes import one_value_per_reading
+from session_app.devices.codes import continuous_values
 from session_app.devices.trace_summary import summarise
 from session_app.trends import trace_series
 
@@ -37,30 +38,36 @@ def second(
 
 
 def test_of_a_readings_heart_rates_the_ecgs_is_followed_and_other_measures_stay() -> None:
-    kept = one_value_per_reading(second(0, 73, 75))
+    kept = continuous_values(second(0, 73, 75))
     assert [(v.measure, v.code) for v in kept] == [("heart_rate", ECG), ("spo2", SPO2)]
 
 
 def test_the_order_of_the_codes_in_a_message_does_not_matter() -> None:
     pulse_first = list(reversed(second(0, 73, 75)))
-    assert [v.code for v in one_value_per_reading(pulse_first)] == [SPO2, ECG]
+    assert [v.code for v in continuous_values(pulse_first)] == [SPO2, ECG]
 
 
 def test_an_implausible_ecg_value_leaves_the_pulse_rate_of_that_reading() -> None:
     at = T0
     values = [Value("heart_rate", 0, ECG, at, implausible=True), Value("heart_rate", 74, PULSE, at)]
-    assert one_value_per_reading(values) == [values[1]]
+    assert continuous_values(values) == [values[1]]
 
 
 def test_other_devices_and_other_times_are_readings_of_their_own() -> None:
     oximeter = [Value("heart_rate", 70, "NONIN HR", T0, "/dev/ttyUSB0")]
-    cuff = [Value("heart_rate", 81, CUFF_PULSE, T0 + timedelta(seconds=1))]
-    values = second(0, 73, 75) + oximeter + cuff
-    assert [v.value for v in one_value_per_reading(values) if v.measure == "heart_rate"] == [
+    later = second(1, 74, 76)
+    values = second(0, 73, 75) + oximeter + later
+    assert [v.value for v in continuous_values(values) if v.measure == "heart_rate"] == [
         73,
         70,
-        81,
+        74,
     ]
+
+
+def test_the_cuffs_pulse_is_a_spot_value_not_followed_even_alone() -> None:
+    """It comes with the NIBP set, at the NIBP's time, after later seconds' numerics."""
+    cuff = Value("heart_rate", 81, CUFF_PULSE, T0 + timedelta(milliseconds=500))
+    assert continuous_values([*second(0, 73, 75), cuff]) == continuous_values(second(0, 73, 75))
 
 
 def test_the_heart_rate_trace_has_one_value_a_second() -> None:
