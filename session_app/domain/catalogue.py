@@ -439,7 +439,7 @@ CATALOGUE: tuple[Setting, ...] = (
         group=_MONITOR,
         normalize=_listen_text,
         help="HOST:PORT, e.g. 127.0.0.1:2575; a port alone listens on this computer only. "
-        "Empty: off.",
+        "Empty: off. Takes effect when session_app next starts.",
     ),
     Setting(
         "monitor_allowed_senders",
@@ -448,7 +448,8 @@ CATALOGUE: tuple[Setting, ...] = (
         "Monitors and gateways allowed to send (IP addresses)",
         group=_MONITOR,
         normalize=_addresses_text,
-        help="Separated by commas. Empty: this computer only.",
+        help="Separated by commas. Empty: this computer only. Takes effect when "
+        "session_app next starts.",
     ),
     Setting(
         "bed_label",

@@ -46,3 +46,10 @@ def test_allowed_senders_are_ip_addresses() -> None:
 def test_the_bed_label_is_kept_as_typed_on_one_line() -> None:
     assert registry()["bed_label"].coerce(" KET^^CHAIR3 ") == "KET^^CHAIR3"
     assert "bed_label" in validate_settings({"bed_label": "KET\nCHAIR3"})
+
+
+def test_the_listener_settings_say_they_apply_at_the_next_start() -> None:
+    """The listener is started with the app; the bed label is read for each message."""
+    for key in ("monitor_listen", "monitor_allowed_senders"):
+        assert "next starts" in registry()[key].help
+    assert "next starts" not in registry()["bed_label"].help
