@@ -76,9 +76,10 @@ def chart_image(summary: SessionSummary, size: QSize = CHART_SIZE) -> QImage:
 
 
 def trend_data(summary: SessionSummary) -> TrendData:
-    """What the PDF's charts show: the summary's record, its protocol's thresholds."""
+    """What the PDF's charts show: the summary's record, its protocol's thresholds, and
+    the monitor's values traced under the typed points as on the staff panel."""
     record = summary.record
-    return TrendData.from_records(
+    data = TrendData.from_records(
         record.checks,
         record.events,
         record.alerts,
@@ -86,6 +87,7 @@ def trend_data(summary: SessionSummary) -> TrendData:
         record.session.started_at,
         describe=lambda e: describe(e).split(":")[0],
     )
+    return data.with_trace(record.device_values) if record.device_values else data
 
 
 def build_document(
