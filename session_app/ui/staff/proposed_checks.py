@@ -179,11 +179,17 @@ class ProposedChecksStrip(QWidget):
         if shown == self._shown:
             return
         self._shown = shown
-        for row in self.rows:
+        # A row still shown is kept (its buttons keep the keyboard focus a nurse tabbed
+        # to); only new proposals get a row, and only gone ones are deleted.
+        kept = {(row.proposal.id, row.label.text()): row for row in self.rows}
+        self.rows = [
+            kept.pop(key, None) or self._row(p) for key, p in zip(shown, newest, strict=True)
+        ]
+        for row in kept.values():
             self._layout.removeWidget(row)
             row.deleteLater()
-        self.rows = [self._row(p) for p in newest]
         for index, row in enumerate(self.rows):
+            self._layout.removeWidget(row)  # a kept row moves to its new place
             self._layout.insertWidget(index, row)
         self.setVisible(bool(self.rows))
 

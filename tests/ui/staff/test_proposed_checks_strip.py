@@ -241,3 +241,23 @@ def test_a_lock_cancels_the_edit_and_the_proposal_stays_open(
         assert service.proposed_checks(session.id) == [proposal]
     finally:
         panel.stop()
+
+
+def test_a_new_proposal_keeps_the_rows_already_shown_and_the_keyboard_focus(
+    panel: StaffPanel, session, store: SessionStore, clock: ManualClock, qtbot
+) -> None:
+    """A nurse tabbing to "Record" of the 09:15 check must not lose the focus when the
+    09:20 one arrives: the rows still shown are kept, not built again."""
+    panel.show()
+    qtbot.waitExposed(panel)
+    send_nibp(store, clock, 1)
+    shown(panel)
+    [first] = panel.proposed_checks.rows
+    first.record_button.setFocus()
+    qtbot.waitUntil(first.record_button.hasFocus)
+    clock.advance(minutes=5)
+    send_nibp(store, clock, 2)
+    assert len(shown(panel)) == 2
+    newest, older = panel.proposed_checks.rows
+    assert older is first and newest is not first
+    assert first.record_button.hasFocus()
