@@ -138,11 +138,14 @@ def build_ack(message: hl7.Message, code: str, text: str = "") -> str:
     create_ack reads, so that a short or odd MSH still gets its answer."""
     msh = message.segment("MSH")
     field_sep, component_sep = message.separators[1], message.separators[3]
-    fields = [str(msh(n)) if n < len(msh) else "" for n in range(3, 13)]
-    if component_sep not in fields[6]:  # MSH-9 needs a trigger component
-        fields[6] += component_sep
-    header = field_sep.join(["MSH", str(msh(2)), *fields])
-    ack = hl7.parse(header).create_ack(ack_code=code)
+    if len(msh) > 12 and component_sep in str(msh(9)):  # a whole MSH: as it is (a parse less)
+        ack = message.create_ack(ack_code=code)
+    else:
+        fields = [str(msh(n)) if n < len(msh) else "" for n in range(3, 13)]
+        if component_sep not in fields[6]:  # MSH-9 needs a trigger component
+            fields[6] += component_sep
+        header = field_sep.join(["MSH", str(msh(2)), *fields])
+        ack = hl7.parse(header).create_ack(ack_code=code)
     if text:
         ack.segment("MSA").assign_field(message.escape(text), 3)
     return str(ack)
