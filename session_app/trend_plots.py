@@ -72,33 +72,29 @@ def trace_envelope(xs: np.ndarray, ys: np.ndarray, columns: int) -> tuple[np.nda
     still breaks the line: a bin that spans a gap keeps each side on its own, so at most
     2 × columns points plus 3 per gap come out. A trace that short is returned as given.
     """
-    if len(ys) <= 2 * columns:
+    n = len(ys)
+    if n <= 2 * columns:
         return xs, ys
-    gaps = np.isnan(ys)
-    segment = np.cumsum(gaps)[~gaps]  # which unbroken stretch each value belongs to
-    x, y = xs[~gaps], ys[~gaps]
-    if not len(y):
-        return xs[:0], ys[:0]
-    low, span = x[0], x[-1] - x[0]
-    scale = columns / span if span > 0 else 0.0
-    column = np.minimum(((x - low) * scale).astype(np.intp), columns - 1)
-    new_run = np.empty(len(y), dtype=bool)  # a run: one bin's values within one stretch
+    gaps = np.isnan(ys)  # each break is a run of its own, so no run joins its two sides
+    span = xs[-1] - xs[0]
+    column = ((xs - xs[0]) * (columns / span if span > 0 else 0.0)).astype(np.intp)
+    np.minimum(column, columns - 1, out=column)
+    new_run = np.empty(n, dtype=bool)  # a run: one bin's values between two breaks
     new_run[0] = True
-    new_run[1:] = (column[1:] != column[:-1]) | (segment[1:] != segment[:-1])
+    np.not_equal(column[1:], column[:-1], out=new_run[1:])
+    new_run[1:] |= gaps[1:] | gaps[:-1]
     starts = np.flatnonzero(new_run)
-    run_of = np.cumsum(new_run) - 1
-    index = np.arange(len(y))
-    lowest = np.minimum.reduceat(y, starts)[run_of] == y
-    highest = np.maximum.reduceat(y, starts)[run_of] == y
-    at_min = np.minimum.reduceat(np.where(lowest, index, len(y)), starts)
-    at_max = np.minimum.reduceat(np.where(highest, index, len(y)), starts)
+    lengths = np.diff(starts, append=n)
+    index = np.arange(n)
+    lowest = (ys == np.repeat(np.minimum.reduceat(ys, starts), lengths)) | gaps
+    highest = (ys == np.repeat(np.maximum.reduceat(ys, starts), lengths)) | gaps
+    at_min = np.minimum.reduceat(np.where(lowest, index, n), starts)  # its first lowest
+    at_max = np.minimum.reduceat(np.where(highest, index, n), starts)
     picked = np.column_stack([np.minimum(at_min, at_max), np.maximum(at_min, at_max)]).ravel()
-    out_x, out_y = x[picked], y[picked]
-    breaks = 2 * (np.flatnonzero(np.diff(segment[starts])) + 1)  # after a stretch's last run
-    if len(breaks):
-        out_x = np.insert(out_x, breaks, out_x[breaks - 1])
-        out_y = np.insert(out_y, breaks, np.nan)
-    return out_x, out_y
+    once = np.ones(len(picked), dtype=bool)  # a break's run: its one NaN, once
+    once[1::2] = ~gaps[picked[1::2]]
+    picked = picked[once]
+    return xs[picked], ys[picked]
 
 
 def _over_white(colour: QColor, alpha: float) -> QColor:
@@ -268,6 +264,7 @@ class TrendPlots:
         self._dense: bool | None = None  # how the curves are drawn now (None: not yet)
         self._drawn_decorations: dict[str, object] = {}  # what each plot's lines show
         self._drawn_flags: dict[str, tuple[tuple[float, float, str], ...]] = {}
+        self._drawn_checks: dict[str, tuple[object, object]] = {}  # the tuples drawn
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.graphics.setObjectName("TrendChartsCanvas")
@@ -344,7 +341,11 @@ class TrendPlots:
             x, y = _arrays(data, measure)
             if len(y) != len(x) or not np.isfinite(y).any():
                 x, y = np.array([]), np.array([])  # nothing measured: draw nothing
-            curve.setData(x, y, connect="finite")
+            checks = (data.minutes, data.values.get(measure, ()))
+            drawn = self._drawn_checks.get(measure)
+            if drawn is None or drawn[0] is not checks[0] or drawn[1] is not checks[1]:
+                self._drawn_checks[measure] = checks  # a trace flush keeps the same tuples
+                curve.setData(x, y, connect="finite")
             severities = data.flagged.get(measure, ())
             flagged = tuple(
                 (float(x[i]), float(y[i]), sev)

@@ -106,6 +106,22 @@ def test_the_same_trace_arrays_are_not_drawn_again(qtbot: QtBot) -> None:
     assert len(drawn) == 1  # equal values, new arrays: drawn (identity is the cheap test)
 
 
+def test_a_trace_flush_does_not_draw_the_same_checks_again(qtbot: QtBot) -> None:
+    plots = TrendPlots()
+    qtbot.addWidget(plots.graphics)
+    data = TrendData(minutes=(0.0,), values={"spo2": (97.0,)}, reference=DOSE).with_trace(
+        one_hz("spo2", 0, [96.0, 97.0])
+    )
+    plots.set_data(data)
+    drawn: list[object] = []
+    plots.curves["spo2"].sigPlotChanged.connect(drawn.append)
+    plots.set_data(data.with_trace(one_hz("spo2", 0, [96.0, 97.0, 98.0])))  # same checks
+    assert drawn == []
+    assert plots.curves["spo2"].getData()[1].tolist() == [97.0]
+    plots.set_data(replace(data, minutes=(0.0, 5.0), values={"spo2": (97.0, 95.0)}))
+    assert len(drawn) == 1 and plots.curves["spo2"].getData()[1].tolist() == [97.0, 95.0]
+
+
 def test_the_envelope_keeps_a_one_sample_dip_in_eight_hours() -> None:
     xs, ys = trace_series(eight_hours_of_spo2(), DOSE)["spo2"]
     ex, ey = trace_envelope(np.asarray(xs), np.asarray(ys), columns=1000)
