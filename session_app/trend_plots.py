@@ -359,9 +359,11 @@ class TrendPlots:
         self._draw_traces()
         for spec in PLOTS:
             self._draw_decorations(spec, data)
-        self.plots["rr"].setLabel(
-            "bottom", data.reference_label, color=AXIS_TEXT, **{"font-size": "9pt"}
-        )
+        if self.plots["rr"].getAxis("bottom").labelText != data.reference_label:
+            # setting it, even to the same text, makes the axis rebuild its ticks next paint
+            self.plots["rr"].setLabel(
+                "bottom", data.reference_label, color=AXIS_TEXT, **{"font-size": "9pt"}
+            )
         for spec in PLOTS:
             self.plots[spec.key].setYRange(
                 *self._y_range(spec, data, self._trace_bounds), padding=0.02

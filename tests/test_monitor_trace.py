@@ -122,6 +122,21 @@ def test_a_trace_flush_does_not_draw_the_same_checks_again(qtbot: QtBot) -> None
     assert len(drawn) == 1 and plots.curves["spo2"].getData()[1].tolist() == [97.0, 95.0]
 
 
+def test_a_redraw_keeps_the_time_axis_as_drawn_while_its_label_stays(qtbot: QtBot) -> None:
+    plots = TrendPlots()
+    qtbot.addWidget(plots.graphics)
+    data = TrendData(minutes=(0.0,), values={"spo2": (97.0,)}, reference=DOSE)
+    plots.set_data(data)
+    axis = plots.plots["rr"].getAxis("bottom")
+    relabelled: list[object] = []
+    original = axis.setLabel
+    axis.setLabel = lambda *a, **k: relabelled.append(a) or original(*a, **k)  # type: ignore[method-assign]
+    plots.set_data(data.with_trace(one_hz("spo2", 0, [96.0, 97.0])))  # a trace flush
+    assert relabelled == []  # setting it again made the axis rebuild its ticks each save
+    plots.set_data(replace(data, reference_label="minutes since start (no dose logged yet)"))
+    assert axis.labelText == "minutes since start (no dose logged yet)"
+
+
 def test_the_envelope_keeps_a_one_sample_dip_in_eight_hours() -> None:
     xs, ys = trace_series(eight_hours_of_spo2(), DOSE)["spo2"]
     ex, ey = trace_envelope(np.asarray(xs), np.asarray(ys), columns=1000)
