@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+from PySide6.QtCore import QSize
 from pytestqt.qtbot import QtBot
 
 from session_app.trend_plots import TrendPlots, trace_envelope
@@ -104,6 +105,17 @@ def test_the_same_trace_arrays_are_not_drawn_again(qtbot: QtBot) -> None:
     xs, ys = data.trace["spo2"]
     plots.set_data(replace(data, trace={"spo2": (array("d", xs), array("d", ys))}))
     assert len(drawn) == 1  # equal values, new arrays: drawn (identity is the cheap test)
+
+
+def test_a_wider_image_draws_the_trace_in_finer_columns(qtbot: QtBot) -> None:
+    plots = TrendPlots()
+    qtbot.addWidget(plots.graphics)
+    data = TrendData(minutes=(0.0,), values={"spo2": (97.0,)}, reference=DOSE)
+    plots.set_data(data.with_trace(eight_hours_of_spo2()))
+    on_screen = len(plots.trace_curves["spo2"].getData()[0])
+    plots.render_image(QSize(2400, 1400))  # a PDF page's charts
+    finer = plots.trace_curves["spo2"].getData()
+    assert on_screen < len(finer[0]) <= 2 * 2 * 2400 and np.nanmin(finer[1]) == 85.0
 
 
 def test_a_trace_flush_does_not_draw_the_same_checks_again(qtbot: QtBot) -> None:
