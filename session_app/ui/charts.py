@@ -39,7 +39,7 @@ from session_app.ui.text import plain_label
 # each sample would cost the room's computer far more than the 1 % of a core allowed.
 TRACE_REDRAW_MS = 5000
 # …and no more often than the time one pixel of the time axis spans: on an 8 h frame a
-# pixel is about 30 s, and redrawing 8 h of trace (~0.1 s) every 5 s would move nothing.
+# pixel is about 30 s, and redrawing 8 h of trace (~25 ms) every 5 s would move nothing.
 TRACE_REDRAW_MAX_MS = 60_000
 # New values are read from this far before the newest one seen (by row id, so each once):
 # a value that comes in late by more than this waits for the next session load. Short:
