@@ -33,11 +33,12 @@ holds the whole 8 h when the socket part ends either way.
 from __future__ import annotations
 
 import argparse
+import bisect
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -378,13 +379,23 @@ def feed_run(
 
 
 def chart_measure(data_dir: Path, repeats: int) -> dict[str, object]:
-    """TrendPlots.set_data + one repaint with the feed's session and its trace."""
+    """TrendPlots.set_data + one repaint with the feed's session and its trace.
+
+    Each timed repeat draws a TrendData built afresh, its trace in arrays copied afresh
+    (outside the timing): opening a long session's chart, which the chart's skip of the
+    same arrays (a save, an idle flush) must not make look cheaper. `trace_flush_ms`:
+    a LiveTrace extended by 5 s of the stored values (read from memory, not SQLite), then
+    set_data + repaint on the live chart's frame, as TrendCharts.flush_trace does while a
+    monitor sends.
+    """
+    import copy
     from dataclasses import replace
 
     from benchmarks.qt_child import qt_app, settle
     from session_app.store import SessionStore
     from session_app.trend_plots import TrendPlots
     from session_app.trends import TRACE_MEASURES, TrendData
+    from session_app.ui.charts import LiveTrace
 
     qt_app()
     store = SessionStore.open(data_dir, for_reading=True)
@@ -394,35 +405,84 @@ def chart_measure(data_dir: Path, repeats: int) -> dict[str, object]:
         data = TrendData.for_session(store, session.id).with_trace(samples)
     finally:
         store.close()
+
+    def fresh(source: TrendData) -> TrendData:
+        """`source` with every value container a new object (no identity to skip on)."""
+        return replace(
+            source,
+            minutes=tuple(list(source.minutes)),
+            values={m: tuple(list(v)) for m, v in source.values.items()},
+            flagged={m: tuple(list(v)) for m, v in source.flagged.items()},
+            trace={m: (copy.copy(xs), copy.copy(ys)) for m, (xs, ys) in source.trace.items()},
+        )
+
     plots = TrendPlots()
     plots.graphics.resize(840, 520)  # as in the staff panel (long_session.py)
     plots.graphics.show()
     settle()
     viewport = plots.graphics.viewport()
-    plots.set_data(data)
+    plots.set_data(fresh(data))
     viewport.repaint()
-    updates, redraws, untraced = [], [], []
-    without = replace(data, trace={})  # the trace curves are emptied, not removed
-    for _ in range(repeats):
+    updates, redraws, untraced, flushes = [], [], [], []
+    opened = [fresh(data) for _ in range(repeats)]
+    without = [fresh(replace(data, trace={})) for _ in range(repeats)]
+    for each in opened:
         start = time.perf_counter()
-        plots.set_data(data)
+        plots.set_data(each)
         viewport.repaint()
         updates.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
         viewport.repaint()
         redraws.append((time.perf_counter() - start) * 1000)
-    for _ in range(repeats):  # the same checks with no trace: what the trace adds
+    for each in without:  # the same checks with no trace: what the trace adds
         start = time.perf_counter()
-        plots.set_data(without)
+        plots.set_data(each)
         viewport.repaint()
         untraced.append((time.perf_counter() - start) * 1000)
+    feed = _HeldBackFeed(samples, held_back_s=5.0 * repeats)
+    live = LiveTrace(feed, session.id)
+    assert data.reference is not None
+    live.update(data.reference)
+    shown = replace(data, trace=live.series())
+    plots.set_data(shown, live=True)  # the staff panel's chart, which a monitor feeds
+    viewport.repaint()
+    for _ in range(repeats):
+        feed.release(5.0)  # the values of one TRACE_REDRAW_MS
+        start = time.perf_counter()
+        live.update(data.reference)
+        shown = replace(shown, trace=live.series())
+        plots.set_data(shown, live=True)
+        viewport.repaint()
+        flushes.append((time.perf_counter() - start) * 1000)
     return {
         "update_ms": updates,
         "redraw_ms": redraws,
         "untraced_ms": untraced,
+        "trace_flush_ms": flushes,
         "checks": len(data.minutes),
         "trace_points": sum(len(xs) for xs, _ in data.trace.values()),
     }
+
+
+class _HeldBackFeed:
+    """Stored device values served as the store would (ui.charts.DeviceValues), by time
+    (as its index does), the last `held_back_s` held back and released a few at a time."""
+
+    def __init__(self, samples: Sequence[Any], held_back_s: float) -> None:
+        self._samples = sorted(samples, key=lambda s: s.observed_at)
+        self._times = [s.observed_at for s in self._samples]
+        newest = self._times[-1] if self._times else datetime.now(UTC)
+        self._until = newest - timedelta(seconds=held_back_s)
+
+    def release(self, seconds: float) -> None:
+        self._until += timedelta(seconds=seconds)
+
+    def device_observations(
+        self, session_id: int, *, measures: Sequence[str] = (), since: datetime | None = None
+    ) -> list[Any]:
+        first = 0 if since is None else bisect.bisect_left(self._times, since)
+        last = bisect.bisect_right(self._times, self._until)
+        return [s for s in self._samples[first:last] if not measures or s.measure in measures]
 
 
 def run(

@@ -10,6 +10,7 @@ its curves (threshold lines, a normal band, the baseline and its rise) is data o
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +20,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPicture
 from PySide6.QtWidgets import QSizePolicy
 
 from session_app.domain.protocols import Thresholds
-from session_app.trends import TRACE_MEASURES, TrendData, x_range
+from session_app.trends import TRACE_MEASURES, Series, TrendData, x_range
 
 # Series colours: calm, distinct, none of them a severity colour (red/amber mean alerts).
 SERIES_COLOURS: dict[str, str] = {
@@ -48,12 +49,52 @@ DENSE_POINTS = 2000
 # each side: the threshold labels sit there (left) and the rise labels (right), so no
 # point, even one exactly at a threshold, is drawn over a label (issue 15).
 LABEL_MARGIN = 0.15
+# The monitor trace is drawn as an envelope of this many bins per pixel of the plot's
+# width (`trace_envelope`), and of at least MIN_TRACE_COLUMNS before the canvas is laid
+# out (the PDF's plots are sized only when they are rendered).
+TRACE_COLUMNS_PER_PIXEL = 2
+MIN_TRACE_COLUMNS = 1600
 
 
 def _arrays(data: TrendData, measure: str) -> tuple[np.ndarray, np.ndarray]:
     """x (minutes) and y of one measure as arrays, NaN where it was not measured."""
     x, y = data.series(measure)
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+
+def trace_envelope(xs: np.ndarray, ys: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """The trace as drawn: its x span cut into `columns` equal bins, each bin's lowest and
+    highest value at their own times, in time order. Qt-free.
+
+    A line through every point of 8 h at 1 Hz costs more to hand over and to paint than
+    the pixels it covers; the envelope keeps what the eye reads there (a one-second dip
+    to 85 in 8 h is its bin's minimum). A NaN (trends.TRACE_GAP_S: the feed paused)
+    still breaks the line: a bin that spans a gap keeps each side on its own, so at most
+    2 × columns points plus 3 per gap come out. A trace that short is returned as given.
+    """
+    n = len(ys)
+    if n <= 2 * columns:
+        return xs, ys
+    gaps = np.isnan(ys)  # each break is a run of its own, so no run joins its two sides
+    span = xs[-1] - xs[0]
+    column = ((xs - xs[0]) * (columns / span if span > 0 else 0.0)).astype(np.intp)
+    np.minimum(column, columns - 1, out=column)
+    new_run = np.empty(n, dtype=bool)  # a run: one bin's values between two breaks
+    new_run[0] = True
+    np.not_equal(column[1:], column[:-1], out=new_run[1:])
+    new_run[1:] |= gaps[1:] | gaps[:-1]
+    starts = np.flatnonzero(new_run)
+    lengths = np.diff(starts, append=n)
+    index = np.arange(n)
+    lowest = (ys == np.repeat(np.minimum.reduceat(ys, starts), lengths)) | gaps
+    highest = (ys == np.repeat(np.maximum.reduceat(ys, starts), lengths)) | gaps
+    at_min = np.minimum.reduceat(np.where(lowest, index, n), starts)  # its first lowest
+    at_max = np.minimum.reduceat(np.where(highest, index, n), starts)
+    picked = np.column_stack([np.minimum(at_min, at_max), np.maximum(at_min, at_max)]).ravel()
+    once = np.ones(len(picked), dtype=bool)  # a break's run: its one NaN, once
+    once[1::2] = ~gaps[picked[1::2]]
+    picked = picked[once]
+    return xs[picked], ys[picked]
 
 
 def _over_white(colour: QColor, alpha: float) -> QColor:
@@ -223,6 +264,7 @@ class TrendPlots:
         self._dense: bool | None = None  # how the curves are drawn now (None: not yet)
         self._drawn_decorations: dict[str, object] = {}  # what each plot's lines show
         self._drawn_flags: dict[str, tuple[tuple[float, float, str], ...]] = {}
+        self._drawn_checks: dict[str, tuple[object, object]] = {}  # the tuples drawn
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.graphics.setObjectName("TrendChartsCanvas")
@@ -233,6 +275,9 @@ class TrendPlots:
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.flag_points: dict[str, pg.ScatterPlotItem] = {}
         self.trace_curves: dict[str, pg.PlotDataItem] = {}
+        self._trace: dict[str, Series] = {}  # the trace arrays of the last set_data
+        self._drawn_trace: dict[str, tuple[object, object, int]] = {}  # arrays, columns
+        self._trace_bounds: dict[str, tuple[float, float]] = {}  # y min and max drawn
         self._decorations: dict[str, list[pg.GraphicsObject]] = {}
         axis_font = QFont()
         axis_font.setPointSize(9)
@@ -286,6 +331,7 @@ class TrendPlots:
         self.plots["rr"].setLabel(
             "bottom", TrendData().reference_label, color=AXIS_TEXT, **{"font-size": "9pt"}
         )
+        self.plots["bp"].vb.sigResized.connect(self._draw_traces)  # finer bins when wider
         self.set_data(TrendData())
 
     def set_data(self, data: TrendData, *, live: bool = False) -> None:
@@ -295,7 +341,11 @@ class TrendPlots:
             x, y = _arrays(data, measure)
             if len(y) != len(x) or not np.isfinite(y).any():
                 x, y = np.array([]), np.array([])  # nothing measured: draw nothing
-            curve.setData(x, y, connect="finite")
+            checks = (data.minutes, data.values.get(measure, ()))
+            drawn = self._drawn_checks.get(measure)
+            if drawn is None or drawn[0] is not checks[0] or drawn[1] is not checks[1]:
+                self._drawn_checks[measure] = checks  # a trace flush keeps the same tuples
+                curve.setData(x, y, connect="finite")
             severities = data.flagged.get(measure, ())
             flagged = tuple(
                 (float(x[i]), float(y[i]), sev)
@@ -305,21 +355,19 @@ class TrendPlots:
             if self._drawn_flags.get(measure) != flagged:  # a save rarely changes them
                 self._drawn_flags[measure] = flagged
                 self._draw_flags(measure, flagged)
-        for measure in TRACE_MEASURES:
-            xs, ys = data.trace.get(measure, ((), ()))
-            if measure not in self.trace_curves and not xs:
-                continue  # no monitor: no trace item at all (a save draws nothing more)
-            trace = self.trace_curves.get(measure) or self._add_trace(measure)
-            trace.setData(
-                np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), connect="finite"
-            )
+        self._trace = dict(data.trace)
+        self._draw_traces()
         for spec in PLOTS:
             self._draw_decorations(spec, data)
-        self.plots["rr"].setLabel(
-            "bottom", data.reference_label, color=AXIS_TEXT, **{"font-size": "9pt"}
-        )
+        if self.plots["rr"].getAxis("bottom").labelText != data.reference_label:
+            # setting it, even to the same text, makes the axis rebuild its ticks next paint
+            self.plots["rr"].setLabel(
+                "bottom", data.reference_label, color=AXIS_TEXT, **{"font-size": "9pt"}
+            )
         for spec in PLOTS:
-            self.plots[spec.key].setYRange(*self._y_range(spec, data), padding=0.02)
+            self.plots[spec.key].setYRange(
+                *self._y_range(spec, data, self._trace_bounds), padding=0.02
+            )
         low, high = x_range(data, live=live)
         if not live:
             margin = (high - low) * LABEL_MARGIN
@@ -330,6 +378,33 @@ class TrendPlots:
         # Applying the range now keeps it to one paint (issue 7).
         for plot in self.plots.values():
             plot.vb.prepareForPaint()
+
+    def _draw_traces(self) -> None:
+        """Hand each trace's envelope to its curve, unless these very arrays are drawn
+        already at this width: a save, or a trace flush with nothing new, brings the same
+        arrays, and handing them over again was most of a redraw."""
+        columns = self._trace_columns()
+        for measure in TRACE_MEASURES:
+            xs, ys = self._trace.get(measure, ((), ()))
+            if measure not in self.trace_curves and not len(xs):
+                continue  # no monitor: no trace item at all (a save draws nothing more)
+            drawn = self._drawn_trace.get(measure)
+            if drawn is not None and drawn[0] is xs and drawn[1] is ys and drawn[2] == columns:
+                continue
+            self._drawn_trace[measure] = (xs, ys, columns)
+            x, y = trace_envelope(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), columns)
+            finite = y[np.isfinite(y)]
+            if len(finite):
+                self._trace_bounds[measure] = (float(finite.min()), float(finite.max()))
+            else:
+                self._trace_bounds.pop(measure, None)
+            trace = self.trace_curves.get(measure) or self._add_trace(measure)
+            trace.setData(x, y, connect="finite")
+
+    def _trace_columns(self) -> int:
+        """Envelope bins for the plots' width now (they share one time axis)."""
+        width = int(self.plots["bp"].vb.width())
+        return max(TRACE_COLUMNS_PER_PIXEL * width, MIN_TRACE_COLUMNS)
 
     def _add_trace(self, measure: str) -> pg.PlotDataItem:
         plot = next(self.plots[s.key] for s in PLOTS if measure in s.measures)
@@ -378,16 +453,19 @@ class TrendPlots:
         return bool(self._dense)
 
     @staticmethod
-    def _y_range(spec: _PlotSpec, data: TrendData) -> tuple[float, float]:
-        """The default range, widened to show every value and the baseline-rise lines."""
+    def _y_range(
+        spec: _PlotSpec, data: TrendData, traced: Mapping[str, tuple[float, float]]
+    ) -> tuple[float, float]:
+        """The default range, widened to show every value, the trace's lowest and highest
+        (`traced`, per measure) and the baseline-rise lines."""
         low, high = spec.y_range
         for measure in spec.measures:
             _, y = _arrays(data, measure)
-            traced = np.asarray(data.trace.get(measure, ((), ()))[1], dtype=float)
-            y = np.concatenate([y, traced]) if len(traced) else y
             finite = y[np.isfinite(y)] if len(y) else y
             if len(finite):
                 low, high = min(low, float(finite.min()) - 5), max(high, float(finite.max()) + 5)
+            if measure in traced:
+                low, high = min(low, traced[measure][0] - 5), max(high, traced[measure][1] + 5)
         for measure, rise_name in spec.rises:
             rise = _value(data.thresholds, rise_name)
             if measure in data.baseline and rise is not None:
@@ -435,11 +513,12 @@ class TrendPlots:
 
 
 def _trace_curve(plot: pg.PlotItem, colour: str) -> pg.PlotDataItem:
-    """The monitor's continuous values: a thin, paler line under the typed points, peak-
-    downsampled and clipped to the view so 8 h at 1 Hz redraws within a frame."""
+    """The monitor's continuous values: a thin, paler line under the typed points. It is
+    given its envelope (`trace_envelope`), a few thousand points, so pyqtgraph's own
+    downsampling and clipping stay off: they went over the whole 8 h on every paint."""
     trace = plot.plot([], [], pen=pg.mkPen(_over_white(QColor(colour), 0.45), width=1))
-    trace.setDownsampling(auto=True, method="peak")
-    trace.setClipToView(True)
+    trace.setDownsampling(ds=1, auto=False)
+    trace.setClipToView(False)
     trace.setZValue(-1)
     return trace
 

@@ -5,12 +5,15 @@ x in minutes from minute 0 (the dose), the worst severity raised on each value, 
 baseline (domain.baseline) and the session's thresholds (domain.session_protocol).
 Which points are out of range is not decided here: a point is flagged when the domain
 raised an alert on it. `x_range` is the charts' time-axis rule. No numpy either: the
-flowsheet shares `minute_zero` and must load without the plotting stack.
+flowsheet shares `minute_zero` and must load without the plotting stack. The monitor
+trace is kept in `array.array("d")` buffers all the same, which numpy reads without a
+copy (8 h of 1 Hz values: tuples of Python floats were most of a chart redraw).
 """
 
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -51,7 +54,10 @@ TRACE_MEASURES: tuple[str, ...] = ("heart_rate", "spo2")
 # feed down), so no line is drawn across time nobody measured.
 TRACE_GAP_S = 10.0
 
-Series = tuple[tuple[float, ...], tuple[float, ...]]
+# x (minutes) and y of a trace: C doubles, which numpy views without a copy (the chart
+# draws from the buffer itself; ui.charts.LiveTrace hands out read-only numpy arrays).
+# Its holders treat it as read-only: the chart skips a redraw of the same arrays.
+Series = tuple[Sequence[float], Sequence[float]]
 
 
 class TraceSample(Protocol):
@@ -82,8 +88,8 @@ def trace_series(samples: Iterable[TraceSample], reference: datetime) -> dict[st
     series: dict[str, Series] = {}
     for measure, kept in by_measure.items():
         kept.sort(key=lambda s: s.observed_at)
-        xs: list[float] = []
-        ys: list[float] = []
+        xs = array("d")
+        ys = array("d")
         for before, sample in zip([None, *kept], kept, strict=False):
             if before is not None and (
                 (sample.observed_at - before.observed_at).total_seconds() > TRACE_GAP_S
@@ -93,7 +99,7 @@ def trace_series(samples: Iterable[TraceSample], reference: datetime) -> dict[st
             xs.append(minutes_between(reference, sample.observed_at))
             ys.append(float(sample.value))
         if xs:
-            series[measure] = (tuple(xs), tuple(ys))
+            series[measure] = (xs, ys)
     return series
 
 

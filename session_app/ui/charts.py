@@ -39,7 +39,7 @@ from session_app.ui.text import plain_label
 # each sample would cost the room's computer far more than the 1 % of a core allowed.
 TRACE_REDRAW_MS = 5000
 # …and no more often than the time one pixel of the time axis spans: on an 8 h frame a
-# pixel is about 30 s, and redrawing 8 h of trace (~0.1 s) every 5 s would move nothing.
+# pixel is about 30 s, and redrawing 8 h of trace (~25 ms) every 5 s would move nothing.
 TRACE_REDRAW_MAX_MS = 60_000
 # New values are read from this far before the newest one seen (by row id, so each once):
 # a value that comes in late by more than this waits for the next session load. Short:
@@ -70,14 +70,16 @@ class LiveTrace:
     Tracing 8 h of 1 Hz HR and SpO2 again (trends.trace_series) takes about 0.4 s; each
     redraw instead reads only the new values and traces them from the last one kept, so
     the gap rule sees the join. A value older than one kept (two devices, two clocks)
-    re-traces what is kept, once.
+    re-traces what is kept, once. The trace is kept as numpy arrays, replaced (never
+    changed in place) when values come in, and handed out read-only without a copy: the
+    chart redraws a trace only when its arrays are new ones.
     """
 
     def __init__(self, store: DeviceValues, session_id: int) -> None:
         self._store = store
         self._session_id = session_id
         self._samples: dict[str, list[StoredSample]] = {m: [] for m in TRACE_MEASURES}
-        self._series: dict[str, tuple[list[float], list[float]]] = {}
+        self._series: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._reference: datetime | None = None
         self._last_id = 0
         self._newest: datetime | None = None
@@ -96,16 +98,16 @@ class LiveTrace:
         moved = self._reference is not None and reference != self._reference
         if moved and self._reference is not None:
             shift = minutes_between(self._reference, reference)
-            for xs, _ in self._series.values():
-                xs[:] = [x - shift for x in xs]
+            self._series = {m: (_frozen(xs - shift), ys) for m, (xs, ys) in self._series.items()}
         self._reference = reference
         for measure, kept in self._samples.items():
             self._extend(measure, kept, [r for r in fresh if r.measure == measure], reference)
         return bool(fresh) or moved
 
     def series(self) -> dict[str, Series]:
-        """The trace kept, per measure (minutes from the last update's minute 0)."""
-        return {m: (tuple(xs), tuple(ys)) for m, (xs, ys) in self._series.items() if xs}
+        """The trace kept, per measure (minutes from the last update's minute 0): the
+        arrays themselves, read-only; the same objects until new values come in."""
+        return {m: (xs, ys) for m, (xs, ys) in self._series.items() if len(xs)}
 
     def _extend(
         self,
@@ -122,16 +124,25 @@ class LiveTrace:
         if kept and new[0].observed_at < kept[-1].observed_at:  # out of order: all again
             for sample in new:
                 bisect.insort(kept, sample, key=lambda s: s.observed_at)
-            traced = trace_series(kept, reference).get(measure, ((), ()))
-            self._series[measure] = (list(traced[0]), list(traced[1]))
+            xs, ys = trace_series(kept, reference).get(measure, ((), ()))
+            self._series[measure] = (_frozen(np.asarray(xs)), _frozen(np.asarray(ys)))
             return
         joined = [kept[-1], *new] if kept else new
         xs, ys = trace_series(joined, reference).get(measure, ((), ()))
         start = 1 if kept else 0  # the last kept value is already drawn
-        into = self._series.setdefault(measure, ([], []))
-        into[0].extend(xs[start:])
-        into[1].extend(ys[start:])
+        old_x, old_y = self._series.get(measure, (np.empty(0), np.empty(0)))
+        self._series[measure] = (
+            _frozen(np.concatenate([old_x, np.asarray(xs, dtype=float)[start:]])),
+            _frozen(np.concatenate([old_y, np.asarray(ys, dtype=float)[start:]])),
+        )
         kept.extend(new)
+
+
+def _frozen(values: np.ndarray) -> np.ndarray:
+    """`values` as float64, read-only: the chart keeps it and skips redrawing it."""
+    values = np.asarray(values, dtype=float)
+    values.flags.writeable = False
+    return values
 
 
 class TrendCharts(QWidget):

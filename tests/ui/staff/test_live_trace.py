@@ -4,6 +4,7 @@ redrawn on a slow timer rather than per sample (issue 17)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from session_app.devices.inbox import Inbox
@@ -12,7 +13,7 @@ from session_app.devices.profiles import GE, MessageContext
 from session_app.devices.simulator import Numerics
 from session_app.domain.clock import ManualClock
 from session_app.store import SessionStore
-from session_app.trends import TrendData
+from session_app.trends import TrendData, trace_series
 from session_app.ui.charts import TRACE_REDRAW_MS
 from session_app.ui.staff.panel import StaffPanel
 from tests.ui.staff.conftest import BASELINE
@@ -75,7 +76,49 @@ def test_the_trace_grows_with_new_numerics_and_survives_a_saved_check(
     for measure in ("heart_rate", "spo2"):  # the kept trace is the one traced from scratch
         kept_x, kept_y = charts.data.trace[measure]
         assert kept_x == pytest.approx(from_scratch.trace[measure][0])
-        assert str(kept_y) == str(from_scratch.trace[measure][1])  # NaN where the gap is
+        np.testing.assert_array_equal(kept_y, from_scratch.trace[measure][1])  # NaN: the gap
+
+
+def test_the_kept_trace_is_read_only_arrays_extended_as_traced_from_scratch(
+    panel: StaffPanel, session, store: SessionStore, clock: ManualClock
+) -> None:
+    panel.service.record_check(session.id, BASELINE)
+    charts = panel.charts
+    send_numerics(store, clock, 5)
+    charts.flush_trace()
+    clock.advance(seconds=30)  # a gap, then more values: each flush extends the arrays
+    send_numerics(store, clock, 4, first=6)
+    charts.flush_trace()
+    send_numerics(store, clock, 3, first=10)
+    charts.flush_trace()
+    assert charts.trace_redraws == 3
+    reference = charts.data.reference
+    assert reference is not None
+    from_scratch = trace_series(store.device_observations(session.id), reference)
+    for measure in ("heart_rate", "spo2"):
+        for kept, traced in zip(charts.data.trace[measure], from_scratch[measure], strict=True):
+            assert isinstance(kept, np.ndarray) and not kept.flags.writeable
+            np.testing.assert_array_equal(kept, np.asarray(traced))  # NaN where the gap is
+
+
+def test_a_saved_check_does_not_hand_the_same_trace_to_the_chart_again(
+    panel: StaffPanel, session, store: SessionStore, clock: ManualClock
+) -> None:
+    panel.service.record_check(session.id, BASELINE)
+    charts = panel.charts
+    send_numerics(store, clock, 5)
+    charts.flush_trace()
+    kept = charts.data.trace["spo2"]
+    drawn: list[object] = []
+    charts._trend_plots.trace_curves["spo2"].sigPlotChanged.connect(drawn.append)
+    panel.service.record_check(session.id, {**BASELINE, "systolic": "131"})
+    charts.flush()  # the reload after a save: no new monitor value
+    assert len(charts.data.minutes) == 2
+    assert charts.data.trace["spo2"][0] is kept[0] and charts.data.trace["spo2"][1] is kept[1]
+    assert drawn == []
+    send_numerics(store, clock, 1, first=6)
+    charts.flush_trace()
+    assert len(drawn) == 1 and len(charts.data.trace["spo2"][0]) == 6
 
 
 def test_a_session_without_a_monitor_has_no_trace_and_no_trace_timer(
