@@ -21,6 +21,7 @@ from PySide6.QtCore import QPointF, QSize, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from session_app.devices.codes import continuous_values
 from session_app.domain.clock import format_local, minutes_between
 from session_app.domain.protocols import Thresholds
 from session_app.domain.records import SessionEvent
@@ -83,6 +84,7 @@ class LiveTrace:
         self._reference: datetime | None = None
         self._last_id = 0
         self._newest: datetime | None = None
+        self.retraces = 0  # late values that made it trace what it keeps again (tests)
 
     def update(self, reference: datetime | None) -> bool:
         """Take in the values stored since the last update, in minutes from `reference`;
@@ -93,7 +95,9 @@ class LiveTrace:
         rows = self._store.device_observations(
             self._session_id, measures=TRACE_MEASURES, since=since
         )
-        fresh = [r for r in rows if r.id > self._last_id and not r.implausible]
+        # What the trace follows (no cuff's pulse, one heart rate a reading) decides what
+        # counts as late: a spot value stamped with the NIBP's time is not drawn at all.
+        fresh = continuous_values([r for r in rows if r.id > self._last_id and not r.implausible])
         self._last_id = max([self._last_id, *(r.id for r in rows)])
         moved = self._reference is not None and reference != self._reference
         if moved and self._reference is not None:
@@ -122,6 +126,7 @@ class LiveTrace:
         newest = new[-1].observed_at
         self._newest = newest if self._newest is None else max(self._newest, newest)
         if kept and new[0].observed_at < kept[-1].observed_at:  # out of order: all again
+            self.retraces += 1
             for sample in new:
                 bisect.insort(kept, sample, key=lambda s: s.observed_at)
             xs, ys = trace_series(kept, reference).get(measure, ((), ()))

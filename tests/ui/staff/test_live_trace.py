@@ -4,6 +4,8 @@ redrawn on a slow timer rather than per sample (issue 17)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 import pytest
 
@@ -140,3 +142,25 @@ def test_a_long_frame_waits_longer_between_trace_redraws(
     short = charts.trace_interval_ms()
     charts.plots["bp"].setXRange(0, 480, padding=0)  # an 8 h session
     assert TRACE_REDRAW_MS <= short < charts.trace_interval_ms()
+
+
+def test_an_nibp_arriving_after_later_numerics_extends_the_trace_without_tracing_it_again(
+    panel: StaffPanel, session, store: SessionStore, clock: ManualClock
+) -> None:
+    """The cuff's pulse comes with the NIBP's time, after the numerics of the seconds the
+    cuff took: a spot value (codes.toml [spot]), not in the trace, and no "late value"
+    that sends the 8 h trace through trace_series again."""
+    from session_app.devices.simulator import NibpReading
+
+    panel.service.record_check(session.id, BASELINE)
+    charts = panel.charts
+    send_numerics(store, clock, 40)
+    charts.flush_trace()
+    nibp_at = clock.now().replace(microsecond=0) - timedelta(seconds=30)
+    text = GE.oru(NibpReading(0, 142, 88, 106, 95), MessageContext("RT-1", nibp_at, "NIBP1"))
+    assert parse_message(Inbox(store).handle(text, "127.0.0.1"))["MSA.F1"] == "AA"
+    send_numerics(store, clock, 5, first=41)
+    charts.flush_trace()
+    assert charts._trace.retraces == 0
+    assert 95.0 not in set(charts.data.trace["heart_rate"][1])
+    assert len(charts.data.trace["heart_rate"][0]) == 45
