@@ -17,7 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPicture
-from PySide6.QtWidgets import QSizePolicy
+from PySide6.QtWidgets import QGraphicsItem, QSizePolicy
 
 from session_app.domain.protocols import Thresholds
 from session_app.trends import TRACE_MEASURES, Series, TrendData, x_range
@@ -54,6 +54,21 @@ LABEL_MARGIN = 0.15
 # out (the PDF's plots are sized only when they are rendered).
 TRACE_COLUMNS_PER_PIXEL = 2
 MIN_TRACE_COLUMNS = 1600
+
+
+# What a trace flush leaves alone (the checks, their rings, the thresholds, bands, labels
+# and grid) is painted from a device pixmap, drawn again only when it changes: with the
+# 8 h trace, a repaint drew every symbol and line each time (~17 ms of a frame's 16).
+CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
+
+
+def _cached(item: QGraphicsItem) -> QGraphicsItem:
+    """`item` and the items it is made of (a curve's line and symbols, a line's label)
+    painted from their cache."""
+    item.setCacheMode(CACHED)
+    for child in item.childItems():
+        _cached(child)
+    return item
 
 
 def _arrays(data: TrendData, measure: str) -> tuple[np.ndarray, np.ndarray]:
@@ -287,7 +302,7 @@ class TrendPlots:
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.setMouseEnabled(x=False, y=False)
-            grid = _AxisGrid(plot)
+            grid = _cached(_AxisGrid(plot))
             grid.setZValue(-50)
             plot.addItem(grid, ignoreBounds=True)
             plot.getAxis("left").setWidth(62)
@@ -323,8 +338,8 @@ class TrendPlots:
                     connect="finite",
                     name=MEASURE_LABELS[measure],
                 )
-                self.curves[measure] = curve
-                flags = pg.ScatterPlotItem(size=12, pen=pg.mkPen("w", width=1.5))
+                self.curves[measure] = _cached(curve)
+                flags = _cached(pg.ScatterPlotItem(size=12, pen=pg.mkPen("w", width=1.5)))
                 flags.setZValue(10)
                 plot.addItem(flags)
                 self.flag_points[measure] = flags
@@ -492,23 +507,30 @@ class TrendPlots:
         ]
         for item in items:
             item.setZValue(item.zValue() if item.zValue() < 0 else -5)
-            plot.addItem(item, ignoreBounds=True)
+            plot.addItem(_cached(item), ignoreBounds=True)
         self._decorations[spec.key] = items
 
     def render_image(self, size: QSize) -> QImage:
-        """Draw the plots into an image of the given size (the canvas keeps its own)."""
+        """Draw the plots into an image of the given size (the canvas keeps its own),
+        every item drawn afresh: the screen's cached pixmaps (CACHED) would be scaled."""
         old_size = self.graphics.size()
         self.graphics.resize(size)
         self.graphics.ci.setGeometry(0, 0, size.width(), size.height())
         image = QImage(size, QImage.Format.Format_ARGB32)
         image.fill(QColor("white"))
+        scene = self.graphics.scene()
+        cached = [item for item in scene.items() if item.cacheMode() == CACHED]
+        for item in cached:
+            item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.graphics.scene().render(
-            painter, image.rect().toRectF(), self.graphics.ci.sceneBoundingRect()
-        )
-        painter.end()
-        self.graphics.resize(old_size)
+        try:
+            scene.render(painter, image.rect().toRectF(), self.graphics.ci.sceneBoundingRect())
+        finally:
+            painter.end()
+            for item in cached:
+                item.setCacheMode(CACHED)
+            self.graphics.resize(old_size)
         return image
 
 
