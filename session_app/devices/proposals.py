@@ -17,8 +17,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol as Interface
 from typing import TypeVar
 
-from session_app.store.devices import DeviceObservation
-
 NIBP = ("systolic", "diastolic")
 WITH_NIBP = ("heart_rate", "spo2", "resp_rate")
 PROPOSED_MEASURES = (*NIBP, *WITH_NIBP)
@@ -29,6 +27,38 @@ _SHORT = {"heart_rate": "HR", "spo2": "SpO2", "resp_rate": "RR"}
 # Why an NIBP set is not proposed (nibp_set_problem), as the summary says it.
 OUTSIDE_LIMITS = "outside the plausibility limits"
 NOT_BELOW_SYSTOLIC = "diastolic not below systolic"
+
+
+class NibpValue(Interface):
+    """What the rule reads of a stored device value (store.devices.DeviceObservation; read
+    through this, not imported, so the summary can ask the rule without the store)."""
+
+    @property
+    def message_id(self) -> int | None: ...
+    @property
+    def group(self) -> int | None: ...
+    @property
+    def measure(self) -> str: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def implausible(self) -> bool: ...
+
+
+class StoredValue(NibpValue, Interface):
+    """What a proposal reads besides (store.devices.DeviceObservation)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def session_id(self) -> int: ...
+    @property
+    def device(self) -> str: ...
+    @property
+    def observed_at(self) -> datetime: ...
+
+
+V = TypeVar("V", bound=NibpValue)
 
 
 @dataclass(frozen=True)
@@ -49,7 +79,7 @@ class ProposedCheck:
         return " · ".join(parts)
 
 
-def proposed_checks(observations: Iterable[DeviceObservation]) -> list[ProposedCheck]:
+def proposed_checks(observations: Iterable[StoredValue]) -> list[ProposedCheck]:
     """The proposals among `observations` (every value of the messages concerned), in
     time order."""
     found = [
@@ -58,24 +88,6 @@ def proposed_checks(observations: Iterable[DeviceObservation]) -> list[ProposedC
         if (proposal := _proposal(rows, systolic, diastolic)) is not None
     ]
     return sorted(found, key=lambda p: (p.observed_at, p.id))
-
-
-class NibpValue(Interface):
-    """What the rule reads of a stored device value (store.devices.DeviceObservation)."""
-
-    @property
-    def message_id(self) -> int | None: ...
-    @property
-    def group(self) -> int | None: ...
-    @property
-    def measure(self) -> str: ...
-    @property
-    def value(self) -> float: ...
-    @property
-    def implausible(self) -> bool: ...
-
-
-V = TypeVar("V", bound=NibpValue)
 
 
 def nibp_sets(observations: Iterable[V]) -> Iterator[tuple[list[V], V, V]]:
@@ -106,7 +118,7 @@ def nibp_set_problem(systolic: NibpValue, diastolic: NibpValue) -> str | None:
 
 
 def _proposal(
-    rows: Sequence[DeviceObservation], systolic: DeviceObservation, diastolic: DeviceObservation
+    rows: Sequence[StoredValue], systolic: StoredValue, diastolic: StoredValue
 ) -> ProposedCheck | None:
     if nibp_set_problem(systolic, diastolic) is not None:
         return None
@@ -144,7 +156,7 @@ def missing_numerics(proposal: ProposedCheck) -> tuple[str, ...]:
 
 
 def with_numerics_before(
-    proposal: ProposedCheck, numerics: Iterable[DeviceObservation]
+    proposal: ProposedCheck, numerics: Iterable[StoredValue]
 ) -> ProposedCheck:
     """The proposal with, for each measure its message lacked, the latest plausible value
     the same device observed in the NUMERICS_BEFORE before the NIBP (another device, an
