@@ -404,6 +404,7 @@ class SetAsideNibp:
     unit: str
     device: str  # device_label
     reason: str  # plain words: "outside the plausibility limits", ...
+    sent_as: str  # the device as it names itself (OBX-18, else MSH-3): the CSV's
     observation_ids: tuple[int, ...]  # the stored systolic and diastolic
     implausible: int  # how many of the two were flagged implausible
 
@@ -504,6 +505,7 @@ def set_aside_nibp(values: Iterable[DeviceValue]) -> tuple[SetAsideNibp, ...]:
             unit=systolic.unit,
             device=device_label(systolic.device),
             reason=reason,
+            sent_as=systolic.device,
             observation_ids=(systolic.id, diastolic.id),
             implausible=int(systolic.implausible) + int(diastolic.implausible),
         )
