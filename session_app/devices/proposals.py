@@ -10,12 +10,12 @@ observation, so the store can record what became of it without a table of its ow
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-
-from session_app.store.devices import DeviceObservation
+from typing import Protocol as Interface
+from typing import TypeVar
 
 NIBP = ("systolic", "diastolic")
 WITH_NIBP = ("heart_rate", "spo2", "resp_rate")
@@ -24,6 +24,41 @@ PROPOSED_MEASURES = (*NIBP, *WITH_NIBP)
 # with its pulse only) has the latest value of this long before the NIBP join it.
 NUMERICS_BEFORE = timedelta(seconds=30)  # what a proposal is made of (the store reads these)
 _SHORT = {"heart_rate": "HR", "spo2": "SpO2", "resp_rate": "RR"}
+# Why an NIBP set is not proposed (nibp_set_problem), as the summary says it.
+OUTSIDE_LIMITS = "outside the plausibility limits"
+NOT_BELOW_SYSTOLIC = "diastolic not below systolic"
+
+
+class NibpValue(Interface):
+    """What the rule reads of a stored device value (store.devices.DeviceObservation; read
+    through this, not imported, so the summary can ask the rule without the store)."""
+
+    @property
+    def message_id(self) -> int | None: ...
+    @property
+    def group(self) -> int | None: ...
+    @property
+    def measure(self) -> str: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def implausible(self) -> bool: ...
+
+
+class StoredValue(NibpValue, Interface):
+    """What a proposal reads besides (store.devices.DeviceObservation)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def session_id(self) -> int: ...
+    @property
+    def device(self) -> str: ...
+    @property
+    def observed_at(self) -> datetime: ...
+
+
+V = TypeVar("V", bound=NibpValue)
 
 
 @dataclass(frozen=True)
@@ -44,29 +79,50 @@ class ProposedCheck:
         return " · ".join(parts)
 
 
-def proposed_checks(observations: Iterable[DeviceObservation]) -> list[ProposedCheck]:
+def proposed_checks(observations: Iterable[StoredValue]) -> list[ProposedCheck]:
     """The proposals among `observations` (every value of the messages concerned), in
     time order."""
-    by_message: dict[int, list[DeviceObservation]] = {}
-    for observation in observations:
-        if observation.message_id is not None:
-            by_message.setdefault(observation.message_id, []).append(observation)
     found = [
         proposal
-        for rows in by_message.values()
-        for group in dict.fromkeys(o.group for o in rows if o.measure == "systolic")
-        if (proposal := _proposal(rows, group)) is not None
+        for rows, systolic, diastolic in nibp_sets(observations)
+        if (proposal := _proposal(rows, systolic, diastolic)) is not None
     ]
     return sorted(found, key=lambda p: (p.observed_at, p.id))
 
 
-def _proposal(rows: Sequence[DeviceObservation], group: int | None) -> ProposedCheck | None:
-    in_group = [o for o in rows if o.group == group]
-    systolic, diastolic = (_first(in_group, m, plausible_only=False) for m in NIBP)
-    if systolic is None or diastolic is None or systolic.implausible or diastolic.implausible:
-        return None
+def nibp_sets(observations: Iterable[V]) -> Iterator[tuple[list[V], V, V]]:
+    """Each NIBP measurement among `observations` as (every value of its message, its
+    systolic, its diastolic): the first of each in one OBR of one message; an OBR
+    without both is no measurement. The summary lists the sets set aside from these."""
+    by_message: dict[int, list[V]] = {}
+    for observation in observations:
+        if observation.message_id is not None:
+            by_message.setdefault(observation.message_id, []).append(observation)
+    for rows in by_message.values():
+        for group in dict.fromkeys(o.group for o in rows if o.measure == "systolic"):
+            in_group = [o for o in rows if o.group == group]
+            systolic, diastolic = (_first(in_group, m, plausible_only=False) for m in NIBP)
+            if systolic is not None and diastolic is not None:
+                yield rows, systolic, diastolic
+
+
+def nibp_set_problem(systolic: NibpValue, diastolic: NibpValue) -> str | None:
+    """Why an NIBP set is never proposed, in plain words (the summary and the exports
+    show them); None when it may be. A value outside the plausibility limits was flagged
+    when it was stored (devices.inbox)."""
+    if systolic.implausible or diastolic.implausible:
+        return OUTSIDE_LIMITS
     if diastolic.value >= systolic.value:
+        return NOT_BELOW_SYSTOLIC
+    return None
+
+
+def _proposal(
+    rows: Sequence[StoredValue], systolic: StoredValue, diastolic: StoredValue
+) -> ProposedCheck | None:
+    if nibp_set_problem(systolic, diastolic) is not None:
         return None
+    in_group = [o for o in rows if o.group == systolic.group]
     used = [systolic, diastolic]
     for measure in WITH_NIBP:
         extra = _first(in_group, measure) or _first(rows, measure)
@@ -82,9 +138,7 @@ def _proposal(rows: Sequence[DeviceObservation], group: int | None) -> ProposedC
     )
 
 
-def _first(
-    rows: Sequence[DeviceObservation], measure: str, *, plausible_only: bool = True
-) -> DeviceObservation | None:
+def _first(rows: Sequence[V], measure: str, *, plausible_only: bool = True) -> V | None:
     return next(
         (o for o in rows if o.measure == measure and not (plausible_only and o.implausible)),
         None,
@@ -102,7 +156,7 @@ def missing_numerics(proposal: ProposedCheck) -> tuple[str, ...]:
 
 
 def with_numerics_before(
-    proposal: ProposedCheck, numerics: Iterable[DeviceObservation]
+    proposal: ProposedCheck, numerics: Iterable[StoredValue]
 ) -> ProposedCheck:
     """The proposal with, for each measure its message lacked, the latest plausible value
     the same device observed in the NUMERICS_BEFORE before the NIBP (another device, an

@@ -87,6 +87,10 @@ class DeviceValue(Interface):
     @property
     def id(self) -> int: ...
     @property
+    def message_id(self) -> int | None: ...  # the HL7 message it came in (None: serial)
+    @property
+    def group(self) -> int | None: ...  # the OBR of that message
+    @property
     def measure(self) -> str: ...
     @property
     def value(self) -> float: ...
@@ -389,12 +393,36 @@ class MonitorInterval:
 
 
 @dataclass(frozen=True)
+class SetAsideNibp:
+    """An NIBP measurement the monitor sent that was set aside: stored, never proposed as a
+    check (devices.proposals.nibp_set_problem says why), so the record shows the monitor
+    took a reading then."""
+
+    observed_at: datetime  # the systolic's device time
+    systolic: float
+    diastolic: float
+    unit: str
+    device: str  # device_label
+    reason: str  # plain words: "outside the plausibility limits", ...
+    sent_as: str  # the device as it names itself (OBX-18, else MSH-3): the CSV's
+    observation_ids: tuple[int, ...]  # the stored systolic and diastolic
+    implausible: int  # how many of the two were flagged implausible
+
+    @property
+    def values_text(self) -> str:
+        """ "250/30 mmHg": the values as stored."""
+        return f"{self.systolic:g}/{self.diastolic:g} {self.unit}".strip()
+
+
+@dataclass(frozen=True)
 class MonitorTrace:
     """The monitor's continuous values (HR, SpO2) in the summary: one line per interval and
-    measure, never a row per value, and the devices that sent values."""
+    measure, never a row per value, and the devices that sent values; and the NIBP
+    measurements it sent that were set aside."""
 
     intervals: tuple[MonitorInterval, ...]
     devices: tuple[str, ...]  # device_label of each device that sent values
+    set_aside: tuple[SetAsideNibp, ...] = ()  # in time order
 
     @property
     def implausible(self) -> tuple[tuple[str, int], ...]:
@@ -428,7 +456,7 @@ def monitor_trace(record: SessionRecord, as_of: datetime | None = None) -> Monit
     interval ends at `as_of` (the session's end, when given) rather than 15 minutes after
     its start."""
     # here, not at the top: devices.trace_summary reads session_app.trends, which reads
-    # this module's RecordSource
+    # this module's RecordSource (and devices.proposals reads the store's records)
     from session_app.devices.trace_summary import summarise
 
     values = record.device_values
@@ -460,7 +488,31 @@ def monitor_trace(record: SessionRecord, as_of: datetime | None = None) -> Monit
             for i in intervals
         ),
         devices=tuple(dict.fromkeys(device_label(v.device) for v in values)),
+        set_aside=set_aside_nibp(values),
     )
+
+
+def set_aside_nibp(values: Iterable[DeviceValue]) -> tuple[SetAsideNibp, ...]:
+    """The NIBP measurements among `values` that were never proposed, in time order: the
+    sets and the rule of devices.proposals, not a second copy of them."""
+    from session_app.devices.proposals import nibp_set_problem, nibp_sets
+
+    found = [
+        SetAsideNibp(
+            observed_at=systolic.observed_at,
+            systolic=systolic.value,
+            diastolic=diastolic.value,
+            unit=systolic.unit,
+            device=device_label(systolic.device),
+            reason=reason,
+            sent_as=systolic.device,
+            observation_ids=(systolic.id, diastolic.id),
+            implausible=int(systolic.implausible) + int(diastolic.implausible),
+        )
+        for _, systolic, diastolic in nibp_sets(values)
+        if (reason := nibp_set_problem(systolic, diastolic)) is not None
+    ]
+    return tuple(sorted(found, key=lambda s: (s.observed_at, s.observation_ids)))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 third of alerts (when raised, severity, rule, value, who acknowledged it, when and with
 what response, and whether a correction resolved it), and, for a session a monitor fed, a
 fourth of the monitor's continuous values per 15-min interval (lowest, highest, how many,
-how many flagged implausible), never a row per 1 Hz value.
+how many flagged implausible), never a row per 1 Hz value, and after them a row per NIBP
+measurement the monitor sent that was set aside (never proposed as a check) and why.
 
 A check recorded from the monitor says so (`source` "monitor", the `device` as it sent
 its name, the ids of the stored device values it was recorded from); a correction of it
@@ -110,8 +111,19 @@ MONITOR_COLUMNS: tuple[str, ...] = (
     "highest",
     "values",
     "implausible",  # values flagged implausible (stored, never charted or proposed)
+    # After the intervals, a row per NIBP measurement the monitor sent that was set aside
+    # (never proposed as a check): kind "nibp_set_aside", its unit and implausible (of its
+    # two values) filled, the interval columns empty. Interval rows leave these empty.
+    "kind",  # "interval" or "nibp_set_aside"
+    "observed_at",  # the measurement's device time
+    "systolic",  # as stored, in `unit`
+    "diastolic",
+    "device",  # as the monitor names itself (OBX-18, else MSH-3), as in the checks file
+    "reason",  # why it was set aside, in plain words
+    "observation_ids",  # its stored systolic and diastolic, space-separated
 )
 FREE_TEXT = (
+    "device",  # sent by the monitor: outside text too
     "note",
     "correction_reason",
     "description",
@@ -275,7 +287,8 @@ def alerts_csv(record: SessionRecord) -> str:
 
 def monitor_csv(record: SessionRecord) -> str | None:
     """The monitor's continuous values, one row per 15-min interval and measure (the
-    summary's section, domain.summary.monitor_trace); None when no monitor fed the session."""
+    summary's section, domain.summary.monitor_trace), then one row per NIBP measurement set
+    aside (MonitorTrace.set_aside); None when no monitor fed the session."""
     trace = monitor_trace(record, record.session.ended_at)
     if trace is None:
         return None
@@ -292,8 +305,25 @@ def monitor_csv(record: SessionRecord) -> str | None:
             "highest": i.high,
             "values": i.count,
             "implausible": i.implausible,
+            "kind": "interval",
         }
         for i in trace.intervals
+    ]
+    rows += [
+        {
+            "session_id": session.id,
+            "patient_id": session.patient_id,
+            "unit": a.unit,
+            "implausible": a.implausible,
+            "kind": "nibp_set_aside",
+            "observed_at": iso_local(a.observed_at),
+            "systolic": a.systolic,
+            "diastolic": a.diastolic,
+            "device": a.sent_as,
+            "reason": a.reason,
+            "observation_ids": " ".join(str(i) for i in a.observation_ids),
+        }
+        for a in trace.set_aside
     ]
     return _rows_to_csv(MONITOR_COLUMNS, rows)
 

@@ -354,7 +354,8 @@ def _measure_label(measure: str) -> tuple[str, str]:
 
 def monitor_html(trace: MonitorTrace | None) -> str:
     """The monitor's values as one line per 15-min interval and measure (lowest-highest
-    plausible value and how many), never a row per value; '' when no monitor fed it."""
+    plausible value and how many), never a row per value, then the NIBP sets it sent that
+    were set aside, one short list; '' when no monitor fed it."""
     if trace is None:
         return ""
     parts = [f"<p>From: {_e(', '.join(trace.devices))}.</p>"]
@@ -390,6 +391,15 @@ def monitor_html(trace: MonitorTrace | None) -> str:
         parts.append(
             f"<p>{n} value{'s' if n != 1 else ''} flagged implausible ({_e(each)}): stored, "
             "not counted above, never charted or proposed as a check.</p>"
+        )
+    if trace.set_aside:
+        each = "; ".join(
+            f"{_t(a.observed_at)} — {a.values_text} ({a.reason}), {a.device}"
+            for a in trace.set_aside
+        )
+        parts.append(
+            f"<p>Monitor NIBP readings set aside: {_e(each)}. Stored, never proposed as a "
+            "check.</p>"
         )
     return _section("Monitor values (continuous)", "".join(parts))
 

@@ -13,7 +13,12 @@ from session_app.domain.clock import ManualClock
 from session_app.domain.summary import device_label, load_summary
 from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
-from tests.export.monitor_seed import GE_DEVICE, OXIMETER, seed_monitor_session
+from tests.export.monitor_seed import (
+    GE_DEVICE,
+    OXIMETER,
+    seed_monitor_artefact,
+    seed_monitor_session,
+)
 from tests.export.service_seed import seed_session
 
 
@@ -99,3 +104,46 @@ def test_an_interval_with_only_implausible_values_is_listed_with_no_range(
     assert (last.start - seeded.started_at, last.measure) == (timedelta(minutes=30), "spo2")
     assert (last.low, last.high, last.count, last.implausible) == (None, None, 0, 1)
     assert trace.implausible == (("spo2", 3),)
+
+
+def test_an_nibp_set_aside_is_listed_with_its_time_values_device_and_why(
+    store: SessionStore, clock: ManualClock
+) -> None:
+    """The good NIBP (142/88, recorded as a check) is not listed; the cuff error is, with
+    the stored systolic and diastolic it was made of."""
+    seeded, [at] = seed_monitor_artefact(store, clock)
+    summary = load_summary(store, seeded.session_id, clock.now())
+    assert summary.monitor is not None
+    [aside] = summary.monitor.set_aside
+    assert (aside.observed_at, aside.values_text, aside.device, aside.reason) == (
+        at,
+        "312/15 mmHg",
+        "B40_GE (080019FFFE5E1700)",
+        "outside the plausibility limits",
+    )
+    by_id = {o.id: o for o in store.device_observations(seeded.session_id)}
+    assert [(by_id[i].measure, by_id[i].value) for i in aside.observation_ids] == [
+        ("systolic", 312),
+        ("diastolic", 15),
+    ]
+
+
+def test_each_set_aside_nibp_says_why_and_a_good_undecided_one_is_not_listed(
+    store: SessionStore, clock: ManualClock
+) -> None:
+    # 250/30 is within the plausibility limits (SYS 40-300, DIA 20-200): proposed, not set aside
+    seeded, times = seed_monitor_artefact(store, clock, sets=((0, 0), (250, 30), (90, 95)))
+    summary = load_summary(store, seeded.session_id, clock.now())
+    assert summary.monitor is not None
+    assert [(a.observed_at, a.values_text, a.reason) for a in summary.monitor.set_aside] == [
+        (times[0], "0/0 mmHg", "outside the plausibility limits"),
+        (times[2], "90/95 mmHg", "diastolic not below systolic"),
+    ]
+
+
+def test_a_monitor_session_without_an_artefact_sets_nothing_aside(
+    store: SessionStore, clock: ManualClock
+) -> None:
+    seeded = seed_monitor_session(store, clock)
+    summary = load_summary(store, seeded.session_id, clock.now())
+    assert summary.monitor is not None and summary.monitor.set_aside == ()

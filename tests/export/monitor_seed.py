@@ -8,14 +8,14 @@ one typed check stays typed. Real SQLite file, no mock of our own code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from session_app.devices.inbox import Inbox
 from session_app.devices.oru import parse_message
 from session_app.devices.profiles import GE, MessageContext, build_oru, control_id
 from session_app.devices.samples import DeviceSample
-from session_app.devices.simulator import NibpReading
+from session_app.devices.simulator import ARTEFACT_DIASTOLIC, ARTEFACT_SYSTOLIC, NibpReading
 from session_app.domain.clock import ManualClock
 from session_app.domain.protocols import ESKETAMINE_REMS
 from session_app.domain.session import NewSession
@@ -94,3 +94,46 @@ def seed_monitor_session(
     if end:
         store.end_session(sid, "AB")
     return MonitorSeed(sid, started, typed_id, monitor_id)
+
+
+def send_nibp(
+    store: SessionStore,
+    clock: ManualClock,
+    systolic: int,
+    diastolic: int,
+    *,
+    number: int,
+    device: str = GE_DEVICE,
+) -> None:
+    """One NIBP (with its pulse) from the GE monitor at the clock's time, sent through the
+    real Inbox as the GE profile's ORU^R01 (OBX-18 `device`); the ACK must be AA."""
+    nibp = NibpReading(at_s=0, systolic=systolic, diastolic=diastolic, mean=100, pulse_rate=80)
+    ctx = MessageContext("JD", clock.now(), control_id(clock.now(), number))
+    if device == GE_DEVICE:
+        message = build_oru("ge", nibp, ctx)
+    else:  # the GE profile's message, another device name in OBX-18
+        message = replace(GE, device=device).oru(nibp, ctx)
+    ack = Inbox(store).handle(message, "127.0.0.1")
+    assert parse_message(ack)["MSA.F1"] == "AA"
+
+
+def seed_monitor_artefact(
+    store: SessionStore,
+    clock: ManualClock,
+    *,
+    sets: tuple[tuple[int, int], ...] = ((ARTEFACT_SYSTOLIC, ARTEFACT_DIASTOLIC),),
+    device: str = GE_DEVICE,
+) -> tuple[MonitorSeed, list[datetime]]:
+    """seed_monitor_session (its good NIBP of minute 15 recorded as a check), then each
+    of `sets` (systolic, diastolic) from the monitor a minute apart from minute 17 (by
+    default the simulator's motion artefact, 312/15: outside SYS 40-300 and DIA 20-200;
+    250/30 is within them, so it is proposed), then the session ends; the seed and each
+    set's time."""
+    seeded = seed_monitor_session(store, clock, trace_minutes=16, end=False)
+    times = []
+    for number, (systolic, diastolic) in enumerate(sets, start=100):
+        times.append(clock.now())
+        send_nibp(store, clock, systolic, diastolic, number=number, device=device)
+        clock.advance(minutes=1)
+    store.end_session(seeded.session_id, "AB")
+    return seeded, times

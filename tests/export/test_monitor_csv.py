@@ -17,9 +17,15 @@ from session_app.domain.clock import ManualClock
 from session_app.domain.summary import SessionRecord
 from session_app.export import ExportError
 from session_app.export.csv import ENCODING, csv_paths, read_checks_csv, write_csv
+from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
 from session_app.ui.summary.view import SummaryView
-from tests.export.monitor_seed import GE_DEVICE, seed_monitor_session
+from tests.export.monitor_seed import (
+    GE_DEVICE,
+    seed_monitor_artefact,
+    seed_monitor_session,
+    send_nibp,
+)
 from tests.export.service_seed import seed_session
 
 
@@ -102,3 +108,56 @@ def test_the_summary_window_asks_before_replacing_the_monitor_file(
     box.button(QMessageBox.StandardButton.Yes).click()
     assert rows(theirs)[0]["measure"] == "heart_rate"
     assert "visit-monitor.csv" in view.status.text()
+
+
+def test_the_monitor_file_has_a_row_for_each_nibp_set_aside(
+    store: SessionStore, clock: ManualClock, tmp_path: Path
+) -> None:
+    """After the interval rows (kind "interval", their columns as before), one row per NIBP
+    the monitor sent that was set aside: its device time, values, device and why."""
+    seeded, [at] = seed_monitor_artefact(store, clock)
+    record = SessionRecord.load(store, seeded.session_id)
+    write_csv(record, tmp_path / "visit.csv")
+    got = rows(tmp_path / "visit-monitor.csv")
+    intervals = [r for r in got if r["kind"] == "interval"]
+    assert [r["measure"] for r in intervals] == ["heart_rate", "spo2", "heart_rate", "spo2"]
+    assert all(r["observed_at"] == r["systolic"] == r["reason"] == "" for r in intervals)
+    [aside] = [r for r in got if r["kind"] != "interval"]
+    assert got[-1] == aside and aside["kind"] == "nibp_set_aside"
+    assert datetime.fromisoformat(aside["observed_at"]) == at
+    assert datetime.fromisoformat(aside["observed_at"]).utcoffset() is not None
+    assert (aside["systolic"], aside["diastolic"], aside["unit"]) == ("312", "15", "mmHg")
+    assert (aside["device"], aside["reason"]) == (GE_DEVICE, "outside the plausibility limits")
+    assert aside["implausible"] == "2"  # both values flagged
+    assert (aside["interval_start"], aside["measure"], aside["values"]) == ("", "", "")
+    by_id = {o.id: o for o in store.device_observations(seeded.session_id)}
+    ids = [int(i) for i in aside["observation_ids"].split()]
+    assert [by_id[i].measure for i in ids] == ["systolic", "diastolic"]
+    assert (aside["session_id"], aside["patient_id"]) == (str(seeded.session_id), "JD")
+
+
+def test_a_device_name_like_a_formula_is_written_as_text(
+    store: SessionStore, clock: ManualClock, tmp_path: Path
+) -> None:
+    seeded, _ = seed_monitor_artefact(store, clock, sets=((90, 95),), device="=1+1^B40")
+    record = SessionRecord.load(store, seeded.session_id)
+    write_csv(record, tmp_path / "visit.csv")
+    [aside] = [r for r in rows(tmp_path / "visit-monitor.csv") if r["kind"] == "nibp_set_aside"]
+    assert (aside["device"], aside["reason"]) == ("'=1+1^B40", "diastolic not below systolic")
+    assert aside["implausible"] == "0"
+
+
+def test_a_check_from_a_device_named_like_a_formula_keeps_its_name_as_text(
+    store: SessionStore, clock: ManualClock, service: MonitoringService, tmp_path: Path
+) -> None:
+    """The checks file's `device` is outside text too: escaped, and read back as sent."""
+    seeded = seed_monitor_session(store, clock, trace_minutes=16, end=False)
+    send_nibp(store, clock, 120, 80, number=100, device="=1+1^B40")
+    [proposal] = [p for p in service.proposed_checks(seeded.session_id) if p.device != GE_DEVICE]
+    check_id = service.record_proposed(proposal.id, {"moaas": "5"}, "cd").check.id
+    store.end_session(seeded.session_id, "AB")
+    write_csv(SessionRecord.load(store, seeded.session_id), tmp_path / "visit.csv")
+    [raw] = [r for r in rows(tmp_path / "visit.csv") if r["check_id"] == str(check_id)]
+    assert raw["device"] == "'=1+1^B40"
+    [back] = [r for r in read_checks_csv(tmp_path / "visit.csv") if r["check_id"] == check_id]
+    assert back["device"] == "=1+1^B40"

@@ -14,15 +14,17 @@ from pytestqt.qtbot import QtBot
 from session_app.devices.inbox import Inbox
 from session_app.domain.clock import ManualClock, format_local
 from session_app.domain.summary import load_summary
+from session_app.export.document import summary_html
 from session_app.export.pdf import render_pdf
 from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
 from session_app.ui.summary.view import SummaryView
-from tests.export.monitor_seed import oximeter_values, seed_monitor_session
+from tests.export.monitor_seed import oximeter_values, seed_monitor_artefact, seed_monitor_session
 from tests.export.service_seed import seed_session
 
 SECTION = "Monitor values (continuous)"
 LEGEND = "M: recorded from the monitor"
+SET_ASIDE = "Monitor NIBP readings set aside"
 
 
 def pdf_text(path: Path) -> str:
@@ -88,3 +90,41 @@ def test_the_summary_so_far_is_not_rebuilt_for_every_monitor_value(
     assert view.document_text() == before
     service.log_event(seeded.session_id, "note", {"text": "resting"}, "AB")
     assert "90 values" in view.document_text()
+
+
+def test_the_pdf_lists_the_monitor_nibp_set_aside_and_not_the_good_one(
+    qapp: object, store: SessionStore, clock: ManualClock, tmp_path: Path
+) -> None:
+    seeded, [at] = seed_monitor_artefact(store, clock)
+    summary = load_summary(store, seeded.session_id, clock.now())
+    text = " ".join(pdf_text(render_pdf(summary, tmp_path / "s.pdf", with_charts=False)).split())
+    line = (
+        f"{SET_ASIDE}: {hh_mm(at)} — 312/15 mmHg (outside the plausibility limits), "
+        "B40_GE (080019FFFE5E1700)"
+    )
+    assert line in text
+    assert text.count(SET_ASIDE) == 1 and "142/88 mmHg" not in text  # the good set: a check
+
+
+def test_a_session_with_no_nibp_set_aside_shows_no_such_line(
+    qapp: object, store: SessionStore, clock: ManualClock, tmp_path: Path
+) -> None:
+    seeded = seed_monitor_session(store, clock, trace_minutes=16)
+    summary = load_summary(store, seeded.session_id, clock.now())
+    text = pdf_text(render_pdf(summary, tmp_path / "s.pdf", with_charts=False))
+    assert SECTION in text and SET_ASIDE not in text
+
+
+def test_a_device_name_with_markup_is_shown_as_text_on_screen_and_in_the_pdf(
+    qtbot: QtBot, store: SessionStore, clock: ManualClock, tmp_path: Path
+) -> None:
+    seeded, _ = seed_monitor_artefact(store, clock, device="<b>B40</b>^<i>GE</i>")
+    summary = load_summary(store, seeded.session_id, clock.now())
+    html = summary_html(summary, with_charts=False)
+    assert "<b>B40" not in html and "&lt;b&gt;B40&lt;/b&gt;" in html
+    shown = "(outside the plausibility limits), <i>GE</i> (<b>B40</b>)"
+    view = SummaryView(store, seeded.session_id, clock=clock)
+    qtbot.addWidget(view)
+    assert shown in " ".join(view.document_text().split())
+    pdf = pdf_text(render_pdf(summary, tmp_path / "s.pdf", with_charts=False))
+    assert shown in " ".join(pdf.split())
