@@ -193,9 +193,10 @@ class MonitoringService:
         missing = missing_numerics(proposal)
         if not missing:
             return proposal
-        numerics = self.store.device_observations(
+        numerics = self.store.latest_device_values(
             proposal.session_id,
-            measures=missing,
+            missing,
+            device=proposal.device,
             since=proposal.observed_at - NUMERICS_BEFORE,
             until=proposal.observed_at,
         )

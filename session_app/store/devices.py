@@ -181,6 +181,30 @@ class DeviceRecords:
         rows = self._read(f"{_OBSERVATION_SQL} WHERE {' AND '.join(clauses)} ORDER BY id", params)
         return [_observation(r) for r in rows]
 
+    def latest_device_values(
+        self,
+        session_id: int,
+        measures: Sequence[str],
+        *,
+        device: str,
+        since: datetime,
+        until: datetime,
+    ) -> list[DeviceObservation]:
+        """Of each of `measures`, `device`'s newest plausible value observed in [since,
+        until], if any: the candidates a proposal's missing numerics are joined from
+        (devices.proposals.with_numerics_before decides). One row each, found from the
+        newest end of the index: a monitor sending every second put ~60 rows in a half
+        minute, and all of them were read at each proposal shown."""
+        rows = []
+        for measure in measures:
+            rows += self._read(
+                f"{_OBSERVATION_SQL} WHERE session_id = ? AND measure = ? AND observed_at >= ?"
+                " AND observed_at <= ? AND device = ? AND implausible = 0"
+                " ORDER BY observed_at DESC, id DESC LIMIT 1",
+                (session_id, measure, to_iso(since), to_iso(until), device),
+            )
+        return [_observation(r) for r in rows]
+
     def device_observation(self, observation_id: int) -> DeviceObservation:
         rows = self._read(f"{_OBSERVATION_SQL} WHERE id = ?", (observation_id,))
         if not rows:

@@ -220,3 +220,39 @@ def test_the_undecided_nibp_read_goes_by_message_not_through_every_numeric(
     with sqlite3.connect(store.path) as raw:
         plan = " / ".join(str(row[-1]) for row in raw.execute(f"EXPLAIN QUERY PLAN {sql}", params))
     assert "device_observations_message" in plan, plan
+
+
+def test_the_newest_plausible_value_of_a_device_per_measure_within_a_window(
+    store: SessionStore,
+) -> None:
+    """What a proposal's numerics are joined from (devices.proposals.with_numerics_before
+    decides): per measure, one row — the device's newest plausible value in the window."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    session_id = start(store)
+
+    def at(seconds: int, measure: str, value: float, **changes: object) -> NewObservation:
+        row = replace(obs(measure, value), observed_at=SENT + timedelta(seconds=seconds))
+        return replace(row, **changes)
+
+    store.add_device_samples(
+        session_id,
+        [
+            at(-40, "spo2", 90),  # before the window
+            at(-20, "spo2", 96),
+            at(-10, "spo2", 97),
+            at(-5, "spo2", 20, implausible=True),  # a probe off: not a candidate
+            at(-3, "spo2", 99, device="OXIMETER"),  # another device
+            at(-8, "resp_rate", 14),
+            at(5, "resp_rate", 30),  # after the NIBP
+        ],
+    )
+    found = store.latest_device_values(
+        session_id,
+        ("spo2", "resp_rate", "heart_rate"),
+        device="GE^EUI-64",
+        since=SENT - timedelta(seconds=30),
+        until=SENT,
+    )
+    assert sorted((o.measure, o.value) for o in found) == [("resp_rate", 14), ("spo2", 97)]
