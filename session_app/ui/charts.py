@@ -46,6 +46,10 @@ TRACE_REDRAW_MAX_MS = 60_000
 # a value that comes in late by more than this waits for the next session load. Short:
 # each redraw reads this window (3 values a second from a monitor).
 TRACE_LATE_ARRIVAL = timedelta(seconds=30)
+# The values of this last span are kept and traced again at each redraw (a late value or a
+# second device's takes its place); older ones are settled into arrays. Longer than the
+# late arrival read, so a value read as late still lands among the kept ones.
+RECENT_SPAN = 2 * TRACE_LATE_ARRIVAL
 # Store changes that are the monitor's, not the record's: they move the trace only.
 DEVICE_KINDS = (ChangeKind.DEVICE_DATA, ChangeKind.DEVICE_NOTICE)
 
@@ -69,22 +73,25 @@ class LiveTrace:
     """A session's monitor trace, kept and extended as values come in.
 
     Tracing 8 h of 1 Hz HR and SpO2 again (trends.trace_series) takes about 0.4 s; each
-    redraw instead reads only the new values and traces them from the last one kept, so
-    the gap rule sees the join. A value older than one kept (two devices, two clocks)
-    re-traces what is kept, once. The trace is kept as numpy arrays, replaced (never
-    changed in place) when values come in, and handed out read-only without a copy: the
-    chart redraws a trace only when its arrays are new ones.
+    redraw instead traces only what is recent. The values of the last RECENT_SPAN per
+    measure are kept as samples and traced again with the ones that came in (so a late
+    value, a second device on another clock, or a pause takes its place by the gap rule);
+    what is older is settled into arrays and never traced again. The trace is handed out
+    as read-only numpy arrays, new ones only when values came in: the chart redraws a
+    trace only when its arrays are new ones. No sample objects are kept for the 8 h
+    (they made every full garbage collection of the app's process a stall).
     """
 
     def __init__(self, store: DeviceValues, session_id: int) -> None:
         self._store = store
         self._session_id = session_id
-        self._samples: dict[str, list[StoredSample]] = {m: [] for m in TRACE_MEASURES}
+        self._recent: dict[str, list[StoredSample]] = {m: [] for m in TRACE_MEASURES}
+        self._settled_last: dict[str, StoredSample] = {}  # the newest value settled
+        self._settled: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._series: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._reference: datetime | None = None
         self._last_id = 0
         self._newest: datetime | None = None
-        self.retraces = 0  # late values that made it trace what it keeps again (tests)
 
     def update(self, reference: datetime | None) -> bool:
         """Take in the values stored since the last update, in minutes from `reference`;
@@ -95,52 +102,65 @@ class LiveTrace:
         rows = self._store.device_observations(
             self._session_id, measures=TRACE_MEASURES, since=since
         )
-        # What the trace follows (no cuff's pulse, one heart rate a reading) decides what
-        # counts as late: a spot value stamped with the NIBP's time is not drawn at all.
+        # Only what the trace follows (no cuff's pulse, one heart rate a reading) is kept,
+        # so the last value settled is always one the trace drew.
         fresh = continuous_values([r for r in rows if r.id > self._last_id and not r.implausible])
         self._last_id = max([self._last_id, *(r.id for r in rows)])
+        if fresh:
+            newest = max(r.observed_at for r in fresh)
+            self._newest = newest if self._newest is None else max(self._newest, newest)
         moved = self._reference is not None and reference != self._reference
         if moved and self._reference is not None:
             shift = minutes_between(self._reference, reference)
-            self._series = {m: (_frozen(xs - shift), ys) for m, (xs, ys) in self._series.items()}
+            self._settled = {m: (xs - shift, ys) for m, (xs, ys) in self._settled.items()}
         self._reference = reference
-        for measure, kept in self._samples.items():
-            self._extend(measure, kept, [r for r in fresh if r.measure == measure], reference)
-        return bool(fresh) or moved
+        changed = {m for m in self._recent if moved and (m in self._settled or self._recent[m])}
+        for measure, recent in self._recent.items():
+            new = [r for r in fresh if r.measure == measure]
+            if new:
+                recent.extend(new)
+                recent.sort(key=lambda s: s.observed_at)
+                self._settle(measure, recent, reference)
+                changed.add(measure)
+        for measure in changed:
+            self._series[measure] = self._traced(measure, reference)
+        return bool(changed)
 
     def series(self) -> dict[str, Series]:
         """The trace kept, per measure (minutes from the last update's minute 0): the
         arrays themselves, read-only; the same objects until new values come in."""
         return {m: (xs, ys) for m, (xs, ys) in self._series.items() if len(xs)}
 
-    def _extend(
-        self,
-        measure: str,
-        kept: list[StoredSample],
-        new: list[StoredSample],
-        reference: datetime,
-    ) -> None:
-        if not new:
+    def _settle(self, measure: str, recent: list[StoredSample], reference: datetime) -> None:
+        """Move the values older than RECENT_SPAN before the newest into the settled
+        arrays: traced once, from the last one settled (the gap rule sees the join)."""
+        assert self._newest is not None
+        cut = bisect.bisect_left(recent, self._newest - RECENT_SPAN, key=lambda s: s.observed_at)
+        if cut == 0:
             return
-        new.sort(key=lambda s: s.observed_at)
-        newest = new[-1].observed_at
-        self._newest = newest if self._newest is None else max(self._newest, newest)
-        if kept and new[0].observed_at < kept[-1].observed_at:  # out of order: all again
-            self.retraces += 1
-            for sample in new:
-                bisect.insort(kept, sample, key=lambda s: s.observed_at)
-            xs, ys = trace_series(kept, reference).get(measure, ((), ()))
-            self._series[measure] = (_frozen(np.asarray(xs)), _frozen(np.asarray(ys)))
-            return
-        joined = [kept[-1], *new] if kept else new
-        xs, ys = trace_series(joined, reference).get(measure, ((), ()))
-        start = 1 if kept else 0  # the last kept value is already drawn
-        old_x, old_y = self._series.get(measure, (np.empty(0), np.empty(0)))
-        self._series[measure] = (
-            _frozen(np.concatenate([old_x, np.asarray(xs, dtype=float)[start:]])),
-            _frozen(np.concatenate([old_y, np.asarray(ys, dtype=float)[start:]])),
+        leaving, recent[:] = recent[:cut], recent[cut:]
+        xs, ys = self._joined(measure, leaving, reference)
+        old_x, old_y = self._settled.get(measure, (np.empty(0), np.empty(0)))
+        self._settled[measure] = (np.concatenate([old_x, xs]), np.concatenate([old_y, ys]))
+        self._settled_last[measure] = leaving[-1]
+
+    def _joined(
+        self, measure: str, samples: list[StoredSample], reference: datetime
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`samples` traced after the last settled value (which is drawn already)."""
+        last = self._settled_last.get(measure)
+        before = [last] if last is not None else []
+        xs, ys = trace_series([*before, *samples], reference).get(measure, ((), ()))
+        skip = len(before)
+        return np.asarray(xs, dtype=float)[skip:], np.asarray(ys, dtype=float)[skip:]
+
+    def _traced(self, measure: str, reference: datetime) -> tuple[np.ndarray, np.ndarray]:
+        settled_x, settled_y = self._settled.get(measure, (np.empty(0), np.empty(0)))
+        recent_x, recent_y = self._joined(measure, self._recent[measure], reference)
+        return (
+            _frozen(np.concatenate([settled_x, recent_x])),
+            _frozen(np.concatenate([settled_y, recent_y])),
         )
-        kept.extend(new)
 
 
 def _frozen(values: np.ndarray) -> np.ndarray:
