@@ -482,8 +482,8 @@ class _HeldBackFeed:
     def release(self, seconds: float) -> None:
         self._until += timedelta(seconds=seconds)
 
-    def device_observations(
-        self, session_id: int, *, measures: Sequence[str] = (), since: datetime | None = None
+    def trace_values(
+        self, session_id: int, measures: Sequence[str], *, since: datetime | None = None
     ) -> list[Any]:
         first = 0 if since is None else bisect.bisect_left(self._times, since)
         last = bisect.bisect_right(self._times, self._until)

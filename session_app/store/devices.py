@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from session_app.domain.clock import Clock, from_iso, to_iso
 
@@ -63,6 +63,20 @@ class DeviceObservation:
     received_at: datetime
     implausible: bool
     clock_skew: bool
+
+
+class TraceValue(NamedTuple):
+    """A device value as the live trace reads it: what it draws and the rules it follows
+    (devices.codes.continuous_values) — an 8 h session holds ~85k of them, and a full
+    DeviceObservation each cost a chart opening two seconds."""
+
+    id: int
+    measure: str
+    value: float
+    code: str
+    device: str
+    observed_at: datetime
+    implausible: bool
 
 
 @dataclass(frozen=True)
@@ -180,6 +194,26 @@ class DeviceRecords:
             params.append(to_iso(until))
         rows = self._read(f"{_OBSERVATION_SQL} WHERE {' AND '.join(clauses)} ORDER BY id", params)
         return [_observation(r) for r in rows]
+
+    def trace_values(
+        self, session_id: int, measures: Sequence[str], *, since: datetime | None = None
+    ) -> list[TraceValue]:
+        """The session's `measures` as light rows, in the order they came in; only those
+        observed at or after `since` when given (the live trace's read)."""
+        marks = ", ".join("?" * len(measures))
+        sql = (
+            "SELECT id, measure, value, code, device, observed_at, implausible"
+            f" FROM device_observations WHERE session_id = ? AND measure IN ({marks})"
+        )
+        params: list[Any] = [session_id, *measures]
+        if since is not None:
+            sql += " AND observed_at >= ?"
+            params.append(to_iso(since))
+        rows = self._read(sql + " ORDER BY id", params)
+        return [
+            TraceValue(i, measure, value, code, device, from_iso(at), bool(flag))
+            for i, measure, value, code, device, at, flag in rows
+        ]
 
     def latest_device_values(
         self,

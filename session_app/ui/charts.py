@@ -64,8 +64,8 @@ class StoredSample(TraceSample, Protocol):
 class DeviceValues(Protocol):
     """The store's device values (store.devices), when the chart's store has them."""
 
-    def device_observations(
-        self, session_id: int, *, measures: Sequence[str] = (), since: datetime | None = None
+    def trace_values(
+        self, session_id: int, measures: Sequence[str], *, since: datetime | None = None
     ) -> Sequence[StoredSample]: ...
 
 
@@ -99,9 +99,7 @@ class LiveTrace:
         if reference is None:
             return False
         since = None if self._newest is None else self._newest - TRACE_LATE_ARRIVAL
-        rows = self._store.device_observations(
-            self._session_id, measures=TRACE_MEASURES, since=since
-        )
+        rows = self._store.trace_values(self._session_id, TRACE_MEASURES, since=since)
         # Only what the trace follows (no cuff's pulse, one heart rate a reading) is kept,
         # so the last value settled is always one the trace drew.
         fresh = continuous_values([r for r in rows if r.id > self._last_id and not r.implausible])
@@ -404,4 +402,4 @@ class TrendCharts(QWidget):
 
 def _has_device_values(store: object) -> bool:
     """The SQLite store keeps device values; a summary's or a test's fake source may not."""
-    return callable(getattr(store, "device_observations", None))
+    return callable(getattr(store, "trace_values", None))

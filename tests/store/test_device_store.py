@@ -256,3 +256,29 @@ def test_the_newest_plausible_value_of_a_device_per_measure_within_a_window(
         until=SENT,
     )
     assert sorted((o.measure, o.value) for o in found) == [("resp_rate", 14), ("spo2", 97)]
+
+
+def test_the_trace_read_gives_what_the_trace_draws_in_the_order_stored(
+    store: SessionStore,
+) -> None:
+    """An 8 h trace is ~85k values: the live chart reads them as light rows (no received
+    time, no message), the same values device_observations gives."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    session_id = start(store)
+    rows = [
+        replace(obs("spo2", 97), observed_at=SENT + timedelta(seconds=1)),
+        replace(obs("heart_rate", 72), observed_at=SENT),
+        replace(obs("systolic", 142), observed_at=SENT),
+        replace(obs("spo2", 20, implausible=True), observed_at=SENT + timedelta(seconds=2)),
+    ]
+    store.add_device_samples(session_id, rows)
+    full = store.device_observations(session_id, measures=("heart_rate", "spo2"))
+    light = store.trace_values(session_id, ("heart_rate", "spo2"))
+    fields = ("id", "measure", "value", "code", "device", "observed_at", "implausible")
+    assert [tuple(getattr(v, f) for f in fields) for v in light] == [
+        tuple(getattr(o, f) for f in fields) for o in full
+    ]
+    later = store.trace_values(session_id, ("spo2",), since=SENT + timedelta(seconds=2))
+    assert [(v.value, v.implausible) for v in later] == [(20, True)]
