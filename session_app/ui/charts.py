@@ -33,7 +33,13 @@ from session_app.trend_plots import (
 )
 from session_app.trend_plots import MEASURE_LABELS, PLOTS, TrendPlots
 from session_app.trend_plots import SEVERITY_COLOURS as SEVERITY_COLOURS
-from session_app.trends import TRACE_MEASURES, Series, TraceSample, TrendData, trace_series
+from session_app.trends import (
+    TRACE_MEASURES,
+    Series,
+    TraceSample,
+    TrendData,
+    trace_continuous,
+)
 from session_app.ui.text import plain_label
 
 # The monitor trace is redrawn at most this often while numerics arrive (1 Hz): drawing
@@ -148,7 +154,7 @@ class LiveTrace:
         """`samples` traced after the last settled value (which is drawn already)."""
         last = self._settled_last.get(measure)
         before = [last] if last is not None else []
-        xs, ys = trace_series([*before, *samples], reference).get(measure, ((), ()))
+        xs, ys = trace_continuous([*before, *samples], reference).get(measure, ((), ()))
         skip = len(before)
         return np.asarray(xs, dtype=float)[skip:], np.asarray(ys, dtype=float)[skip:]
 
