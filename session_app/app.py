@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, NoReturn, Protocol
 log = logging.getLogger("session_app.app")
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QObject
+    from PySide6.QtCore import QObject, QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
     from session_app.clinic.sender import ClinicSender
@@ -464,9 +464,10 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
         _place(app, staff, args.staff_screen, default=0)
         staff.show()
     clinic = _ClinicLater(store, staff)
-    freeze_after_start(staff)
+    freezer = freeze_after_start(staff)
     feeds = start_monitor_feeds(windows, args.hl7_listen, args.oximeter)
     code = app.exec()
+    freezer.stop()
     feeds.stop()
     clinic.stop()
     staff.stop()
@@ -482,8 +483,10 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
 FREEZE_AFTER_MS = 3000
 
 
-def freeze_after_start(parent: QObject) -> None:
-    """After FREEZE_AFTER_MS (the windows are up): collect once, then freeze what is left."""
+def freeze_after_start(parent: QObject) -> QTimer:
+    """After FREEZE_AFTER_MS (the windows are up): collect once, then freeze what is left.
+    The timer is returned so that an app that ends sooner stops it (its windows may
+    outlive the event loop, as in the tests)."""
     from PySide6.QtCore import QTimer
 
     def freeze() -> None:
@@ -491,7 +494,11 @@ def freeze_after_start(parent: QObject) -> None:
         gc.freeze()
         log.info("start-up objects frozen out of garbage collection: %d", gc.get_freeze_count())
 
-    QTimer.singleShot(FREEZE_AFTER_MS, parent, freeze)
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.timeout.connect(freeze)
+    timer.start(FREEZE_AFTER_MS)
+    return timer
 
 
 # The clinic sender starts once the windows have painted: importing psycopg and the sender

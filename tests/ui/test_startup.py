@@ -184,3 +184,19 @@ def test_a_store_path_that_is_a_folder_closes_the_patient_window_with_a_message(
     assert "is a folder" in text
     assert "is a folder" in capsys.readouterr().err
     assert (data_dir / "session_app.sqlite3").is_dir()
+
+
+def test_the_app_started_the_readme_way_freezes_its_start_up_objects(
+    start_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """run_gui asks for the start-up freeze (app.freeze_after_start; tests/test_gc_freeze.py)."""
+    import gc
+
+    gc.unfreeze()
+    monkeypatch.setattr(app_module, "FREEZE_AFTER_MS", 0)
+    try:
+        assert app_module.main(["--data-dir", str(tmp_path / "data")]) == 0
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
