@@ -72,13 +72,7 @@ def test_the_trace_grows_with_new_numerics_and_survives_a_saved_check(
     panel.service.record_check(session.id, {**BASELINE, "systolic": "131"})
     charts.flush()
     assert len(charts.data.minutes) == 2
-    from_scratch = TrendData.for_session(store, session.id).with_trace(
-        store.device_observations(session.id)
-    )
-    for measure in ("heart_rate", "spo2"):  # the kept trace is the one traced from scratch
-        kept_x, kept_y = charts.data.trace[measure]
-        assert kept_x == pytest.approx(from_scratch.trace[measure][0])
-        np.testing.assert_array_equal(kept_y, from_scratch.trace[measure][1])  # NaN: the gap
+    assert_trace_is_the_one_traced_from_scratch(charts, store, session.id)  # NaN: the gap
 
 
 def test_the_kept_trace_is_read_only_arrays_extended_as_traced_from_scratch(
