@@ -48,6 +48,9 @@ TRACE_REDRAW_MS = 5000
 # …and no more often than the time one pixel of the time axis spans: on an 8 h frame a
 # pixel is about 30 s, and redrawing 8 h of trace (~25 ms) every 5 s would move nothing.
 TRACE_REDRAW_MAX_MS = 60_000
+# New values are taken in (read and settled, not drawn) this often while they arrive, so
+# that a redraw a minute apart never has minutes of a fast feed to take in at once.
+TRACE_INTAKE_MS = 5000
 # New values are read from this far before the newest one seen (by row id, so each once):
 # a value that comes in late by more than this waits for the next session load. Short:
 # each redraw reads this window (3 values a second from a monitor).
@@ -98,12 +101,31 @@ class LiveTrace:
         self._reference: datetime | None = None
         self._last_id = 0
         self._newest: datetime | None = None
+        self._changed: set[str] = set()  # measures taken in since the last trace
 
     def update(self, reference: datetime | None) -> bool:
-        """Take in the values stored since the last update, in minutes from `reference`;
-        False when nothing changed (no new value, same minute 0): no redraw needed."""
+        """Take in the values stored since the last look and trace what changed, in
+        minutes from `reference`; False when nothing changed (no new value, same minute
+        0): no redraw needed."""
         if reference is None:
             return False
+        self.take_in(reference)
+        changed, self._changed = self._changed, set()
+        for measure in changed:
+            self._series[measure] = self._traced(measure, reference)
+        return bool(changed)
+
+    def take_in(self, reference: datetime | None) -> None:
+        """Read the values stored since the last look and settle the older ones, without
+        tracing the kept ones again: cheap, so it can run more often than the redraw. A
+        redraw every minute of a feed sent at 10× took in 2,700 values at once (60 ms)."""
+        if reference is None:
+            return
+        if self._reference is not None and reference != self._reference:
+            shift = minutes_between(self._reference, reference)
+            self._settled = {m: (xs - shift, ys) for m, (xs, ys) in self._settled.items()}
+            self._changed |= {m for m in self._recent if m in self._settled or self._recent[m]}
+        self._reference = reference
         since = None if self._newest is None else self._newest - TRACE_LATE_ARRIVAL
         rows = self._store.trace_values(self._session_id, TRACE_MEASURES, since=since)
         # Only what the trace follows (no cuff's pulse, one heart rate a reading) is kept,
@@ -113,22 +135,13 @@ class LiveTrace:
         if fresh:
             newest = max(r.observed_at for r in fresh)
             self._newest = newest if self._newest is None else max(self._newest, newest)
-        moved = self._reference is not None and reference != self._reference
-        if moved and self._reference is not None:
-            shift = minutes_between(self._reference, reference)
-            self._settled = {m: (xs - shift, ys) for m, (xs, ys) in self._settled.items()}
-        self._reference = reference
-        changed = {m for m in self._recent if moved and (m in self._settled or self._recent[m])}
         for measure, recent in self._recent.items():
             new = [r for r in fresh if r.measure == measure]
             if new:
                 recent.extend(new)
                 recent.sort(key=lambda s: s.observed_at)
                 self._settle(measure, recent, reference)
-                changed.add(measure)
-        for measure in changed:
-            self._series[measure] = self._traced(measure, reference)
-        return bool(changed)
+                self._changed.add(measure)
 
     def series(self) -> dict[str, Series]:
         """The trace kept, per measure (minutes from the last update's minute 0): the
@@ -206,6 +219,11 @@ class TrendCharts(QWidget):
         self._trace_timer.setSingleShot(True)
         self._trace_timer.setInterval(TRACE_REDRAW_MS)
         self._trace_timer.timeout.connect(self.flush_trace)
+        self._intake_timer = QTimer(self)
+        self._intake_timer.setObjectName("TrendChartsTraceIntakeTimer")
+        self._intake_timer.setSingleShot(True)
+        self._intake_timer.setInterval(TRACE_INTAKE_MS)
+        self._intake_timer.timeout.connect(self.take_in_trace)
         self.trace_redraws = 0  # redraws of the trace alone so far (tests, benchmarks)
 
         self._trend_plots = TrendPlots()
@@ -252,7 +270,7 @@ class TrendCharts(QWidget):
         self._cancel_pending_reload()
         if session_id != self._session_id or store is not self._store or self._trace is None:
             self._thresholds = None
-            self._trace_timer.stop()
+            self._stop_trace_timers()
             self._trace = LiveTrace(store, session_id) if _has_device_values(store) else None
         self._store = store
         self._session_id = session_id
@@ -283,14 +301,17 @@ class TrendCharts(QWidget):
                 return
             if change.kind not in DEVICE_KINDS:
                 self._schedule_reload()
-            elif change.kind is ChangeKind.DEVICE_DATA and not self._trace_timer.isActive():
-                self._trace_timer.start(self.trace_interval_ms())  # the trace only, slowly
+            elif change.kind is ChangeKind.DEVICE_DATA:
+                if not self._trace_timer.isActive():
+                    self._trace_timer.start(self.trace_interval_ms())  # the trace, slowly
+                if not self._intake_timer.isActive():
+                    self._intake_timer.start()
 
         self._unsubscribe = store.subscribe(on_change)
         self.destroyed.connect(lambda *_: self.stop_following())
 
     def stop_following(self) -> None:
-        self._trace_timer.stop()
+        self._stop_trace_timers()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -332,17 +353,28 @@ class TrendCharts(QWidget):
         """True between the monitor's new values and the trace redraw they ask for."""
         return self._trace_timer.isActive()
 
+    def take_in_trace(self) -> None:
+        """Read and settle the monitor's new values, not drawn yet (the intake timer's
+        work): the redraw that follows has only the last few seconds to take in."""
+        self._intake_timer.stop()
+        if self._trace is not None:
+            self._trace.take_in(self._data.reference)
+
     def flush_trace(self) -> None:
         """Extend and redraw the monitor trace now (the slow timer's work; tests)."""
-        self._trace_timer.stop()
+        self._stop_trace_timers()
         if self._trace is None or not self._trace.update(self._data.reference):
             return  # nothing new (e.g. only implausible values): no redraw
         self.trace_redraws += 1
         self.set_data(replace(self._data, trace=self._trace.series()))
 
+    def _stop_trace_timers(self) -> None:
+        self._trace_timer.stop()
+        self._intake_timer.stop()
+
     def clear(self) -> None:
         self._cancel_pending_reload()
-        self._trace_timer.stop()
+        self._stop_trace_timers()
         self._trace = None
         self._session_id = None
         self.set_data(TrendData())

@@ -203,3 +203,55 @@ def test_a_second_device_on_a_clock_behind_and_a_late_value_take_their_places(
             clock.advance(seconds=45)  # a pause: the trace breaks
         charts.flush_trace()
         assert_trace_is_the_one_traced_from_scratch(charts, store, session.id)
+
+
+class CountedValues:
+    """The real store's device values, with the number of rows each read returned."""
+
+    def __init__(self, store: SessionStore) -> None:
+        self.store = store
+        self.rows_read: list[int] = []
+
+    def trace_values(self, session_id, measures, *, since=None):
+        rows = self.store.trace_values(session_id, measures, since=since)
+        self.rows_read.append(len(rows))
+        return rows
+
+
+def test_values_taken_in_between_redraws_are_not_read_again_at_the_redraw(
+    panel: StaffPanel, session, store: SessionStore, clock: ManualClock
+) -> None:
+    """A feed sent at 10× brings ten minutes of values between two redraws a minute
+    apart; the intake every few seconds reads them, so the redraw reads only the last
+    seconds' (the late-arrival window) and still draws the trace from scratch."""
+    from session_app.ui.charts import TRACE_INTAKE_MS, LiveTrace
+
+    panel.service.record_check(session.id, BASELINE)
+    charts = panel.charts
+    charts.flush()
+    send_numerics(store, clock, 3)
+    assert charts._intake_timer.isActive()  # device data: the intake runs soon
+    assert charts._intake_timer.interval() == TRACE_INTAKE_MS
+    charts.take_in_trace()  # the intake alone draws nothing
+    assert charts.trace_redraws == 0 and charts.data.trace == {}
+    charts.flush_trace()
+    assert len(charts.data.trace["spo2"][0]) == 3
+
+    reference = charts.data.reference
+    counted = CountedValues(store)
+    live = LiveTrace(counted, session.id)
+    for batch in range(4):
+        send_numerics(store, clock, 40, first=100 + 40 * batch)
+        live.take_in(reference)
+    assert live.series() == {}  # taken in, not traced yet
+    send_numerics(store, clock, 5, first=1000)
+    assert live.update(reference)
+    newest_rows = len(store.trace_values(session.id, ("heart_rate", "spo2"),
+                                          since=clock.now() - timedelta(seconds=36)))  # fmt: skip
+    assert counted.rows_read[-1] <= newest_rows < sum(counted.rows_read) / 4
+    charts.flush_trace()
+    assert_trace_is_the_one_traced_from_scratch(charts, store, session.id)
+    for measure, (xs, ys) in charts.data.trace.items():
+        kept_x, kept_y = live.series()[measure]
+        np.testing.assert_array_equal(kept_x, xs)
+        np.testing.assert_array_equal(kept_y, ys)
