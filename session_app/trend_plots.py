@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QSize, Qt
+from PySide6.QtCore import QLineF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPicture
 from PySide6.QtWidgets import QGraphicsItem, QSizePolicy
 
@@ -146,6 +146,34 @@ def _labelled_line(
     )
 
 
+class _TickAxis(pg.AxisItem):
+    """An axis whose ticks are worked out once per range and length for all the plots:
+    the four plots share one time axis, and each plot's axis and grid asked for the
+    same ticks again at each frame change of the live chart (a third of that repaint)."""
+
+    _recent: dict[tuple[str, float, float, float], list] = {}  # noqa: RUF012 (shared)
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
+        key = (self.orientation, minVal, maxVal, size)
+        ticks = _TickAxis._recent.get(key)
+        if ticks is None:
+            if len(_TickAxis._recent) > 64:  # old ranges: never asked for again
+                _TickAxis._recent.clear()
+            ticks = _TickAxis._recent[key] = super().tickValues(minVal, maxVal, size)
+        return ticks
+
+
+class _LineAxis(_TickAxis):
+    """The upper plots' time axis: no tick marks and no values (the bottom plot has
+    them), so only its line is drawn; the grid still follows its ticks."""
+
+    def generateDrawSpecs(self, p: QPainter) -> tuple:
+        bounds = self.mapRectFromParent(self.geometry())
+        start = bounds.topLeft() + pg.Point(-1.0, 1.0)  # where AxisItem draws its line
+        end = bounds.topRight() + pg.Point(1.0, 1.0)
+        return (self.pen(), start, end), [], []
+
+
 class _AxisGrid(pg.GridItem):
     """The axes' grid (lines at their major and minor ticks), drawn once into a picture.
 
@@ -180,13 +208,12 @@ class _AxisGrid(pg.GridItem):
                 pen = QPen(_over_white(QColor(GRID_COLOUR), GRID_ALPHA * fill / (level + 1)))
                 pen.setCosmetic(True)
                 painter.setPen(pen)
-                for value in values:
-                    if not low <= value <= high:
-                        continue
-                    if vertical_lines:
-                        painter.drawLine(QPointF(value, rect.top()), QPointF(value, rect.bottom()))
-                    else:
-                        painter.drawLine(QPointF(rect.left(), value), QPointF(rect.right(), value))
+                shown = [value for value in values if low <= value <= high]
+                if vertical_lines:
+                    lines = [QLineF(v, rect.top(), v, rect.bottom()) for v in shown]
+                else:
+                    lines = [QLineF(rect.left(), v, rect.right(), v) for v in shown]
+                painter.drawLines(lines)  # one call a level, not one a line
         painter.end()
         self.picture = picture
 
@@ -298,7 +325,12 @@ class TrendPlots:
         axis_font.setPointSize(9)
         first: pg.PlotItem | None = None
         for row, spec in enumerate(PLOTS):
-            plot: pg.PlotItem = self.graphics.addPlot(row=row, col=0)
+            last = row == len(PLOTS) - 1
+            axes = {
+                "left": _TickAxis("left"),
+                "bottom": (_TickAxis if last else _LineAxis)("bottom"),
+            }
+            plot: pg.PlotItem = self.graphics.addPlot(row=row, col=0, axisItems=axes)
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.setMouseEnabled(x=False, y=False)
@@ -321,7 +353,7 @@ class TrendPlots:
                 first = plot
             else:
                 plot.setXLink(first)
-            if row < len(PLOTS) - 1:
+            if not last:
                 plot.getAxis("bottom").setStyle(showValues=False)
             self.plots[spec.key] = plot
             self._decorations[spec.key] = []

@@ -70,3 +70,32 @@ def test_an_image_of_the_charts_is_drawn_afresh_not_from_the_screen_cache(
         for item in painted_items(plots):
             item.setCacheMode(CACHED)
     assert plots.graphics.size() == QSize(840, 520)  # and the canvas is as it was
+
+
+def test_a_new_time_range_works_out_its_ticks_once_for_the_four_plots_and_their_grids(
+    qtbot: QtBot, monkeypatch
+) -> None:
+    """A frame change of the live chart moves the shared time axis of four plots: each
+    plot's axis and grid asked pyqtgraph for the same ticks (eight times). Now the axis
+    values are worked out once and the grids' once; the upper plots' time axes draw
+    their line only (pixel for pixel as before: looked at, docs/performance.md)."""
+    plots = TrendPlots()
+    qtbot.addWidget(plots.graphics)
+    plots.graphics.resize(840, 520)
+    plots.set_data(session_data())
+    plots.graphics.grab()  # a paint
+    asked: list[tuple[float, float]] = []
+    compute = pg.AxisItem.tickValues
+
+    def counted(axis, low, high, size):
+        if axis.orientation == "bottom":
+            asked.append((low, high))
+        return compute(axis, low, high, size)
+
+    monkeypatch.setattr(pg.AxisItem, "tickValues", counted)
+    plots.plots["bp"].setXRange(-20, 250, padding=0)
+    plots.graphics.grab()  # a paint
+    assert 1 <= len(asked) <= 2
+    upper = plots.plots["bp"].getAxis("bottom")
+    _line, ticks, values = upper.generateDrawSpecs(None)
+    assert ticks == [] and values == []
