@@ -60,7 +60,7 @@ from session_app.domain.text import text_problem
 from session_app.domain.vitals import VitalsCheck, VitalSigns, validate_vitals
 from session_app.ops import Problems
 from session_app.store import SessionStore, StoreWriteError
-from session_app.store.devices import MonitorLink, ProposalOutcome
+from session_app.store.devices import DeviceObservation, MonitorLink, ProposalOutcome
 
 # The rule names of the alerts the monitor's sustained breaches raise, by measure.
 MONITOR_ALERT_RULES = {"spo2": "monitor_sustained_spo2", "heart_rate": "monitor_sustained_hr"}
@@ -95,6 +95,9 @@ class MonitoringService:
         self.store = store
         self.clock = clock
         self._protocols: dict[int, Protocol] = {}
+        # What each NIBP message proposes: its values never change once stored, so this
+        # is worked out once per message (kept for the messages still undecided).
+        self._message_proposals: dict[int, tuple[ProposedCheck, ...]] = {}
 
     # -- sessions -------------------------------------------------------------
     def start_session(self, new: NewSession) -> TreatmentSession:
@@ -185,8 +188,23 @@ class MonitoringService:
         return OpenProposals(newest, len(bare))
 
     def _bare_proposals(self, session_id: int) -> list[ProposedCheck]:
-        """The open proposals from their own messages' values, in time order."""
-        return proposed_checks(self.store.undecided_nibp_messages(session_id, PROPOSED_MEASURES))
+        """The open proposals from their own messages' values, in time order. Each look
+        reads which systolics are undecided (ids) and the values of messages not seen
+        before: reading and sorting out every undecided message's values again made each
+        new NIBP a 20 ms stall of the staff panel in a long session."""
+        undecided = self.store.undecided_nibp_ids(session_id)
+        open_ids = {systolic for systolic, _ in undecided}
+        messages = dict.fromkeys(message for _, message in undecided)
+        known = {m: self._message_proposals[m] for m in messages if m in self._message_proposals}
+        unseen = [m for m in messages if m not in known]
+        if unseen:
+            grouped: dict[int, list[DeviceObservation]] = {m: [] for m in unseen}
+            for row in self.store.message_values(unseen, PROPOSED_MEASURES):
+                grouped[row.message_id].append(row)
+            known |= {m: tuple(proposed_checks(values)) for m, values in grouped.items()}
+        self._message_proposals = known
+        found = [p for proposals in known.values() for p in proposals if p.id in open_ids]
+        return sorted(found, key=lambda p: (p.observed_at, p.id))
 
     def _with_numerics(self, proposal: ProposedCheck) -> ProposedCheck:
         """Join the numerics a monitor sent apart from its NIBP (devices.proposals)."""

@@ -252,6 +252,37 @@ class DeviceRecords:
         or dismissed: what proposed checks are made from (devices.proposals)."""
         return [_observation(r) for r in self._read(*undecided_nibp_query(session_id, measures))]
 
+    def undecided_nibp_ids(self, session_id: int) -> list[tuple[int, int]]:
+        """(systolic id, message id) of the session's systolics not yet recorded or
+        dismissed: ids only, so a refresh of the proposals reads their messages' values
+        only for messages it has not seen."""
+        return [
+            (int(systolic), int(message))
+            for systolic, message in self._read(
+                "SELECT s.id, s.message_id FROM device_observations s WHERE s.session_id = ?"
+                " AND s.measure = 'systolic' AND s.message_id IS NOT NULL AND NOT EXISTS"
+                " (SELECT 1 FROM device_proposal_outcomes p WHERE p.proposal_id = s.id)"
+                " ORDER BY s.id",
+                (session_id,),
+            )
+        ]
+
+    def message_values(
+        self, message_ids: Sequence[int], measures: Sequence[str]
+    ) -> list[DeviceObservation]:
+        """The `measures` of these messages, in the order they came in (by the message
+        index)."""
+        rows: list[tuple[Any, ...]] = []
+        measure_marks = ", ".join("?" * len(measures))
+        for start in range(0, len(message_ids), 500):  # well within SQLite's variable limit
+            chunk = list(message_ids[start : start + 500])
+            rows += self._read(
+                f"{_OBSERVATION_SQL} WHERE message_id IN ({', '.join('?' * len(chunk))})"
+                f" AND measure IN ({measure_marks}) ORDER BY id",
+                (*chunk, *measures),
+            )
+        return [_observation(r) for r in sorted(rows)]
+
     def proposal_outcomes(self, session_id: int) -> list[ProposalOutcome]:
         """What became of the session's proposed checks, in the order decided."""
         rows = self._read(f"{_OUTCOME_SQL} WHERE session_id = ? ORDER BY id", (session_id,))

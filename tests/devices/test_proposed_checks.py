@@ -271,3 +271,37 @@ def test_the_strip_reads_the_newest_open_proposals_complete_and_how_many_are_ope
     assert [p.values["systolic"] for p in shown.newest] == [135, 134, 133]
     assert [p.values["resp_rate"] for p in shown.newest] == [17, 16, 15]  # joined
     assert shown.newest[0] == service.proposed_checks(session_id)[-1]
+
+
+def test_each_look_at_the_proposals_reads_only_the_values_of_messages_new_since(
+    service: MonitoringService, store: SessionStore, session_id: int, inbox: Inbox,
+    clock: ManualClock, monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A message's values never change once stored: what it proposes is worked out once.
+    A new NIBP reads that one message; a decision reads no message at all; and what the
+    service proposes is what the undecided messages, read whole, propose."""
+    from session_app.devices.proposals import PROPOSED_MEASURES, proposed_checks
+
+    read: list[list[int]] = []
+    message_values = store.message_values
+
+    def counted(message_ids, measures):
+        read.append(list(message_ids))
+        return message_values(message_ids, measures)
+
+    monkeypatch.setattr(store, "message_values", counted)
+    for n in range(1, 4):
+        send(inbox, clock, n)
+        clock.advance(minutes=5)
+    first = service.proposed_checks(session_id)
+    assert len(first) == 3 and len(read) == 1 and len(read[0]) == 3
+    send(inbox, clock, 4)
+    assert len(service.proposed_checks(session_id)) == 4
+    assert len(read) == 2 and len(read[1]) == 1
+    service.dismiss_proposed(first[0].id, "AB")
+    after = service.proposed_checks(session_id)
+    assert len(read) == 2  # a decision: nothing more read
+    whole = proposed_checks(store.undecided_nibp_messages(session_id, PROPOSED_MEASURES))
+    assert [p.id for p in after] == [p.id for p in whole] and first[0].id not in {
+        p.id for p in after
+    }
