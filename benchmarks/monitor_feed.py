@@ -483,11 +483,20 @@ class _HeldBackFeed:
         self._until += timedelta(seconds=seconds)
 
     def trace_values(
-        self, session_id: int, measures: Sequence[str], *, since: datetime | None = None
+        self,
+        session_id: int,
+        measures: Sequence[str],
+        *,
+        since: datetime | None = None,
+        after_id: int = 0,
     ) -> list[Any]:
         first = 0 if since is None else bisect.bisect_left(self._times, since)
         last = bisect.bisect_right(self._times, self._until)
-        return [s for s in self._samples[first:last] if not measures or s.measure in measures]
+        return [
+            s
+            for s in self._samples[first:last]
+            if (not measures or s.measure in measures) and s.id > after_id
+        ]
 
 
 def run(

@@ -196,16 +196,28 @@ class DeviceRecords:
         return [_observation(r) for r in rows]
 
     def trace_values(
-        self, session_id: int, measures: Sequence[str], *, since: datetime | None = None
+        self,
+        session_id: int,
+        measures: Sequence[str],
+        *,
+        since: datetime | None = None,
+        after_id: int = 0,
     ) -> list[TraceValue]:
         """The session's `measures` as light rows, in the order they came in; only those
-        observed at or after `since` when given (the live trace's read)."""
+        observed at or after `since`, and stored after row `after_id`, when given (the
+        live trace's reads). Rows after `after_id` are found by the row id itself: a
+        monitor's clock window held ten times the new rows when a feed ran at 10×."""
         marks = ", ".join("?" * len(measures))
+        if after_id:  # "+": the id range, not the session's index, finds the rows
+            where = f"id > ? AND +session_id = ? AND +measure IN ({marks})"
+            params: list[Any] = [after_id, session_id, *measures]
+        else:
+            where = f"session_id = ? AND measure IN ({marks})"
+            params = [session_id, *measures]
         sql = (
             "SELECT id, measure, value, code, device, observed_at, implausible"
-            f" FROM device_observations WHERE session_id = ? AND measure IN ({marks})"
+            f" FROM device_observations WHERE {where}"
         )
-        params: list[Any] = [session_id, *measures]
         if since is not None:
             sql += " AND observed_at >= ?"
             params.append(to_iso(since))

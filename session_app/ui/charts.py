@@ -74,7 +74,12 @@ class DeviceValues(Protocol):
     """The store's device values (store.devices), when the chart's store has them."""
 
     def trace_values(
-        self, session_id: int, measures: Sequence[str], *, since: datetime | None = None
+        self,
+        session_id: int,
+        measures: Sequence[str],
+        *,
+        since: datetime | None = None,
+        after_id: int = 0,
     ) -> Sequence[StoredSample]: ...
 
 
@@ -127,7 +132,9 @@ class LiveTrace:
             self._changed |= {m for m in self._recent if m in self._settled or self._recent[m]}
         self._reference = reference
         since = None if self._newest is None else self._newest - TRACE_LATE_ARRIVAL
-        rows = self._store.trace_values(self._session_id, TRACE_MEASURES, since=since)
+        rows = self._store.trace_values(
+            self._session_id, TRACE_MEASURES, since=since, after_id=self._last_id
+        )
         # Only what the trace follows (no cuff's pulse, one heart rate a reading) is kept,
         # so the last value settled is always one the trace drew.
         fresh = continuous_values([r for r in rows if r.id > self._last_id and not r.implausible])

@@ -282,3 +282,18 @@ def test_the_trace_read_gives_what_the_trace_draws_in_the_order_stored(
     ]
     later = store.trace_values(session_id, ("spo2",), since=SENT + timedelta(seconds=2))
     assert [(v.value, v.implausible) for v in later] == [(20, True)]
+
+
+def test_the_trace_read_after_a_row_gives_the_sessions_newer_rows_by_the_id_range(
+    store: SessionStore,
+) -> None:
+    """The live trace's read of what came in since it last looked: this session's rows of
+    these measures after that row, found by the row id (not by the monitor's clock,
+    whose window held ten times the new rows at 10×)."""
+    first, other = start(store), start(store, "KL")
+    store.add_device_samples(first, [obs("spo2", 96), obs("heart_rate", 70)])
+    [seen] = [r.id for r in store.trace_values(first, ("spo2",))]
+    store.add_device_samples(other, [obs("spo2", 91)])
+    store.add_device_samples(first, [obs("spo2", 97), obs("resp_rate", 14), obs("spo2", 98)])
+    newer = store.trace_values(first, ("spo2", "heart_rate"), after_id=seen)
+    assert [(r.measure, r.value) for r in newer] == [("heart_rate", 70), ("spo2", 97), ("spo2", 98)]
