@@ -271,11 +271,7 @@ class DeviceRecords:
         return [
             (int(systolic), int(message))
             for systolic, message in self._read(
-                "SELECT s.id, s.message_id FROM device_observations s WHERE s.session_id = ?"
-                " AND s.measure = 'systolic' AND s.message_id IS NOT NULL AND NOT EXISTS"
-                " (SELECT 1 FROM device_proposal_outcomes p WHERE p.proposal_id = s.id)"
-                " ORDER BY s.id",
-                (session_id,),
+                f"SELECT s.id, s.message_id {_UNDECIDED_SYSTOLICS} ORDER BY s.id", (session_id,)
             )
         ]
 
@@ -417,6 +413,15 @@ def _insert_observations(
     return ids
 
 
+# The session's systolics (with their message) not yet recorded or dismissed: what the
+# open proposals are found from (one parameter, the session id).
+_UNDECIDED_SYSTOLICS = (
+    "FROM device_observations s WHERE s.session_id = ? AND s.measure = 'systolic'"
+    " AND s.message_id IS NOT NULL AND NOT EXISTS"
+    " (SELECT 1 FROM device_proposal_outcomes p WHERE p.proposal_id = s.id)"
+)
+
+
 def undecided_nibp_query(
     session_id: int, measures: Sequence[str]
 ) -> tuple[str, tuple[object, ...]]:
@@ -427,9 +432,7 @@ def undecided_nibp_query(
     sql = (
         f"{_OBSERVATION_SQL}"
         f" WHERE measure IN ({marks}) AND message_id IN ("
-        " SELECT s.message_id FROM device_observations s WHERE s.session_id = ?"
-        " AND s.measure = 'systolic' AND s.message_id IS NOT NULL AND NOT EXISTS"
-        " (SELECT 1 FROM device_proposal_outcomes p WHERE p.proposal_id = s.id))"
+        f" SELECT s.message_id {_UNDECIDED_SYSTOLICS})"
         " ORDER BY id"
     )
     return sql, (*measures, session_id)
