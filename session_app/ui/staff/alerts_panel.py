@@ -8,15 +8,12 @@ back through the service.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
-from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -28,30 +25,19 @@ from session_app.domain.errors import ValidationError
 from session_app.domain.records import AlertRecord
 from session_app.seams import AlertService, AlertSource
 from session_app.store.repository import Change, ChangeKind
-from session_app.ui.staff.widgets import error_label, mark_invalid, named, set_text, show_refusal
+from session_app.ui.staff.widgets import (
+    FittedScroll,
+    error_label,
+    mark_invalid,
+    named,
+    set_text,
+    show_refusal,
+)
 from session_app.ui.staff.write import run_write
 from session_app.ui.text import plain_label, tooltip
 from session_app.ui.theme import set_style_state
 
 LIST_MIN_HEIGHT = 80  # px: the top card's controls (Acknowledge, response) stay in view
-
-
-class AlertsScroll(QScrollArea):
-    """The bounded list of cards. Its size hint is the cards' height at the width they
-    have (QScrollArea's own is their unwrapped height, capped at 24 lines), so a tall
-    screen shows them whole; a short one gives the list less and it scrolls."""
-
-    def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        cards = self.widget()
-        if cards is not None and cards.hasHeightForWidth():
-            hint.setHeight(cards.heightForWidth(self.viewport().width()) + 2 * self.frameWidth())
-        return hint
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
-            self.updateGeometry()  # the hint follows the width (wrapped findings)
 
 
 class AlertCard(QFrame):
@@ -137,9 +123,7 @@ class AlertsPanel(QGroupBox):
         self.list_layout.setContentsMargins(0, 0, 0, 0)
         self.list_layout.setSpacing(6)
         self.list_layout.addStretch(1)
-        self.scroll = scroll = named(AlertsScroll(), "Alerts list", "AlertsScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll = scroll = named(FittedScroll(), "Alerts list", "AlertsScroll")
         scroll.setWidget(self.list_widget)
         # Bounded: at least a card's top line, at most what the column leaves (the panel
         # shrinks this list first), scrolling inside (issue 15 point 6).
@@ -166,6 +150,13 @@ class AlertsPanel(QGroupBox):
         self._unsubscribe = store.subscribe(self._on_change)
         self.destroyed.connect(lambda *_: self._unsubscribe())
         self.refresh()
+
+    def hasHeightForWidth(self) -> bool:
+        """No: a box layout takes a height-for-width child's height as its minimum, so
+        the panel (wrapped findings) would not give way and the vitals form below it
+        would be squeezed instead. Its hint and minimum are what the column bargains on;
+        its own layout still wraps the lines in the height it gets."""
+        return False
 
     def set_session(self, session_id: int | None) -> None:
         self.session_id = session_id

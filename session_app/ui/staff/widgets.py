@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QComboBox, QGroupBox, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QWidget,
+)
 
 from session_app.domain.errors import ValidationError
 from session_app.ui.text import plain_label, tooltip
@@ -71,6 +79,40 @@ def error_label(object_name: str = "FormError") -> QLabel:
     label.setWordWrap(True)
     label.setAccessibleName("Form message")
     return label
+
+
+class FittedScroll(QScrollArea):
+    """A bounded list (the alert cards, the proposed checks). Its size hint is the
+    content's height at the width it has (QScrollArea's own is the unwrapped height,
+    capped at 24 lines), so a tall screen shows it whole; a short one gives it less and
+    it scrolls inside, instead of the column growing the window past its screen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        content = self.widget()
+        if content is None:
+            return hint
+        if content.hasHeightForWidth():
+            height = content.heightForWidth(self.viewport().width())
+        else:  # QScrollArea's own hint keeps the content's first size
+            height = content.sizeHint().height()
+        hint.setHeight(height + 2 * self.frameWidth())
+        return hint
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # the hint follows the width (wrapped lines)
+
+    def minimumSizeHint(self) -> QSize:
+        """The least is the owner's setMinimumHeight (one row, one card's controls), not
+        the scroll bar's arrows and slider (68 px here: taller than a proposal's row)."""
+        return QSize(super().minimumSizeHint().width(), 0)
 
 
 class EntryForm(QGroupBox):

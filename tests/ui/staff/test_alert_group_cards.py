@@ -136,6 +136,9 @@ def test_the_save_button_stays_in_view_at_1366x768_whatever_the_alerts_hold(
     assert len(panel.alerts.cards) == checks
     save = panel.vitals_form.save_button
     assert save.isVisible() and fully_in_view(save, panel) == []
+    # The form is whole, not squeezed: the alerts give way (their fields overlapped).
+    form = panel.vitals_form
+    assert form.height() >= form.minimumSizeHint().height()
     assert fully_in_view(panel.alerts.cards[0].ack_button, panel) == []
     if checks > 1:  # the list scrolls inside its own bounded area
         assert panel.alerts.scroll.verticalScrollBar().maximum() > 0
