@@ -47,7 +47,7 @@ from session_app.ui.staff.proposed_checks import ProposedChecksStrip
 from session_app.ui.staff.start_session import StartSessionForm
 from session_app.ui.staff.summaries import SummaryWindows
 from session_app.ui.staff.vitals_form import VitalsForm
-from session_app.ui.staff.widgets import named, set_text
+from session_app.ui.staff.widgets import FittedScroll, named, set_text
 from session_app.ui.text import plain_label
 from session_app.ui.theme import load_qss
 
@@ -209,11 +209,22 @@ class StaffPanel(QMainWindow):
         session_column.addWidget(self.alerts, 0)
         session_column.addWidget(session_tools, 0)
         session_column.addStretch(1)  # on tall screens the space goes below, not in a box
-        self.left = QStackedWidget()
+        self.left = _Column()
         self.left.setObjectName("LeftColumn")
         self.left.addWidget(start_page)
         self.left.addWidget(session_page)
-        self.left.setFixedWidth(420)
+        # The last resort on a small screen: when the column's parts at their least
+        # (the alerts and proposals scroll inside first) still do not fit, the column
+        # scrolls. A window growing past its screen would put Save out of reach.
+        self.left_scroll = named(FittedScroll(), "Record column", "LeftColumnScroll")
+        self.left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        column = QWidget()  # a scroll area asks its widget's layout about height-for-width
+        column.setObjectName("LeftColumnHolder")
+        holder = QVBoxLayout(column)
+        holder.setContentsMargins(0, 0, 0, 0)
+        holder.addWidget(self.left)
+        self.left_scroll.setWidget(column)
+        self.left_scroll.setFixedWidth(420)
 
         self.record_tabs = named(QTabWidget(), "Session record", "RecordTabs")
         self.record_tabs.addTab(self.flowsheet, "Flowsheet")
@@ -237,7 +248,7 @@ class StaffPanel(QMainWindow):
 
         body = QHBoxLayout()
         body.setSpacing(10)
-        body.addWidget(self.left)
+        body.addWidget(self.left_scroll)
         body.addWidget(self.right, 1)
 
         central = QWidget()
@@ -546,3 +557,12 @@ class StaffPanel(QMainWindow):
 
 def _lock_after(settings: dict[str, Any]) -> timedelta:
     return timedelta(minutes=int(settings["staff.lock_after_min"]))
+
+
+class _Column(QStackedWidget):
+    """The left column's pages. Not height-for-width: a scroll area would size it to its
+    pages' preferred height (the alerts whole), scrolling on every screen; it gets the
+    window's height and scrolls only below its pages' least."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from session_app.devices.proposals import ProposedCheck
 from session_app.domain.clock import format_local
@@ -21,9 +21,9 @@ from session_app.seams import ProposalFeed, ProposalService
 from session_app.store.repository import Change, ChangeKind
 from session_app.ui.lock import EnterButton
 from session_app.ui.staff.vitals_form import VitalsForm
-from session_app.ui.staff.widgets import named
+from session_app.ui.staff.widgets import FittedScroll, named
 from session_app.ui.staff.write import run_write, write_succeeded
-from session_app.ui.text import plain_label
+from session_app.ui.text import plain_label, tooltip
 
 # A monitor sends about one value a second, mostly numerics: the strip reads the open
 # proposals at most once a second, not once per message.
@@ -56,7 +56,11 @@ class ProposalRow(QWidget):
         self.setAccessibleName(f"The monitor's {at} check")
         self.label = plain_label(proposal_line(proposal))
         self.label.setObjectName("ProposalLine")
-        self.label.setWordWrap(True)
+        # One line, not wrapped: a wrapped label's height depends on a width the list
+        # does not know until laid out, and a row of unknown height cannot be kept whole.
+        # The line fits the column (the whole text is the tooltip too).
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.label.setToolTip(tooltip(self.label.text()))
         self.record_button = named(
             EnterButton("Record ⏎"), f"Record the monitor's {at} check", "ProposalRecord"
         )
@@ -77,6 +81,8 @@ class ProposalRow(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.label)
         layout.addLayout(buttons)
+        # Whole or scrolled out of view, never squeezed: the list scrolls instead.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
 
 class ProposedChecksStrip(QWidget):
@@ -99,13 +105,23 @@ class ProposedChecksStrip(QWidget):
         self.rows: list[ProposalRow] = []
         self._shown: tuple[tuple[int, str], ...] = ()
         self.refreshes = 0  # reads of the open proposals so far (tests)
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(6)
-        self.more = plain_label("")
+        # The rows scroll inside a bounded list: on a laptop screen the column has no room
+        # for three, and a strip that grew would grow the window past its screen.
+        self.list_widget = QWidget()
+        self.list_widget.setObjectName("ProposalsList")
+        self._rows_layout = QVBoxLayout(self.list_widget)
+        self._rows_layout.setContentsMargins(0, 0, 0, 0)
+        self._rows_layout.setSpacing(6)
+        self.more = plain_label("")  # under the rows, scrolled with them
         self.more.setObjectName("ProposalsNotShown")
         self.more.setAccessibleName("Proposed checks not shown")
-        self._layout.addWidget(self.more)
+        self._rows_layout.addWidget(self.more)
+        self._rows_layout.addStretch(1)
+        self.scroll = named(FittedScroll(), "Proposed checks list", "ProposalsScroll")
+        self.scroll.setWidget(self.list_widget)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll)
         self._pending = False  # device data or a decision came in since the last look
         self._timer = QTimer(self)
         self._timer.setObjectName("ProposedChecksRefreshTimer")
@@ -186,12 +202,20 @@ class ProposedChecksStrip(QWidget):
             kept.pop(key, None) or self._row(p) for key, p in zip(shown, newest, strict=True)
         ]
         for row in kept.values():
-            self._layout.removeWidget(row)
+            self._rows_layout.removeWidget(row)
             row.deleteLater()
         for index, row in enumerate(self.rows):
-            self._layout.removeWidget(row)  # a kept row moves to its new place
-            self._layout.insertWidget(index, row)
+            self._rows_layout.removeWidget(row)  # a kept row moves to its new place
+            self._rows_layout.insertWidget(index, row)
         self.setVisible(bool(self.rows))
+        self._fit_list()
+
+    def _fit_list(self) -> None:
+        """At least the newest row stays whole (its Record in view); the list asks for
+        all its rows and gets what the column leaves."""
+        if self.rows:
+            self.scroll.setMinimumHeight(self.rows[0].sizeHint().height())
+        self.scroll.updateGeometry()
 
     def _row(self, proposal: ProposedCheck) -> ProposalRow:
         row = ProposalRow(proposal)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt
+import pytest
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QApplication
 
 from session_app.devices.inbox import Inbox
 from session_app.devices.oru import parse_message
@@ -19,6 +21,8 @@ from session_app.store import SessionStore
 from session_app.ui.staff.panel import StaffPanel
 from tests.devices import messages
 from tests.ui.staff.conftest import BASELINE
+from tests.ui.staff.test_alert_group_cards import EIGHT as HIGH
+from tests.ui.staff.test_alert_group_cards import fully_in_view
 
 DOSE = {"drug": "Esketamine", "dose": "56", "unit": "mg", "route": "Intranasal"}
 
@@ -261,3 +265,43 @@ def test_a_new_proposal_keeps_the_rows_already_shown_and_the_keyboard_focus(
     newest, older = panel.proposed_checks.rows
     assert older is first and newest is not first
     assert first.record_button.hasFocus()
+
+
+def settle_layouts() -> None:
+    """Let the layouts' posted requests run: a new row's height goes up a level each
+    turn of the event loop (the strip, its column, the column's scroll area)."""
+    for _ in range(10):
+        QApplication.processEvents()
+
+
+@pytest.mark.parametrize("size", [QSize(1366, 768), QSize(1280, 720)], ids=["1366x768", "1280x720"])
+def test_proposals_arriving_never_grow_the_panel_past_its_screen_or_hide_save(
+    panel: StaffPanel, session, store: SessionStore, clock: ManualClock, qtbot, size: QSize
+) -> None:
+    """Four proposals and an alert at once on a laptop screen: the panel keeps its size
+    (it grew 52 px past a 768 px screen, Save off its bottom, and every chart was redrawn
+    for it), Save and the newest proposal's Record stay in view, the strip scrolls."""
+    panel.service.record_check(session.id, BASELINE)
+    clock.advance(minutes=5)
+    panel.service.log_event(session.id, "dose", DOSE, "AB")
+    clock.advance(minutes=40)
+    panel.service.record_check(session.id, HIGH)
+    panel.showNormal()
+    panel.resize(size)
+    qtbot.waitUntil(lambda: panel.size() == size)
+    panel.alerts.initials.setText("1")  # a refusal adds its lines above the list too
+    panel.alerts.cards[0].ack_button.click()
+    charts_height = panel.charts.height()
+    for n in range(1, 5):
+        clock.advance(minutes=5)
+        send_nibp(store, clock, n)
+        shown(panel)
+        settle_layouts()
+        assert panel.size() == size
+        assert panel.charts.height() == charts_height
+        assert fully_in_view(panel.vitals_form.save_button, panel) == []
+        newest = panel.proposed_checks.rows[0]
+        assert fully_in_view(newest.record_button, panel) == []
+    assert len(panel.proposed_checks.rows) == 3
+    assert panel.proposed_checks.more.text() == "1 earlier proposed checks not shown"
+    assert panel.proposed_checks.scroll.verticalScrollBar().maximum() > 0  # the rest scroll
