@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QWidget
 
 from session_app.devices.inbox import Inbox
 from session_app.devices.oru import parse_message
@@ -256,3 +258,39 @@ def test_values_taken_in_between_redraws_are_not_read_again_at_the_redraw(
         kept_x, kept_y = live.series()[measure]
         np.testing.assert_array_equal(kept_x, xs)
         np.testing.assert_array_equal(kept_y, ys)
+
+
+class PaintCounter(QObject):
+    """Counts the paint events a widget gets (an event filter: nothing of ours replaced)."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.paints = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.paints += 1
+        return False
+
+
+def test_the_timer_s_redraw_paints_a_turn_of_the_event_loop_after_its_data_work(
+    panel: StaffPanel, session, store: SessionStore, clock: ManualClock, qtbot
+) -> None:
+    """A new frame of the time axis cost ~15 ms of data and ~30 ms of paint in one turn:
+    a UI stall over 50 ms. The timer's redraw gives the new trace to the chart at once and
+    lets the loop turn (a due timer, a key press) before the canvas paints it."""
+    panel.service.record_check(session.id, BASELINE)
+    charts = panel.charts
+    charts.flush()
+    qtbot.waitExposed(charts.graphics)
+    send_numerics(store, clock, 12)
+    counter = PaintCounter(charts.graphics.viewport())
+
+    charts._trace_timer.timeout.emit()
+    assert charts.trace_redraws == 1
+    assert len(charts._trend_plots.trace_curves["spo2"].getData()[0]) == 12
+    QApplication.sendPostedEvents()  # the paint request the data work posted: held back
+    assert counter.paints == 0 and not charts.graphics.updatesEnabled()
+    qtbot.waitUntil(lambda: counter.paints > 0)  # on a timer: after the timers due
+    assert charts.graphics.updatesEnabled()
