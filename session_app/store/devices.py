@@ -257,13 +257,6 @@ class DeviceRecords:
             raise KeyError(f"no device observation with id {observation_id}")
         return _observation(rows[0])
 
-    def undecided_nibp_messages(
-        self, session_id: int, measures: Sequence[str]
-    ) -> list[DeviceObservation]:
-        """The `measures` of the session's messages that hold a systolic not yet recorded
-        or dismissed: what proposed checks are made from (devices.proposals)."""
-        return [_observation(r) for r in self._read(*undecided_nibp_query(session_id, measures))]
-
     def undecided_nibp_ids(self, session_id: int) -> list[tuple[int, int]]:
         """(systolic id, message id) of the session's systolics not yet recorded or
         dismissed: ids only, so a refresh of the proposals reads their messages' values
@@ -281,14 +274,8 @@ class DeviceRecords:
         """The `measures` of these messages, in the order they came in (by the message
         index)."""
         rows: list[tuple[Any, ...]] = []
-        measure_marks = ", ".join("?" * len(measures))
         for start in range(0, len(message_ids), 500):  # well within SQLite's variable limit
-            chunk = list(message_ids[start : start + 500])
-            rows += self._read(
-                f"{_OBSERVATION_SQL} WHERE message_id IN ({', '.join('?' * len(chunk))})"
-                f" AND measure IN ({measure_marks}) ORDER BY id",
-                (*chunk, *measures),
-            )
+            rows += self._read(*message_values_query(message_ids[start : start + 500], measures))
         return [_observation(r) for r in sorted(rows)]
 
     def proposal_outcomes(self, session_id: int) -> list[ProposalOutcome]:
@@ -422,20 +409,16 @@ _UNDECIDED_SYSTOLICS = (
 )
 
 
-def undecided_nibp_query(
-    session_id: int, measures: Sequence[str]
+def message_values_query(
+    message_ids: Sequence[int], measures: Sequence[str]
 ) -> tuple[str, tuple[object, ...]]:
-    """The SQL (and its parameters) of `undecided_nibp_messages`. It goes from the
-    session's systolic rows to their messages by the message index; with the session's
-    own index it read through every numeric (~100k in 8 h: 0.2 s a refresh)."""
-    marks = ", ".join("?" * len(measures))
+    """The SQL (and its parameters) of `message_values`: by the message index, not the
+    session's (that one read through every numeric: ~100k in 8 h, 0.2 s a refresh)."""
     sql = (
-        f"{_OBSERVATION_SQL}"
-        f" WHERE measure IN ({marks}) AND message_id IN ("
-        f" SELECT s.message_id {_UNDECIDED_SYSTOLICS})"
-        " ORDER BY id"
+        f"{_OBSERVATION_SQL} WHERE message_id IN ({', '.join('?' * len(message_ids))})"
+        f" AND measure IN ({', '.join('?' * len(measures))}) ORDER BY id"
     )
-    return sql, (*measures, session_id)
+    return sql, (*message_ids, *measures)
 
 
 def _observation(row: tuple[Any, ...]) -> DeviceObservation:

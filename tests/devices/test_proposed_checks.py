@@ -279,9 +279,7 @@ def test_each_look_at_the_proposals_reads_only_the_values_of_messages_new_since(
 ) -> None:  # fmt: skip
     """A message's values never change once stored: what it proposes is worked out once.
     A new NIBP reads that one message; a decision reads no message at all; and what the
-    service proposes is what the undecided messages, read whole, propose."""
-    from session_app.devices.proposals import PROPOSED_MEASURES, proposed_checks
-
+    service proposes is what a service looking for the first time proposes."""
     read: list[list[int]] = []
     message_values = store.message_values
 
@@ -301,7 +299,7 @@ def test_each_look_at_the_proposals_reads_only_the_values_of_messages_new_since(
     service.dismiss_proposed(first[0].id, "AB")
     after = service.proposed_checks(session_id)
     assert len(read) == 2  # a decision: nothing more read
-    whole = proposed_checks(store.undecided_nibp_messages(session_id, PROPOSED_MEASURES))
+    whole = MonitoringService(store, clock).proposed_checks(session_id)  # read from scratch
     assert [p.id for p in after] == [p.id for p in whole] and first[0].id not in {
         p.id for p in after
     }

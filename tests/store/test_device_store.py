@@ -209,14 +209,14 @@ def test_values_every_second_do_not_fill_the_log_at_info(
     assert "proposal_decided" in caplog.text  # a person's decision is still logged
 
 
-def test_the_undecided_nibp_read_goes_by_message_not_through_every_numeric(
+def test_the_nibp_sets_values_are_read_by_message_not_through_every_numeric(
     store: SessionStore,
 ) -> None:
-    """An 8 h session holds ~100k numerics and ~100 NIBP sets: the read of the open sets
-    must look up each set's message (its index), not scan the session's numerics."""
-    from session_app.store.devices import undecided_nibp_query
+    """An 8 h session holds ~100k numerics and ~100 NIBP sets: the read of the sets'
+    values must look up each set's message (its index), not scan the session's numerics."""
+    from session_app.store.devices import message_values_query
 
-    sql, params = undecided_nibp_query(1, ("systolic", "diastolic", "heart_rate"))
+    sql, params = message_values_query([3, 7], ("systolic", "diastolic", "heart_rate"))
     with sqlite3.connect(store.path) as raw:
         plan = " / ".join(str(row[-1]) for row in raw.execute(f"EXPLAIN QUERY PLAN {sql}", params))
     assert "device_observations_message" in plan, plan
