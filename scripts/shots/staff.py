@@ -6,15 +6,24 @@ path the nurse's typing takes, so the screenshots show what the app really store
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from datetime import timedelta
 from pathlib import Path
 
-from session_app.app import build_windows
+from PySide6.QtWidgets import QApplication
+
+from session_app.app import build_windows, start_monitor_feeds
+from session_app.devices.listen import ListenAddress
+from session_app.devices.profiles import session_messages
+from session_app.devices.sim_player import Target, play_hl7
+from session_app.devices.simulator import NibpReading, Numerics, VitalsEvent
 from session_app.domain.clock import ManualClock, SystemClock
 from session_app.domain.protocols import ESKETAMINE_REMS, IV_KETAMINE
 from session_app.domain.session import NewSession
 from session_app.monitoring import MonitoringService
 from session_app.store import SessionStore
+from shots import settle
 
 
 def _vitals(sys_: int, dia: int, hr: int, spo2: int, rr: int, **more: str) -> dict[str, str]:
@@ -173,9 +182,43 @@ def staff_correction(tmp: Path):
     return shots
 
 
+def staff_monitor_proposed(tmp: Path):
+    """The monitor's last 12 min sent over a real MLLP socket to the app's own listener:
+    three NIBP sets proposed, the feed line in the header, the trace under the charts, on
+    a 1366×768 laptop screen."""
+    store, clock = _rems_session(tmp)
+    windows = build_windows(store, clock)
+    port = _free_port()
+    start_monitor_feeds(windows, ListenAddress("127.0.0.1", port))
+    start = clock.now() - timedelta(minutes=12)
+    pressures = {120: (134, 84), 420: (131, 82), 720: (128, 80)}  # s from `start`
+    events: list[VitalsEvent] = []
+    for at_s in range(0, 721):
+        events.append(Numerics(at_s, 76, 76, 97 if at_s % 97 else 96, 14, 3.0))
+        if at_s in pressures:
+            systolic, diastolic = pressures[at_s]
+            events.append(NibpReading(at_s, systolic, diastolic, 98, 76))
+    outgoing = session_messages("ge", events, patient_id="RT-318", start=start, speed=1.0)
+    # Stamped with the room's clock at 1×, sent at once (the listener answers each in turn).
+    asyncio.run(play_hl7(Target("127.0.0.1", port), outgoing, speed=1e9, once=True))
+    staff = windows.staff
+    staff.resize(1366, 768)
+    settle(QApplication.instance())  # the feed's announcements reach the views
+    staff.proposed_checks.flush()  # what their timers would do within 5 s
+    staff.charts.flush_trace()
+    return [("staff-monitor-proposed-1366x768.png", windows.staff)]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 SCENES = [
     staff_mid_session,
     staff_mid_session_wide,
+    staff_monitor_proposed,
     staff_refused_value,
     staff_settings,
     staff_correction,

@@ -56,6 +56,8 @@ class StoredValue(NibpValue, Interface):
     def device(self) -> str: ...
     @property
     def observed_at(self) -> datetime: ...
+    @property
+    def clock_skew(self) -> bool: ...
 
 
 V = TypeVar("V", bound=NibpValue)
@@ -71,6 +73,9 @@ class ProposedCheck:
     values: Mapping[str, int]
     observation_ids: tuple[int, ...]
     device: str
+    # The monitor's time for it was far from the room's clock when it came (the inbox's
+    # CLOCK_SKEW_LIMIT): kept as sent, said on the staff panel before it is recorded.
+    clock_skew: bool = False
 
     def summary(self) -> str:
         """ "142/88 · HR 80 · SpO2 97 · RR 14", for the staff panel's line."""
@@ -135,6 +140,7 @@ def _proposal(
         values={o.measure: _whole(o.value) for o in used},
         observation_ids=tuple(o.id for o in used),
         device=systolic.device,
+        clock_skew=systolic.clock_skew,
     )
 
 

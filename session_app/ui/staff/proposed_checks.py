@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from session_app.devices.proposals import ProposedCheck
 from session_app.domain.clock import format_local
@@ -34,6 +34,13 @@ REFRESH_KINDS = (ChangeKind.DEVICE_DATA, ChangeKind.PROPOSAL_DECIDED)
 NIBP_LATE_ARRIVAL = timedelta(minutes=10)
 # The newest few are shown: the left column must keep the vitals form's Save in view.
 MAX_SHOWN = 3
+# Beside the buttons of a set whose time was far from the room's clock when it came.
+CLOCK_SKEW_NOTE = "Monitor clock differs"
+CLOCK_SKEW_DETAIL = (
+    "When this reading came in, the monitor's time for it was more than 5 minutes from the"
+    " room's clock. Recorded, the check takes the monitor's time: check the monitor's"
+    " clock, or dismiss this and type the check with the time it was taken."
+)
 
 
 def proposal_line(proposal: ProposedCheck) -> str:
@@ -72,6 +79,11 @@ class ProposalRow(QWidget):
         )
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
+        self.clock_note: QLabel | None = None
+        if proposal.clock_skew:  # said before Record: the check would take the monitor's time
+            self.clock_note = plain_label(CLOCK_SKEW_NOTE, "ProposalClockSkew", CLOCK_SKEW_NOTE)
+            self.clock_note.setToolTip(tooltip(CLOCK_SKEW_DETAIL))
+            buttons.addWidget(self.clock_note)
         buttons.addStretch(1)
         for button in (self.record_button, self.edit_button, self.dismiss_button):
             button.setAutoDefault(False)

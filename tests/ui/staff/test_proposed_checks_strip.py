@@ -34,9 +34,8 @@ def hl7_time(when: datetime) -> str:
 def send_nibp(store: SessionStore, clock: ManualClock, n: int = 1, **parts: str) -> None:
     """A GE NIBP set (142/88 with HR 80, SpO2 97, RR 14) stamped with the room's time."""
     now = hl7_time(clock.now())
-    text = messages.ge(
-        control_id=f"GE{n:04d}", patient="RT-1", nibp_time=now, msh_time=now, **parts
-    )
+    times = {"nibp_time": now, "msh_time": now}
+    text = messages.ge(control_id=f"GE{n:04d}", patient="RT-1", **{**times, **parts})
     assert parse_message(Inbox(store).handle(text, "127.0.0.1"))["MSA.F1"] == "AA"
 
 
@@ -305,3 +304,25 @@ def test_proposals_arriving_never_grow_the_panel_past_its_screen_or_hide_save(
     assert len(panel.proposed_checks.rows) == 3
     assert panel.proposed_checks.more.text() == "1 earlier proposed checks not shown"
     assert panel.proposed_checks.scroll.verticalScrollBar().maximum() > 0  # the rest scroll
+
+
+def test_a_set_whose_time_was_far_from_the_room_s_clock_says_so_beside_its_buttons(
+    panel: StaffPanel, session, store: SessionStore, clock: ManualClock
+) -> None:
+    """The monitor's time is kept as sent (a check recorded takes it), so a monitor clock
+    20 min behind the room's is said on its row before Record; an on-time one says nothing."""
+    from datetime import timedelta
+
+    from session_app.ui.staff.proposed_checks import CLOCK_SKEW_NOTE
+
+    behind = hl7_time(clock.now() - timedelta(minutes=20))
+    send_nibp(store, clock, 1, nibp_time=behind, msh_time=behind)
+    clock.advance(minutes=5)
+    send_nibp(store, clock, 2)
+    shown(panel)
+    on_time, skewed = panel.proposed_checks.rows  # newest first
+    assert on_time.clock_note is None
+    assert skewed.clock_note is not None and skewed.clock_note.text() == CLOCK_SKEW_NOTE
+    assert skewed.clock_note.textFormat() is Qt.TextFormat.PlainText
+    assert "more than 5 minutes" in skewed.clock_note.toolTip()
+    assert skewed.proposal.clock_skew and not on_time.proposal.clock_skew
