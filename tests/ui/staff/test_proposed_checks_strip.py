@@ -22,7 +22,7 @@ from session_app.ui.staff.panel import StaffPanel
 from tests.devices import messages
 from tests.ui.staff.conftest import BASELINE
 from tests.ui.staff.test_alert_group_cards import EIGHT as HIGH
-from tests.ui.staff.test_alert_group_cards import fully_in_view
+from tests.ui.staff.test_alert_group_cards import _dosed, fully_in_view
 
 DOSE = {"drug": "Esketamine", "dose": "56", "unit": "mg", "route": "Intranasal"}
 
@@ -280,10 +280,7 @@ def test_proposals_arriving_never_grow_the_panel_past_its_screen_or_hide_save(
     """Four proposals and an alert at once on a laptop screen: the panel keeps its size
     (it grew 52 px past a 768 px screen, Save off its bottom, and every chart was redrawn
     for it), Save and the newest proposal's Record stay in view, the strip scrolls."""
-    panel.service.record_check(session.id, BASELINE)
-    clock.advance(minutes=5)
-    panel.service.log_event(session.id, "dose", DOSE, "AB")
-    clock.advance(minutes=40)
+    _dosed(panel, session.id, clock)
     panel.service.record_check(session.id, HIGH)
     panel.showNormal()
     panel.resize(size)
