@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from session_app.domain.clock import ManualClock
@@ -57,3 +57,17 @@ def type_and_tab(qtbot, text: str) -> QWidget:
         qtbot.keyClicks(widget, text)
     qtbot.keyClick(widget, Qt.Key.Key_Tab)
     return widget
+
+
+class PaintCounter(QObject):
+    """Counts the paint events a widget gets (an event filter: nothing of ours replaced)."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.paints = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.paints += 1
+        return False

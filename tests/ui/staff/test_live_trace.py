@@ -8,8 +8,7 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 
 from session_app.devices.inbox import Inbox
 from session_app.devices.oru import parse_message
@@ -20,7 +19,7 @@ from session_app.store import SessionStore
 from session_app.trends import TrendData, trace_series
 from session_app.ui.charts import TRACE_REDRAW_MS
 from session_app.ui.staff.panel import StaffPanel
-from tests.ui.staff.conftest import BASELINE
+from tests.ui.staff.conftest import BASELINE, PaintCounter
 
 DOSE = {"drug": "Esketamine", "dose": "56", "unit": "mg", "route": "Intranasal"}
 
@@ -258,20 +257,6 @@ def test_values_taken_in_between_redraws_are_not_read_again_at_the_redraw(
         kept_x, kept_y = live.series()[measure]
         np.testing.assert_array_equal(kept_x, xs)
         np.testing.assert_array_equal(kept_y, ys)
-
-
-class PaintCounter(QObject):
-    """Counts the paint events a widget gets (an event filter: nothing of ours replaced)."""
-
-    def __init__(self, widget: QWidget) -> None:
-        super().__init__(widget)
-        self.paints = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self.paints += 1
-        return False
 
 
 def test_the_timer_s_redraw_paints_a_turn_of_the_event_loop_after_its_data_work(

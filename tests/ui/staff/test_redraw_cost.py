@@ -12,8 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication, QTableWidget, QWidget
+from PySide6.QtWidgets import QApplication, QTableWidget
 
 from session_app.domain.clock import ManualClock
 from session_app.domain.session import TreatmentSession
@@ -22,7 +21,7 @@ from session_app.trends import TrendData, x_range
 from session_app.ui.charts import DENSE_POINTS, TrendCharts
 from session_app.ui.staff.flowsheet import COLUMN_INDEX
 from session_app.ui.staff.panel import StaffPanel
-from tests.ui.staff.conftest import BASELINE
+from tests.ui.staff.conftest import BASELINE, PaintCounter
 
 DOSE = {"drug": "Esketamine", "dose": "56", "unit": "mg", "route": "Intranasal"}
 
@@ -179,18 +178,6 @@ def _fill(panel: StaffPanel, values: dict[str, str]) -> None:
         panel.vitals_form.controls[name].setText(text)  # type: ignore[union-attr]
 
 
-class _PaintCounter(QObject):
-    def __init__(self, widget: QWidget) -> None:
-        super().__init__(widget)
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self.count += 1
-        return False
-
-
 def _settle(qtbot) -> None:
     """Run the event loop until nothing is left to do (repaints included)."""
     for _ in range(5):
@@ -218,14 +205,14 @@ def test_a_save_repaints_the_chart_canvas_once(
     _fill(panel, BASELINE)
     panel.vitals_form.submit()
     _settle(qtbot)
-    paints = _PaintCounter(panel.charts.graphics.viewport())
+    paints = PaintCounter(panel.charts.graphics.viewport())
     for minutes_later, heart_rate in ((45, "90"), (30, "60")):  # at 75 min the axis widens
         clock.advance(minutes=minutes_later)
         _fill(panel, {**BASELINE, "heart_rate": heart_rate})
-        before = paints.count
+        before = paints.paints
         panel.vitals_form.submit()
         _settle(qtbot)
-        assert paints.count - before == 1, f"the save {minutes_later} min later"
+        assert paints.paints - before == 1, f"the save {minutes_later} min later"
     assert panel.charts.data.values["heart_rate"][-1] == 60.0
 
 
