@@ -371,20 +371,31 @@ class TrendCharts(QWidget):
 
     def flush_trace(self) -> None:
         """Extend and redraw the monitor trace now (the slow timer's work; tests)."""
+        if self._trace_extended():
+            self._draw_trace()
+
+    def _trace_extended(self) -> bool:
+        """Stop the trace's timers and extend it: whether there is anything new to draw
+        (not for only implausible values, say)."""
         self._stop_trace_timers()
-        if self._trace is None or not self._trace.update(self._data.reference):
-            return  # nothing new (e.g. only implausible values): no redraw
+        return self._trace is not None and self._trace.update(self._data.reference)
+
+    def _draw_trace(self) -> None:
+        assert self._trace is not None
         self.trace_redraws += 1
         self.set_data(replace(self._data, trace=self._trace.series()))
 
     def _redraw_trace_over_two_turns(self) -> None:
         """The timer's redraw: the new data now, the paint a turn of the event loop later,
         so a key press or another timer gets in between. A new frame of the time axis
-        costs ~15 ms of data and ~30 ms of paint; in one turn the UI stalled over 50 ms."""
+        costs ~15 ms of data and ~30 ms of paint; in one turn the UI stalled over 50 ms.
+        Nothing new, nothing held: releasing the canvas repaints all of it."""
+        if not self._trace_extended():
+            return
         canvas = self.graphics
         canvas.setUpdatesEnabled(False)
         try:
-            self.flush_trace()
+            self._draw_trace()
         finally:
             # 1 ms, not 0: a zero timer is a posted call, run before the timers due.
             QTimer.singleShot(PAINT_AFTER_MS, self, lambda: canvas.setUpdatesEnabled(True))

@@ -279,3 +279,10 @@ def test_the_timer_s_redraw_paints_a_turn_of_the_event_loop_after_its_data_work(
     assert counter.paints == 0 and not charts.graphics.updatesEnabled()
     qtbot.waitUntil(lambda: counter.paints > 0)  # on a timer: after the timers due
     assert charts.graphics.updatesEnabled()
+
+    qtbot.wait(50)  # the redraw's paints are over
+    painted = counter.paints
+    charts._trace_timer.timeout.emit()  # nothing new since: nothing held, nothing painted
+    assert charts.graphics.updatesEnabled()
+    qtbot.wait(50)
+    assert counter.paints == painted and charts.trace_redraws == 1
