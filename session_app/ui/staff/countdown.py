@@ -173,6 +173,7 @@ class OverdueNotice(QFrame):
         self.label = plain_label("")
         self.label.setObjectName("OverdueNoticeText")
         self.label.setAccessibleName("Overdue check notice text")
+        self.label.setWordWrap(True)  # it heads the charts: never wider than they are
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 12, 6)
         layout.addWidget(self.label, 1)

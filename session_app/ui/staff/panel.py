@@ -241,10 +241,20 @@ class StaffPanel(QMainWindow):
         self._sessions_page.setObjectName("SessionsPage")
         sessions_layout = QVBoxLayout(self._sessions_page)
         sessions_layout.setContentsMargins(0, 0, 0, 0)
+        # The overdue notice heads the charts, not the whole panel: across the panel it
+        # took its height from the record column too, and on a 1366×768 screen with the
+        # monitor's line, an alert and a proposal, Save went below the column's fold.
+        session_side = QWidget()
+        session_side.setObjectName("SessionSide")
+        side = QVBoxLayout(session_side)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.setSpacing(8)
+        side.addWidget(self.notice)
+        side.addWidget(self._trend_split, 1)
         self.right = QStackedWidget()
         self.right.setObjectName("RightColumn")
         self.right.addWidget(self._sessions_page)
-        self.right.addWidget(self._trend_split)
+        self.right.addWidget(session_side)
 
         body = QHBoxLayout()
         body.setSpacing(10)
@@ -260,7 +270,6 @@ class StaffPanel(QMainWindow):
             outer.addWidget(self.now_playing_strip)
         outer.addLayout(header)
         outer.addWidget(self.store_problem)
-        outer.addWidget(self.notice)
         outer.addLayout(body, 1)
         self.content = central
 

@@ -10,14 +10,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel
 
 from session_app.app import AppWindows, MonitorFeeds, build_windows, start_monitor_feeds
 from session_app.devices.listen import ListenAddress
 from session_app.devices.profiles import MessageContext, build_oru
-from session_app.devices.simulator import Numerics
+from session_app.devices.simulator import NibpReading, Numerics
 from session_app.domain.clock import ManualClock
 from session_app.domain.protocols import IV_KETAMINE
 from session_app.domain.session import NewSession
@@ -25,8 +25,11 @@ from session_app.media.backend import HEADLESS_ARGS, load_backend
 from session_app.media.player import MediaPlayer
 from session_app.store import SessionStore
 from session_app.store.repository import ChangeKind
+from session_app.ui.staff.countdown import OVERDUE
 from session_app.ui.staff.feed_status import FeedStatusLine
 from tests.devices.mllp_client import exchange, msa
+from tests.ui.staff.test_alert_group_cards import EIGHT, _dosed, fully_in_view
+from tests.ui.staff.test_proposed_checks_strip import settle_layouts
 from tests.ui.windows import shut_down
 
 T0 = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
@@ -150,3 +153,37 @@ def test_nothing_of_the_feed_is_on_the_patient_window(
     texts = [label.text() for label in patient.findChildren(QLabel)]
     assert not [t for t in texts if "Monitor" in t or "patient" in t.lower()]
     assert line_of(app_windows).window() is app_windows.staff
+
+
+def test_with_the_whole_header_at_1366x768_save_is_in_view_without_scrolling(
+    qtbot, app_windows: AppWindows, feeds: MonitorFeeds, clock: ManualClock
+) -> None:
+    """The busiest header a laptop screen gets: the media strip, the monitor line, the
+    overdue notice, an alert and a monitor's proposed check, all at once. Save and the
+    proposal's Record are in view as the panel opens, not below the fold of its column
+    (the column scrolled, Save 50 px under it, when the notice ran across the panel)."""
+
+    panel = app_windows.staff
+    session = panel.current_session
+    assert session is not None and panel.now_playing_strip is not None
+    size = QSize(1366, 768)
+    panel.showNormal()
+    panel.resize(size)
+    qtbot.waitUntil(lambda: panel.size() == size)
+    _dosed(panel, session.id, clock)
+    panel.service.record_check(session.id, EIGHT)
+    while panel.countdown.state not in OVERDUE:
+        clock.advance(minutes=1)
+        panel.countdown.tick()
+    ctx = MessageContext("JD", clock.now(), "NIBP0001")
+    [ack] = exchange(port_of(feeds), build_oru("ge", NibpReading(0, 142, 88, 106, 80), ctx))
+    assert msa(ack)[0] == "AA"
+    qtbot.waitUntil(lambda: len(panel.proposed_checks.rows) == 1)
+    settle_layouts()
+    assert panel.size() == size
+    for part in (panel.now_playing_strip, line_of(app_windows), panel.notice):
+        assert part.isVisibleTo(panel), part.objectName()
+    assert panel.alerts.cards
+    assert panel.left_scroll.verticalScrollBar().value() == 0
+    assert fully_in_view(panel.vitals_form.save_button, panel) == []
+    assert fully_in_view(panel.proposed_checks.rows[0].record_button, panel) == []
