@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 
 import hl7
 
@@ -33,7 +33,7 @@ from session_app.devices.oru import (
     map_oru,
     parse_message,
 )
-from session_app.devices.samples import DeviceSample
+from session_app.devices.samples import CLOCK_SKEW_LIMIT, DeviceSample
 from session_app.domain.clock import local_zone
 from session_app.domain.session import TreatmentSession
 from session_app.domain.settings import resolve_settings
@@ -44,8 +44,6 @@ from session_app.store.devices import NewObservation
 log = logging.getLogger("session_app.devices")
 
 OTHER_PATIENT_NOTICE = "Monitor sent data for another patient"
-# A device time further than this from the room's clock is flagged (never shifted).
-CLOCK_SKEW_LIMIT = timedelta(minutes=5)
 
 
 def plausible(measure: str, value: float) -> bool:

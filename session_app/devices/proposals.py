@@ -73,8 +73,8 @@ class ProposedCheck:
     values: Mapping[str, int]
     observation_ids: tuple[int, ...]
     device: str
-    # The monitor's time for it was far from the room's clock when it came (the inbox's
-    # CLOCK_SKEW_LIMIT): kept as sent, said on the staff panel before it is recorded.
+    # The monitor's time for it was far from the room's clock when it came
+    # (devices.samples.CLOCK_SKEW_LIMIT): kept as sent, said before it is recorded.
     clock_skew: bool = False
 
     def summary(self) -> str:

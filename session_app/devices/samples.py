@@ -9,7 +9,7 @@ the store are built against the same seam.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 # The measures a device value may map to: the vitals form's names, so a proposed check
@@ -22,6 +22,15 @@ MEASURES = (
     "spo2",
     "resp_rate",
     "temperature_c",
+)
+
+# A device time further than this from the room's clock is flagged, never shifted: a
+# check recorded from it keeps the monitor's time. The words say so wherever it shows
+# (the staff panel's proposal, the summary, PDF, CSV and FHIR).
+CLOCK_SKEW_LIMIT = timedelta(minutes=5)
+CLOCK_SKEW_WORDS = (
+    f"the monitor's time for it was more than {CLOCK_SKEW_LIMIT.seconds // 60} minutes"
+    " from the room's clock"
 )
 
 

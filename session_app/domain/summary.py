@@ -106,6 +106,8 @@ class DeviceValue(Interface):
     def observed_at(self) -> datetime: ...
     @property
     def implausible(self) -> bool: ...
+    @property
+    def clock_skew(self) -> bool: ...  # its time was far from the room's clock (kept as sent)
 
 
 @runtime_checkable
@@ -353,6 +355,9 @@ class CheckLine:
     corrections: tuple[CorrectionNote, ...] = ()  # how this check was corrected, oldest first
     corrected_alert_count: int = 0  # alerts raised on a value later corrected
     devices: tuple[str, ...] = ()  # recorded from the monitor: its device(s); () typed
+    # Recorded from a monitor whose time for it was far from the room's clock: the check
+    # keeps the monitor's time, so the record says so (devices.samples.CLOCK_SKEW_WORDS).
+    monitor_clock_differed: bool = False
 
     @property
     def corrected(self) -> bool:
@@ -589,6 +594,7 @@ def build_summary(record: SessionRecord, now: datetime) -> SessionSummary:
         if alert.check_id is not None:
             tally = corrected_counts if alert.id in resolved else alert_counts
             tally[alert.check_id] = tally.get(alert.check_id, 0) + 1
+    origins = {c.id: record.monitor_origin(c) for c in checks}
     check_lines = tuple(
         CheckLine(
             check=c,
@@ -600,7 +606,8 @@ def build_summary(record: SessionRecord, now: datetime) -> SessionSummary:
             corrections=check_corrections(record.checks, c) if c.corrects_id is not None else (),
             corrected_alert_count=corrected_counts.get(c.id, 0)
             + _count_for_original(c, record, corrected_counts),
-            devices=tuple(dict.fromkeys(device_label(v.device) for v in record.monitor_origin(c))),
+            devices=tuple(dict.fromkeys(device_label(v.device) for v in origins[c.id])),
+            monitor_clock_differed=any(v.clock_skew for v in origins[c.id]),
         )
         for c in checks
     )

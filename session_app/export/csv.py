@@ -60,6 +60,7 @@ CHECK_COLUMNS: tuple[str, ...] = (
     "source",  # "monitor" (recorded from a proposed check) or "typed"
     "device",  # the monitor's device as it names itself (OBX-18, else MSH-3); '' typed
     "observation_ids",  # the stored device values it was recorded from, space-separated
+    "monitor_clock_differed",  # that monitor's time was far from the room's (kept as sent)
 )
 EVENT_COLUMNS: tuple[str, ...] = (
     "session_id",
@@ -209,6 +210,7 @@ def checks_csv(record: SessionRecord) -> str:
             "source": "monitor" if linked else "typed",
             "device": "; ".join(devices),
             "observation_ids": " ".join(str(i) for i in linked),
+            "monitor_clock_differed": any(by_id[i].clock_skew for i in linked if i in by_id),
         }
         row.update({name: getattr(check.signs, name) for name in MEASURE_NAMES})
         rows.append(row)
@@ -405,7 +407,7 @@ def _parse(key: str, text: str) -> Any:
         return text
     if text == "":
         return None
-    if key in (*YES_NO_NAMES, "is_baseline", "late", "superseded"):
+    if key in (*YES_NO_NAMES, "is_baseline", "late", "superseded", "monitor_clock_differed"):
         return text == "yes"
     if key in ("taken_at", "entered_at", "due_at", "occurred_at"):
         return datetime.fromisoformat(text)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from html import escape
 
+from session_app.devices.samples import CLOCK_SKEW_WORDS
 from session_app.domain.clock import format_local, to_local
 from session_app.domain.corrections import RESOLVED_BY_CORRECTION, AlertResolution
 from session_app.domain.discharge import ALDRETE_ITEMS
@@ -218,6 +219,7 @@ def dose_html(summary: SessionSummary, marks: Marks | None = None) -> str:
 
 
 MONITOR_MARK = "M"  # after the initials of a check recorded from the monitor
+MONITOR_CLOCK_FLAG = "monitor clock differed"  # its time is the monitor's, far from the room's
 
 _CHECK_HEADERS = (
     "Time",
@@ -259,6 +261,8 @@ def _check_row(line: CheckLine, marks: Marks | None = None) -> list[str]:
     if line.corrected_alert_count:
         n = line.corrected_alert_count
         flags.append(f"{n} alert{'s' if n > 1 else ''} {RESOLVED_BY_CORRECTION}")
+    if line.monitor_clock_differed:
+        flags.append(MONITOR_CLOCK_FLAG)
     minutes = f"{line.minutes_from_dose:+.0f}" if line.minutes_from_dose is not None else "—"
     cells = [
         _t(line.check.taken_at),
@@ -311,6 +315,11 @@ def vitals_html(summary: SessionSummary, marks: Marks | None = None) -> str:
         parts.append(
             f'<p class="small">{MONITOR_MARK}: recorded from the monitor ({_e(devices)}) and '
             "confirmed by the initials shown.</p>"
+        )
+    if any(line.monitor_clock_differed for line in summary.checks):
+        parts.append(
+            f'<p class="small">{_e(MONITOR_CLOCK_FLAG.capitalize())}: when the reading came in, '
+            f"{_e(CLOCK_SKEW_WORDS)}. The check keeps the time the monitor sent.</p>"
         )
     stats = [
         (

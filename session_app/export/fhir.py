@@ -30,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from session_app.devices.samples import CLOCK_SKEW_WORDS
 from session_app.domain.clock import to_iso
 from session_app.domain.corrections import current
 from session_app.domain.dose import stored_amount
@@ -218,6 +219,9 @@ def _from_monitor(
                     "display": MONITORING_PROCEDURE[1]}],
         "text": METHOD_TEXT.get(origin.source, "Recorded from the patient monitor"),
     }  # fmt: skip
+    if origin.clock_skew:  # effectiveDateTime is the monitor's time, as sent
+        note = f"Monitor clock differed: when the reading came in, {CLOCK_SKEW_WORDS}."
+        observation.setdefault("note", []).append({"text": note})
 
 
 def _monitor_values(record: SessionRecord, check: VitalsCheck) -> dict[str, DeviceValue]:

@@ -56,10 +56,12 @@ def seed_monitor_session(
     trace_minutes: int = 20,
     every_s: int = 1,
     end: bool = True,
+    monitor_behind: timedelta = timedelta(0),
 ) -> MonitorSeed:
     """A session (ended unless `end` is False; trace_minutes >= 16): a typed baseline at
-    1 min, the dose at 5, an NIBP from the GE monitor at 15 recorded by CD at 16, and
-    `trace_minutes` of oximeter values (two of them implausible)."""
+    1 min, the dose at 5, an NIBP from the GE monitor at 15 (its clock `monitor_behind`
+    the room's) recorded by CD at 16, and `trace_minutes` of oximeter values (two of them
+    implausible)."""
     service = MonitoringService(store, clock)
     inbox = Inbox(store)
     started = clock.now()
@@ -82,7 +84,7 @@ def seed_monitor_session(
             service.log_event(sid, "dose", DOSE, "AB")
         elif minute == 15:
             nibp = NibpReading(at_s=900, systolic=142, diastolic=88, mean=106, pulse_rate=80)
-            ctx = MessageContext("JD", clock.now(), control_id(started, 1))
+            ctx = MessageContext("JD", clock.now() - monitor_behind, control_id(started, 1))
             ack = inbox.handle(build_oru("ge", nibp, ctx), "127.0.0.1")
             assert parse_message(ack)["MSA.F1"] == "AA"
         elif minute == 16:

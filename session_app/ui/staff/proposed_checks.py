@@ -16,6 +16,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from session_app.devices.proposals import ProposedCheck
+from session_app.devices.samples import CLOCK_SKEW_WORDS
 from session_app.domain.clock import format_local
 from session_app.seams import ProposalFeed, ProposalService
 from session_app.store.repository import Change, ChangeKind
@@ -37,9 +38,9 @@ MAX_SHOWN = 3
 # Beside the buttons of a set whose time was far from the room's clock when it came.
 CLOCK_SKEW_NOTE = "Monitor clock differs"
 CLOCK_SKEW_DETAIL = (
-    "When this reading came in, the monitor's time for it was more than 5 minutes from the"
-    " room's clock. Recorded, the check takes the monitor's time: check the monitor's"
-    " clock, or dismiss this and type the check with the time it was taken."
+    f"When this reading came in, {CLOCK_SKEW_WORDS}. Recorded, the check takes the"
+    " monitor's time: check the monitor's clock, or dismiss this and type the check with"
+    " the time it was taken."
 )
 
 
