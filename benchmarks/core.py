@@ -142,6 +142,64 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+class HostSteal:
+    """The time the hypervisor gave this virtual machine's CPUs to someone else
+    (/proc/stat "steal"), per CPU, in ms since boot.
+
+    On a VM the host can take a CPU away for tens of milliseconds; a UI thread that is
+    not running then stalls through no work of its own. A stall meter reads this at each
+    tick to say how much of a gap was the host's. Empty where /proc/stat has no steal
+    column (not Linux); zeros on real hardware. One read is a ~10 µs pread."""
+
+    def __init__(self) -> None:
+        try:
+            self._fd: int | None = os.open("/proc/stat", os.O_RDONLY)
+        except OSError:
+            self._fd = None
+        self._size = 256 + 128 * (os.cpu_count() or 1)  # "cpu" then one line per CPU
+
+    def per_cpu_ms(self) -> tuple[float, ...]:
+        if self._fd is None:
+            return ()
+        lines = os.pread(self._fd, self._size, 0).split(b"\n")
+        return tuple(
+            int(fields[8]) * 1000 / CLOCK_TICKS
+            for fields in (line.split() for line in lines[1:])
+            if fields and fields[0].startswith(b"cpu") and len(fields) > 8
+        )
+
+    def total_ms(self) -> float:
+        return sum(self.per_cpu_ms())
+
+
+class ThreadCpu:
+    """Which CPU the thread that made it last ran on (/proc/thread-self/stat, field 39);
+    None where that file is missing."""
+
+    def __init__(self) -> None:
+        try:
+            self._fd: int | None = os.open("/proc/thread-self/stat", os.O_RDONLY)
+        except OSError:
+            self._fd = None
+
+    def last(self) -> int | None:
+        if self._fd is None:
+            return None
+        return int(os.pread(self._fd, 1024, 0).rsplit(b")", 1)[1].split()[36])
+
+
+def steal_taken(
+    before: Sequence[float], after: Sequence[float], cpu_before: int | None, cpu_after: int | None
+) -> float:
+    """The steal (ms) between two reads that the host took from the thread's CPU: that
+    CPU's when the thread was on the same one at both reads, else the smallest any CPU
+    had (what it surely lost wherever it was). 0 without a steal column."""
+    taken = [b - a for a, b in zip(before, after, strict=True)]
+    if cpu_before is not None and cpu_before == cpu_after and cpu_before < len(taken):
+        return taken[cpu_before]
+    return min(taken, default=0.0)
+
+
 def rss_mb(pid: int | str = "self") -> float:
     """Resident set size in MB (VmRSS)."""
     with open(f"/proc/{pid}/status", encoding="ascii") as handle:
