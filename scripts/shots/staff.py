@@ -113,6 +113,15 @@ def staff_mid_session(tmp: Path):
     return [("staff-mid-session.png", windows.staff)]
 
 
+def staff_mid_session_laptop(tmp: Path):
+    """The same session on a 1366×768 laptop screen: the overdue strip over the charts,
+    the alert and the whole vitals form with Save in the record column."""
+    store, clock = _rems_session(tmp)
+    windows = build_windows(store, clock)
+    windows.staff.resize(1366, 768)
+    return [("staff-panel-1366x768.png", windows.staff)]
+
+
 def staff_mid_session_wide(tmp: Path):
     store, clock = _rems_session(tmp)
     windows = build_windows(store, clock)
@@ -217,6 +226,7 @@ def _free_port() -> int:
 
 SCENES = [
     staff_mid_session,
+    staff_mid_session_laptop,
     staff_mid_session_wide,
     staff_monitor_proposed,
     staff_refused_value,
