@@ -13,7 +13,9 @@
 
 One Xvfb display is started for the run (every window, both players, the same
 screen). Take figures on a quiet machine: the load average is printed at the start
-and the end, and `--wait-quiet` waits (up to 10 min) for it to fall below 0.5.
+and the end, and `--wait-quiet` waits (up to 10 min) for it to fall below 0.5. On a
+virtual machine the end line also says how much CPU time the host took (steal): a busy
+host slows every figure, and makes the stall figures' gaps (monitor_feed).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from benchmarks import (
     save_to_chart,
     startup,
 )
-from benchmarks.core import BENCH_VLC_ARGS, Figure, to_dict, wait_quiet, xvfb
+from benchmarks.core import BENCH_VLC_ARGS, Figure, HostSteal, to_dict, wait_quiet, xvfb
 from benchmarks.machine import describe, one_line
 
 Scenario = Callable[[str, argparse.Namespace], list[Figure]]
@@ -131,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     info = describe()
     load = wait_quiet(0.5, 600 if options.wait_quiet else 0)
     started = datetime.now(UTC)
+    steal = HostSteal()
+    steal_began, wall_began = steal.total_ms(), time.monotonic()
     print(f"session_app benchmarks · {started:%Y-%m-%d %H:%M} UTC")
     print(f"Machine: {one_line(info)}")
     print(f"libvlc options added for the run: {BENCH_VLC_ARGS} · load average at start {load:.2f}")
@@ -148,8 +152,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f" ({time.monotonic() - began:.0f} s)", file=sys.stderr)
     print_table(figures)
     end_load = os.getloadavg()[0]
+    # the share of this VM's CPU time its host gave to others (0 on real hardware)
+    cpus = max(len(steal.per_cpu_ms()), 1)
+    stolen = (steal.total_ms() - steal_began) / (10 * (time.monotonic() - wall_began) * cpus)
     print(
-        f"\nLoad average at the end {end_load:.2f}; {len(figures)} figures, "
+        f"\nLoad average at the end {end_load:.2f}; host steal over the run {stolen:.1f} % "
+        f"of CPU time; {len(figures)} figures, "
         f"{sum(f.verdict == 'OVER' for f in figures)} over budget."
     )
     for failure in failures:
@@ -161,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             "vlc_args": BENCH_VLC_ARGS,
             "load_start": load,
             "load_end": end_load,
+            "host_steal_pct": stolen,
             "figures": [to_dict(f) for f in figures],
             "failures": failures,
         }
