@@ -153,8 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     print_table(figures)
     end_load = os.getloadavg()[0]
     # the share of this VM's CPU time its host gave to others (0 on real hardware)
-    cpus = max(len(steal.per_cpu_ms()), 1)
-    stolen = (steal.total_ms() - steal_began) / (10 * (time.monotonic() - wall_began) * cpus)
+    stolen = steal.percent_since(steal_began, time.monotonic() - wall_began)
     print(
         f"\nLoad average at the end {end_load:.2f}; host steal over the run {stolen:.1f} % "
         f"of CPU time; {len(figures)} figures, "

@@ -302,9 +302,7 @@ def send_timed(
             code = msa.split("|")[1]
             codes[code] = codes.get(code, 0) + 1
         window[1] = time.monotonic()
-    seconds = max(window[1] - window[0], 1e-9)
-    cpus = max(len(steal.per_cpu_ms()), 1)
-    taken = (steal.total_ms() - steal_before) / (10 * seconds * cpus)  # ms / (s × CPUs) → %
+    taken = steal.percent_since(steal_before, window[1] - window[0])
     return {"latencies": latencies, "codes": codes, "window": window, "host_steal_pct": taken}
 
 

@@ -36,3 +36,10 @@ def test_the_steal_is_read_per_cpu_from_proc_stat() -> None:
     assert len(per_cpu) >= 1 and all(ms >= 0 for ms in per_cpu)
     assert HostSteal().total_ms() >= sum(per_cpu)  # it only grows
     assert ThreadCpu().last() in range(len(per_cpu))
+
+
+def test_the_host_s_share_is_a_percentage_of_every_cpu_s_time() -> None:
+    steal = HostSteal()
+    cpus = len(steal.per_cpu_ms())
+    # 10 s of every CPU's time is 100 %: as if the host had taken 10,000 ms per CPU
+    assert steal.percent_since(steal.total_ms() - 10_000 * cpus, 10.0) >= 100.0
