@@ -7,7 +7,6 @@ path the nurse's typing takes, so the screenshots show what the app really store
 from __future__ import annotations
 
 import asyncio
-import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from session_app.app import build_windows, start_monitor_feeds
 from session_app.devices.listen import ListenAddress
+from session_app.devices.mllp import MllpListener
 from session_app.devices.profiles import session_messages
 from session_app.devices.sim_player import Target, play_hl7
 from session_app.devices.simulator import NibpReading, Numerics, VitalsEvent
@@ -197,8 +197,9 @@ def staff_monitor_proposed(tmp: Path):
     a 1366×768 laptop screen."""
     store, clock = _rems_session(tmp)
     windows = build_windows(store, clock)
-    port = _free_port()
-    start_monitor_feeds(windows, ListenAddress("127.0.0.1", port))
+    [feed] = start_monitor_feeds(windows, ListenAddress("127.0.0.1", 0)).feeds
+    assert isinstance(feed.source, MllpListener)
+    port = feed.source.port  # the one the OS chose: no port probed first, none to lose
     start = clock.now() - timedelta(minutes=12)
     pressures = {120: (134, 84), 420: (131, 82), 720: (128, 80)}  # s from `start`
     events: list[VitalsEvent] = []
@@ -216,12 +217,6 @@ def staff_monitor_proposed(tmp: Path):
     staff.proposed_checks.flush()  # what their timers would do within 5 s
     staff.charts.flush_trace()
     return [("staff-monitor-proposed-1366x768.png", windows.staff)]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 SCENES = [
