@@ -90,6 +90,38 @@ class OpenProposals:
     total: int
 
 
+@dataclass(frozen=True)
+class ScheduleRecord:
+    """A session's part of the record its check schedule is worked out from."""
+
+    session_id: int
+    is_open: bool
+    events: tuple[SessionEvent, ...]
+    checks: tuple[VitalsCheck, ...]
+
+
+class ScheduleWatch:
+    """`schedule_status` for a view that asks every second (the staff panel's countdown).
+
+    The session's events and checks are read again only when the store has announced a
+    change to the session since the last read (`SessionStore.revision`), not at every
+    tick: while a monitor sent at 10×, those reads on the UI thread waited behind the
+    listener's thread (10–25 ms each) and were part of many of the panel's stalls. The
+    status itself is worked out afresh each time, so it follows the clock.
+    """
+
+    def __init__(self, service: MonitoringService) -> None:
+        self._service = service
+        self._kept: tuple[int, ScheduleRecord] | None = None  # (revision, record)
+
+    def schedule_status(self, session_id: int) -> ScheduleStatus:
+        revision = self._service.store.revision(session_id)
+        kept = self._kept
+        if kept is None or kept[0] != revision or kept[1].session_id != session_id:
+            kept = self._kept = (revision, self._service.schedule_record(session_id))
+        return self._service.status_of(kept[1])
+
+
 class MonitoringService:
     def __init__(self, store: SessionStore, clock: Clock) -> None:
         self.store = store
@@ -682,9 +714,24 @@ class MonitoringService:
         )
 
     def schedule_status(self, session_id: int) -> ScheduleStatus:
+        return self.status_of(self.schedule_record(session_id))
+
+    def schedule_record(self, session_id: int) -> ScheduleRecord:
+        """What the session's schedule is worked out from, read now (none once ended)."""
         if not self.store.session(session_id).is_open:
+            return ScheduleRecord(session_id, False, (), ())
+        events = tuple(self.store.events(session_id))
+        return ScheduleRecord(session_id, True, events, tuple(self.store.checks(session_id)))
+
+    def status_of(self, record: ScheduleRecord) -> ScheduleStatus:
+        """The schedule's state and wording now, from `record` (read earlier or now)."""
+        if not record.is_open:
             return ScheduleStatus(DueState.COMPLETE, None, None, "Session ended")
-        return self.schedule(session_id).status(self.store.checks(session_id), self.clock.now())
+        now = self.clock.now()
+        protocol = self.protocol(record.session_id)
+        return session_schedule(protocol, list(record.events), now).status(
+            list(record.checks), now
+        )
 
     def counts(self, session_id: int, until: datetime | None = None) -> ScheduleCounts:
         """Due/done/late/missed up to `until` (default: the session end, or now if open)."""

@@ -91,6 +91,7 @@ class SessionStore(DeviceRecords):
         self.path = path
         self.clock: Clock = clock or SystemClock()
         self._listeners: list[Listener] = []
+        self._revisions: dict[int | None, int] = {}  # announced changes, per session
         # Parsed check rows by id, each with the row it came from (see `_check`).
         self._parsed_checks: dict[int, tuple[tuple[Any, ...], VitalsCheck]] = {}
         self._failure_listeners: list[Callable[[str], None]] = []
@@ -146,7 +147,16 @@ class SessionStore(DeviceRecords):
         log.log(level, "saved %s #%d (session %s)", change.kind, change.row_id, change.session_id)
         self._deliver(change)
 
+    def revision(self, session_id: int) -> int:
+        """How many changes to the session's record (or the clinic's settings) this store
+        has announced: a view that keeps what it read knows, without a read, when to read
+        again. A monitor's values are not changes to the record."""
+        return self._revisions.get(session_id, 0) + self._revisions.get(None, 0)
+
     def _deliver(self, change: Change) -> None:
+        if change.kind not in (ChangeKind.DEVICE_DATA, ChangeKind.DEVICE_NOTICE):
+            key = change.session_id
+            self._revisions[key] = self._revisions.get(key, 0) + 1  # before any listener
         for listener in list(self._listeners):
             try:
                 listener(change)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from session_app.clinic.history import history_of_joined_room
 from session_app.domain.session import TreatmentSession
 from session_app.domain.settings import resolve_settings
-from session_app.monitoring import MonitoringService
+from session_app.monitoring import MonitoringService, ScheduleWatch
 from session_app.store.devices import MONITOR
 from session_app.store.repository import Change, ChangeKind
 from session_app.ui.lock import IdleWatcher, LockScreen, PinSetupPage
@@ -107,7 +107,7 @@ class StaffPanel(QMainWindow):
         self.session_details.setObjectName("SessionDetails")
         self.session_details.setAccessibleName("Session details")
         self.session_details.setWordWrap(True)
-        self.countdown = DueCountdown(self.service)
+        self.countdown = DueCountdown(ScheduleWatch(self.service))  # asks every second
         settings_button = named(QPushButton("Settings…"), "Clinic settings", "SettingsButton")
         self.summary_button = named(QPushButton("Summary"), "Session summary", "SummaryButton")
         self.end_button = named(QPushButton("End session…"), "End session", "EndSessionButton")
