@@ -729,9 +729,7 @@ class MonitoringService:
             return ScheduleStatus(DueState.COMPLETE, None, None, "Session ended")
         now = self.clock.now()
         protocol = self.protocol(record.session_id)
-        return session_schedule(protocol, list(record.events), now).status(
-            list(record.checks), now
-        )
+        return session_schedule(protocol, list(record.events), now).status(list(record.checks), now)
 
     def counts(self, session_id: int, until: datetime | None = None) -> ScheduleCounts:
         """Due/done/late/missed up to `until` (default: the session end, or now if open)."""

@@ -316,6 +316,18 @@ class DeviceRecords:
             linked[check_id] = (*linked.get(check_id, ()), observation_id)
         return linked
 
+    def checks_from_skewed_clock(self, session_id: int) -> set[int]:
+        """The session's checks recorded from monitor values whose time was far from the
+        room's clock (the values' `clock_skew` flag): such a check keeps the monitor's time."""
+        rows = self._read(
+            "SELECT DISTINCT l.check_id FROM check_observations l"
+            " JOIN vitals_checks c ON c.id = l.check_id"
+            " JOIN device_observations o ON o.id = l.observation_id"
+            " WHERE c.session_id = ? AND o.clock_skew = 1",
+            (session_id,),
+        )
+        return {int(check_id) for (check_id,) in rows}
+
     def add_monitor_alert(
         self, session_id: int, severity: str, rule: str, measure: str, value: float, message: str
     ) -> int:

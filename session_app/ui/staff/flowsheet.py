@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from session_app.devices.samples import CLOCK_SKEW_WORDS
 from session_app.domain.advisory import TINT_SETTING, band_text, between_delay_and_alert
 from session_app.domain.alerts import Severity, worst
 from session_app.domain.clock import format_local, minutes_between
@@ -107,6 +108,11 @@ NEWS2_TINT = {"medium": SEVERITY_TINTS["alert"], "high": SEVERITY_TINTS["high"]}
 BP_BETWEEN_TINT = "#e4e9ee"
 CORRECTED_MARK = "✎ corrected"
 MONITOR_MARK = "monitor"  # recorded from the monitor's values (a proposed check)
+CLOCK_MARK = "clock differed"  # after MONITOR_MARK: the check kept a far-off monitor time
+CLOCK_TIP = (
+    f"Recorded from the monitor: when the reading came in, {CLOCK_SKEW_WORDS}."
+    " The check keeps the time the monitor sent."
+)
 CORRECTED_TINT = "#e8e4f5"  # a quiet violet: not a severity colour, just "look here"
 WITHDRAWN_MARK = "⊘ withdrawn"
 WITHDRAWN_TEXT = "#6b6b6b"  # greyed: out of the clinical picture, still in the record
@@ -301,7 +307,7 @@ class FlowsheetTable(_RecordTable):
         flagged = worst_by_value(a for a in alerts if a.check_id == check.id)
         first = self.rowCount() == 0
         self.insertRow(0)
-        self._fill_row(0, check, self._reference, flagged, check.id in self._from_monitor())
+        self._fill_row(0, check, self._reference, flagged, self._monitor_origin(check.id))
         self._newest = (check.taken_at, check.id)
         if first or self._widths_stale or not self.isVisible():
             self._fit_columns()
@@ -390,9 +396,10 @@ class FlowsheetTable(_RecordTable):
         self._newest = (rows[0].taken_at, rows[0].id) if rows else None
         selected = self.selected_id()
         self.setRowCount(len(rows))
-        linked = self._from_monitor()
+        linked, skewed = self._from_monitor()
         for row, check in enumerate(rows):
-            self._fill_row(row, check, reference, flagged.get(check.id, {}), check.id in linked)
+            origin = _origin(check.id, linked, skewed)
+            self._fill_row(row, check, reference, flagged.get(check.id, {}), origin)
             if check.corrects_id is not None:
                 self._mark_corrected(row, check, stored)
         self._fit_columns()
@@ -455,10 +462,17 @@ class FlowsheetTable(_RecordTable):
             item.setBackground(QBrush(QColor(BP_BETWEEN_TINT)))
             item.setToolTip(tooltip(band_text(thresholds)))
 
-    def _from_monitor(self) -> Container[int]:
-        """The session's checks recorded from the monitor (store.checks_from_monitor)."""
-        read = getattr(self._store, "checks_from_monitor", None)
-        return read(self.session_id) if callable(read) and self.session_id is not None else ()
+    def _from_monitor(self) -> tuple[Container[int], Container[int]]:
+        """The session's checks recorded from the monitor, and those of them that kept a
+        far-off monitor time (store.checks_from_monitor, checks_from_skewed_clock)."""
+        linked = getattr(self._store, "checks_from_monitor", None)
+        skewed = getattr(self._store, "checks_from_skewed_clock", None)
+        if not callable(linked) or not callable(skewed) or self.session_id is None:
+            return (), ()
+        return linked(self.session_id), skewed(self.session_id)
+
+    def _monitor_origin(self, check_id: int) -> str:
+        return _origin(check_id, *self._from_monitor())
 
     def _fill_row(
         self,
@@ -466,11 +480,12 @@ class FlowsheetTable(_RecordTable):
         check: VitalsCheck,
         reference: Any,
         flagged: dict[tuple[int, str], Severity],
-        from_monitor: bool = False,
+        origin: str = "",
     ) -> None:
+        """`origin`: "" typed, else the marks of a check recorded from the monitor."""
         s = check.signs
         time_text = format_local(check.taken_at, with_date=False)
-        tags = [MONITOR_MARK] if from_monitor else []
+        tags = [origin] if origin else []
         if check.is_baseline:
             tags.append("baseline")
         if check.late:
@@ -514,10 +529,13 @@ class FlowsheetTable(_RecordTable):
         if self.advisory_tint:
             self._tint_advisory(row, check, flagged)
         time_item = self.item(row, COLUMN_INDEX["time"])
+        time_tips = [CLOCK_TIP] if origin.endswith(CLOCK_MARK) else []
         if check.late and time_item is not None:
             time_item.setBackground(QBrush(QColor(SEVERITY_TINTS["alert"])))
             due = format_local(check.due_at, with_date=False) if check.due_at else "?"
-            time_item.setToolTip(f"Late: this check was due at {due}.")
+            time_tips.insert(0, f"Late: this check was due at {due}.")
+        if time_tips and time_item is not None:
+            time_item.setToolTip(tooltip(" ".join(time_tips)))
         news_item = self.item(row, COLUMN_INDEX["news2"])
         if news_item is not None:
             news_item.setToolTip(tooltip(news_tip))
@@ -531,6 +549,13 @@ class FlowsheetTable(_RecordTable):
             key: (self.item(row, i).text() if self.item(row, i) else "")
             for i, (key, _) in enumerate(COLUMNS)
         }
+
+
+def _origin(check_id: int, linked: Container[int], skewed: Container[int]) -> str:
+    """The flowsheet's marks of where a check's values came from ("" typed)."""
+    if check_id not in linked:
+        return ""
+    return f"{MONITOR_MARK} {CLOCK_MARK}" if check_id in skewed else MONITOR_MARK
 
 
 class TimelineTable(_RecordTable):

@@ -323,3 +323,34 @@ def test_a_set_whose_time_was_far_from_the_room_s_clock_says_so_beside_its_butto
     assert skewed.clock_note.textFormat() is Qt.TextFormat.PlainText
     assert "more than 5 minutes" in skewed.clock_note.toolTip()
     assert skewed.proposal.clock_skew and not on_time.proposal.clock_skew
+
+
+def test_recorded_the_flowsheet_says_which_check_kept_a_far_off_monitor_time(
+    qtbot, panel: StaffPanel, session, store: SessionStore, clock: ManualClock
+) -> None:
+    """As the PDF and the CSV do: the check recorded from the set 20 min behind reads
+    "monitor clock differed" in the flowsheet, with the reason in its tooltip; the on-time
+    one reads "monitor" only. Both as a full refill and as the row a save adds."""
+    from datetime import timedelta
+
+    behind = hl7_time(clock.now() - timedelta(minutes=20))
+    send_nibp(store, clock, 1, nibp_time=behind, msh_time=behind)
+    clock.advance(minutes=5)
+    send_nibp(store, clock, 2)
+    shown(panel)
+    table = panel.flowsheet.table
+    for _ in range(2):
+        for field, value in (("moaas", "5"), ("recorded_by", "cd")):
+            panel.vitals_form.controls[field].clear()
+            qtbot.keyClicks(panel.vitals_form.controls[field], value)
+        panel.proposed_checks.rows[-1].record_button.click()  # the oldest first
+        shown(panel)
+    texts = {table.row_texts(r)["time"] for r in range(table.rowCount())}
+    skewed = next(t for t in texts if "clock differed" in t)
+    assert "monitor clock differed" in skewed
+    assert any("monitor" in t and "clock" not in t for t in texts), texts  # the on-time one
+    table.refresh()
+    rows = [table.row_texts(r)["time"] for r in range(table.rowCount())]
+    assert sum("monitor clock differed" in t for t in rows) == 1
+    row = next(r for r in range(table.rowCount()) if "clock differed" in rows[r])
+    assert "more than 5 minutes" in table.item(row, 0).toolTip()
