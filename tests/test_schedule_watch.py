@@ -15,17 +15,8 @@ from session_app.domain.schedule import DueState
 from session_app.domain.session import NewSession
 from session_app.monitoring import MonitoringService, ScheduleWatch
 from session_app.store import SessionStore
+from tests.test_monitoring import NORMAL
 
-NORMAL = {
-    "systolic": "128",
-    "diastolic": "78",
-    "heart_rate": "72",
-    "spo2": "98",
-    "on_oxygen": "no",
-    "resp_rate": "14",
-    "moaas": "5",
-    "recorded_by": "ab",
-}
 DOSE = {"drug": "Ketamine", "dose": "35", "unit": "mg", "route": "IV bolus"}
 
 
