@@ -90,7 +90,8 @@ class StaffPanel(QMainWindow):
         self.setObjectName("StaffPanel")
         self.setWindowTitle(WINDOW_TITLE)
         self.setAccessibleName("Staff panel")
-        self.setStyleSheet(load_qss("staff"))
+        # Not on the panel itself: see `_unstyled_holder`.
+        self._sheet = load_qss("staff")
         self.service = service
         self.store = store = service.store
         self.clock = service.clock
@@ -145,7 +146,7 @@ class StaffPanel(QMainWindow):
         self.feed_status: FeedStatusLine | None = None  # while a device feed runs
         self._build_layout()
         lock_button.setVisible(require_pin)
-        self._summaries = SummaryWindows(store, self.clock, self)
+        self._summaries = SummaryWindows(store, self.clock, self.central)
         self._build_lock_pages(require_pin)
         fit_to_screen(self, PANEL_SIZE)
 
@@ -271,15 +272,32 @@ class StaffPanel(QMainWindow):
         outer.addLayout(header)
         outer.addWidget(self.store_problem)
         outer.addLayout(body, 1)
-        self.content = central
+        self.central = central
+        self.content = self._unstyled_holder(central)
+
+    def _unstyled_holder(self, central: QWidget) -> QWidget:
+        """What the lock takes out of the window: a bare widget around the styled views.
+
+        The staff style sheet is set on `central` (and on each lock page and dialog), not
+        on the panel: a widget that leaves or joins a styled parent is polished again with
+        everything under it (~420 widgets, 20 ms to lock and 40 ms to unlock, the longest
+        UI stall under a monitor's feed, issue 17). The holder has no sheet and none above
+        it, so moving it restyles nothing; `central` keeps its own throughout."""
+        central.setStyleSheet(self._sheet)
+        holder = QWidget()
+        holder.setObjectName("StaffContent")
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(central)
+        return holder
 
     def show_clinic_status(self, status: SenderStatus) -> ClinicNotice:
         """Show the clinic sync line (the room joined a clinic) under the saving problem."""
         if self.clinic_notice is None:
             from session_app.ui.staff.clinic_notice import ClinicNotice
 
-            self.clinic_notice = ClinicNotice(status, self.clock, self.content)
-            outer = self.content.layout()
+            self.clinic_notice = ClinicNotice(status, self.clock, self.central)
+            outer = self.central.layout()
             outer.insertWidget(outer.indexOf(self.store_problem) + 1, self.clinic_notice)
         return self.clinic_notice
 
@@ -425,7 +443,7 @@ class StaffPanel(QMainWindow):
         """Open the clinic settings; a saved change applies to sessions started afterwards."""
         from session_app.ui.staff.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.service, self)
+        dialog = SettingsDialog(self.service, self.central)  # styled by its sheet
         dialog.finished.connect(lambda _code: self._settings_closed())
         dialog.open()
         return dialog
@@ -453,7 +471,11 @@ class StaffPanel(QMainWindow):
         from session_app.ui.summary.discharge_dialog import DischargeDialog
 
         dialog = DischargeDialog(
-            self.store, self.current_session.id, self.clock, parent=self, service=self.service
+            self.store,
+            self.current_session.id,
+            self.clock,
+            parent=self.central,  # styled by its sheet (`_unstyled_holder`)
+            service=self.service,
         )
         dialog.session_ended.connect(self.open_summary)
         dialog.open()
@@ -471,6 +493,9 @@ class StaffPanel(QMainWindow):
     def _build_lock_pages(self, require_pin: bool) -> None:
         self.pin_setup = PinSetupPage(self.service.set_pin)
         self.lock_screen = LockScreen(self.service, self.clock)
+        for page in (self.pin_setup, self.lock_screen):
+            page.setStyleSheet(self._sheet)  # the panel has none (`_unstyled_holder`)
+            page.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # its colour
         self._stack = LockPages(self.content, (self.pin_setup, self.lock_screen), require_pin)
         self.pages = self._stack.pages
         self.setCentralWidget(self.pages)
@@ -548,7 +573,8 @@ class StaffPanel(QMainWindow):
         self.raise_()
 
     def _ask_to_close(self) -> None:
-        close_question(self, self._lock.close_answered).show()  # non-modal: monitoring goes on
+        # Non-modal: monitoring goes on. On `central`, which carries the staff style sheet.
+        close_question(self.central, self._lock.close_answered).show()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """With the PIN in force, closing the panel is a request to close the app."""
