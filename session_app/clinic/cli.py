@@ -30,6 +30,10 @@ def add_clinic_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "init", help="create the clinic schema and the read-only station role (once, as owner)"
     )
     init.add_argument("--server", required=True, metavar="CONNINFO", help=_SERVER_HELP)
+    upgrade = actions.add_parser(
+        "upgrade", help="bring the clinic schema up to this app's (after an update, as owner)"
+    )
+    upgrade.add_argument("--server", required=True, metavar="CONNINFO", help=_SERVER_HELP)
     room = actions.add_parser("add-room", help="create a room's role and write its passfile (0600)")
     room.add_argument("name", metavar="NAME", help='the room\'s name, e.g. "Room 2"')
     room.add_argument("--server", required=True, metavar="CONNINFO", help=_SERVER_HELP)
@@ -82,6 +86,7 @@ def run_clinic(args: argparse.Namespace, open_store: StoreOpener | None = None) 
         add_station,
         init_clinic,
         rename_room,
+        upgrade_clinic,
     )
     from session_app.config import DataDirError
     from session_app.store import StoreError
@@ -93,6 +98,11 @@ def run_clinic(args: argparse.Namespace, open_store: StoreOpener | None = None) 
         if args.clinic_command == "init":
             role = init_clinic(args.server)
             print(f"Clinic schema created; read-only station role: {role}.")
+        elif args.clinic_command == "upgrade":
+            before, after = upgrade_clinic(args.server)
+            print(f"Clinic schema upgraded from {before} to {after}; every room and the station "
+                  "keep their rights." if before != after else
+                  f"The clinic schema is already {after}; nothing was changed.")  # fmt: skip
         elif args.clinic_command == "rename-room":
             rename_room(args.server, args.old, args.new)
             print(f"Room {args.old.strip()!r} is now called {args.new.strip()!r}; its records "

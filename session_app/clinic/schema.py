@@ -27,7 +27,8 @@ from __future__ import annotations
 
 NOTIFY_CHANNEL = "clinic_change"
 
-RECORD_TABLES: tuple[str, ...] = (
+# The tables the station's board reads (station_feed); each insert NOTIFYs.
+BOARD_TABLES: tuple[str, ...] = (
     "sessions",
     "vitals_checks",
     "events",
@@ -37,10 +38,25 @@ RECORD_TABLES: tuple[str, ...] = (
     "session_ends",
     "settings_versions",  # V2
 )
+# V5 (issue 17's device data): what the monitor and the oximeter sent, and which values a
+# check was recorded from. Mirrored like the rest, without NOTIFY: a 1 Hz feed would wake
+# every station each second for rows its board does not show.
+DEVICE_TABLES: tuple[str, ...] = (
+    "device_messages",
+    "device_observations",
+    "check_observations",
+    "device_proposal_outcomes",
+)
+# Every mirrored table: append-only, room-only inserts, read by the station role.
+RECORD_TABLES: tuple[str, ...] = BOARD_TABLES + DEVICE_TABLES
 
 
-def _record_table(table: str, columns: str) -> str:
-    """A mirrored room table: the key, its columns, append-only, room-only inserts, NOTIFY."""
+def _record_table(table: str, columns: str, *, notify: bool = True) -> str:
+    """A mirrored room table: the key, its columns, append-only, room-only inserts, and
+    (`notify`) a NOTIFY per insert."""
+    notify_trigger = f"""CREATE TRIGGER {table}_notify AFTER INSERT ON {table}
+    FOR EACH ROW EXECUTE FUNCTION clinic_notify_insert();
+""" if notify else ""
     return f"""
 CREATE TABLE {table} (
     room         TEXT NOT NULL REFERENCES rooms(name),
@@ -54,9 +70,7 @@ CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
     FOR EACH ROW EXECUTE FUNCTION clinic_refuse_change();
 CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
     FOR EACH STATEMENT EXECUTE FUNCTION clinic_refuse_change();
-CREATE TRIGGER {table}_notify AFTER INSERT ON {table}
-    FOR EACH ROW EXECUTE FUNCTION clinic_notify_insert();
-ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
+{notify_trigger}ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
 CREATE POLICY {table}_insert_own_room ON {table} FOR INSERT
     WITH CHECK (room = clinic_room_of(current_user));
 CREATE POLICY {table}_read ON {table} FOR SELECT USING (true);
@@ -142,6 +156,17 @@ RECORD_COLUMNS: dict[str, tuple[str, ...]] = {
     "alert_resolutions": ("alert_local_id", "correction_local_id", "resolved_at"),
     "session_ends": ("session_local_id", "ended_at", "ended_by"),
     "settings_versions": ("saved_at",),
+    # V5: the room's own `received_at` stays in `details` (the server stamps its own).
+    "device_messages": ("session_local_id", "control_id", "sent_at", "outcome"),
+    "device_observations": (
+        "session_local_id", "message_local_id", "measure", "value", "unit", "code", "device",
+        "observed_at", "implausible",
+    ),
+    "check_observations": ("check_local_id", "observation_local_id"),
+    "device_proposal_outcomes": (
+        "session_local_id", "proposal_local_id", "outcome", "check_local_id", "decided_by",
+        "decided_at",
+    ),
 }
 
 # SQLSTATE of a room claimed by another installation (a code of our own: class "SA").
@@ -269,7 +294,7 @@ END $$;
     + "".join(
         f"CREATE TRIGGER {table}_received_at BEFORE INSERT ON {table}\n"
         "    FOR EACH ROW EXECUTE FUNCTION clinic_stamp_received();\n"
-        for table in RECORD_TABLES
+        for table in BOARD_TABLES  # the tables of V1-V2 (a released migration never changes)
     )
     + f"""
 CREATE FUNCTION clinic_heartbeat() RETURNS text LANGUAGE plpgsql
@@ -305,10 +330,41 @@ $$;
 """
 )
 
+# V5 (issue 17): the device tables, so the clinic's copy of a room holds what its monitor
+# and oximeter sent and which values each check was recorded from, as the room does. No
+# NOTIFY (DEVICE_TABLES); the same append-only triggers, row-level security and server
+# receive time as every record table. The rights on them (INSERT for each room, SELECT
+# for the station) are granted by `clinic upgrade` (server.py), as by `init`/`add-room`.
+def _received_at(table: str) -> str:
+    return (f"CREATE TRIGGER {table}_received_at BEFORE INSERT ON {table}\n"
+            "    FOR EACH ROW EXECUTE FUNCTION clinic_stamp_received();\n")  # fmt: skip
+
+
+V5 = "".join(
+    _record_table(table, columns, notify=False) + _received_at(table)
+    for table, columns in (
+        ("device_messages",
+         "    session_local_id BIGINT,\n    control_id TEXT NOT NULL,\n"
+         "    sent_at TEXT NOT NULL,\n    outcome TEXT NOT NULL,"),
+        ("device_observations",
+         "    session_local_id BIGINT NOT NULL,\n    message_local_id BIGINT,\n"
+         "    measure TEXT NOT NULL,\n    value DOUBLE PRECISION NOT NULL,\n"
+         "    unit TEXT NOT NULL,\n    code TEXT NOT NULL,\n    device TEXT NOT NULL,\n"
+         "    observed_at TEXT NOT NULL,\n"
+         "    implausible INTEGER NOT NULL CHECK (implausible IN (0, 1)),"),
+        ("check_observations",
+         "    check_local_id BIGINT NOT NULL,\n    observation_local_id BIGINT NOT NULL,"),
+        ("device_proposal_outcomes",
+         "    session_local_id BIGINT NOT NULL,\n    proposal_local_id BIGINT NOT NULL,\n"
+         "    outcome TEXT NOT NULL,\n    check_local_id BIGINT,\n"
+         "    decided_by TEXT NOT NULL,\n    decided_at TEXT NOT NULL,"),
+    )
+)
+
 # What a room role may call besides its INSERTs (granted by `add_room`).
 ROOM_FUNCTIONS: tuple[str, ...] = ("clinic_sessions_of_patient(text)", "clinic_heartbeat()")
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V_HISTORY, V4)
+MIGRATIONS: tuple[str, ...] = (V1, V2, V_HISTORY, V4, V5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 VERSION_TABLE = """

@@ -81,7 +81,7 @@ def _schema_problem(conn: psycopg.Connection) -> str:
     if version < SCHEMA_VERSION:
         return (
             f"the clinic server's schema is older than this app's {SCHEMA_VERSION} (or "
-            "missing): clinic IT must update it first"
+            "missing): clinic IT must run `session-app clinic upgrade` first"
         )
     return ""
 

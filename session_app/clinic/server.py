@@ -1,4 +1,5 @@
-"""Setting up the clinic server: `clinic init` (schema + station role) and `clinic add-room`.
+"""Setting up the clinic server: `clinic init` (schema + station role), `clinic add-room`,
+`clinic upgrade` (the migrations a server lacks), `rename-room` and `add-station`.
 
 Each step checks what it needs before it changes anything and refuses with a ClinicError
 (one line for clinic IT) when run twice, without the rights it needs, or against a schema
@@ -81,11 +82,16 @@ def _refuse_newer(version: int | None) -> None:
 
 
 def _require_schema(conn: psycopg.Connection) -> None:
-    """Refuse a server with no clinic schema, or a newer one than this app's."""
+    """Refuse a server with no clinic schema, or another one than this app's."""
     version = schema_version(conn)
     _refuse_newer(version)
     if version is None:
         raise ClinicError("no clinic schema on this server: run `session-app clinic init` first")
+    if version < SCHEMA_VERSION:
+        raise ClinicError(
+            f"the clinic server has schema {version}, older than this app's {SCHEMA_VERSION}: "
+            "run `session-app clinic upgrade` first; nothing was changed"
+        )
 
 
 def _require_owner_and_createrole(
@@ -131,12 +137,54 @@ def init_clinic(conninfo: str) -> str:
                 conn.execute("INSERT INTO clinic_schema_version (version) VALUES (%s)", (number,))
             # NOLOGIN: the station's login roles are made members of it (a later step).
             conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
-            for table in ("rooms", "clinic_schema_version", *RECORD_TABLES):
-                conn.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(
-                    sql.Identifier(table), sql.Identifier(role)))
+            _grant(conn, "SELECT", ("rooms", "clinic_schema_version", *RECORD_TABLES), role)
         except psycopg.Error as exc:
             raise ClinicError(f"clinic init failed: {_one_line(exc)}") from None
     return role
+
+
+def upgrade_clinic(conninfo: str) -> tuple[int, int]:
+    """Apply the migrations the server lacks, in one transaction (a failure leaves it as it
+    was), and give the rooms and the station their rights on the tables they add: INSERT
+    for each room's role, SELECT for the station role. Returns (schema before, after);
+    the same number twice when there was nothing to do."""
+    with connect(conninfo) as conn:
+        try:
+            version = schema_version(conn)
+            _refuse_newer(version)
+            if version is None:
+                raise ClinicError("no clinic schema on this server: run `session-app clinic "
+                                  "init` first")  # fmt: skip
+            if version == SCHEMA_VERSION:
+                return version, version
+            _require_owner_and_createrole(conn, "clinic upgrade", createrole=False)
+            for number in range(version + 1, SCHEMA_VERSION + 1):
+                conn.execute(MIGRATIONS[number - 1])
+                conn.execute("INSERT INTO clinic_schema_version (version) VALUES (%s)", (number,))
+            station = station_role(conn.info.dbname)
+            if _role_exists(conn, station):
+                _grant(conn, "SELECT", RECORD_TABLES, station)
+            for (role,) in conn.execute("SELECT role_name FROM rooms").fetchall():
+                _grant_room(conn, role)
+            conn.commit()
+        except psycopg.Error as exc:
+            raise ClinicError(f"clinic upgrade failed: {_one_line(exc)}") from None
+    return version, SCHEMA_VERSION
+
+
+def _grant(conn: psycopg.Connection, right: str, tables: tuple[str, ...], role: str) -> None:
+    """GRANT `right` (SELECT or INSERT: a constant, never input) on `tables` to `role`."""
+    for table in tables:
+        conn.execute(sql.SQL("GRANT {} ON {} TO {}").format(
+            sql.SQL(right), sql.Identifier(table), sql.Identifier(role)))  # fmt: skip
+
+
+def _grant_room(conn: psycopg.Connection, role: str) -> None:
+    """A room's rights: INSERT on every record table, EXECUTE on its functions."""
+    _grant(conn, "INSERT", RECORD_TABLES, role)
+    for function in ROOM_FUNCTIONS:  # fixed signatures from schema.py, not input
+        conn.execute(sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(
+            sql.SQL(function), sql.Identifier(role)))  # fmt: skip
 
 
 def validate_room_name(name: str) -> str:
@@ -188,12 +236,7 @@ def add_room(conninfo: str, name: str, passfile: Path | None = None) -> tuple[st
             path = passfile if passfile is not None else Path(f"{role}.pgpass")
             password = _create_login(conn, role)
             conn.execute("INSERT INTO rooms (name, role_name) VALUES (%s, %s)", (name, role))
-            for table in RECORD_TABLES:
-                conn.execute(sql.SQL("GRANT INSERT ON {} TO {}").format(
-                    sql.Identifier(table), sql.Identifier(role)))
-            for function in ROOM_FUNCTIONS:  # fixed signatures from schema.py, not input
-                conn.execute(sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(
-                    sql.SQL(function), sql.Identifier(role)))
+            _grant_room(conn, role)
             _commit_with_passfile(conn, path, _passfile_line(dbname, role, password))
         except psycopg.Error as exc:
             raise ClinicError(f"clinic add-room failed: {_one_line(exc)}") from None

@@ -23,7 +23,7 @@ import psycopg
 from psycopg import sql
 
 from session_app.clinic.board import FeedUpdate, RoomRows, ServerRow, ServerStatus
-from session_app.clinic.schema import NOTIFY_CHANNEL, RECORD_TABLES
+from session_app.clinic.schema import BOARD_TABLES, NOTIFY_CHANNEL
 from session_app.clinic.server import _one_line
 from session_app.domain.clock import Clock, SystemClock
 
@@ -127,7 +127,7 @@ class StationFeed:
         parts = []
         for room in wanted:
             found: list[ServerRow] = []
-            for table in RECORD_TABLES:
+            for table in BOARD_TABLES:  # not the device tables: the board shows none
                 mark = self._marks.get((room, table), 0)
                 rows = conn.execute(
                     sql.SQL(

@@ -34,6 +34,11 @@ SENT_TABLES: tuple[str, ...] = (
     "alert_acks",
     "alert_resolutions",
     "session_ends",
+    # what the monitor and the oximeter sent, and which values each check came from
+    "device_messages",
+    "device_observations",
+    "check_observations",
+    "device_proposal_outcomes",
 )
 
 Row = dict[str, Any]

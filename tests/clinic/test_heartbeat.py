@@ -121,7 +121,7 @@ def test_the_migration_names_and_lets_beat_the_rooms_added_before_it(
     with psycopg.connect(pg_cluster.admin_conninfo(clinic_db), autocommit=True) as admin:
         admin.execute(VERSION_TABLE)
         admin.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
-        for migration in MIGRATIONS[:-1]:
+        for migration in MIGRATIONS[: MIGRATIONS.index(V4)]:
             admin.execute(migration)
         admin.execute("INSERT INTO rooms (name, role_name) VALUES ('Room 1', %s)", (role,))
         admin.execute(V4)

@@ -24,6 +24,21 @@ SESSION_ROW = (
 )
 
 
+# One row per device table (schema V5), as a room would send it.
+DEVICE_ROW = {
+    "device_messages": "INSERT INTO device_messages"
+    " (room, local_id, session_local_id, control_id, sent_at, outcome)"
+    " VALUES (%s, %s, 1, 'GE0001', '2026-12-01T09:15:00+00:00', 'AA')",
+    "device_observations": "INSERT INTO device_observations (room, local_id, session_local_id,"
+    " message_local_id, measure, value, unit, code, device, observed_at, implausible)"
+    " VALUES (%s, %s, 1, 1, 'spo2', 97, '%%', 'MDC 150456', 'GE', '2026-12-01T09:15:00+00:00', 0)",
+    "check_observations": "INSERT INTO check_observations"
+    " (room, local_id, check_local_id, observation_local_id) VALUES (%s, %s, 1, 1)",
+    "device_proposal_outcomes": "INSERT INTO device_proposal_outcomes (room, local_id,"
+    " session_local_id, proposal_local_id, outcome, check_local_id, decided_by, decided_at)"
+    " VALUES (%s, %s, 1, 1, 'recorded', 1, 'AB', '2026-12-01T09:16:00+00:00')",
+}
+
 # One row per record table (room "Room 1", local id 1), as a room would send it.
 ONE_ROW = {
     "sessions": SESSION_ROW,
@@ -42,6 +57,7 @@ ONE_ROW = {
     " ended_by) VALUES (%s, %s, 1, '2026-12-01T11:00:00+00:00', 'AB')",
     "settings_versions": "INSERT INTO settings_versions (room, local_id, saved_at)"
     " VALUES (%s, %s, '2026-12-01T08:00:00+00:00')",
+    **DEVICE_ROW,
 }
 
 
@@ -275,6 +291,9 @@ def test_an_insert_notifies_room_table_and_local_id_without_phi(
     with _admin(pg_cluster, clinic_db) as listener:
         listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(NOTIFY_CHANNEL)))
         with _room_conn(pg_cluster, clinic_db, tmp_path / "r1.pgpass") as conn:
+            for insert in DEVICE_ROW.values():  # device rows wake no station
+                conn.execute(insert, ("Room 1", 7))
+                conn.commit()
             conn.execute(SESSION_ROW, ("Room 1", 7))
             conn.commit()
         received = next(listener.notifies(timeout=10, stop_after=1))
