@@ -150,3 +150,55 @@ def monitor_session(store: SessionStore, clock: ManualClock, *, hours: float = 8
         conn.close()
     clock.set(start + timedelta(hours=hours))
     return session.id
+
+
+# One numerics message a second, as a GE monitor sends it (tests/devices/messages.py):
+# ECG heart rate, pulse rate, SpO2 and RR, each one device observation.
+NUMERICS_ROWS = (
+    ("heart_rate", "/min", "MDC 147842"),
+    ("heart_rate", "/min", "MDC 149530"),
+    ("spo2", "%", "MDC 150456"),
+    ("resp_rate", "/min", "MDC 151562"),
+)
+
+
+def device_backlog(store: SessionStore, clock: ManualClock, *, seconds: int) -> int:
+    """`seconds` of 1 Hz monitor numerics in an open session, written as the inbox stores
+    them (a device_messages row and four device_observations per second) in one bulk
+    transaction on a second connection; the number of rows written."""
+    rng = random.Random(3600)
+    session = store.start_session(
+        NewSession("BM-DEV", ESKETAMINE_REMS, "AB", 70.0),
+        protocol=preset(ESKETAMINE_REMS).to_dict(),
+        started_at=clock.now(),
+    )
+    start = clock.now()
+    device = "00A0D9FFFE123456^GE^00A0D9FFFE123456^EUI-64"
+    conn = sqlite3.connect(store.path, isolation_level=None)
+    written = 0
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for second in range(seconds):
+            when = to_iso(start + timedelta(seconds=second))
+            message = conn.execute(
+                "INSERT INTO device_messages (session_id, sender, control_id, sent_at,"
+                " received_at, peer, outcome) VALUES (?, 'GE_CARESCAPE', ?, ?, ?, '127.0.0.1',"
+                " 'AA')",
+                (session.id, f"GE{second:07d}", when, when),
+            ).lastrowid
+            v = vitals_at(rng, second / 60 - 5)
+            conn.executemany(
+                "INSERT INTO device_observations (session_id, message_id, measure, value, unit,"
+                " code, device, source, observed_at, received_at) VALUES"
+                " (?, ?, ?, ?, ?, ?, ?, 'hl7', ?, ?)",
+                [
+                    (session.id, message, name, float(v[name]), unit, code, device, when, when)
+                    for name, unit, code in NUMERICS_ROWS
+                ],
+            )
+            written += 1 + len(NUMERICS_ROWS)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    clock.set(start + timedelta(seconds=seconds))
+    return written
