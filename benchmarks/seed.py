@@ -14,6 +14,7 @@ import math
 import random
 import sqlite3
 from datetime import timedelta
+from typing import Any
 
 from session_app.domain.clock import ManualClock, to_iso
 from session_app.domain.discharge import DischargeInput, assess
@@ -100,14 +101,19 @@ def history(store: SessionStore, service: MonitoringService, clock: ManualClock,
         clock.advance(timedelta(days=1))
 
 
-def monitor_session(store: SessionStore, clock: ManualClock, *, hours: float = 8.0) -> int:
-    """An open session with one check per second for `hours` (6 series), plus a dose."""
-    rng = random.Random(28800)
-    session = store.start_session(
-        NewSession("BM-1HZ", ESKETAMINE_REMS, "AB", 70.0),
+def _esketamine_session(store: SessionStore, clock: ManualClock, patient: str) -> Any:
+    """An open esketamine session started now, written straight to the store."""
+    return store.start_session(
+        NewSession(patient, ESKETAMINE_REMS, "AB", 70.0),
         protocol=preset(ESKETAMINE_REMS).to_dict(),
         started_at=clock.now(),
     )
+
+
+def monitor_session(store: SessionStore, clock: ManualClock, *, hours: float = 8.0) -> int:
+    """An open session with one check per second for `hours` (6 series), plus a dose."""
+    rng = random.Random(28800)
+    session = _esketamine_session(store, clock, "BM-1HZ")
     start = clock.now()
     store.add_event(
         session.id,
@@ -167,11 +173,7 @@ def device_backlog(store: SessionStore, clock: ManualClock, *, seconds: int) -> 
     them (a device_messages row and four device_observations per second) in one bulk
     transaction on a second connection; the number of rows written."""
     rng = random.Random(3600)
-    session = store.start_session(
-        NewSession("BM-DEV", ESKETAMINE_REMS, "AB", 70.0),
-        protocol=preset(ESKETAMINE_REMS).to_dict(),
-        started_at=clock.now(),
-    )
+    session = _esketamine_session(store, clock, "BM-DEV")
     start = clock.now()
     device = "00A0D9FFFE123456^GE^00A0D9FFFE123456^EUI-64"
     conn = sqlite3.connect(store.path, isolation_level=None)

@@ -87,6 +87,15 @@ def _admin(cluster: Cluster, db: str) -> psycopg.Connection:
     return psycopg.connect(cluster.admin_conninfo(db), autocommit=True)
 
 
+def newer_schema(cluster: Cluster, db: str) -> None:
+    """A database whose clinic schema is one newer than this app's (a later release's)."""
+    with _admin(cluster, db) as conn:
+        conn.execute("CREATE TABLE clinic_schema_version (version INTEGER PRIMARY KEY,"
+                     " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")  # fmt: skip
+        conn.execute("INSERT INTO clinic_schema_version (version) VALUES (%s)",
+                     (SCHEMA_VERSION + 1,))  # fmt: skip
+
+
 def test_init_creates_the_schema_and_a_read_only_station_role(
     pg_cluster: Cluster, clinic_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -116,11 +125,7 @@ def test_init_twice_is_refused_in_one_line(
 def test_init_against_a_newer_schema_is_refused_and_changes_nothing(
     pg_cluster: Cluster, clinic_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with _admin(pg_cluster, clinic_db) as conn:
-        conn.execute("CREATE TABLE clinic_schema_version (version INTEGER PRIMARY KEY,"
-                     " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
-        conn.execute("INSERT INTO clinic_schema_version (version) VALUES (%s)",
-                     (SCHEMA_VERSION + 1,))
+    newer_schema(pg_cluster, clinic_db)
     assert main(["clinic", "init", "--server", pg_cluster.admin_conninfo(clinic_db)]) == 2
     _one_line_refusal(capsys, "newer", str(SCHEMA_VERSION + 1))
     with _admin(pg_cluster, clinic_db) as conn:

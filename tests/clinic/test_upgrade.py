@@ -28,6 +28,7 @@ from tests.clinic.test_server_setup import (
     _admin,
     _one_line_refusal,
     _room_conn,
+    newer_schema,
 )
 
 BEFORE = 4  # the schema the release before the device tables set up
@@ -141,20 +142,16 @@ def test_upgrade_as_a_role_that_does_not_own_the_database_is_refused_and_changes
         )
 
 
-def test_upgrade_of_a_server_without_the_clinic_schema_says_to_run_init(
-    pg_cluster: Cluster, clinic_db: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.mark.parametrize(
+    ("newer", "words"),
+    [(False, ("no clinic schema", "clinic init")), (True, ("newer", "update session_app first"))],
+    ids=["no-schema", "newer-schema"],
+)
+def test_upgrade_of_a_server_without_our_schema_or_with_a_newer_one_is_refused(
+    pg_cluster: Cluster, clinic_db: str, capsys: pytest.CaptureFixture[str], newer: bool,
+    words: tuple[str, ...],
+) -> None:  # fmt: skip
+    if newer:
+        newer_schema(pg_cluster, clinic_db)
     assert main(["clinic", "upgrade", "--server", pg_cluster.admin_conninfo(clinic_db)]) == 2
-    _one_line_refusal(capsys, "no clinic schema", "clinic init")
-
-
-def test_upgrade_of_a_newer_server_is_refused(
-    pg_cluster: Cluster, clinic_db: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    with _admin(pg_cluster, clinic_db) as conn:
-        conn.execute("CREATE TABLE clinic_schema_version (version INTEGER PRIMARY KEY,"
-                     " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")  # fmt: skip
-        conn.execute("INSERT INTO clinic_schema_version (version) VALUES (%s)",
-                     (SCHEMA_VERSION + 1,))  # fmt: skip
-    assert main(["clinic", "upgrade", "--server", pg_cluster.admin_conninfo(clinic_db)]) == 2
-    _one_line_refusal(capsys, "newer", "update session_app first")
+    _one_line_refusal(capsys, *words)
