@@ -256,6 +256,12 @@ END $$;
 """
 
 
+def _received_at(table: str) -> str:
+    """The trigger that stamps a record's `received_at` with the server's time (V4, V5)."""
+    return (f"CREATE TRIGGER {table}_received_at BEFORE INSERT ON {table}\n"
+            "    FOR EACH ROW EXECUTE FUNCTION clinic_stamp_received();\n")  # fmt: skip
+
+
 # V4 (issue 16): the heartbeat, the server's receive time, a room's display name.
 # - `clinic_heartbeat()`: a room's sender calls it while connected (about every minute and
 #   after each batch), so a room with nothing to send (IV checks are 15 min apart) is not
@@ -291,11 +297,8 @@ BEGIN
     RETURN NEW;
 END $$;
 """
-    + "".join(
-        f"CREATE TRIGGER {table}_received_at BEFORE INSERT ON {table}\n"
-        "    FOR EACH ROW EXECUTE FUNCTION clinic_stamp_received();\n"
-        for table in BOARD_TABLES  # the tables of V1-V2 (a released migration never changes)
-    )
+    # the tables of V1-V2 (a released migration never changes)
+    + "".join(_received_at(table) for table in BOARD_TABLES)
     + f"""
 CREATE FUNCTION clinic_heartbeat() RETURNS text LANGUAGE plpgsql
     SECURITY DEFINER SET search_path = pg_catalog, public AS $$
@@ -335,11 +338,6 @@ $$;
 # NOTIFY (DEVICE_TABLES); the same append-only triggers, row-level security and server
 # receive time as every record table. The rights on them (INSERT for each room, SELECT
 # for the station) are granted by `clinic upgrade` (server.py), as by `init`/`add-room`.
-def _received_at(table: str) -> str:
-    return (f"CREATE TRIGGER {table}_received_at BEFORE INSERT ON {table}\n"
-            "    FOR EACH ROW EXECUTE FUNCTION clinic_stamp_received();\n")  # fmt: skip
-
-
 V5 = "".join(
     _record_table(table, columns, notify=False) + _received_at(table)
     for table, columns in (

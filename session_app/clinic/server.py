@@ -29,6 +29,7 @@ from session_app.clinic.schema import (
 )
 
 MAX_ROOM_NAME = 60
+NO_SCHEMA = "no clinic schema on this server: run `session-app clinic init` first"
 
 
 class ClinicError(Exception):
@@ -86,7 +87,7 @@ def _require_schema(conn: psycopg.Connection) -> None:
     version = schema_version(conn)
     _refuse_newer(version)
     if version is None:
-        raise ClinicError("no clinic schema on this server: run `session-app clinic init` first")
+        raise ClinicError(NO_SCHEMA)
     if version < SCHEMA_VERSION:
         raise ClinicError(
             f"the clinic server has schema {version}, older than this app's {SCHEMA_VERSION}: "
@@ -153,8 +154,7 @@ def upgrade_clinic(conninfo: str) -> tuple[int, int]:
             version = schema_version(conn)
             _refuse_newer(version)
             if version is None:
-                raise ClinicError("no clinic schema on this server: run `session-app clinic "
-                                  "init` first")  # fmt: skip
+                raise ClinicError(NO_SCHEMA)
             if version == SCHEMA_VERSION:
                 return version, version
             _require_owner_and_createrole(conn, "clinic upgrade", createrole=False)
