@@ -133,15 +133,20 @@ def init_clinic(conninfo: str) -> str:
                 raise ClinicError(f"a role named {role} already exists on this server; "
                                   "nothing was changed")
             conn.execute(VERSION_TABLE)
-            for number, migration in enumerate(MIGRATIONS, start=1):
-                conn.execute(migration)
-                conn.execute("INSERT INTO clinic_schema_version (version) VALUES (%s)", (number,))
+            _migrate(conn, after=0)
             # NOLOGIN: the station's login roles are made members of it (a later step).
             conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
             _grant(conn, "SELECT", ("rooms", "clinic_schema_version", *RECORD_TABLES), role)
         except psycopg.Error as exc:
             raise ClinicError(f"clinic init failed: {_one_line(exc)}") from None
     return role
+
+
+def _migrate(conn: psycopg.Connection, *, after: int) -> None:
+    """Apply the migrations numbered above `after`, in order, each recorded as applied."""
+    for number in range(after + 1, SCHEMA_VERSION + 1):
+        conn.execute(MIGRATIONS[number - 1])
+        conn.execute("INSERT INTO clinic_schema_version (version) VALUES (%s)", (number,))
 
 
 def upgrade_clinic(conninfo: str) -> tuple[int, int]:
@@ -158,9 +163,7 @@ def upgrade_clinic(conninfo: str) -> tuple[int, int]:
             if version == SCHEMA_VERSION:
                 return version, version
             _require_owner_and_createrole(conn, "clinic upgrade", createrole=False)
-            for number in range(version + 1, SCHEMA_VERSION + 1):
-                conn.execute(MIGRATIONS[number - 1])
-                conn.execute("INSERT INTO clinic_schema_version (version) VALUES (%s)", (number,))
+            _migrate(conn, after=version)
             station = station_role(conn.info.dbname)
             if _role_exists(conn, station):
                 _grant(conn, "SELECT", RECORD_TABLES, station)
