@@ -16,6 +16,7 @@ import psycopg
 import pytest
 
 from session_app.app import main
+from session_app.clinic.schema import RECORD_TABLES
 from session_app.clinic.sender import NOT_JOINED, Backoff, ClinicLink, ClinicSender, start_sender
 from session_app.clinic.status import SyncState
 from session_app.domain.clock import ManualClock
@@ -31,6 +32,13 @@ BASELINE = {"systolic": "128", "diastolic": "80", "heart_rate": "74", "spo2": "9
 DOSE = {"drug": "Esketamine", "dose": "56", "unit": "mg", "route": "Intranasal"}
 FAST = Backoff(first_s=0.02, cap_s=0.2)  # tests do not wait out a real back-off
 SETTLE_S = 60.0  # an upper bound for a wait on a condition, never a sleep
+
+
+def test_the_room_sends_every_table_the_server_keeps_and_no_other() -> None:
+    # Two lists, because store/ may not import clinic/: a table on one side only is either
+    # never sent or refused by the server (no such table, or no grant to the room).
+    assert sorted(SENT_TABLES) == sorted(RECORD_TABLES)
+    assert len(set(SENT_TABLES)) == len(SENT_TABLES)
 
 
 def write_session(service: MonitoringService, clock: ManualClock, patient: str = "RT-7") -> int:
