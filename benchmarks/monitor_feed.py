@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import gc
 import socket
 import subprocess
 import sys
@@ -75,6 +76,7 @@ CPU_BUDGET_PCT = 1.0  # of one core, above the same app's idle figure
 REDRAW_BUDGET_MS = 16.0
 STALL_BUDGET_MS = 50.0
 TICK_MS = 10
+GC_NOTED_MS = 2.0
 FAST_SPEED = 10.0
 HOURS = 8.0
 # What `make bench` sends over the socket at 10× (the hours before are stored first, so
@@ -186,6 +188,25 @@ class _StallMeter:
             self._out.flush()
 
 
+class _GcPauses:
+    """Every garbage collection of `GC_NOTED_MS` or more in the app's process, written to
+    `path` as `<monotonic end> <generation> <ms>`: a collection holds the GIL, so while it
+    runs the UI thread cannot, whichever thread's allocation set it off."""
+
+    def __init__(self, path: Path) -> None:
+        self._out = open(path, "w", encoding="ascii")  # noqa: SIM115 (lives as long as the app)
+        self._began = 0.0
+        gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        now = time.monotonic()
+        if phase == "start":
+            self._began = now
+        elif (now - self._began) * 1000 >= GC_NOTED_MS:
+            self._out.write(f"{now:.6f} {info['generation']} {(now - self._began) * 1000:.3f}\n")
+            self._out.flush()
+
+
 def _listening(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=1.0):
@@ -229,6 +250,7 @@ def app_main(options: argparse.Namespace) -> int:
 
     app = QApplication([sys.argv[0]])
     meter = _StallMeter(options.gaps)
+    state_gc = _GcPauses(options.gc_pauses)
     host, _, port_text = options.listen.rpartition(":")
     port = int(port_text)
     state: dict[str, object] = {}
@@ -258,7 +280,7 @@ def app_main(options: argparse.Namespace) -> int:
         print(f"ready listener={owner} session={session.id if session else None}", flush=True)
 
     QTimer.singleShot(100, unlock)
-    state["meter"] = meter
+    state["meter"], state["gc"] = meter, state_gc
     return app_entry(["--data-dir", str(options.data_dir), "--hl7-listen", options.listen])
 
 
@@ -321,19 +343,46 @@ class Stalls:
     longest_ms: float
     steal_in_longest_ms: float
     own_ms: float
+    gc_in_longest_ms: float = 0.0
 
 
-def _stalls(gaps_file: Path, window: list[float]) -> Stalls:
-    """The stalls of the gaps ending inside `window` (monotonic s); one tick if none."""
+def _stalls(gaps_file: Path, window: list[float], gc_file: Path | None = None) -> Stalls:
+    """The stalls of the gaps ending inside `window` (monotonic s); one tick if none.
+    With `gc_file` (_GcPauses), the collection time inside the longest gap too."""
     longest, steal_in_longest, own = float(TICK_MS), 0.0, float(TICK_MS)
+    longest_end = 0.0
     for line in gaps_file.read_text(encoding="ascii").splitlines():
         end, gap, steal = (float(part) for part in line.split())
         if not window[0] <= end <= window[1]:
             continue
         if gap > longest:
-            longest, steal_in_longest = gap, steal
+            longest, steal_in_longest, longest_end = gap, steal, end
         own = max(own, gap - steal)
-    return Stalls(longest, steal_in_longest, own)
+    collected = 0.0
+    if gc_file is not None and longest_end:
+        gap_began = longest_end - longest / 1000
+        for pause in _gc_pauses(gc_file):
+            overlap = min(pause.end, longest_end) - max(pause.end - pause.ms / 1000, gap_began)
+            collected += max(0.0, overlap * 1000)
+    return Stalls(longest, steal_in_longest, own, collected)
+
+
+@dataclass(frozen=True)
+class GcPause:
+    end: float  # monotonic s
+    generation: int
+    ms: float
+
+
+def _gc_pauses(gc_file: Path, window: list[float] | None = None) -> list[GcPause]:
+    """The collections _GcPauses wrote, those ending inside `window` if given."""
+    pauses = []
+    for line in gc_file.read_text(encoding="ascii").splitlines():
+        end, generation, ms = line.split()
+        pause = GcPause(float(end), int(generation), float(ms))
+        if window is None or window[0] <= pause.end <= window[1]:
+            pauses.append(pause)
+    return pauses
 
 
 def feed_run(
@@ -342,7 +391,7 @@ def feed_run(
     """One app process: the 10× feed (ACKs, stalls), then idle and 1× CPU windows."""
     stored, prefill_s = seed(data_dir, hours, sent_hours)
     port = _free_port()
-    gaps = data_dir / "gaps.txt"
+    gaps, gc_pauses = data_dir / "gaps.txt", data_dir / "gc.txt"
     app = subprocess.Popen(
         [
             sys.executable,
@@ -357,6 +406,8 @@ def feed_run(
             PIN,
             "--gaps",
             str(gaps),
+            "--gc-pauses",
+            str(gc_pauses),
         ],
         env=child_env(display),
         cwd=ROOT,
@@ -374,10 +425,14 @@ def feed_run(
         fast = send_timed(port, _messages(events, start, FAST_SPEED), FAST_SPEED, prefill_s)
         out["latencies"] = fast["latencies"]
         out["codes"] = fast["codes"]
-        fast_stalls = _stalls(gaps, fast["window"])
+        fast_stalls = _stalls(gaps, fast["window"], gc_pauses)
         out["fast_stall_ms"] = fast_stalls.longest_ms
         out["fast_stall_steal_ms"] = fast_stalls.steal_in_longest_ms
         out["fast_stall_own_ms"] = fast_stalls.own_ms
+        out["fast_stall_gc_ms"] = fast_stalls.gc_in_longest_ms
+        pauses = _gc_pauses(gc_pauses, fast["window"])
+        longest_gc = max(pauses, key=lambda p: p.ms, default=GcPause(0.0, -1, 0.0))
+        out["fast_gc"] = {"count": len(pauses), "ms": longest_gc.ms, "gen": longest_gc.generation}
         out["fast_host_steal_pct"] = fast["host_steal_pct"]
         out["fast_seconds"] = fast["window"][1] - fast["window"][0]
         time.sleep(WARMUP_S)
@@ -674,7 +729,16 @@ def run(
             "ms",
             note="host steal inside it: "
             + ", ".join(f"{float(r['fast_stall_steal_ms']):.0f}" for r in results)
-            + " ms; host steal over the 10× window: "
+            + " ms; garbage collection inside it: "
+            + ", ".join(f"{float(r['fast_stall_gc_ms']):.0f}" for r in results)
+            + " ms; collections of ≥ "
+            + f"{GC_NOTED_MS:g} ms in the 10× window: "
+            + ", ".join(
+                f"{r['fast_gc']['count']} (longest {r['fast_gc']['ms']:.1f} ms, "
+                f"generation {r['fast_gc']['gen']})"
+                for r in results
+            )
+            + "; host steal over the 10× window: "
             + ", ".join(f"{float(r['fast_host_steal_pct']):.1f}" for r in results)
             + " % of CPU time; with no feed: "
             + ", ".join(f"{float(r['idle_stall_ms']):.1f}" for r in results)
@@ -693,6 +757,7 @@ def main() -> int:
     app.add_argument("--listen", required=True)
     app.add_argument("--pin", required=True)
     app.add_argument("--gaps", type=Path, required=True)
+    app.add_argument("--gc-pauses", type=Path, required=True)
     chart = modes.add_parser("chart", help="TrendPlots with the feed's trace")
     chart.add_argument("--data-dir", type=Path, required=True)
     chart.add_argument("--repeats", type=int, default=15)
