@@ -28,6 +28,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from benchmarks import (
     clinic,
@@ -61,6 +62,7 @@ SCENARIOS: dict[str, Scenario] = {
         runs=1,
         sent_hours=o.monitor_sent_hours or (0.25 if o.quick else monitor_feed.SENT_HOURS),
         cpu_seconds_window=10.0 if o.quick else o.idle_seconds,
+        stacks_dir=o.monitor_stacks,
     ),
 }
 # Scenarios too long for every `make bench`: run when named with --only.
@@ -123,6 +125,13 @@ def main(argv: list[str] | None = None) -> int:
         default=0.0,
         metavar="H",
         help="monitor: send only the last H of the 8 h over the socket (stored first: the rest)",
+    )
+    parser.add_argument(
+        "--monitor-stacks",
+        type=Path,
+        metavar="DIR",
+        help="monitor: sample the UI thread's stack (costs CPU) and keep it in DIR with the "
+        "stall meter's gaps; read with `python -m benchmarks.stall_stacks DIR`",
     )
     parser.add_argument("--pdf-1hz", action="store_true", help="also export the 1 Hz session")
     parser.add_argument("--wait-quiet", action="store_true", help="wait for load < 0.5 first")

@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import gc
+import shutil
 import socket
 import subprocess
 import sys
@@ -249,11 +250,15 @@ def app_main(options: argparse.Namespace) -> int:
     from session_app.app import main as app_entry
 
     app = QApplication([sys.argv[0]])
+    state: dict[str, object] = {}
     meter = _StallMeter(options.gaps)
     state_gc = _GcPauses(options.gc_pauses)
+    if options.stacks is not None:
+        from benchmarks.stall_stacks import StackSampler
+
+        state["stacks"] = StackSampler(options.stacks)
     host, _, port_text = options.listen.rpartition(":")
     port = int(port_text)
-    state: dict[str, object] = {}
 
     def staff_panel() -> object | None:
         return next((w for w in app.topLevelWidgets() if w.objectName() == "StaffPanel"), None)
@@ -386,9 +391,16 @@ def _gc_pauses(gc_file: Path, window: list[float] | None = None) -> list[GcPause
 
 
 def feed_run(
-    display: str, data_dir: Path, hours: float, sent_hours: float, cpu_s: float
+    display: str,
+    data_dir: Path,
+    hours: float,
+    sent_hours: float,
+    cpu_s: float,
+    keep_stacks: Path | None = None,
 ) -> dict[str, Any]:
-    """One app process: the 10× feed (ACKs, stalls), then idle and 1× CPU windows."""
+    """One app process: the 10× feed (ACKs, stalls), then idle and 1× CPU windows. With
+    `keep_stacks`, the UI thread's stacks are sampled (stall_stacks) and kept there with
+    the gaps and the collections."""
     stored, prefill_s = seed(data_dir, hours, sent_hours)
     port = _free_port()
     gaps, gc_pauses = data_dir / "gaps.txt", data_dir / "gc.txt"
@@ -408,6 +420,7 @@ def feed_run(
             str(gaps),
             "--gc-pauses",
             str(gc_pauses),
+            *(["--stacks", str(data_dir / "stacks.txt")] if keep_stacks else []),
         ],
         env=child_env(display),
         cwd=ROOT,
@@ -474,6 +487,10 @@ def feed_run(
     finally:
         app.kill()
         app.wait()
+        if keep_stacks is not None:
+            keep_stacks.mkdir(parents=True, exist_ok=True)
+            for kept in (gaps, gc_pauses, data_dir / "stacks.txt"):
+                shutil.copy(kept, keep_stacks / kept.name)
     return out
 
 
@@ -600,12 +617,15 @@ def run(
     sent_hours: float = HOURS,
     cpu_seconds_window: float = CPU_WINDOW_S,
     repeats: int = 15,
+    stacks_dir: Path | None = None,
 ) -> list[Figure]:
     results: list[dict[str, Any]] = []
     charts: list[dict[str, Any]] = []
     for _ in range(runs):
         with temp_dir("monitor") as data_dir:
-            results.append(feed_run(display, data_dir, hours, sent_hours, cpu_seconds_window))
+            results.append(
+                feed_run(display, data_dir, hours, sent_hours, cpu_seconds_window, stacks_dir)
+            )
             charts.append(
                 run_child(
                     "monitor_feed",
@@ -720,7 +740,12 @@ def run(
             strict=False,
             note=f"QTimer every {TICK_MS} ms in the app's process; each gap less the time "
             "the hypervisor took from the UI thread's CPU in it (/proc/stat steal, 10 ms "
-            "steps)",
+            "steps)"
+            + (
+                f"; STACK SAMPLER ON (its CPU is in every figure): {stacks_dir}"
+                if stacks_dir
+                else ""
+            ),
         ),
         Figure(
             "monitor.stall_wall",
@@ -758,6 +783,7 @@ def main() -> int:
     app.add_argument("--pin", required=True)
     app.add_argument("--gaps", type=Path, required=True)
     app.add_argument("--gc-pauses", type=Path, required=True)
+    app.add_argument("--stacks", type=Path, help="sample the UI thread's stack into this file")
     chart = modes.add_parser("chart", help="TrendPlots with the feed's trace")
     chart.add_argument("--data-dir", type=Path, required=True)
     chart.add_argument("--repeats", type=int, default=15)
