@@ -4,10 +4,14 @@ thread's CPU in it, so a VM's steal is not counted as the app's stall."""
 
 from __future__ import annotations
 
+import gc
+import sys
+import threading
 from pathlib import Path
 
 from benchmarks.core import HostSteal, ThreadCpu, steal_taken
-from benchmarks.monitor_feed import Stalls, _stalls
+from benchmarks.monitor_feed import GC_NOTED_MS, Stalls, _gc_pauses, _GcPauses, _stalls
+from benchmarks.stall_stacks import report, stack_line
 
 
 def test_a_gap_is_reported_whole_and_less_the_steal_every_cpu_had(tmp_path: Path) -> None:
@@ -43,3 +47,66 @@ def test_the_host_s_share_is_a_percentage_of_every_cpu_s_time() -> None:
     cpus = len(steal.per_cpu_ms())
     # 10 s of every CPU's time is 100 %: as if the host had taken 10,000 ms per CPU
     assert steal.percent_since(steal.total_ms() - 10_000 * cpus, 10.0) >= 100.0
+
+
+def test_the_collection_inside_the_longest_gap_is_the_overlap_of_the_two(tmp_path: Path) -> None:
+    gaps, pauses = tmp_path / "gaps.txt", tmp_path / "gc.txt"
+    gaps.write_text("10.000 50.0 0\n11.000 20.0 0\n", encoding="ascii")  # 9.950–10.000
+    pauses.write_text(
+        "9.960 2 30.0\n"  # 9.930–9.960: 10 ms inside the longest gap
+        "9.990 0 5.0\n"  # wholly inside: 5 ms
+        "10.990 1 8.0\n",  # inside the other gap only
+        encoding="ascii",
+    )
+    stalls = _stalls(gaps, [9.0, 12.0], pauses)
+    assert stalls.longest_ms == 50.0
+    assert round(stalls.gc_in_longest_ms, 6) == 15.0
+    assert [p.generation for p in _gc_pauses(pauses, [10.5, 12.0])] == [1]
+
+
+def test_a_long_collection_is_written_and_a_short_one_is_not(tmp_path: Path) -> None:
+    path = tmp_path / "gc.txt"
+    recorder = _GcPauses(path)
+    try:
+        recorder._on_gc("start", {"generation": 2})
+        recorder._began -= (GC_NOTED_MS + 1) / 1000  # as if it had run that long
+        recorder._on_gc("stop", {"generation": 2})
+        recorder._on_gc("start", {"generation": 0})
+        recorder._on_gc("stop", {"generation": 0})  # at once: under GC_NOTED_MS
+    finally:
+        gc.callbacks.remove(recorder._on_gc)
+    [pause] = _gc_pauses(path)
+    assert pause.generation == 2 and pause.ms >= GC_NOTED_MS + 1
+
+
+def test_the_stall_report_shows_what_ran_inside_each_gap_after_start_up(tmp_path: Path) -> None:
+    (tmp_path / "gaps.txt").write_text(
+        "5.000 900.0 0\n"  # start-up: left out
+        "10.000 40.0 10\n"  # 9.960–10.000
+        "12.000 20.0 0\n",  # under --at-least
+        encoding="ascii",
+    )
+    (tmp_path / "stacks.txt").write_text(
+        "9.900 app.py:469:run_gui\n"
+        "9.970 charts.py:152:take_in < app.py:469:run_gui\n"
+        "9.995 BLOCKED 20.0\n"
+        "11.995 trend_plots.py:406:set_data\n",
+        encoding="utf-8",
+    )
+    lines = report(tmp_path, at_least_ms=30).splitlines()
+    assert lines[0].startswith("gap 40.0 ms (host steal 10 ms)")
+    assert [line.split("ms  ")[1] for line in lines[1:]] == [
+        "app.py:469:run_gui",  # what ran as the gap began
+        "charts.py:152:take_in < app.py:469:run_gui",
+        "BLOCKED 20.0",
+    ]
+    assert "+10.0 ms" in lines[2]
+
+
+def test_a_stack_line_names_the_innermost_frame_first() -> None:
+    def inner() -> str:
+        return stack_line(sys._current_frames()[threading.get_ident()], depth=2)
+
+    innermost, caller = inner().split(" < ")
+    assert innermost.endswith(":inner")
+    assert caller.endswith(":test_a_stack_line_names_the_innermost_frame_first")
