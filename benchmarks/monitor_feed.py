@@ -203,8 +203,10 @@ class _GcPauses:
         now = time.monotonic()
         if phase == "start":
             self._began = now
-        elif (now - self._began) * 1000 >= GC_NOTED_MS:
-            self._out.write(f"{now:.6f} {info['generation']} {(now - self._began) * 1000:.3f}\n")
+            return
+        took_ms = (now - self._began) * 1000
+        if took_ms >= GC_NOTED_MS:
+            self._out.write(f"{now:.6f} {info['generation']} {took_ms:.3f}\n")
             self._out.flush()
 
 
@@ -250,9 +252,11 @@ def app_main(options: argparse.Namespace) -> int:
     from session_app.app import main as app_entry
 
     app = QApplication([sys.argv[0]])
-    state: dict[str, object] = {}
-    meter = _StallMeter(options.gaps)
-    state_gc = _GcPauses(options.gc_pauses)
+    # kept alive as long as the app runs
+    state: dict[str, object] = {
+        "meter": _StallMeter(options.gaps),
+        "gc": _GcPauses(options.gc_pauses),
+    }
     if options.stacks is not None:
         from benchmarks.stall_stacks import StackSampler
 
@@ -285,7 +289,6 @@ def app_main(options: argparse.Namespace) -> int:
         print(f"ready listener={owner} session={session.id if session else None}", flush=True)
 
     QTimer.singleShot(100, unlock)
-    state["meter"], state["gc"] = meter, state_gc
     return app_entry(["--data-dir", str(options.data_dir), "--hl7-listen", options.listen])
 
 
@@ -351,24 +354,32 @@ class Stalls:
     gc_in_longest_ms: float = 0.0
 
 
-def _stalls(gaps_file: Path, window: list[float], gc_file: Path | None = None) -> Stalls:
-    """The stalls of the gaps ending inside `window` (monotonic s); one tick if none.
-    With `gc_file` (_GcPauses), the collection time inside the longest gap too."""
+def read_gaps(gaps_file: Path) -> list[tuple[float, float, float]]:
+    """What _StallMeter wrote: (monotonic end s, gap ms, host steal ms) per gap."""
+    return [
+        (float(end), float(gap), float(steal))
+        for end, gap, steal in (
+            line.split() for line in gaps_file.read_text(encoding="ascii").splitlines()
+        )
+    ]
+
+
+def _stalls(gaps_file: Path, window: list[float], pauses: Sequence[GcPause] = ()) -> Stalls:
+    """The stalls of the gaps ending inside `window` (monotonic s); one tick if none;
+    and how much of the longest the collections `pauses` (_gc_pauses) took."""
     longest, steal_in_longest, own = float(TICK_MS), 0.0, float(TICK_MS)
     longest_end = 0.0
-    for line in gaps_file.read_text(encoding="ascii").splitlines():
-        end, gap, steal = (float(part) for part in line.split())
+    for end, gap, steal in read_gaps(gaps_file):
         if not window[0] <= end <= window[1]:
             continue
         if gap > longest:
             longest, steal_in_longest, longest_end = gap, steal, end
         own = max(own, gap - steal)
-    collected = 0.0
-    if gc_file is not None and longest_end:
-        gap_began = longest_end - longest / 1000
-        for pause in _gc_pauses(gc_file):
-            overlap = min(pause.end, longest_end) - max(pause.end - pause.ms / 1000, gap_began)
-            collected += max(0.0, overlap * 1000)
+    gap_began = longest_end - longest / 1000
+    collected = sum(
+        max(0.0, min(p.end, longest_end) - max(p.end - p.ms / 1000, gap_began)) * 1000
+        for p in pauses
+    )
     return Stalls(longest, steal_in_longest, own, collected)
 
 
@@ -438,12 +449,12 @@ def feed_run(
         fast = send_timed(port, _messages(events, start, FAST_SPEED), FAST_SPEED, prefill_s)
         out["latencies"] = fast["latencies"]
         out["codes"] = fast["codes"]
-        fast_stalls = _stalls(gaps, fast["window"], gc_pauses)
+        pauses = _gc_pauses(gc_pauses, fast["window"])
+        fast_stalls = _stalls(gaps, fast["window"], pauses)
         out["fast_stall_ms"] = fast_stalls.longest_ms
         out["fast_stall_steal_ms"] = fast_stalls.steal_in_longest_ms
         out["fast_stall_own_ms"] = fast_stalls.own_ms
         out["fast_stall_gc_ms"] = fast_stalls.gc_in_longest_ms
-        pauses = _gc_pauses(gc_pauses, fast["window"])
         longest_gc = max(pauses, key=lambda p: p.ms, default=GcPause(0.0, -1, 0.0))
         out["fast_gc"] = {"count": len(pauses), "ms": longest_gc.ms, "gen": longest_gc.generation}
         out["fast_host_steal_pct"] = fast["host_steal_pct"]

@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from types import FrameType
 
+from benchmarks.monitor_feed import read_gaps
+
 SAMPLE_S = 0.002
 LATE_S = 0.015  # the sampler woke this late: it, and so the UI thread, could not run
 DEPTH = 12  # frames kept per sample
@@ -65,10 +67,7 @@ class StackSampler:
 def report(directory: Path, at_least_ms: float) -> str:
     """Each gap of `directory`/gaps.txt of `at_least_ms` or more, after the start-up's
     (the last gap over 200 ms), with the samples inside it (ms from the gap's start)."""
-    gaps = [
-        tuple(float(part) for part in line.split())
-        for line in (directory / "gaps.txt").read_text(encoding="ascii").splitlines()
-    ]
+    gaps = read_gaps(directory / "gaps.txt")
     samples: list[tuple[float, str]] = []
     for line in (directory / "stacks.txt").read_text(encoding="utf-8").splitlines():
         at, _, rest = line.partition(" ")

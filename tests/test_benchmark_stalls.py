@@ -58,7 +58,7 @@ def test_the_collection_inside_the_longest_gap_is_the_overlap_of_the_two(tmp_pat
         "10.990 1 8.0\n",  # inside the other gap only
         encoding="ascii",
     )
-    stalls = _stalls(gaps, [9.0, 12.0], pauses)
+    stalls = _stalls(gaps, [9.0, 12.0], _gc_pauses(pauses))
     assert stalls.longest_ms == 50.0
     assert round(stalls.gc_in_longest_ms, 6) == 15.0
     assert [p.generation for p in _gc_pauses(pauses, [10.5, 12.0])] == [1]
