@@ -66,8 +66,12 @@ cluster_up=0
 
 cleanup() {
     trap - EXIT INT TERM
-    for pid in "${started[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${started[@]}"; do wait "$pid" 2>/dev/null || true; done
+    # `jobs -p` as well: a Ctrl+C between a `&` and its `started+=` runs this trap with that
+    # child not yet listed, and the orphan would hold the caller's terminal or pipe open.
+    local pids=("${started[@]}")
+    mapfile -t -O "${#pids[@]}" pids < <(jobs -p)
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     if ((cluster_up)); then
         "${run_as[@]}" "$bindir/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
     fi
