@@ -31,10 +31,12 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
 fi
 
 DATA=$(mktemp -d -t session_app-monitor-demo.XXXXXX)
-APP="" SIM=""
+APP=""
 cleanup() {  # under set -e: no command here may fail, or the folder would stay
-  if [[ -n $SIM ]]; then kill "$SIM" 2>/dev/null || true; fi
-  if [[ -n $APP ]]; then kill "$APP" 2>/dev/null || true; fi
+  # Every background job, not only those named yet: a stop between a `&` and its `$!` would
+  # otherwise leave that child running (as clinic-demo.sh learnt).
+  local pid
+  for pid in $(jobs -p); do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$DATA"
 }
@@ -68,5 +70,4 @@ echo "monitor-demo: unlock it; the first proposed check arrives within a minute.
 APP=$!
 "$PY" -m session_app monitor-sim --to "127.0.0.1:$PORT" --patient "$PATIENT" \
   --profile "$PROFILE" --speed "$SPEED" &
-SIM=$!
 wait "$APP" || true
