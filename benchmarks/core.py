@@ -195,6 +195,26 @@ class ThreadCpu:
         return int(os.pread(self._fd, 1024, 0).rsplit(b")", 1)[1].split()[36])
 
 
+class ThreadSchedule:
+    """The CPU time and the run-queue wait (ms) of the thread that made it, from
+    /proc/thread-self/schedstat (opened once, so later reads from any thread are still
+    this thread's): in a UI stall, the time the thread ran and the time it was ready but
+    had no CPU; the rest of the gap it was asleep (on the GIL, the X server). None where
+    that file is missing."""
+
+    def __init__(self) -> None:
+        try:
+            self._fd: int | None = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+        except OSError:
+            self._fd = None
+
+    def read_ms(self) -> tuple[float, float] | None:
+        if self._fd is None:
+            return None
+        ran_ns, waited_ns, _ = os.pread(self._fd, 128, 0).split()
+        return int(ran_ns) / 1e6, int(waited_ns) / 1e6
+
+
 def steal_taken(
     before: Sequence[float], after: Sequence[float], cpu_before: int | None, cpu_after: int | None
 ) -> float:

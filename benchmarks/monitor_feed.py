@@ -50,13 +50,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from benchmarks.core import (
     ROOT,
     Figure,
     HostSteal,
     ThreadCpu,
+    ThreadSchedule,
     child_env,
     cpu_seconds,
     emit,
@@ -159,10 +160,12 @@ def seed(data_dir: Path, hours: float, sent_hours: float) -> tuple[int, float]:
 # ---------------------------------------------------------------- the app's process
 class _StallMeter:
     """A 10 ms precise QTimer; every gap between ticks over 1.5 ticks is written to
-    `path` as `<monotonic end> <gap ms> <host steal ms>` (flushed: the runner reads it
-    after a kill). The steal is what the hypervisor took from the UI thread's CPU in the
-    gap (core.HostSteal, core.steal_taken): on a VM most gaps over 30 ms held 30–90 ms of
-    it (docs/performance.md), time in which the UI thread could not run."""
+    `path` as `<monotonic end> <gap ms> <host steal ms> <UI thread CPU ms> <its run-queue
+    wait ms>` (flushed: the runner reads it after a kill). The steal is what the
+    hypervisor took from the UI thread's CPU in the gap (core.HostSteal,
+    core.steal_taken): on a VM most gaps over 30 ms held 30–90 ms of it
+    (docs/performance.md), time in which the UI thread could not run. The CPU and the
+    wait (core.ThreadSchedule) tell our work in a gap from a machine too busy to run it."""
 
     def __init__(self, path: Path) -> None:
         from PySide6.QtCore import Qt, QTimer
@@ -173,6 +176,8 @@ class _StallMeter:
         self._last_steal = self._steal.per_cpu_ms()
         self._cpu = ThreadCpu()  # made on the UI thread: it reads that thread's CPU
         self._last_cpu = self._cpu.last()
+        self._schedule = ThreadSchedule()  # …and that thread's run time and wait
+        self._last_schedule = self._schedule.read_ms() or (0.0, 0.0)
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._tick)
@@ -181,11 +186,14 @@ class _StallMeter:
     def _tick(self) -> None:
         now = time.monotonic()
         steal, cpu = self._steal.per_cpu_ms(), self._cpu.last()
+        schedule = self._schedule.read_ms() or (0.0, 0.0)
         gap = now - self._last
         taken = steal_taken(self._last_steal, steal, self._last_cpu, cpu)
+        ran, waited = (b - a for a, b in zip(self._last_schedule, schedule, strict=True))
         self._last, self._last_steal, self._last_cpu = now, steal, cpu
+        self._last_schedule = schedule
         if gap > 1.5 * TICK_MS / 1000:
-            self._out.write(f"{now:.6f} {gap * 1000:.3f} {taken:.0f}\n")
+            self._out.write(f"{now:.6f} {gap * 1000:.3f} {taken:.0f} {ran:.3f} {waited:.3f}\n")
             self._out.flush()
 
 
@@ -352,35 +360,53 @@ class Stalls:
     steal_in_longest_ms: float
     own_ms: float
     gc_in_longest_ms: float = 0.0
+    # Of the gap `own_ms` comes from: the UI thread's CPU time, and its time runnable
+    # with no CPU free (None: not known, an older meter's file or no schedstat).
+    cpu_in_own_ms: float | None = None
+    wait_in_own_ms: float | None = None
 
 
-def read_gaps(gaps_file: Path) -> list[tuple[float, float, float]]:
-    """What _StallMeter wrote: (monotonic end s, gap ms, host steal ms) per gap."""
-    return [
-        (float(end), float(gap), float(steal))
-        for end, gap, steal in (
-            line.split() for line in gaps_file.read_text(encoding="ascii").splitlines()
-        )
-    ]
+class Gap(NamedTuple):
+    """One line _StallMeter wrote."""
+
+    end: float  # monotonic s
+    ms: float
+    steal_ms: float
+    cpu_ms: float | None  # the UI thread's, in the gap
+    wait_ms: float | None  # …runnable, waiting for a CPU
+
+
+def read_gaps(gaps_file: Path) -> list[Gap]:
+    """What _StallMeter wrote, one Gap a line (the CPU and wait columns may be missing)."""
+    gaps = []
+    for line in gaps_file.read_text(encoding="ascii").splitlines():
+        end, ms, steal, *schedule = (float(field) for field in line.split())
+        cpu, wait = schedule if len(schedule) == 2 else (None, None)
+        gaps.append(Gap(end, ms, steal, cpu, wait))
+    return gaps
 
 
 def _stalls(gaps_file: Path, window: list[float], pauses: Sequence[GcPause] = ()) -> Stalls:
     """The stalls of the gaps ending inside `window` (monotonic s); one tick if none;
-    and how much of the longest the collections `pauses` (_gc_pauses) took."""
+    how much of the longest the collections `pauses` (_gc_pauses) took; and how long the
+    UI thread ran and waited for a CPU in the app's longest."""
     longest, steal_in_longest, own = float(TICK_MS), 0.0, float(TICK_MS)
     longest_end = 0.0
-    for end, gap, steal in read_gaps(gaps_file):
-        if not window[0] <= end <= window[1]:
+    own_gap: Gap | None = None
+    for gap in read_gaps(gaps_file):
+        if not window[0] <= gap.end <= window[1]:
             continue
-        if gap > longest:
-            longest, steal_in_longest, longest_end = gap, steal, end
-        own = max(own, gap - steal)
+        if gap.ms > longest:
+            longest, steal_in_longest, longest_end = gap.ms, gap.steal_ms, gap.end
+        if gap.ms - gap.steal_ms > own:
+            own, own_gap = gap.ms - gap.steal_ms, gap
     gap_began = longest_end - longest / 1000
     collected = sum(
         max(0.0, min(p.end, longest_end) - max(p.end - p.ms / 1000, gap_began)) * 1000
         for p in pauses
     )
-    return Stalls(longest, steal_in_longest, own, collected)
+    cpu, wait = (own_gap.cpu_ms, own_gap.wait_ms) if own_gap else (None, None)
+    return Stalls(longest, steal_in_longest, own, collected, cpu, wait)
 
 
 @dataclass(frozen=True)
@@ -388,6 +414,10 @@ class GcPause:
     end: float  # monotonic s
     generation: int
     ms: float
+
+
+def _ms_or_unknown(ms: float | None) -> str:
+    return "?" if ms is None else f"{ms:.1f} ms"
 
 
 def _gc_pauses(gc_file: Path, window: list[float] | None = None) -> list[GcPause]:
@@ -455,6 +485,8 @@ def feed_run(
         out["fast_stall_steal_ms"] = fast_stalls.steal_in_longest_ms
         out["fast_stall_own_ms"] = fast_stalls.own_ms
         out["fast_stall_gc_ms"] = fast_stalls.gc_in_longest_ms
+        out["fast_stall_cpu_ms"] = fast_stalls.cpu_in_own_ms
+        out["fast_stall_wait_ms"] = fast_stalls.wait_in_own_ms
         longest_gc = max(pauses, key=lambda p: p.ms, default=GcPause(0.0, -1, 0.0))
         out["fast_gc"] = {"count": len(pauses), "ms": longest_gc.ms, "gen": longest_gc.generation}
         out["fast_host_steal_pct"] = fast["host_steal_pct"]
@@ -751,7 +783,11 @@ def run(
             strict=False,
             note=f"QTimer every {TICK_MS} ms in the app's process; each gap less the time "
             "the hypervisor took from the UI thread's CPU in it (/proc/stat steal, 10 ms "
-            "steps)"
+            "steps); in that gap the UI thread ran "
+            + ", ".join(_ms_or_unknown(r["fast_stall_cpu_ms"]) for r in results)
+            + " and waited for a CPU "
+            + ", ".join(_ms_or_unknown(r["fast_stall_wait_ms"]) for r in results)
+            + " (the rest asleep: the GIL, the X server)"
             + (
                 f"; STACK SAMPLER ON (its CPU is in every figure): {stacks_dir}"
                 if stacks_dir

@@ -73,13 +73,14 @@ def report(directory: Path, at_least_ms: float) -> str:
         at, _, rest = line.partition(" ")
         samples.append((float(at), rest))
     times = [at for at, _ in samples]
-    started = max((end for end, gap, _ in gaps if gap > 200), default=0.0)
+    started = max((gap.end for gap in gaps if gap.ms > 200), default=0.0)
     out = []
-    for end, gap, steal in gaps:
+    for end, gap, steal, cpu, wait in gaps:
         if end <= started or gap < at_least_ms:
             continue
         began = end - gap / 1000
-        out.append(f"gap {gap:.1f} ms (host steal {steal:.0f} ms), ending at {end:.3f}")
+        ran = "" if cpu is None else f", UI thread ran {cpu:.1f} ms, waited for a CPU {wait:.1f} ms"
+        out.append(f"gap {gap:.1f} ms (host steal {steal:.0f} ms{ran}), ending at {end:.3f}")
         first = max(0, bisect.bisect_left(times, began) - 1)  # what ran as the gap began
         for at, stack in samples[first : bisect.bisect_right(times, end)]:
             out.append(f"  {(at - began) * 1000:+8.1f} ms  {stack}")

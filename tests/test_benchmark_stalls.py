@@ -9,7 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
-from benchmarks.core import HostSteal, ThreadCpu, steal_taken
+from benchmarks.core import HostSteal, ThreadCpu, ThreadSchedule, steal_taken
 from benchmarks.monitor_feed import GC_NOTED_MS, Stalls, _gc_pauses, _GcPauses, _stalls
 from benchmarks.stall_stacks import report, stack_line
 
@@ -24,6 +24,39 @@ def test_a_gap_is_reported_whole_and_less_the_steal_every_cpu_had(tmp_path: Path
     )
     assert _stalls(gaps, [9.0, 12.0]) == Stalls(85.0, 60.0, 42.0)
     assert _stalls(gaps, [20.0, 30.0]) == Stalls(10.0, 0.0, 10.0)  # none: one tick
+
+
+def test_the_app_s_longest_gap_says_how_long_the_ui_thread_ran_and_waited_for_a_cpu(
+    tmp_path: Path,
+) -> None:
+    """Of the gap the budget counts (the longest less steal), the UI thread's own CPU
+    time and its time runnable but waiting for a CPU: the rest it was asleep (the GIL,
+    the X server), so a stall can be told apart from a busy machine."""
+    gaps = tmp_path / "gaps.txt"
+    gaps.write_text(
+        "10.000 85.0 60 20.0 5.0\n"  # the longest as the clock saw it, mostly steal
+        "11.000 42.0 0 12.0 25.0\n",  # the app's longest: 12 ms run, 25 ms waiting
+        encoding="ascii",
+    )
+    stalls = _stalls(gaps, [9.0, 12.0])
+    assert (stalls.longest_ms, stalls.own_ms) == (85.0, 42.0)
+    assert (stalls.cpu_in_own_ms, stalls.wait_in_own_ms) == (12.0, 25.0)
+
+
+def test_the_ui_thread_s_cpu_and_run_queue_wait_are_read_from_its_schedstat() -> None:
+    schedule = ThreadSchedule()
+    before = schedule.read_ms()
+    assert before is not None  # Linux with sched_info, as this VM and CI
+    busy_until = sum(before) + 20.0
+    while sum(schedule.read_ms() or (0.0, 0.0)) < busy_until:
+        pass  # 20 ms on (or waiting for) a CPU
+    cpu, wait = schedule.read_ms() or (0.0, 0.0)
+    assert cpu + wait >= busy_until and cpu > before[0]
+    seen_elsewhere: list[tuple[float, float] | None] = []
+    thread = threading.Thread(target=lambda: seen_elsewhere.append(schedule.read_ms()))
+    thread.start()
+    thread.join()
+    assert seen_elsewhere[0] is not None and seen_elsewhere[0][0] >= cpu  # still this thread's
 
 
 def test_the_steal_taken_out_is_the_ui_thread_s_cpu_s_or_the_least_any_had() -> None:
