@@ -787,7 +787,7 @@ def run(
             + ", ".join(_ms_or_unknown(r["fast_stall_cpu_ms"]) for r in results)
             + " and waited for a CPU "
             + ", ".join(_ms_or_unknown(r["fast_stall_wait_ms"]) for r in results)
-            + " (the rest asleep: the GIL, the X server)"
+            + f" (the rest asleep: the {TICK_MS} ms the timer waits, the GIL, the X server)"
             + (
                 f"; STACK SAMPLER ON (its CPU is in every figure): {stacks_dir}"
                 if stacks_dir
