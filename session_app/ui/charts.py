@@ -41,6 +41,7 @@ from session_app.trends import (
     trace_continuous,
 )
 from session_app.ui.text import plain_label
+from session_app.ui.turns import shared_turn_queue
 
 # The monitor trace is redrawn at most this often while numerics arrive (1 Hz): drawing
 # each sample would cost the room's computer far more than the 1 % of a core allowed.
@@ -117,6 +118,13 @@ class LiveTrace:
         if reference is None:
             return False
         self.take_in(reference)
+        return self.retrace(reference)
+
+    def retrace(self, reference: datetime | None) -> bool:
+        """Trace what was taken in since the last trace (no store read); False when
+        nothing changed."""
+        if reference is None:
+            return False
         changed, self._changed = self._changed, set()
         for measure in changed:
             self._series[measure] = self._traced(measure, reference)
@@ -227,12 +235,14 @@ class TrendCharts(QWidget):
         self._trace_timer.setObjectName("TrendChartsTraceTimer")
         self._trace_timer.setSingleShot(True)
         self._trace_timer.setInterval(TRACE_REDRAW_MS)
-        self._trace_timer.timeout.connect(self._redraw_trace_over_two_turns)
+        self._trace_timer.timeout.connect(self._redraw_trace_over_three_turns)
         self._intake_timer = QTimer(self)
         self._intake_timer.setObjectName("TrendChartsTraceIntakeTimer")
         self._intake_timer.setSingleShot(True)
         self._intake_timer.setInterval(TRACE_INTAKE_MS)
-        self._intake_timer.timeout.connect(self.take_in_trace)
+        self._intake_timer.timeout.connect(lambda: self._turns.run_soon(self, self.take_in_trace))
+        # The timers' work waits for a turn of its own (ui.turns): one job per turn.
+        self._turns = shared_turn_queue()
         self.trace_redraws = 0  # redraws of the trace alone so far (tests, benchmarks)
 
         self._trend_plots = TrendPlots()
@@ -360,7 +370,7 @@ class TrendCharts(QWidget):
     @property
     def trace_pending(self) -> bool:
         """True between the monitor's new values and the trace redraw they ask for."""
-        return self._trace_timer.isActive()
+        return self._trace_timer.isActive() or self._turns.waiting(self)
 
     def take_in_trace(self) -> None:
         """Read and settle the monitor's new values, not drawn yet (the intake timer's
@@ -385,12 +395,24 @@ class TrendCharts(QWidget):
         self.trace_redraws += 1
         self.set_data(replace(self._data, trace=self._trace.series()))
 
-    def _redraw_trace_over_two_turns(self) -> None:
-        """The timer's redraw: the new data now, the paint a turn of the event loop later,
-        so a key press or another timer gets in between. A new frame of the time axis
-        costs ~15 ms of data and ~30 ms of paint; in one turn the UI stalled over 50 ms.
-        Nothing new, nothing held: releasing the canvas repaints all of it."""
-        if not self._trace_extended():
+    def _redraw_trace_over_three_turns(self) -> None:
+        """The timer's redraw, each step at a turn of the event loop of its own (ui.turns),
+        so a key press or another timer gets in between: the store read, then the new
+        data, then the paint. A new frame of the time axis costs ~15 ms of data and ~30
+        ms of paint; in one turn the UI stalled over 50 ms, and a 10× feed's 28 ms gaps
+        held the read, the data and the countdown's tick together."""
+        self._stop_trace_timers()
+        self._turns.run_soon(self, self._take_in_for_redraw)
+
+    def _take_in_for_redraw(self) -> None:
+        if self._trace is not None:
+            self._trace.take_in(self._data.reference)
+            self._turns.run_soon(self, self._draw_trace_then_paint)
+
+    def _draw_trace_then_paint(self) -> None:
+        """The new trace to the chart now, its paint a turn later. Nothing new, nothing
+        held: releasing the canvas repaints all of it."""
+        if self._trace is None or not self._trace.retrace(self._data.reference):
             return
         canvas = self.graphics
         canvas.setUpdatesEnabled(False)
@@ -403,6 +425,7 @@ class TrendCharts(QWidget):
     def _stop_trace_timers(self) -> None:
         self._trace_timer.stop()
         self._intake_timer.stop()
+        self._turns.cancel(self)
 
     def clear(self) -> None:
         self._cancel_pending_reload()

@@ -25,6 +25,7 @@ from session_app.ui.staff.vitals_form import VitalsForm
 from session_app.ui.staff.widgets import FittedScroll, named
 from session_app.ui.staff.write import run_write, write_succeeded
 from session_app.ui.text import plain_label, tooltip
+from session_app.ui.turns import shared_turn_queue
 
 # A monitor sends about one value a second, mostly numerics: the strip reads the open
 # proposals at most once a second, not once per message.
@@ -140,7 +141,9 @@ class ProposedChecksStrip(QWidget):
         self._timer.setObjectName("ProposedChecksRefreshTimer")
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.flush)
+        # The read waits for a turn of its own (ui.turns): it lands on the whole second.
+        self._turns = shared_turn_queue()
+        self._timer.timeout.connect(lambda: self._turns.run_soon(self, self.flush))
         unsubscribe = self._unsubscribe = store.subscribe(self._on_change)
         self.destroyed.connect(lambda *_: unsubscribe())
         self.setVisible(False)
@@ -148,6 +151,7 @@ class ProposedChecksStrip(QWidget):
     def stop(self) -> None:
         """Stop the timer and the store subscription (before the store closes)."""
         self._timer.stop()
+        self._turns.cancel(self)
         self._unsubscribe()
 
     def set_session(self, session_id: int | None) -> None:

@@ -259,12 +259,14 @@ def test_values_taken_in_between_redraws_are_not_read_again_at_the_redraw(
         np.testing.assert_array_equal(kept_y, ys)
 
 
-def test_the_timer_s_redraw_paints_a_turn_of_the_event_loop_after_its_data_work(
+def test_the_timer_s_redraw_reads_draws_and_paints_at_turns_of_their_own(
     panel: StaffPanel, session, store: SessionStore, clock: ManualClock, qtbot
 ) -> None:
     """A new frame of the time axis cost ~15 ms of data and ~30 ms of paint in one turn:
-    a UI stall over 50 ms. The timer's redraw gives the new trace to the chart at once and
-    lets the loop turn (a due timer, a key press) before the canvas paints it."""
+    a UI stall over 50 ms; a 10× feed's 28 ms stalls held the store read, the data and
+    the countdown's tick together. The timer's redraw reads the store at a turn of its
+    own, gives the new trace to the chart at the next, and lets the loop turn (a due
+    timer, a key press) before the canvas paints it."""
     panel.service.record_check(session.id, BASELINE)
     charts = panel.charts
     charts.flush()
@@ -273,6 +275,10 @@ def test_the_timer_s_redraw_paints_a_turn_of_the_event_loop_after_its_data_work(
     counter = PaintCounter(charts.graphics.viewport())
 
     charts._trace_timer.timeout.emit()
+    assert charts.trace_redraws == 0 and charts.trace_pending  # nothing in the timer's turn
+    charts._turns.run_next()  # the next turn: the store read
+    assert charts.trace_redraws == 0 and charts._turns.waiting(charts)
+    charts._turns.run_next()  # the one after: the data
     assert charts.trace_redraws == 1
     assert len(charts._trend_plots.trace_curves["spo2"].getData()[0]) == 12
     QApplication.sendPostedEvents()  # the paint request the data work posted: held back
@@ -283,6 +289,35 @@ def test_the_timer_s_redraw_paints_a_turn_of_the_event_loop_after_its_data_work(
     qtbot.wait(50)  # the redraw's paints are over
     painted = counter.paints
     charts._trace_timer.timeout.emit()  # nothing new since: nothing held, nothing painted
+    qtbot.waitUntil(lambda: not charts.trace_pending)
     assert charts.graphics.updatesEnabled()
     qtbot.wait(50)
     assert counter.paints == painted and charts.trace_redraws == 1
+
+
+def test_the_trace_redraw_and_the_proposals_read_due_together_take_turns(
+    panel: StaffPanel, session, store: SessionStore, clock: ManualClock
+) -> None:
+    """Qt's coarse timers bring the trace's redraw and the proposals' read due on the
+    same whole second; at 60× every UI gap of 25 ms held both (docs/performance.md).
+    Now the store read, the proposals' read and the trace's data each take a turn."""
+    from tests.ui.staff.test_proposed_checks_strip import send_nibp
+
+    panel.service.record_check(session.id, BASELINE)
+    charts, strip = panel.charts, panel.proposed_checks
+    charts.flush()
+    send_numerics(store, clock, 12)
+    send_nibp(store, clock)
+    refreshes = strip.refreshes
+
+    charts._trace_timer.timeout.emit()  # both due in one turn
+    strip._timer.timeout.emit()
+    assert (charts.trace_redraws, strip.refreshes) == (0, refreshes)
+    turns = charts._turns
+    turns.run_next()  # the trace's store read
+    assert (charts.trace_redraws, strip.refreshes) == (0, refreshes)
+    turns.run_next()  # the proposals' read
+    assert (charts.trace_redraws, strip.refreshes) == (0, refreshes + 1)
+    turns.run_next()  # the trace's data
+    assert (charts.trace_redraws, strip.refreshes) == (1, refreshes + 1)
+    assert [row.label.text()[:8] for row in strip.rows] == ["Monitor "]
